@@ -1,0 +1,41 @@
+// How a filter turns its `[checks.NAME]` configuration table into checks. Each filter exposes one
+// CheckFactory; the binary lists them (gateway/cli/check_catalog.cc). build() validates the table
+// (throwing config::ConfigError with file:line) and returns the filter's checks, one per stage it
+// works at. Everything a check may need from the process comes in CheckDeps.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/core/asio.h"
+#include "gateway/core/check.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace portcullis {
+namespace config {
+class Section;
+}
+namespace dns {
+class Resolver;
+}
+
+struct CheckDeps {
+  asio::thread_pool& workers;         // CPU-heavy work goes here (see offload.h)
+  dns::Resolver* resolver = nullptr;  // null only in offline tools that configured no DNS
+  prometheus::Registry* metrics = nullptr;  // null in offline tools (`portcullis scan`)
+  std::filesystem::path state_dir;    // where a check may cache compiled data (rules, signatures)
+};
+
+struct CheckFactory {
+  std::string name;  // the NAME of [checks.NAME]
+  std::function<std::vector<std::shared_ptr<const Check>>(config::Section&, const CheckDeps&)>
+      build;
+};
+
+}  // namespace portcullis

@@ -1,0 +1,40 @@
+#include "gateway/core/report.h"
+
+#include <gtest/gtest.h>
+
+namespace portcullis {
+namespace {
+
+TEST(Report, SumsScoresAndFindsSymbols) {
+  Report r;
+  r.addSymbol({"A", 1.5, ""});
+  r.addSymbol({"B", -0.5, ""});
+  EXPECT_DOUBLE_EQ(r.score(), 1.0);
+  EXPECT_TRUE(r.hasSymbol("A"));
+  EXPECT_FALSE(r.hasSymbol("C"));
+}
+
+TEST(Report, StrictestForcedActionWins) {
+  Report r;
+  EXPECT_FALSE(r.forced());
+  r.force({Action::Quarantine, "attachment", "", "", ""});
+  r.force({Action::Reject, "virus", "554", "5.7.0", "virus found"});
+  r.force({Action::Tag, "x", "", "", ""});
+  ASSERT_TRUE(r.forced());
+  EXPECT_EQ(r.forced()->action, Action::Reject);
+  EXPECT_EQ(r.forced()->reason, "virus");
+}
+
+TEST(Report, MergeKeepsBoth) {
+  Report a, b;
+  a.addSymbol({"A", 1, ""});
+  b.addSymbol({"B", 2, ""});
+  b.updateAuth([](AuthResults& auth) { auth.spf = SpfOutcome{"pass", "mailfrom", "x.test", ""}; });
+  a.merge(b);
+  EXPECT_DOUBLE_EQ(a.score(), 3);
+  ASSERT_TRUE(a.auth().spf);
+  EXPECT_EQ(a.auth().spf->result, "pass");
+}
+
+}  // namespace
+}  // namespace portcullis
