@@ -1,0 +1,26 @@
+// A parsed TOML configuration file. Owns the parsed tree; hands out validating Sections over it.
+// A syntax error is a ConfigError with file:line.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "gateway/config/section.h"
+
+namespace portcullis::config {
+
+class Document {
+ public:
+  static Document parseFile(const std::filesystem::path& path);
+  static Document parseString(std::string_view text, std::string name);
+
+  Section root() const;
+  const std::string& file() const { return file_; }
+
+ private:
+  std::shared_ptr<const void> table_;  // toml::table, type-erased to keep toml++ out of headers
+  std::string file_;
+};
+
+}  // namespace portcullis::config

@@ -1,0 +1,187 @@
+#include "gateway/config/gateway_config.h"
+
+#include <unistd.h>
+
+#include <charconv>
+
+namespace portcullis::config {
+
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr auto kDay = hours(24);
+
+std::string machineHostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+ListenAddress parseListen(Section& s, const std::string& key, std::string_view text) {
+  // "host:port" or "[v6]:port"
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    s.fail(key, "\"" + std::string(text) + "\" is not host:port");
+  }
+  ListenAddress a;
+  a.host = std::string(text.substr(0, colon));
+  if (a.host.size() > 2 && a.host.front() == '[' && a.host.back() == ']') {
+    a.host = a.host.substr(1, a.host.size() - 2);
+  }
+  std::string_view port = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {
+    s.fail(key, "\"" + std::string(text) + "\" has no valid port");
+  }
+  a.port = static_cast<uint16_t>(value);
+  return a;
+}
+
+void readServer(Section& s, ServerConfig& c) {
+  c.hostname = s.getString("hostname", machineHostname());
+  if (s.has("listen")) {
+    c.listen.clear();
+    for (const auto& l : s.getStrings("listen", {})) c.listen.push_back(parseListen(s, "listen", l));
+    if (c.listen.empty()) s.fail("listen", "needs at least one address");
+  }
+  c.max_connections = s.getInt("max_connections", c.max_connections, 1, 1'000'000);
+  c.max_connections_per_ip =
+      s.getInt("max_connections_per_ip", c.max_connections_per_ip, 1, 1'000'000);
+  c.shutdown_grace = s.getDuration("shutdown_grace", c.shutdown_grace, {}, hours(1));
+  c.io_threads = s.getInt("io_threads", c.io_threads, 1, 256);
+  s.finish();
+}
+
+void readLimits(Section& s, LimitsConfig& c) {
+  c.max_line_length = s.getInt("max_line_length", c.max_line_length, 512, 1 << 20);
+  c.max_message_size = s.getSize("max_message_size", c.max_message_size, 1024, 1ull << 40);
+  c.max_recipients = s.getInt("max_recipients", c.max_recipients, 1, 100'000);
+  c.max_header_size = s.getSize("max_header_size", c.max_header_size, 1024, 1ull << 30);
+  c.max_errors = s.getInt("max_errors", c.max_errors, 1, 10'000);
+  c.command_timeout = s.getDuration("command_timeout", c.command_timeout, seconds(1), hours(1));
+  c.data_timeout = s.getDuration("data_timeout", c.data_timeout, seconds(1), hours(2));
+  c.bare_line_ends = s.getChoice("bare_line_ends", c.bare_line_ends, {"reject", "normalize"});
+  s.finish();
+}
+
+void readTls(Section& s, TlsConfig& c) {
+  c.certificate = s.getString("certificate", "");
+  c.key = s.getString("key", "");
+  c.required = s.getBool("required", false);
+  if (c.certificate.empty() != c.key.empty()) {
+    s.fail(c.certificate.empty() ? "certificate" : "key",
+           "tls.certificate and tls.key must be given together");
+  }
+  if (c.required && !c.enabled()) s.fail("required", "TLS required but no certificate given");
+  s.finish();
+}
+
+void readDomains(Section& s, DomainsConfig& c) {
+  c.local = s.getStrings("local", {});
+  for (auto& d : c.local) {
+    for (auto& ch : d) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  c.recipients = s.getStrings("recipients", {});
+  c.verify = s.getChoice("verify", c.verify, {"none", "list", "probe"});
+  if (c.verify == "list" && c.recipients.empty()) {
+    s.fail("verify", "verify = \"list\" needs domains.recipients");
+  }
+  c.probe_positive_ttl =
+      s.getDuration("probe_positive_ttl", c.probe_positive_ttl, {}, 7 * kDay);
+  c.probe_negative_ttl =
+      s.getDuration("probe_negative_ttl", c.probe_negative_ttl, {}, 7 * kDay);
+  s.finish();
+}
+
+void readRelay(Section& s, RelayConfig& c) {
+  c.mode = s.getChoice("mode", c.mode, {"spool", "proxy"});
+  c.host = s.getString("host", c.host);
+  c.port = static_cast<uint16_t>(s.getInt("port", c.port, 1, 65535));
+  c.tls = s.getChoice("tls", c.tls, {"none", "opportunistic", "required"});
+  c.tls_verify = s.getBool("tls_verify", c.tls_verify);
+  c.tls_ca_file = s.getString("tls_ca_file", "");
+  c.concurrency = s.getInt("concurrency", c.concurrency, 1, 1000);
+  c.max_messages_per_connection =
+      s.getInt("max_messages_per_connection", c.max_messages_per_connection, 1, 100'000);
+  c.connect_timeout = s.getDuration("connect_timeout", c.connect_timeout, seconds(1), hours(1));
+  c.command_timeout = s.getDuration("command_timeout", c.command_timeout, seconds(1), hours(1));
+  c.data_timeout = s.getDuration("data_timeout", c.data_timeout, seconds(1), hours(2));
+  c.idle_timeout = s.getDuration("idle_timeout", c.idle_timeout, {}, hours(1));
+  s.finish();
+}
+
+void readQueue(Section& s, QueueConfig& c) {
+  c.directory = s.getString("directory", c.directory.string());
+  c.retry_min = s.getDuration("retry_min", c.retry_min, seconds(1), kDay);
+  c.retry_max = s.getDuration("retry_max", c.retry_max, seconds(1), 7 * kDay);
+  if (c.retry_max < c.retry_min) s.fail("retry_max", "must not be below queue.retry_min");
+  c.delay_warning = s.getDuration("delay_warning", c.delay_warning, {}, 30 * kDay);
+  c.max_lifetime = s.getDuration("max_lifetime", c.max_lifetime, seconds(1), 60 * kDay);
+  c.scan_interval = s.getDuration("scan_interval", c.scan_interval, milliseconds(10), hours(1));
+  c.max_returned_size = s.getSize("max_returned_size", c.max_returned_size, 0, 1ull << 30);
+  s.finish();
+}
+
+void readPipeline(Section& s, PipelineConfig& c) {
+  c.check_timeout = s.getDuration("check_timeout", c.check_timeout, milliseconds(10), hours(1));
+  c.workers = s.getInt("workers", c.workers, 0, 1024);
+  s.finish();
+}
+
+void readPolicy(Section& s, PolicyConfig& c) {
+  c.tag_threshold = s.getDouble("tag_threshold", c.tag_threshold, -1e6, 1e9);
+  c.quarantine_threshold = s.getDouble("quarantine_threshold", c.quarantine_threshold, -1e6, 1e9);
+  c.reject_threshold = s.getDouble("reject_threshold", c.reject_threshold, -1e6, 1e9);
+  c.subject_prefix = s.getString("subject_prefix", c.subject_prefix);
+  c.reveal_symbols = s.getBool("reveal_symbols", c.reveal_symbols);
+  s.finish();
+}
+
+void readLog(Section& s, LogConfig& c) {
+  c.format = s.getChoice("format", c.format, {"text", "json"});
+  c.file = s.getString("file", "");
+  c.level = s.getChoice("level", c.level, {"trace", "debug", "info", "warn", "error"});
+  s.finish();
+}
+
+template <typename Reader, typename Target>
+void readOptional(Section& root, const std::string& name, Reader reader, Target& target) {
+  if (auto s = root.sub(name)) reader(*s, target);
+}
+
+}  // namespace
+
+GatewayConfig loadGatewayConfig(const Document& doc) {
+  GatewayConfig c;
+  c.source = doc.file();
+  Section root = doc.root();
+  c.server.hostname = machineHostname();
+  readOptional(root, "server", readServer, c.server);
+  readOptional(root, "limits", readLimits, c.limits);
+  readOptional(root, "tls", readTls, c.tls);
+  readOptional(root, "domains", readDomains, c.domains);
+  readOptional(root, "relay", readRelay, c.relay);
+  readOptional(root, "queue", readQueue, c.queue);
+  readOptional(root, "pipeline", readPipeline, c.pipeline);
+  readOptional(root, "policy", readPolicy, c.policy);
+  readOptional(root, "log", readLog, c.log);
+  // Sections their owners read and validate.
+  for (const char* other : {"checks", "dns", "metrics", "milter", "quarantine"}) root.sub(other);
+  root.finish();
+  if (c.domains.local.empty()) {
+    root.fail("domains", "domains.local needs at least one domain (the gateway is never an open "
+                         "relay)");
+  }
+  c.document = doc;
+  return c;
+}
+
+GatewayConfig loadGatewayConfigFile(const std::filesystem::path& path) {
+  return loadGatewayConfig(Document::parseFile(path));
+}
+
+}  // namespace portcullis::config

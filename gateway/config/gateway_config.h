@@ -1,0 +1,121 @@
+// The gateway's own configuration (everything but the checks' `[checks.NAME]` tables, which each
+// filter reads itself): typed structs with safe defaults, filled and validated from the TOML file.
+// Every option is documented in deploy/portcullis.toml.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gateway/config/document.h"
+
+namespace portcullis::config {
+
+using std::chrono::milliseconds;
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 25;
+};
+
+struct ServerConfig {
+  std::string hostname;  // default: the machine's host name
+  std::vector<ListenAddress> listen{{"127.0.0.1", 2525}};
+  size_t max_connections = 1000;
+  size_t max_connections_per_ip = 50;
+  milliseconds shutdown_grace{30'000};
+  size_t io_threads = 1;
+};
+
+struct LimitsConfig {
+  size_t max_line_length = 2048;       // command lines; RFC 5321 requires at least 512
+  uint64_t max_message_size = 50ull << 20;
+  size_t max_recipients = 1000;
+  uint64_t max_header_size = 1ull << 20;
+  size_t max_errors = 20;
+  milliseconds command_timeout{300'000};  // RFC 5321 §4.5.3.2.7: 5 minutes
+  milliseconds data_timeout{600'000};     // §4.5.3.2.6: 10 minutes for the whole DATA phase
+  std::string bare_line_ends = "reject";  // "reject" or "normalize"
+};
+
+struct TlsConfig {
+  std::filesystem::path certificate;
+  std::filesystem::path key;
+  bool required = false;
+  bool enabled() const { return !certificate.empty(); }
+};
+
+struct DomainsConfig {
+  std::vector<std::string> local;       // domains we accept mail for
+  std::vector<std::string> recipients;  // explicit recipient list (used by verify = "list")
+  std::string verify = "none";          // "none", "list", "probe"
+  milliseconds probe_positive_ttl{3'600'000};
+  milliseconds probe_negative_ttl{300'000};
+};
+
+struct RelayConfig {
+  std::string mode = "spool";  // "spool" or "proxy"
+  std::string host = "127.0.0.1";
+  uint16_t port = 25;
+  std::string tls = "opportunistic";  // "none", "opportunistic", "required"
+  bool tls_verify = false;            // verify the internal MTA's certificate
+  std::filesystem::path tls_ca_file;
+  size_t concurrency = 10;
+  size_t max_messages_per_connection = 100;
+  milliseconds connect_timeout{30'000};
+  milliseconds command_timeout{300'000};
+  milliseconds data_timeout{600'000};
+  milliseconds idle_timeout{10'000};  // how long a reusable connection is kept open
+};
+
+struct QueueConfig {
+  std::filesystem::path directory = "/var/spool/portcullis";
+  milliseconds retry_min{300'000};
+  milliseconds retry_max{3'600'000};
+  milliseconds delay_warning{4 * 3'600'000};
+  milliseconds max_lifetime{5 * 86'400'000LL};
+  milliseconds scan_interval{1'000};
+  uint64_t max_returned_size = 256 << 10;  // bytes of the original message a DSN carries
+};
+
+struct PipelineConfig {
+  milliseconds check_timeout{30'000};
+  size_t workers = 0;  // 0: one per core
+};
+
+struct PolicyConfig {
+  double tag_threshold = 5.0;
+  double quarantine_threshold = 1e9;  // off unless configured
+  double reject_threshold = 15.0;
+  std::string subject_prefix;  // e.g. "[SPAM]"; empty: Subject unchanged
+  bool reveal_symbols = false;  // name the rules in reject replies
+};
+
+struct LogConfig {
+  std::string format = "text";  // "text" or "json"
+  std::filesystem::path file;    // empty: stderr
+  std::string level = "info";
+};
+
+struct GatewayConfig {
+  std::filesystem::path source;  // the file it was read from
+  ServerConfig server;
+  LimitsConfig limits;
+  TlsConfig tls;
+  DomainsConfig domains;
+  RelayConfig relay;
+  QueueConfig queue;
+  PipelineConfig pipeline;
+  PolicyConfig policy;
+  LogConfig log;
+  Document document;  // kept for the sections other parts read ([checks.*], [dns], [metrics]...)
+};
+
+// Reads and validates everything but [checks.*] and the sections named in `other_sections`
+// (read by their owners, who call finish() on them). Throws ConfigError with file:line.
+GatewayConfig loadGatewayConfig(const Document& doc);
+GatewayConfig loadGatewayConfigFile(const std::filesystem::path& path);
+
+}  // namespace portcullis::config

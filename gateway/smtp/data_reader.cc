@@ -1,0 +1,89 @@
+#include "gateway/smtp/data_reader.h"
+
+namespace portcullis::smtp {
+
+DataReader::DataReader(uint64_t max_size, BareLineEndPolicy policy, std::string& out)
+    : max_size_(max_size), policy_(policy), out_(out) {}
+
+void DataReader::emit(char c) {
+  ++size_;
+  if (size_ > max_size_) {
+    too_big_ = true;
+    return;
+  }
+  out_.push_back(c);
+}
+
+void DataReader::emitLineEnd() {
+  emit('\r');
+  emit('\n');
+}
+
+size_t DataReader::feed(std::string_view bytes) {
+  size_t i = 0;
+  while (i < bytes.size() && state_ != State::Done) {
+    char c = bytes[i++];
+    switch (state_) {
+      case State::LineStart:
+        if (c == '.') {
+          state_ = State::Dot;
+          break;
+        }
+        [[fallthrough]];
+      case State::InLine:
+        if (c == '\r') {
+          state_ = State::AfterCr;
+        } else if (c == '\n') {
+          // A bare LF: never a line end for the end-of-data test.
+          bare_line_end_ = true;
+          if (policy_ == BareLineEndPolicy::Normalize) emitLineEnd();
+          else emit('\n');
+          state_ = State::InLine;
+        } else {
+          emit(c);
+          state_ = State::InLine;
+        }
+        break;
+      case State::AfterCr:
+        if (c == '\n') {
+          emitLineEnd();
+          state_ = State::LineStart;
+        } else {
+          // A bare CR.
+          bare_line_end_ = true;
+          if (policy_ == BareLineEndPolicy::Normalize) emitLineEnd();
+          else emit('\r');
+          --i;  // look at this byte again as ordinary line content
+          state_ = State::InLine;
+        }
+        break;
+      case State::Dot:
+        if (c == '\r') {
+          state_ = State::DotCr;
+        } else {
+          // Dot-stuffing: a leading dot is removed (RFC 5321 §4.5.2); the rest is the line.
+          --i;
+          state_ = State::InLine;
+        }
+        break;
+      case State::DotCr:
+        if (c == '\n') {
+          state_ = State::Done;
+        } else {
+          // "." <CR> followed by something other than LF: a bare CR in a line that began with
+          // a (stuffing) dot.
+          bare_line_end_ = true;
+          if (policy_ == BareLineEndPolicy::Normalize) emitLineEnd();
+          else emit('\r');
+          --i;
+          state_ = State::InLine;
+        }
+        break;
+      case State::Done:
+        break;
+    }
+  }
+  return i;
+}
+
+}  // namespace portcullis::smtp

@@ -1,0 +1,45 @@
+// Reads the message of a DATA command from the byte stream (RFC 5321 §4.1.1.4, §4.5.2): finds the
+// end of data, undoes dot-stuffing and enforces the size limit. The end is only <CRLF>.<CRLF>:
+// "<LF>.<LF>", "<LF>.<CR><LF>" and friends never end the message, so SMTP smuggling
+// (CVE-2023-51764) cannot make the gateway — or the relay after it — see a second message.
+// A bare <CR> or <LF> either taints the message (the session rejects it after the end of data)
+// or is normalised to <CRLF>, by configuration. Pure: feed bytes, read the result.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace portcullis::smtp {
+
+enum class BareLineEndPolicy { Reject, Normalize };
+
+class DataReader {
+ public:
+  DataReader(uint64_t max_size, BareLineEndPolicy policy, std::string& out);
+
+  // Consumes bytes; returns how many were used. Stops right after the terminating <CRLF>.<CRLF>,
+  // so the caller keeps the rest (pipelined commands) for the command reader.
+  size_t feed(std::string_view bytes);
+
+  bool done() const { return state_ == State::Done; }
+  bool tooBig() const { return too_big_; }
+  bool sawBareLineEnd() const { return bare_line_end_; }
+  uint64_t size() const { return size_; }  // message bytes after unstuffing, counted even past the limit
+
+ private:
+  enum class State { LineStart, InLine, AfterCr, Dot, DotCr, Done };
+  void emit(char c);
+  void emitLineEnd();
+
+  uint64_t max_size_;
+  BareLineEndPolicy policy_;
+  std::string& out_;
+  State state_ = State::LineStart;
+  uint64_t size_ = 0;
+  bool too_big_ = false;
+  bool bare_line_end_ = false;
+};
+
+}  // namespace portcullis::smtp
