@@ -28,6 +28,7 @@ struct DmarcOutcome {
   std::string result;  // "pass", "fail", "none", "temperror", "permerror"
   std::string header_from_domain;
   std::string policy;  // the policy that applies: "none", "quarantine", "reject"
+  std::string disposition;  // what the gateway did about it (after pct= and local policy)
 };
 
 struct AuthResults {

@@ -1,0 +1,21 @@
+// The list of every check the binary knows, by the NAME of its [checks.NAME] table, and the
+// function that builds the configured ones. A [checks.X] table naming no known check is a
+// configuration error, so a typo never silently disables a check.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "gateway/config/document.h"
+#include "gateway/core/check_factory.h"
+
+namespace portcullis::cli {
+
+const std::vector<CheckFactory>& checkCatalog();
+
+// Builds the checks configured in `doc` ([checks.NAME] tables, in file order). Throws
+// config::ConfigError with file:line for unknown checks and bad options.
+std::vector<std::shared_ptr<const Check>> buildChecks(const config::Document& doc,
+                                                      const CheckDeps& deps);
+
+}  // namespace portcullis::cli

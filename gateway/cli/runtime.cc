@@ -1,0 +1,175 @@
+#include "gateway/cli/runtime.h"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "gateway/cli/check_catalog.h"
+#include "gateway/pipeline/message_log.h"
+#include "gateway/relay/proxy_delivery.h"
+#include "gateway/smtp/server.h"
+
+namespace portcullis::cli {
+
+namespace {
+
+std::shared_ptr<asio::ssl::context> serverTlsContext(const config::TlsConfig& tls) {
+  if (!tls.enabled()) return nullptr;
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(tls.certificate.string(), ec);
+  if (ec) {
+    throw std::runtime_error("tls.certificate: cannot load " + tls.certificate.string() + ": " +
+                             ec.message());
+  }
+  ctx->use_private_key_file(tls.key.string(), asio::ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("tls.key: cannot load " + tls.key.string() + ": " + ec.message());
+  return ctx;
+}
+
+std::shared_ptr<asio::ssl::context> clientTlsContext(const config::RelayConfig& relay) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3);
+  if (relay.tls_verify) {
+    if (relay.tls_ca_file.empty()) {
+      ctx->set_default_verify_paths();
+    } else {
+      ctx->load_verify_file(relay.tls_ca_file.string());
+    }
+  }
+  return ctx;
+}
+
+smtp::TlsMode tlsMode(const std::string& mode) {
+  if (mode == "none") return smtp::TlsMode::None;
+  if (mode == "required") return smtp::TlsMode::Required;
+  return smtp::TlsMode::Opportunistic;
+}
+
+smtp::VerifyMode verifyMode(const std::string& mode) {
+  if (mode == "list") return smtp::VerifyMode::List;
+  if (mode == "probe") return smtp::VerifyMode::Probe;
+  return smtp::VerifyMode::None;
+}
+
+void setUpLogging(const config::LogConfig& log) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (log.file.empty()) {
+    logger = spdlog::stderr_logger_mt("portcullis");
+  } else {
+    logger = spdlog::basic_logger_mt("portcullis", log.file.string());
+  }
+  logger->set_level(spdlog::level::from_str(log.level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,
+                                                          RuntimeServices& services) {
+  auto ctx = std::make_shared<smtp::SessionContext>();
+  ctx->protocol.hostname = config.server.hostname;
+  ctx->protocol.max_message_size = config.limits.max_message_size;
+  ctx->protocol.max_recipients = config.limits.max_recipients;
+  ctx->protocol.max_errors = config.limits.max_errors;
+  ctx->protocol.tls_available = config.tls.enabled();
+  ctx->protocol.tls_required = config.tls.required;
+  ctx->max_line_length = config.limits.max_line_length;
+  ctx->max_header_size = config.limits.max_header_size;
+  ctx->command_timeout = config.limits.command_timeout;
+  ctx->data_timeout = config.limits.data_timeout;
+  ctx->bare_line_ends = config.limits.bare_line_ends == "normalize"
+                            ? smtp::BareLineEndPolicy::Normalize
+                            : smtp::BareLineEndPolicy::Reject;
+
+  CheckDeps deps{services.workers, nullptr, nullptr, config.queue.directory / "cache"};
+  ctx->pipeline = std::make_shared<Pipeline>(buildChecks(config.document, deps),
+                                             config.pipeline.check_timeout);
+  ctx->policy = std::make_shared<Policy>(PolicySettings{
+      config.policy.tag_threshold, config.policy.quarantine_threshold,
+      config.policy.reject_threshold, config.policy.subject_prefix, config.policy.reveal_symbols});
+  ctx->recipients = std::make_shared<smtp::RecipientPolicy>(
+      config.domains.local, config.domains.recipients, verifyMode(config.domains.verify), nullptr);
+  ctx->tls = serverTlsContext(config.tls);
+
+  smtp::ClientSettings relay;
+  relay.host = config.relay.host;
+  relay.port = config.relay.port;
+  relay.helo_name = config.server.hostname;
+  relay.tls = tlsMode(config.relay.tls);
+  relay.tls_verify = config.relay.tls_verify;
+  relay.connect_timeout = config.relay.connect_timeout;
+  relay.command_timeout = config.relay.command_timeout;
+  relay.data_timeout = config.relay.data_timeout;
+  ctx->delivery = std::make_shared<relay::ProxyDelivery>(relay, clientTlsContext(config.relay));
+
+  LogFormat format = config.log.format == "json" ? LogFormat::Json : LogFormat::Text;
+  ctx->observer.message = [format](const smtp::MessageRecord& r) {
+    spdlog::info(formatMessageLog({r.tx, r.verdict, r.reply.code, r.reply.text, r.size,
+                                   r.checks_time, r.delivery_time},
+                                  format));
+  };
+  return ctx;
+}
+
+int serve(const std::filesystem::path& config_path) {
+  config::GatewayConfig config = config::loadGatewayConfigFile(config_path);
+  setUpLogging(config.log);
+  size_t workers = config.pipeline.workers ? config.pipeline.workers
+                                           : std::max(1u, std::thread::hardware_concurrency());
+  asio::thread_pool worker_pool(workers);
+  RuntimeServices services{worker_pool};
+  asio::io_context io;
+  smtp::Server server(io,
+                      {config.server.max_connections, config.server.max_connections_per_ip},
+                      buildSessionContext(config, services));
+  for (const auto& l : config.server.listen) server.listen(l.host, l.port);
+  server.start();
+  for (auto port : server.boundPorts()) spdlog::info("listening for SMTP on port {}", port);
+
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+          try {
+            auto fresh = config::loadGatewayConfigFile(config_path);
+            server.setContext(buildSessionContext(fresh, services));
+            spdlog::info("configuration reloaded from {}", config_path.string());
+          } catch (const std::exception& e) {
+            spdlog::error("reload failed, keeping the running configuration: {}", e.what());
+          }
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("signal {}: stopping, sessions get {} ms to finish", signal,
+                     config.server.shutdown_grace.count());
+        asio::co_spawn(
+            io,
+            [&]() -> awaitable<void> {
+              co_await server.stop(config.server.shutdown_grace);
+              io.stop();
+            },
+            asio::detached);
+      };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < config.server.io_threads; ++i) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  worker_pool.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace portcullis::cli

@@ -1,0 +1,28 @@
+// Assembles a running gateway from its configuration: worker pool, checks, pipeline, policy,
+// recipient rules, delivery (spool + queue runner, or proxy), TLS, the SMTP listener, and the
+// signal handling (SIGTERM/SIGINT: graceful stop; SIGHUP: reload, keeping the old configuration
+// when the new one is bad).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/smtp/session_context.h"
+
+namespace portcullis::cli {
+
+// Everything a session context is built from that outlives one configuration.
+struct RuntimeServices {
+  asio::thread_pool& workers;
+};
+
+// Builds the session context the configuration describes (checks compiled, TLS loaded). Throws
+// config::ConfigError or std::runtime_error with a clear message.
+std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,
+                                                          RuntimeServices& services);
+
+// `portcullis serve`: runs until SIGTERM/SIGINT. Returns the process exit status.
+int serve(const std::filesystem::path& config_path);
+
+}  // namespace portcullis::cli

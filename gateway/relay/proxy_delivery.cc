@@ -1,0 +1,59 @@
+#include "gateway/relay/proxy_delivery.h"
+
+namespace portcullis::relay {
+
+namespace {
+
+class ProxyTransaction : public smtp::DeliveryTransaction {
+ public:
+  ProxyTransaction(const smtp::ClientSettings& settings, std::shared_ptr<asio::ssl::context> tls)
+      : tls_(std::move(tls)), client_(settings, *tls_) {}
+
+  awaitable<smtp::Reply> mail(const Envelope& envelope) override {
+    smtp::Reply hello = co_await client_.connect();
+    if (hello.code != 250) co_return unavailable();
+    smtp::Reply reply = co_await client_.mail(envelope);
+    if (!client_.usable()) co_return unavailable();
+    co_return reply;
+  }
+
+  awaitable<smtp::Reply> rcpt(const Recipient& recipient) override {
+    smtp::Reply reply = co_await client_.rcpt(recipient);
+    if (!client_.usable()) co_return unavailable();
+    co_return reply;
+  }
+
+  awaitable<smtp::Reply> commit(const Transaction&, std::string_view message) override {
+    smtp::Reply reply = co_await client_.data(message);
+    if (!client_.usable() && !reply.positive()) reply = unavailable();
+    committed_ = true;
+    co_await client_.quit();
+    co_return reply;
+  }
+
+  awaitable<void> abort() override {
+    if (!committed_) co_await client_.quit();
+  }
+
+ private:
+  // When the internal MTA gives no answer of its own, the client is told to try again later
+  // (without naming internal hosts).
+  static smtp::Reply unavailable() {
+    return {451, "4.4.1", "Error: internal mail server unavailable, try again later"};
+  }
+
+  std::shared_ptr<asio::ssl::context> tls_;
+  smtp::Client client_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+ProxyDelivery::ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls)
+    : settings_(std::move(settings)), tls_(std::move(tls)) {}
+
+std::unique_ptr<smtp::DeliveryTransaction> ProxyDelivery::begin() {
+  return std::make_unique<ProxyTransaction>(settings_, tls_);
+}
+
+}  // namespace portcullis::relay

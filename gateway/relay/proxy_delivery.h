@@ -1,0 +1,24 @@
+// Proxy mode: the gateway keeps no queue. Each client transaction is mirrored on a connection to
+// the internal MTA as it proceeds (MAIL, each RCPT, then the filtered message), and the client
+// gets the internal MTA's own replies; if the internal MTA cannot be reached the client gets a
+// 4xx and keeps the message. Nothing is ever acknowledged that the internal MTA did not accept.
+#pragma once
+
+#include <memory>
+
+#include "gateway/smtp/client.h"
+#include "gateway/smtp/delivery.h"
+
+namespace portcullis::relay {
+
+class ProxyDelivery : public smtp::Delivery {
+ public:
+  ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls);
+  std::unique_ptr<smtp::DeliveryTransaction> begin() override;
+
+ private:
+  smtp::ClientSettings settings_;
+  std::shared_ptr<asio::ssl::context> tls_;
+};
+
+}  // namespace portcullis::relay

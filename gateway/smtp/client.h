@@ -1,0 +1,86 @@
+// An SMTP client for talking to the internal MTA: the queue runner's deliveries, proxy mode and
+// recipient probes. Speaks ESMTP with PIPELINING (RFC 2920) when offered, STARTTLS
+// (opportunistic or required), CHUNKING for byte-exact BDAT delivery, and carries DSN and
+// SMTPUTF8 parameters through. One client is one connection, reusable for several transactions.
+// Failures are values: a connection problem becomes a synthesized 4xx reply and marks the client
+// unusable.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gateway/core/envelope.h"
+#include "gateway/smtp/reply.h"
+#include "gateway/smtp/stream.h"
+
+namespace portcullis::smtp {
+
+enum class TlsMode { None, Opportunistic, Required };
+
+struct ClientSettings {
+  std::string host = "127.0.0.1";
+  uint16_t port = 25;
+  std::string helo_name = "localhost";
+  TlsMode tls = TlsMode::Opportunistic;
+  bool tls_verify = false;
+  std::chrono::milliseconds connect_timeout{30'000};
+  std::chrono::milliseconds command_timeout{300'000};
+  std::chrono::milliseconds data_timeout{600'000};
+};
+
+struct TransactionResult {
+  Reply mail;
+  std::vector<Reply> recipients;  // one per envelope recipient, in order
+  Reply data;                     // the final reply to the message (or why it was not sent)
+  bool anyRecipientAccepted() const;
+};
+
+class Client {
+ public:
+  Client(ClientSettings settings, asio::ssl::context& tls_context);
+  ~Client();
+
+  // Connects, reads the greeting, EHLO (HELO as fallback), STARTTLS per settings. Returns the
+  // reply that ended the attempt: 250 on success.
+  awaitable<Reply> connect();
+  // A whole transaction, pipelined where the server allows it. The message is sent with BDAT
+  // when the server offers CHUNKING, else with DATA (dot-stuffed, bare CR/LF made CRLF).
+  awaitable<TransactionResult> send(const Envelope& envelope, std::string_view message);
+  // Transaction steps one at a time (proxy mode).
+  awaitable<Reply> mail(const Envelope& envelope);
+  awaitable<Reply> rcpt(const Recipient& recipient);
+  awaitable<Reply> data(std::string_view message);
+  awaitable<Reply> rset();
+  awaitable<void> quit();
+
+  bool usable() const { return usable_; }
+  bool supports(const std::string& extension) const { return extensions_.count(extension) > 0; }
+  bool tlsActive() const { return tls_active_; }
+  size_t transactionsSent() const { return transactions_; }
+
+ private:
+  awaitable<Reply> readReply(std::chrono::milliseconds timeout);
+  awaitable<Reply> command(std::string line);
+  awaitable<Reply> ehlo();
+  std::string mailCommand(const Envelope& envelope) const;
+  std::string rcptCommand(const Recipient& rcpt) const;
+  awaitable<Reply> sendBody(std::string_view message);
+  Reply lost(std::string_view what);
+
+  ClientSettings settings_;
+  asio::ssl::context& tls_context_;
+  std::unique_ptr<Stream> stream_;
+  std::set<std::string> extensions_;
+  bool usable_ = false;
+  bool tls_active_ = false;
+  size_t transactions_ = 0;
+};
+
+// The message as DATA sends it: every line end CRLF, leading dots doubled, ends with CRLF.CRLF.
+std::string dotStuff(std::string_view message);
+
+}  // namespace portcullis::smtp

@@ -1,0 +1,374 @@
+#include "gateway/smtp/server_session.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "gateway/core/queue_id.h"
+#include "gateway/core/text.h"
+#include "gateway/smtp/message_edit.h"
+#include "gateway/smtp/stream.h"
+
+namespace portcullis::smtp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string rfc5322Date(std::chrono::system_clock::time_point when) {
+  std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+// Size of the header section (up to and including the empty line), or the whole message.
+size_t headerSectionSize(std::string_view message) {
+  if (message.rfind("\r\n", 0) == 0) return 2;
+  size_t end = message.find("\r\n\r\n");
+  return end == std::string_view::npos ? message.size() : end + 4;
+}
+
+class Session {
+ public:
+  Session(asio::ip::tcp::socket socket, std::shared_ptr<const SessionContext> context)
+      : ctx_(std::move(context)),
+        stream_(std::move(socket)),
+        state_(ctx_->protocol),
+        pending_(stream_.socket().get_executor()) {
+    boost::system::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      auto address = remote.address();
+      if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+      }
+      client_.address = address.to_string();
+      client_.port = remote.port();
+    }
+  }
+
+  awaitable<void> run() {
+    connection_report_ = std::make_shared<Report>();
+    auto snapshot = std::make_shared<Transaction>();
+    snapshot->client = client_;
+    pending_.start(ctx_->pipeline, Stage::Connect, snapshot, connection_report_);
+    bool greeted = co_await send(state_.greeting());
+    if (!greeted) co_return;
+    while (!closing_) {
+      auto line = co_await stream_.readLine(ctx_->max_line_length, ctx_->command_timeout);
+      if (line.status == ReadStatus::Timeout) {
+        co_await send(replies::timeout(ctx_->protocol.hostname));
+        break;
+      }
+      if (line.status == ReadStatus::Closed) break;
+      SessionState::Step step = line.status == ReadStatus::TooLong ? state_.onLineTooLong()
+                                                                   : state_.onLine(line.line);
+      co_await handle(step);
+    }
+    co_await abortTransaction();
+    co_await pending_.wait();
+    stream_.close();
+  }
+
+ private:
+  awaitable<bool> send(Reply reply) {
+    std::string wire = reply.wire();
+    bool written = co_await stream_.write(wire, ctx_->command_timeout);
+    if (!written) closing_ = true;
+    co_return written;
+  }
+
+  awaitable<void> handle(SessionState::Step& step) {
+    using Request = SessionState::Request;
+    switch (step.request) {
+      case Request::Reply:
+        // RSET, EHLO and HELO end the transaction in the state machine; end ours too.
+        if (!state_.inTransaction() && transaction_) co_await abortTransaction();
+        co_await send(step.reply);
+        break;
+      case Request::Mail: co_await onMail(step); break;
+      case Request::Rcpt: co_await onRcpt(step); break;
+      case Request::Data: co_await onData(step); break;
+      case Request::Bdat: co_await onBdat(step); break;
+      case Request::BdatDiscard: {
+        std::string dropped;
+        auto status = co_await stream_.readExactly(step.bdat.size, dropped, 0, ctx_->data_timeout);
+        if (status != ReadStatus::Ok) {
+          closing_ = true;
+          co_return;
+        }
+        co_await send(step.reply);
+        break;
+      }
+      case Request::StartTls: co_await onStartTls(step); break;
+    }
+    if (step.close) closing_ = true;
+  }
+
+  awaitable<void> abortTransaction() {
+    if (delivery_) co_await delivery_->abort();
+    delivery_.reset();
+    transaction_.reset();
+    message_.clear();
+  }
+
+  awaitable<void> onMail(SessionState::Step& step) {
+    transaction_ = std::make_shared<Transaction>();
+    transaction_->id = newQueueId();
+    transaction_->client = client_;
+    transaction_->client.helo = state_.helo();
+    transaction_->client.esmtp = state_.esmtp();
+    transaction_->client.tls = stream_.tlsInfo();
+    transaction_->envelope.mail_from = step.mail.address;
+    transaction_->envelope.params = step.mail.params;
+    transaction_report_ = std::make_shared<Report>();
+    delivery_ = ctx_->delivery->begin();
+    Reply reply = co_await delivery_->mail(transaction_->envelope);
+    if (!reply.positive()) {
+      co_await abortTransaction();
+      if (state_.countError()) {
+        reply = replies::tooManyErrors(ctx_->protocol.hostname);
+        closing_ = true;
+      }
+      co_await send(reply);
+      co_return;
+    }
+    state_.mailAccepted(step.mail);
+    pending_.start(ctx_->pipeline, Stage::MailFrom,
+                   std::make_shared<const Transaction>(*transaction_), transaction_report_);
+    co_await send(replies::senderOk());
+  }
+
+  awaitable<void> onRcpt(SessionState::Step& step) {
+    std::optional<Reply> refusal = co_await ctx_->recipients->check(step.recipient);
+    if (!refusal) {
+      Reply downstream = co_await delivery_->rcpt(step.recipient);
+      if (!downstream.positive()) refusal = downstream;
+    }
+    if (!refusal && ctx_->pipeline->hasChecks(Stage::Recipient)) {
+      Transaction probe = *transaction_;
+      probe.envelope.recipients = {step.recipient};
+      Report report;
+      co_await ctx_->pipeline->run(Stage::Recipient, probe, report);
+      Verdict verdict = ctx_->policy->decide(report);
+      if (verdict.action == Action::Reject || verdict.action == Action::TempFail) {
+        refusal = Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text};
+      }
+    }
+    if (refusal) {
+      if (state_.countError()) {
+        co_await send(replies::tooManyErrors(ctx_->protocol.hostname));
+        closing_ = true;
+        co_return;
+      }
+      co_await send(*refusal);
+      co_return;
+    }
+    state_.recipientAccepted(step.recipient);
+    transaction_->envelope.recipients.push_back(step.recipient);
+    co_await send(replies::recipientOk());
+  }
+
+  awaitable<void> onData(SessionState::Step& step) {
+    bool started = co_await send(step.reply);
+    if (!started) co_return;
+    message_.clear();
+    DataReader reader(ctx_->protocol.max_message_size, ctx_->bare_line_ends, message_);
+    auto deadline = Clock::now() + ctx_->data_timeout;
+    auto status = co_await stream_.readInto(
+        [&](std::string_view bytes) -> std::pair<size_t, bool> {
+          size_t used = reader.feed(bytes);
+          return {used, reader.done()};
+        },
+        deadline);
+    if (status != ReadStatus::Ok) {
+      if (status == ReadStatus::Timeout) {
+        Reply timeout = replies::timeout(ctx_->protocol.hostname);
+        co_await send(timeout);
+      }
+      closing_ = true;
+      co_return;
+    }
+    if (reader.tooBig()) {
+      co_await finishRejected(replies::messageTooBig());
+      co_return;
+    }
+    if (reader.sawBareLineEnd() && ctx_->bare_line_ends == BareLineEndPolicy::Reject) {
+      co_await finishRejected(replies::bareLineEnd());
+      co_return;
+    }
+    co_await finishMessage();
+  }
+
+  awaitable<void> onBdat(SessionState::Step& step) {
+    uint64_t limit = ctx_->protocol.max_message_size;
+    uint64_t before = message_.size();
+    auto status = co_await stream_.readExactly(step.bdat.size, message_, limit + 1,
+                                               ctx_->data_timeout);
+    if (status != ReadStatus::Ok) {
+      closing_ = true;
+      co_return;
+    }
+    bool too_big = before + step.bdat.size > limit;
+    if (too_big) {
+      // The rest of this BDAT transfer is refused; the client must RSET (RFC 3030 §2).
+      state_.transactionFinished();
+      co_await finishRejected(replies::messageTooBig());
+      co_return;
+    }
+    if (!step.bdat.last) {
+      co_await send(Reply{250, "2.0.0", fmt::format("{} octets received", step.bdat.size)});
+      co_return;
+    }
+    co_await finishMessage();
+  }
+
+  awaitable<void> finishRejected(Reply reply) {
+    co_await abortTransaction();
+    state_.transactionFinished();
+    if (state_.countError()) {
+      co_await send(replies::tooManyErrors(ctx_->protocol.hostname));
+      closing_ = true;
+      co_return;
+    }
+    co_await send(reply);
+  }
+
+  awaitable<void> finishMessage() {
+    auto checks_start = Clock::now();
+    Transaction& tx = *transaction_;
+    if (headerSectionSize(message_) > ctx_->max_header_size) {
+      co_await finishRejected(Reply{552, "5.3.4", "Error: message header size exceeds limit"});
+      co_return;
+    }
+    tx.message = std::move(message_);
+    message_.clear();
+    tx.client.tls = stream_.tlsInfo();
+    if (ctx_->parse && ctx_->pipeline->hasChecks(Stage::Message)) tx.parsed = ctx_->parse(tx.message);
+
+    co_await pending_.wait();
+    Report& report = *transaction_report_;
+    report.merge(*connection_report_);
+    co_await ctx_->pipeline->run(Stage::Message, tx, report);
+    Verdict verdict = ctx_->policy->decide(report);
+    auto checks_time = Clock::now() - checks_start;
+
+    Reply reply;
+    auto delivery_start = Clock::now();
+    switch (verdict.action) {
+      case Action::Reject:
+      case Action::TempFail:
+        reply = Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text};
+        co_await delivery_->abort();
+        break;
+      case Action::Discard:
+        reply = Reply{250, "2.0.0", "Ok: queued as " + tx.id};
+        co_await delivery_->abort();
+        break;
+      case Action::Accept:
+      case Action::Tag:
+      case Action::Quarantine: {
+        std::string outgoing = compose(tx, report, verdict);
+        reply = co_await delivery_->commit(tx, outgoing);
+        break;
+      }
+    }
+    auto delivery_time = Clock::now() - delivery_start;
+    if (ctx_->observer.message) {
+      ctx_->observer.message(
+          MessageRecord{tx, verdict, reply, tx.message.size(), checks_time, delivery_time});
+    }
+    delivery_.reset();
+    transaction_.reset();
+    state_.transactionFinished();
+    co_await send(reply);
+  }
+
+  std::string compose(const Transaction& tx, const Report& report, const Verdict& verdict) const {
+    HeaderEdit edit;
+    edit.prepend.push_back(receivedField(tx, ctx_->protocol.hostname, std::chrono::system_clock::now()));
+    if (ctx_->authentication_results) {
+      if (auto ar = ctx_->authentication_results(report)) edit.prepend.push_back(*ar);
+    }
+    for (const auto& h : report.headers()) edit.prepend.push_back(h);
+    for (const auto& h : verdict.headers) edit.prepend.push_back(h);
+    auto own = Policy::ownHeaderNames();
+    auto remove_field = ctx_->remove_field;
+    edit.remove = [own, remove_field](std::string_view name, std::string_view value) {
+      for (auto n : own) {
+        if (iequals(n, name)) return true;
+      }
+      return remove_field && remove_field(name, value);
+    };
+    edit.subject_prefix = verdict.subject_prefix;
+    return editHeaders(tx.message, edit);
+  }
+
+  awaitable<void> onStartTls(SessionState::Step& step) {
+    if (!ctx_->tls) {
+      co_await send(replies::tlsNotAvailable());
+      co_return;
+    }
+    bool ready = co_await send(step.reply);
+    if (!ready) co_return;
+    co_await abortTransaction();
+    bool secured = co_await stream_.startTlsServer(*ctx_->tls, ctx_->command_timeout);
+    if (!secured) {
+      spdlog::info("client={} STARTTLS failed: {}", client_.address, stream_.lastError());
+      closing_ = true;
+      co_return;
+    }
+    state_.tlsStarted();
+    if (ctx_->observer.tls) {
+      if (auto info = stream_.tlsInfo()) ctx_->observer.tls(*info);
+    }
+  }
+
+  std::shared_ptr<const SessionContext> ctx_;
+  Stream stream_;
+  SessionState state_;
+  PendingChecks pending_;
+  ClientInfo client_;
+  std::shared_ptr<Report> connection_report_;
+  std::shared_ptr<Transaction> transaction_;
+  std::shared_ptr<Report> transaction_report_;
+  std::unique_ptr<DeliveryTransaction> delivery_;
+  std::string message_;
+  bool closing_ = false;
+};
+
+}  // namespace
+
+HeaderField receivedField(const Transaction& tx, std::string_view hostname,
+                          std::chrono::system_clock::time_point when) {
+  const ClientInfo& c = tx.client;
+  std::string protocol = tx.envelope.params.smtputf8 ? "UTF8SMTP" : (c.esmtp ? "ESMTP" : "SMTP");
+  if (c.tls) protocol += "S";
+  std::string value = fmt::format("from {} ({} [{}])", c.helo.empty() ? "unknown" : c.helo,
+                                  c.hostname.empty() ? "unknown" : c.hostname, c.address);
+  if (c.tls) {
+    value += fmt::format(" (using {} with cipher {} ({} bits))", c.tls->version, c.tls->cipher,
+                         c.tls->bits);
+  }
+  value += fmt::format(" by {} (Portcullis) with {} id {}", hostname, protocol, tx.id);
+  if (tx.envelope.recipients.size() == 1) {
+    value += " for <" + tx.envelope.recipients.front().address + ">";
+  }
+  value += "; " + rfc5322Date(when);
+  return {"Received", value};
+}
+
+awaitable<void> runSession(asio::ip::tcp::socket socket,
+                           std::shared_ptr<const SessionContext> context) {
+  try {
+    Session session(std::move(socket), std::move(context));
+    co_await session.run();
+  } catch (const std::exception& e) {
+    spdlog::error("session ended by an internal error: {}", e.what());
+  }
+}
+
+}  // namespace portcullis::smtp

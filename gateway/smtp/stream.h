@@ -1,0 +1,79 @@
+// A buffered SMTP byte stream over TCP that can switch to TLS in place (STARTTLS), used by the
+// server session and the SMTP client alike. Every read and write has a deadline; a line longer
+// than its limit is consumed and reported, never buffered without bound. Starting TLS discards
+// whatever plaintext was already buffered (RFC 3207 §4.2: no pipelining across the handshake).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include "gateway/core/asio.h"
+#include "gateway/core/envelope.h"
+
+namespace portcullis::smtp {
+
+enum class ReadStatus { Ok, TooLong, Timeout, Closed };
+
+struct LineResult {
+  ReadStatus status = ReadStatus::Ok;
+  std::string line;  // without the line end
+};
+
+class Stream {
+ public:
+  explicit Stream(asio::ip::tcp::socket socket);
+
+  // One line ending in LF (a preceding CR is removed). A longer line is consumed up to its LF
+  // and TooLong is returned.
+  awaitable<LineResult> readLine(size_t max_length, std::chrono::milliseconds timeout);
+  // Hands buffered bytes and then reads from the socket to `sink` until it returns that it is
+  // done; `sink(bytes)` returns how many bytes it used (the rest stays buffered).
+  template <typename Sink>
+  awaitable<ReadStatus> readInto(Sink&& sink, std::chrono::steady_clock::time_point deadline);
+  // Exactly n bytes (BDAT), appended to `out` while out stays under `keep` bytes (the rest is
+  // read and dropped, so a too-large chunk does not lose the stream).
+  awaitable<ReadStatus> readExactly(uint64_t n, std::string& out, uint64_t keep,
+                                    std::chrono::milliseconds timeout);
+  awaitable<bool> write(std::string_view data, std::chrono::milliseconds timeout);
+
+  awaitable<bool> startTlsServer(asio::ssl::context& ctx, std::chrono::milliseconds timeout);
+  awaitable<bool> startTlsClient(asio::ssl::context& ctx, const std::string& server_name,
+                                 bool verify, std::chrono::milliseconds timeout);
+  std::optional<TlsInfo> tlsInfo() const;
+  bool hasBufferedInput() const { return start_ < buffer_.size(); }
+
+  void close();
+  asio::ip::tcp::socket& socket() { return tls_.next_layer(); }
+  std::string lastError() const { return last_error_; }
+
+ private:
+  awaitable<ReadStatus> fill(std::chrono::steady_clock::time_point deadline);
+
+  asio::ssl::stream<asio::ip::tcp::socket> tls_;
+  bool tls_active_ = false;
+  std::string buffer_;
+  size_t start_ = 0;  // first unread byte of buffer_
+  std::string last_error_;
+};
+
+template <typename Sink>
+awaitable<ReadStatus> Stream::readInto(Sink&& sink, std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    if (start_ < buffer_.size()) {
+      std::string_view available(buffer_.data() + start_, buffer_.size() - start_);
+      auto [used, done] = sink(available);
+      start_ += used;
+      if (done) co_return ReadStatus::Ok;
+    }
+    ReadStatus status = co_await fill(deadline);
+    if (status != ReadStatus::Ok) co_return status;
+  }
+}
+
+}  // namespace portcullis::smtp
