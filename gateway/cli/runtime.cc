@@ -6,11 +6,14 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <thread>
 
 #include "gateway/cli/check_catalog.h"
 #include "gateway/pipeline/message_log.h"
 #include "gateway/relay/proxy_delivery.h"
+#include "gateway/relay/queue_runner.h"
+#include "gateway/relay/spool_delivery.h"
 #include "gateway/smtp/server.h"
 
 namespace portcullis::cli {
@@ -60,6 +63,36 @@ smtp::VerifyMode verifyMode(const std::string& mode) {
   return smtp::VerifyMode::None;
 }
 
+smtp::ClientSettings relayClientSettings(const config::GatewayConfig& config) {
+  smtp::ClientSettings relay;
+  relay.host = config.relay.host;
+  relay.port = config.relay.port;
+  relay.helo_name = config.server.hostname;
+  relay.tls = tlsMode(config.relay.tls);
+  relay.tls_verify = config.relay.tls_verify;
+  relay.connect_timeout = config.relay.connect_timeout;
+  relay.command_timeout = config.relay.command_timeout;
+  relay.data_timeout = config.relay.data_timeout;
+  return relay;
+}
+
+relay::QueueRunnerSettings queueRunnerSettings(const config::GatewayConfig& config) {
+  relay::QueueRunnerSettings s;
+  s.client = relayClientSettings(config);
+  s.concurrency = config.relay.concurrency;
+  s.max_messages_per_connection = config.relay.max_messages_per_connection;
+  s.idle_timeout = config.relay.idle_timeout;
+  s.scan_interval = config.queue.scan_interval;
+  s.outage_probe_interval = config.relay.outage_probe_interval;
+  s.backoff.retry_min = config.queue.retry_min;
+  s.backoff.retry_max = config.queue.retry_max;
+  s.backoff.delay_warning = config.queue.delay_warning;
+  s.backoff.max_lifetime = config.queue.max_lifetime;
+  s.dsn.reporting_mta = config.server.hostname;
+  s.dsn.max_returned_size = config.queue.max_returned_size;
+  return s;
+}
+
 void setUpLogging(const config::LogConfig& log) {
   std::shared_ptr<spdlog::logger> logger;
   if (log.file.empty()) {
@@ -101,16 +134,12 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
       config.domains.local, config.domains.recipients, verifyMode(config.domains.verify), nullptr);
   ctx->tls = serverTlsContext(config.tls);
 
-  smtp::ClientSettings relay;
-  relay.host = config.relay.host;
-  relay.port = config.relay.port;
-  relay.helo_name = config.server.hostname;
-  relay.tls = tlsMode(config.relay.tls);
-  relay.tls_verify = config.relay.tls_verify;
-  relay.connect_timeout = config.relay.connect_timeout;
-  relay.command_timeout = config.relay.command_timeout;
-  relay.data_timeout = config.relay.data_timeout;
-  ctx->delivery = std::make_shared<relay::ProxyDelivery>(relay, clientTlsContext(config.relay));
+  smtp::ClientSettings relay = relayClientSettings(config);
+  if (config.relay.mode == "proxy" || !services.spool_delivery) {
+    ctx->delivery = std::make_shared<relay::ProxyDelivery>(relay, clientTlsContext(config.relay));
+  } else {
+    ctx->delivery = services.spool_delivery;
+  }
 
   LogFormat format = config.log.format == "json" ? LogFormat::Json : LogFormat::Text;
   ctx->observer.message = [format](const smtp::MessageRecord& r) {
@@ -127,8 +156,30 @@ int serve(const std::filesystem::path& config_path) {
   size_t workers = config.pipeline.workers ? config.pipeline.workers
                                            : std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool worker_pool(workers);
-  RuntimeServices services{worker_pool};
+  RuntimeServices services{worker_pool, nullptr};
   asio::io_context io;
+
+  std::optional<spool::Spool> spool;
+  std::unique_ptr<relay::QueueRunner> runner;
+  if (config.relay.mode == "spool") {
+    auto opened = spool::Spool::open(config.queue.directory, spool::SpoolAccess::Owner);
+    if (!opened) throw std::runtime_error("queue.directory: " + opened.error);
+    spool.emplace(std::move(*opened));
+    auto recovery = spool->recover();
+    for (const auto& f : recovery.removed_tmp) spdlog::info("spool: removed half-written {}", f);
+    for (const auto& c : recovery.corrupt) {
+      spdlog::error("spool: {} is damaged ({}), moved to {}", c.file, c.reason, c.moved_to);
+    }
+    for (const auto& e : recovery.errors) spdlog::error("spool: {}", e);
+    spdlog::info("spool {}: {} messages queued", config.queue.directory.string(),
+                 recovery.entries.size());
+    runner = std::make_unique<relay::QueueRunner>(io, worker_pool, *spool,
+                                                  queueRunnerSettings(config),
+                                                  clientTlsContext(config.relay));
+    runner->start(recovery.entries);
+    services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
+        *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
+  }
   smtp::Server server(io,
                       {config.server.max_connections, config.server.max_connections_per_ip},
                       buildSessionContext(config, services));
@@ -157,6 +208,7 @@ int serve(const std::filesystem::path& config_path) {
             io,
             [&]() -> awaitable<void> {
               co_await server.stop(config.server.shutdown_grace);
+              if (runner) co_await runner->stop();
               io.stop();
             },
             asio::detached);

@@ -15,6 +15,8 @@ namespace portcullis::cli {
 // Everything a session context is built from that outlives one configuration.
 struct RuntimeServices {
   asio::thread_pool& workers;
+  // Spool mode: where accepted messages go (null in proxy mode and in `config check`).
+  std::shared_ptr<smtp::Delivery> spool_delivery;
 };
 
 // Builds the session context the configuration describes (checks compiled, TLS loaded). Throws

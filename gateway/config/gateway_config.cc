@@ -111,6 +111,8 @@ void readRelay(Section& s, RelayConfig& c) {
   c.command_timeout = s.getDuration("command_timeout", c.command_timeout, seconds(1), hours(1));
   c.data_timeout = s.getDuration("data_timeout", c.data_timeout, seconds(1), hours(2));
   c.idle_timeout = s.getDuration("idle_timeout", c.idle_timeout, {}, hours(1));
+  c.outage_probe_interval =
+      s.getDuration("outage_probe_interval", c.outage_probe_interval, milliseconds(100), hours(1));
   s.finish();
 }
 

@@ -68,6 +68,7 @@ struct RelayConfig {
   milliseconds command_timeout{300'000};
   milliseconds data_timeout{600'000};
   milliseconds idle_timeout{10'000};  // how long a reusable connection is kept open
+  milliseconds outage_probe_interval{30'000};  // while the internal MTA is down
 };
 
 struct QueueConfig {

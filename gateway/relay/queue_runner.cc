@@ -1,0 +1,318 @@
+#include "gateway/relay/queue_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "gateway/core/offload.h"
+#include "gateway/core/queue_id.h"
+
+namespace portcullis::relay {
+
+namespace {
+
+std::string replyText(const smtp::Reply& r) {
+  std::string text = std::to_string(r.code);
+  if (!r.enhanced.empty()) text += " " + r.enhanced;
+  std::string flat = r.text;
+  for (char& c : flat) {
+    if (c == '\n') c = ' ';
+  }
+  return text + " " + flat;
+}
+
+std::string_view resultClass(const smtp::Reply& r) {
+  if (r.code >= 200 && r.code < 300) return "2xx";
+  if (r.code >= 400 && r.code < 500) return "4xx";
+  if (r.code >= 500) return "5xx";
+  return "error";
+}
+
+}  // namespace
+
+QueueRunner::QueueRunner(asio::io_context& io, asio::thread_pool& workers, spool::Spool& spool,
+                         QueueRunnerSettings settings, std::shared_ptr<asio::ssl::context> tls,
+                         QueueObserver observer)
+    : io_(io),
+      strand_(asio::make_strand(io)),
+      workers_(workers),
+      spool_(spool),
+      settings_(std::move(settings)),
+      tls_(std::move(tls)),
+      observer_(std::move(observer)),
+      wakeup_(strand_, asio::steady_timer::time_point::max()) {}
+
+void QueueRunner::start(const std::vector<spool::EntryInfo>& recovered) {
+  asio::post(strand_, [this, recovered] {
+    for (const auto& e : recovered) {
+      due_[e.meta.id] = e.state.attempts == 0 ? e.meta.arrival : e.state.next_attempt;
+    }
+    reportQueue();
+  });
+  for (size_t i = 0; i < settings_.concurrency; ++i) {
+    ++agents_running_;
+    asio::co_spawn(strand_, agent(), [this](std::exception_ptr e) {
+      --agents_running_;
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::critical("queue agent failed: {}", ex.what());
+        }
+      }
+    });
+  }
+  asio::co_spawn(strand_, scheduler(), asio::detached);
+}
+
+void QueueRunner::enqueue(const std::string& id) {
+  asio::post(strand_, [this, id] {
+    due_[id] = spool::Clock::now();
+    reportQueue();
+    wake();
+  });
+}
+
+void QueueRunner::flushAll() {
+  asio::post(strand_, [this] {
+    auto now = spool::Clock::now();
+    for (auto& [id, when] : due_) when = now;
+    wake();
+  });
+}
+
+void QueueRunner::wake() { wakeup_.cancel(); }
+
+void QueueRunner::reportQueue() {
+  if (!observer_.queue) return;
+  std::chrono::seconds oldest{0};
+  if (!due_.empty()) {
+    // Queue ids start with the arrival time in microseconds (base 32, 10 digits).
+    const std::string& id = due_.begin()->first;
+    uint64_t micros = 0;
+    for (size_t i = 0; i < 10 && i < id.size(); ++i) {
+      char c = id[i];
+      micros = micros * 32 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'A' + 10);
+    }
+    auto arrival = spool::TimePoint(std::chrono::microseconds(micros));
+    oldest = std::chrono::duration_cast<std::chrono::seconds>(spool::Clock::now() - arrival);
+  }
+  observer_.queue(due_.size(), oldest);
+}
+
+std::optional<std::string> QueueRunner::takeNext() {
+  auto now = spool::Clock::now();
+  for (const auto& [id, when] : due_) {
+    if (when <= now && !in_flight_.count(id)) {
+      in_flight_.insert(id);
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
+awaitable<void> QueueRunner::scheduler() {
+  asio::steady_timer tick(strand_);
+  auto flush_file = spool_.root() / kFlushRequestFile;
+  while (!stopping_) {
+    tick.expires_after(settings_.scan_interval);
+    boost::system::error_code ec;
+    co_await tick.async_wait(asio::redirect_error(use_awaitable, ec));
+    std::error_code fs_ec;
+    if (std::filesystem::remove(flush_file, fs_ec)) {
+      spdlog::info("queue flush requested: every queued message is due now");
+      auto now = spool::Clock::now();
+      for (auto& [id, when] : due_) when = now;
+    }
+    if (downstream_down_ &&
+        std::chrono::steady_clock::now() - last_probe_ >= settings_.outage_probe_interval) {
+      co_await probeOutage();
+    }
+    wake();
+  }
+}
+
+awaitable<void> QueueRunner::probeOutage() {
+  last_probe_ = std::chrono::steady_clock::now();
+  smtp::Client probe(settings_.client, *tls_);
+  smtp::Reply hello = co_await probe.connect();
+  if (hello.code == 250) {
+    co_await probe.quit();
+    downstream_down_ = false;
+    spdlog::info("internal MTA {}:{} is back: delivering the backlog", settings_.client.host,
+                 settings_.client.port);
+    auto now = spool::Clock::now();
+    for (auto& [id, when] : due_) when = now;
+  }
+}
+
+awaitable<void> QueueRunner::agent() {
+  std::unique_ptr<smtp::Client> connection;
+  auto idle_since = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    auto next = takeNext();
+    if (!next) {
+      if (connection && std::chrono::steady_clock::now() - idle_since > settings_.idle_timeout) {
+        co_await connection->quit();
+        connection.reset();
+      }
+      // wakeup_ never expires; wake() cancels every agent's wait at once.
+      boost::system::error_code ec;
+      co_await wakeup_.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    co_await deliver(*next, connection);
+    in_flight_.erase(*next);
+    idle_since = std::chrono::steady_clock::now();
+  }
+  if (connection) co_await connection->quit();
+}
+
+awaitable<void> QueueRunner::deliver(const std::string& id,
+                                     std::unique_ptr<smtp::Client>& connection) {
+  spool::Spool& spool = spool_;
+  // Work for the pool is named before it is awaited: GCC 12 destroys lambda temporaries in
+  // co_await expressions twice.
+  auto load = [&spool, &id] { return spool.load(id); };
+  auto loaded = co_await offload(workers_, std::move(load));
+  if (!loaded) {
+    // Deleted by the administrator, or damaged: either way not ours to deliver any more.
+    if (std::filesystem::exists(spool.messagePath(id))) {
+      spdlog::error("{}: cannot load the queue file ({}), moving it to corrupt/", id,
+                    loaded.error);
+      auto quarantine = [&spool, &id, &loaded] { return spool.moveToCorrupt(id, loaded.error); };
+      co_await offload(workers_, std::move(quarantine));
+    }
+    due_.erase(id);
+    reportQueue();
+    co_return;
+  }
+  spool::SpoolEntry entry = std::move(*loaded);
+  const auto& meta = entry.file.meta;
+  spool::DeliveryState state = std::move(entry.state);
+
+  // The recipients still to deliver, and where each stands in the state.
+  Envelope envelope = meta.envelope;
+  envelope.recipients.clear();
+  std::vector<size_t> index;
+  for (size_t i = 0; i < state.recipients.size(); ++i) {
+    auto s = state.recipients[i].status;
+    if (s == spool::RecipientStatus::Pending || s == spool::RecipientStatus::Delayed) {
+      envelope.recipients.push_back(meta.envelope.recipients[i]);
+      index.push_back(i);
+    }
+  }
+
+  auto now = spool::Clock::now();
+  std::string remote = settings_.client.host;
+  smtp::TransactionResult result;
+  if (!envelope.recipients.empty()) {
+    if (connection && (!connection->usable() ||
+                       connection->transactionsSent() >= settings_.max_messages_per_connection)) {
+      co_await connection->quit();
+      connection.reset();
+    }
+    if (!connection) {
+      connection = std::make_unique<smtp::Client>(settings_.client, *tls_);
+      smtp::Reply hello = co_await connection->connect();
+      if (hello.code != 250) {
+        if (!downstream_down_) {
+          spdlog::warn("internal MTA {}:{} unavailable: {}", settings_.client.host,
+                       settings_.client.port, replyText(hello));
+          last_probe_ = std::chrono::steady_clock::now();
+        }
+        downstream_down_ = true;
+        connection.reset();
+        // Not being able to start a session is never final for the recipients.
+        smtp::Reply unavailable{451, "4.4.1", "internal MTA unavailable: " + replyText(hello)};
+        result.mail = unavailable;
+        result.recipients.assign(envelope.recipients.size(), unavailable);
+        result.data = unavailable;
+        remote.clear();
+      } else {
+        if (downstream_down_) {
+          downstream_down_ = false;
+          for (auto& [other, when] : due_) when = std::min(when, now);
+        }
+      }
+    }
+    if (connection) {
+      std::string_view message = entry.file.message;
+      result = co_await connection->send(envelope, message);
+      if (!connection->usable()) connection.reset();
+    }
+  }
+  if (observer_.attempt) observer_.attempt(resultClass(result.data));
+
+  // Per-recipient outcome: a refused recipient is final for it; an accepted one shares the
+  // message's final reply.
+  std::vector<std::optional<spool::RecipientOutcome>> outcomes(state.recipients.size());
+  for (size_t k = 0; k < index.size(); ++k) {
+    const smtp::Reply& rcpt = result.recipients[k];
+    const smtp::Reply& outcome = rcpt.positive() ? result.data : rcpt;
+    outcomes[index[k]] = spool::RecipientOutcome{outcome.code, outcome.enhanced, outcome.text};
+  }
+  spool::AttemptPlan plan = spool::planAfterAttempt(settings_.backoff, meta, std::move(state),
+                                                    outcomes, remote, now, jitter_.next());
+  spdlog::info("{}: delivery attempt {} to {}:{}: {}", id, plan.state.attempts,
+               settings_.client.host, settings_.client.port, replyText(result.data));
+
+  std::vector<std::pair<std::string_view, spool::DsnMessage>> notices;
+  if (!plan.failed.empty()) {
+    if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Failure, meta, entry.file.message,
+                                  plan.failed, now, now)) {
+      notices.emplace_back("failure", std::move(*dsn));
+    }
+  }
+  if (!plan.delayed.empty()) {
+    if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Delay, meta, entry.file.message,
+                                  plan.delayed, now, spool::expiresAt(settings_.backoff, meta.arrival))) {
+      notices.emplace_back("delay", std::move(*dsn));
+    }
+  }
+
+  // Notices are queued before the state that says they were sent (a crash in between sends a
+  // notice twice, never zero times).
+  for (auto& [kind, notice] : notices) {
+    spool::MessageMeta dsn_meta{newQueueId(), now, ClientInfo{}, notice.envelope};
+    dsn_meta.client.address = "127.0.0.1";
+    dsn_meta.client.helo = settings_.dsn.reporting_mta;
+    const spool::DsnMessage& dsn = notice;
+    auto store = [&spool, &dsn_meta, &dsn] { return spool.store(dsn_meta, dsn.message); };
+    auto stored = co_await offload(workers_, std::move(store));
+    if (stored) {
+      due_[dsn_meta.id] = now;
+      spdlog::info("{}: {} notice queued as {}", id, kind, dsn_meta.id);
+    } else {
+      spdlog::error("{}: cannot queue a delivery status notice: {}", id, stored.error);
+    }
+  }
+
+  if (plan.remove_entry) {
+    auto remove = [&spool, &id] { return spool.remove(id); };
+    co_await offload(workers_, std::move(remove));
+    due_.erase(id);
+  } else {
+    plan.state.next_attempt = plan.retry_at;
+    const spool::DeliveryState& next = plan.state;
+    auto update = [&spool, &id, &next] { return spool.updateState(id, next); };
+    auto updated = co_await offload(workers_, std::move(update));
+    if (!updated) spdlog::error("{}: cannot record the delivery state: {}", id, updated.error);
+    due_[id] = plan.retry_at;
+  }
+  reportQueue();
+}
+
+awaitable<void> QueueRunner::stop() {
+  co_await asio::post(strand_, use_awaitable);
+  stopping_ = true;
+  wake();
+  asio::steady_timer wait(strand_);
+  while (agents_running_ > 0) {
+    wait.expires_after(std::chrono::milliseconds(20));
+    co_await wait.async_wait(use_awaitable);
+    wake();
+  }
+}
+
+}  // namespace portcullis::relay

@@ -1,0 +1,390 @@
+#include "gateway/spool/spool.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+
+#include "gateway/core/queue_id.h"
+#include "gateway/spool/durable_file.h"
+#include "gateway/spool/queue_file.h"
+
+namespace portcullis::spool {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kMessageSuffix = ".msg";
+constexpr std::string_view kStateSuffix = ".state";
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+std::string bucketName(size_t bucket) {
+  return std::string(1, kHexDigits[bucket]);
+}
+
+bool splitEntryName(const std::string& name, std::string_view suffix, std::string& id) {
+  if (!name.ends_with(suffix)) return false;
+  id = name.substr(0, name.size() - suffix.size());
+  return isValidQueueId(id);
+}
+
+void sortOldestFirst(std::vector<EntryInfo>& entries) {
+  std::sort(entries.begin(), entries.end(), [](const EntryInfo& a, const EntryInfo& b) {
+    if (a.meta.arrival != b.meta.arrival) return a.meta.arrival < b.meta.arrival;
+    return a.meta.id < b.meta.id;
+  });
+}
+
+EntryInfo toInfo(SpoolEntry entry) {
+  EntryInfo info;
+  info.message_size = entry.file.message.size();
+  info.meta = std::move(entry.file.meta);
+  info.state = std::move(entry.state);
+  return info;
+}
+
+Status invalidId(std::string_view id) {
+  return Status::failure("invalid queue id '" + std::string(id.substr(0, 64)) + "'");
+}
+
+}  // namespace
+
+Result<Spool> Spool::open(const fs::path& root, SpoolAccess access) {
+  using R = Result<Spool>;
+  Spool spool;
+  spool.root_ = root;
+  spool.access_ = access;
+  spool.bucket_fds_.fill(-1);
+  std::error_code ec;
+  if (access == SpoolAccess::Owner) {
+    for (const fs::path& dir : {root, root / "tmp", root / "active", root / "corrupt"}) {
+      fs::create_directories(dir, ec);
+      if (ec) return R::failure("cannot create " + dir.string() + ": " + ec.message());
+    }
+    for (size_t b = 0; b < kBuckets; ++b) {
+      fs::create_directories(root / "active" / bucketName(b), ec);
+      if (ec) return R::failure("cannot create bucket in " + root.string() + ": " + ec.message());
+    }
+    std::string lock_path = (root / "lock").string();
+    spool.lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (spool.lock_fd_ < 0) return R::failure("cannot open " + lock_path);
+    if (::flock(spool.lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      return R::failure("spool " + root.string() + " is in use by another process");
+    }
+  }
+  for (size_t b = 0; b < kBuckets; ++b) {
+    std::string error;
+    spool.bucket_fds_[b] = openDirectory((root / "active" / bucketName(b)).string(), error);
+    if (spool.bucket_fds_[b] < 0) return R::failure(error);
+  }
+  return R::success(std::move(spool));
+}
+
+Spool::Spool(Spool&& other) noexcept
+    : root_(std::move(other.root_)),
+      access_(other.access_),
+      lock_fd_(other.lock_fd_),
+      bucket_fds_(other.bucket_fds_) {
+  other.lock_fd_ = -1;
+  other.bucket_fds_.fill(-1);
+}
+
+Spool& Spool::operator=(Spool&& other) noexcept {
+  if (this != &other) {
+    closeAll();
+    root_ = std::move(other.root_);
+    access_ = other.access_;
+    lock_fd_ = other.lock_fd_;
+    bucket_fds_ = other.bucket_fds_;
+    other.lock_fd_ = -1;
+    other.bucket_fds_.fill(-1);
+  }
+  return *this;
+}
+
+Spool::~Spool() {
+  closeAll();
+}
+
+void Spool::closeAll() {
+  for (int& fd : bucket_fds_) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+  lock_fd_ = -1;
+}
+
+size_t Spool::bucketOf(std::string_view id) const {
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (char c : id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 16777619u;
+  }
+  return hash % kBuckets;
+}
+
+fs::path Spool::messagePath(std::string_view id) const {
+  return root_ / "active" / bucketName(bucketOf(id)) / (std::string(id) + ".msg");
+}
+
+fs::path Spool::statePath(std::string_view id) const {
+  return root_ / "active" / bucketName(bucketOf(id)) / (std::string(id) + ".state");
+}
+
+Status Spool::store(const MessageMeta& meta, std::string_view message) {
+  if (!isValidQueueId(meta.id)) return invalidId(meta.id);
+  if (meta.envelope.recipients.empty()) return Status::failure("message without recipients");
+  auto encoded = encodeQueueFile(meta, message);
+  std::string tmp = (root_ / "tmp" / (meta.id + ".msg")).string();
+  if (auto written = writeNewFileSynced(tmp, {encoded.head, encoded.body, encoded.tail});
+      !written) {
+    return written;
+  }
+  if (auto renamed = renameNoReplace(tmp, messagePath(meta.id).string()); !renamed) {
+    ::unlink(tmp.c_str());
+    return renamed;
+  }
+  size_t bucket = bucketOf(meta.id);
+  return syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
+}
+
+Status Spool::updateState(std::string_view id, const DeliveryState& state) {
+  if (!isValidQueueId(id)) return invalidId(id);
+  std::error_code ec;
+  if (!fs::exists(messagePath(id), ec)) {
+    return Status::failure("no queue entry " + std::string(id));
+  }
+  std::string bytes = encodeStateFile(id, state);
+  std::string tmp = (root_ / "tmp" / (std::string(id) + ".state")).string();
+  ::unlink(tmp.c_str());  // a leftover of an update that failed half-way
+  if (auto written = writeNewFileSynced(tmp, {bytes}); !written) return written;
+  if (auto renamed = renameReplace(tmp, statePath(id).string()); !renamed) {
+    ::unlink(tmp.c_str());
+    return renamed;
+  }
+  size_t bucket = bucketOf(id);
+  return syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
+}
+
+Status Spool::remove(std::string_view id) {
+  if (!isValidQueueId(id)) return invalidId(id);
+  std::string message = messagePath(id).string();
+  if (::unlink(message.c_str()) != 0) {
+    if (errno == ENOENT) return Status::failure("no queue entry " + std::string(id));
+    return Status::failure("cannot remove " + message + ": " + std::strerror(errno));
+  }
+  std::string state = statePath(id).string();
+  if (::unlink(state.c_str()) != 0 && errno != ENOENT) {
+    return Status::failure("cannot remove " + state + ": " + std::strerror(errno));
+  }
+  return Status::success();
+}
+
+Status Spool::moveToCorrupt(std::string_view id, std::string_view reason) {
+  if (!isValidQueueId(id)) return invalidId(id);
+  std::error_code ec;
+  if (!fs::exists(messagePath(id), ec)) return Status::failure("no queue entry " + std::string(id));
+  if (auto moved = moveFileToCorrupt(messagePath(id), reason, nullptr); !moved) return moved;
+  if (fs::exists(statePath(id), ec)) {
+    return moveFileToCorrupt(statePath(id),
+                             "its message was moved to corrupt/: " + std::string(reason), nullptr);
+  }
+  return Status::success();
+}
+
+Status Spool::moveFileToCorrupt(const fs::path& file, std::string_view reason,
+                                CorruptFile* record) {
+  std::string name = file.filename().string();
+  fs::path target = root_ / "corrupt" / name;
+  std::error_code ec;
+  for (int n = 1; fs::exists(target, ec); ++n) {
+    target = root_ / "corrupt" / (name + "." + std::to_string(n));
+  }
+  if (auto moved = renameNoReplace(file.string(), target.string()); !moved) return moved;
+  std::ofstream(target.string() + ".reason") << reason << '\n';
+  if (record != nullptr) {
+    record->file = file.lexically_relative(root_).string();
+    record->moved_to = target.lexically_relative(root_).string();
+    record->reason = std::string(reason);
+  }
+  return Status::success();
+}
+
+Spool::BucketListing Spool::listBucket(size_t bucket, std::vector<std::string>& problems) const {
+  BucketListing listing;
+  fs::path dir = root_ / "active" / bucketName(bucket);
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    std::string id;
+    bool here = false;
+    if ((splitEntryName(name, kMessageSuffix, id) || splitEntryName(name, kStateSuffix, id)) &&
+        bucketOf(id) == bucket) {
+      here = true;
+    }
+    if (here && name.ends_with(kMessageSuffix)) {
+      listing.messages.push_back(std::move(id));
+    } else if (here) {
+      listing.states.push_back(std::move(id));
+    } else {
+      listing.others.push_back(std::move(name));
+    }
+  }
+  if (ec) problems.push_back("cannot list " + dir.string() + ": " + ec.message());
+  std::sort(listing.messages.begin(), listing.messages.end());
+  std::sort(listing.states.begin(), listing.states.end());
+  return listing;
+}
+
+Result<DeliveryState> Spool::loadState(const MessageMeta& meta) const {
+  using R = Result<DeliveryState>;
+  std::string path = statePath(meta.id).string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return R::success(initialDeliveryState(meta));
+  auto bytes = readWholeFile(path);
+  if (!bytes) return R::failure(bytes.error);
+  auto decoded = decodeStateFile(*bytes);
+  if (!decoded) return R::failure(decoded.error);
+  if (decoded->id != meta.id) return R::failure("state file names queue id " + decoded->id);
+  if (decoded->state.recipients.size() != meta.envelope.recipients.size()) {
+    return R::failure("state file has " + std::to_string(decoded->state.recipients.size()) +
+                      " recipients, the message " +
+                      std::to_string(meta.envelope.recipients.size()));
+  }
+  return R::success(std::move(decoded->state));
+}
+
+Result<SpoolEntry> Spool::loadFromPath(const fs::path& path, std::string_view id) const {
+  using R = Result<SpoolEntry>;
+  auto bytes = readWholeFile(path.string());
+  if (!bytes) return R::failure(bytes.error);
+  auto decoded = decodeQueueFile(*bytes);
+  if (!decoded) return R::failure(decoded.error);
+  if (decoded->meta.id != id) return R::failure("file holds queue id " + decoded->meta.id);
+  auto state = loadState(decoded->meta);
+  if (!state) return R::failure(statePath(id).filename().string() + ": " + state.error);
+  return R::success(SpoolEntry{std::move(*decoded), std::move(*state)});
+}
+
+Result<SpoolEntry> Spool::load(std::string_view id) const {
+  if (!isValidQueueId(id)) return Result<SpoolEntry>::failure(invalidId(id).error);
+  auto entry = loadFromPath(messagePath(id), id);
+  if (!entry) entry.error = std::string(id) + ": " + entry.error;
+  return entry;
+}
+
+Result<EntryInfo> Spool::info(std::string_view id) const {
+  auto entry = load(id);
+  if (!entry) return Result<EntryInfo>::failure(entry.error);
+  return Result<EntryInfo>::success(toInfo(std::move(*entry)));
+}
+
+ListReport Spool::list() const {
+  ListReport report;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    auto listing = listBucket(b, report.problems);
+    for (const auto& id : listing.messages) {
+      auto entry = loadFromPath(messagePath(id), id);
+      if (entry) {
+        report.entries.push_back(toInfo(std::move(*entry)));
+      } else {
+        report.problems.push_back(id + ": " + entry.error);
+      }
+    }
+  }
+  sortOldestFirst(report.entries);
+  return report;
+}
+
+RecoveryReport Spool::recover() {
+  RecoveryReport report;
+  if (access_ != SpoolAccess::Owner) {
+    report.errors.push_back("recover() needs the spool opened as its owner");
+    return report;
+  }
+  std::error_code ec;
+  fs::path tmp = root_ / "tmp";
+  for (fs::directory_iterator it(tmp, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code remove_ec;
+    fs::remove(it->path(), remove_ec);
+    if (remove_ec) {
+      report.errors.push_back("cannot remove " + it->path().string() + ": " + remove_ec.message());
+    } else {
+      report.removed_tmp.push_back(it->path().filename().string());
+    }
+  }
+  if (ec) report.errors.push_back("cannot list " + tmp.string() + ": " + ec.message());
+
+  for (size_t b = 0; b < kBuckets; ++b) {
+    auto listing = listBucket(b, report.errors);
+    for (const auto& id : listing.messages) {
+      fs::path message = messagePath(id);
+      auto bytes = readWholeFile(message.string());
+      if (!bytes) {
+        report.errors.push_back(bytes.error);
+        continue;
+      }
+      auto decoded = decodeQueueFile(*bytes);
+      if (decoded && decoded->meta.id != id) {
+        decoded = Result<QueueFile>::failure("file holds queue id " + decoded->meta.id);
+      }
+      if (!decoded) {
+        CorruptFile moved;
+        if (auto status = moveFileToCorrupt(message, decoded.error, &moved); !status) {
+          report.errors.push_back(status.error);
+          continue;
+        }
+        report.corrupt.push_back(std::move(moved));
+        if (fs::exists(statePath(id), ec)) {
+          CorruptFile moved_state;
+          auto status = moveFileToCorrupt(statePath(id), "its message was corrupt", &moved_state);
+          if (status) {
+            report.corrupt.push_back(std::move(moved_state));
+          } else {
+            report.errors.push_back(status.error);
+          }
+        }
+        continue;
+      }
+      auto state = loadState(decoded->meta);
+      if (!state) {
+        CorruptFile moved;
+        std::string reason = state.error + " (the message restarts from its initial state)";
+        if (auto status = moveFileToCorrupt(statePath(id), reason, &moved); status) {
+          report.corrupt.push_back(std::move(moved));
+        } else {
+          report.errors.push_back(status.error);
+        }
+        state = Result<DeliveryState>::success(initialDeliveryState(decoded->meta));
+      }
+      EntryInfo info;
+      info.message_size = decoded->message.size();
+      info.meta = std::move(decoded->meta);
+      info.state = std::move(*state);
+      report.entries.push_back(std::move(info));
+    }
+    for (const auto& id : listing.states) {
+      if (std::binary_search(listing.messages.begin(), listing.messages.end(), id)) continue;
+      std::string state = statePath(id).string();
+      if (::unlink(state.c_str()) == 0) {
+        report.removed_orphan_states.push_back(id);
+      } else {
+        report.errors.push_back("cannot remove " + state + ": " + std::strerror(errno));
+      }
+    }
+    for (const auto& other : listing.others) {
+      report.errors.push_back("unexpected file active/" + bucketName(b) + "/" + other +
+                              " left alone");
+    }
+  }
+  sortOldestFirst(report.entries);
+  return report;
+}
+
+}  // namespace portcullis::spool
