@@ -13,7 +13,7 @@ packages=(
   clang libclang-rt-14-dev
   # real peers for integration tests and benchmarks
   postfix swaks dnsmasq-base python3-aiosmtpd python3-dkim python3-dnspython
-  clamav clamav-testfiles prometheus spamassassin spamc miltertest openssl ca-certificates
+  clamav clamav-testfiles prometheus spamassassin spamc spamd miltertest openssl ca-certificates
   procps iproute2 netcat-openbsd
 )
 

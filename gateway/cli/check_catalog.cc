@@ -1,11 +1,22 @@
 #include "gateway/cli/check_catalog.h"
 
+#include "filters/attachments/attachments_factory.h"
+#include "filters/clamav/clamav_factory.h"
+#include "filters/content/content_check.h"
+#include "filters/dkim/dkim_config.h"
+#include "filters/dmarc/dmarc_config.h"
 #include "gateway/config/section.h"
 
 namespace portcullis::cli {
 
 const std::vector<CheckFactory>& checkCatalog() {
-  static const std::vector<CheckFactory> catalog = {};
+  static const std::vector<CheckFactory> catalog = {
+      attachments::attachmentsCheckFactory(),
+      clamav::clamavCheckFactory(),
+      content::contentCheckFactory(),
+      dkim::dkimCheckFactory(),
+      dmarc::dmarcCheckFactory(),
+  };
   return catalog;
 }
 

@@ -1,10 +1,11 @@
 // portcullis: the mail filtering gateway's single binary. Subcommands: serve, config check,
-// queue, scan, rules. Errors are one clear line on stderr and a non-zero exit status.
+// queue, rules. Errors are one clear line on stderr and a non-zero exit status.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
-#include "gateway/cli/check_catalog.h"
+#include "gateway/cli/queue_command.h"
+#include "gateway/cli/rules_command.h"
 #include "gateway/cli/runtime.h"
 #include "gateway/config/gateway_config.h"
 
@@ -15,10 +16,10 @@ constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
 int configCheck(const std::string& path) {
   auto config = portcullis::config::loadGatewayConfigFile(path);
   asio::thread_pool workers(1);
-  portcullis::cli::RuntimeServices services{workers};
+  portcullis::cli::RuntimeServices services{workers, nullptr};
   portcullis::cli::buildSessionContext(config, services);
   workers.join();
-  std::cout << path << ": ok\n";
+  std::cout << path << ": ok" << std::endl;
   return 0;
 }
 
@@ -28,24 +29,30 @@ int main(int argc, char** argv) {
   CLI::App app{"Portcullis mail filtering gateway"};
   app.set_version_flag("--version", PORTCULLIS_VERSION);
   app.require_subcommand(1);
+  int exit_status = 0;
 
   std::string config_path = kDefaultConfig;
   auto* serve = app.add_subcommand("serve", "Run the gateway");
   serve->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+  serve->callback([&] { exit_status = portcullis::cli::serve(config_path); });
 
   auto* config = app.add_subcommand("config", "Work with the configuration");
   config->require_subcommand(1);
   std::string check_path = kDefaultConfig;
   auto* check = config->add_subcommand("check", "Validate a configuration file without serving");
   check->add_option("file", check_path, "Configuration file")->capture_default_str();
+  check->callback([&] { exit_status = configCheck(check_path); });
 
-  CLI11_PARSE(app, argc, argv);
+  portcullis::cli::addQueueCommand(app, exit_status);
+  portcullis::cli::addRulesCommand(app);
+
   try {
-    if (serve->parsed()) return portcullis::cli::serve(config_path);
-    if (check->parsed()) return configCheck(check_path);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
   } catch (const std::exception& e) {
-    std::cerr << "portcullis: " << e.what() << "\n";
+    std::cerr << "portcullis: " << e.what() << std::endl;
     return 1;
   }
-  return 0;
+  return exit_status;
 }

@@ -47,11 +47,21 @@ std::string jsonString(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           char buf[8];
@@ -95,8 +105,9 @@ int runCheck(const RulesOptions& options) {
 
   if (options.json) {
     std::ostringstream out;
-    out << "{\"rules_total\":" << summary.rules_total << ",\"rules_loaded\":"
-        << summary.rules_loaded << ",\"files\":" << set.files.size() << ",\"errors\":[";
+    out << "{\"rules_total\":" << summary.rules_total
+        << ",\"rules_loaded\":" << summary.rules_loaded << ",\"files\":" << set.files.size()
+        << ",\"errors\":[";
     bool first = true;
     for (const auto& d : set.diagnostics) {
       if (d.severity != Severity::Error) continue;
@@ -124,8 +135,9 @@ int runCheck(const RulesOptions& options) {
       out << (first ? "" : ",") << jsonString(engine) << ":" << n;
       first = false;
     }
-    out << "},\"groups\":" << summary.groups << ",\"groups_from_cache\":"
-        << summary.groups_from_cache << ",\"compile_seconds\":" << summary.seconds << "}\n";
+    out << "},\"groups\":" << summary.groups
+        << ",\"groups_from_cache\":" << summary.groups_from_cache
+        << ",\"compile_seconds\":" << summary.seconds << "}\n";
     std::cout << out.str();
     return errors ? 1 : 0;
   }
@@ -135,8 +147,8 @@ int runCheck(const RulesOptions& options) {
   if (options.warnings)
     for (const Diagnostic* d : warnings) std::cout << formatDiagnostic(*d) << "\n";
   for (const auto& d : summary.disabled) {
-    std::cout << d.where.file << ":" << d.where.line << ": disabled " << d.name << ": "
-              << d.reason << "\n";
+    std::cout << d.where.file << ":" << d.where.line << ": disabled " << d.name << ": " << d.reason
+              << "\n";
   }
   std::cout << "\nfiles read: " << set.files.size() << "\n"
             << "rules read: " << summary.rules_total << "\n"
@@ -190,8 +202,8 @@ int runTests(const RulesOptions& options) {
       continue;
     }
     const CompiledRules& rules = *loaded.rules;
-    const fs::path tests_dir = fs::is_directory(path) ? fs::path(path) / "tests"
-                                                      : fs::path(path).parent_path() / "tests";
+    const fs::path tests_dir =
+        fs::is_directory(path) ? fs::path(path) / "tests" : fs::path(path).parent_path() / "tests";
     std::map<std::string, std::pair<int, int>> coverage;  // rule -> (hit tests, miss tests)
     for (const RuleTest& test : findTests(tests_dir)) {
       if (!rules.find(test.rule)) {

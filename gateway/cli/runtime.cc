@@ -10,6 +10,9 @@
 #include <thread>
 
 #include "gateway/cli/check_catalog.h"
+#include "gateway/core/text.h"
+#include "gateway/mime/message.h"
+#include "gateway/pipeline/authentication_results.h"
 #include "gateway/pipeline/message_log.h"
 #include "gateway/relay/proxy_delivery.h"
 #include "gateway/relay/queue_runner.h"
@@ -127,6 +130,17 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   CheckDeps deps{services.workers, nullptr, nullptr, config.queue.directory / "cache"};
   ctx->pipeline = std::make_shared<Pipeline>(buildChecks(config.document, deps),
                                              config.pipeline.check_timeout);
+  ctx->parse = [](std::string_view raw) -> std::shared_ptr<const mime::Message> {
+    return std::make_shared<const mime::Message>(mime::Message::parse(raw));
+  };
+  ctx->authentication_results = [id = config.server.authserv_id](const Report& report) {
+    return std::optional<HeaderField>(HeaderField{
+        "Authentication-Results", pipeline::renderAuthenticationResults(report.auth(), id, " ")});
+  };
+  ctx->remove_field = [id = config.server.authserv_id](std::string_view name,
+                                                       std::string_view value) {
+    return iequals(name, "Authentication-Results") && pipeline::claimsAuthservId(value, id);
+  };
   ctx->policy = std::make_shared<Policy>(PolicySettings{
       config.policy.tag_threshold, config.policy.quarantine_threshold,
       config.policy.reject_threshold, config.policy.subject_prefix, config.policy.reveal_symbols});

@@ -43,6 +43,7 @@ ListenAddress parseListen(Section& s, const std::string& key, std::string_view t
 
 void readServer(Section& s, ServerConfig& c) {
   c.hostname = s.getString("hostname", machineHostname());
+  c.authserv_id = s.getString("authserv_id", c.hostname);
   if (s.has("listen")) {
     c.listen.clear();
     for (const auto& l : s.getStrings("listen", {})) c.listen.push_back(parseListen(s, "listen", l));
@@ -163,6 +164,7 @@ GatewayConfig loadGatewayConfig(const Document& doc) {
   Section root = doc.root();
   c.server.hostname = machineHostname();
   readOptional(root, "server", readServer, c.server);
+  if (c.server.authserv_id.empty()) c.server.authserv_id = c.server.hostname;
   readOptional(root, "limits", readLimits, c.limits);
   readOptional(root, "tls", readTls, c.tls);
   readOptional(root, "domains", readDomains, c.domains);

@@ -22,6 +22,7 @@ struct ListenAddress {
 
 struct ServerConfig {
   std::string hostname;  // default: the machine's host name
+  std::string authserv_id;  // Authentication-Results authserv-id; default: hostname
   std::vector<ListenAddress> listen{{"127.0.0.1", 2525}};
   size_t max_connections = 1000;
   size_t max_connections_per_ip = 50;

@@ -16,18 +16,19 @@ struct SpfOutcome {
 };
 
 struct DkimOutcome {
-  std::string result;    // "pass", "fail", "neutral", "policy", "temperror", "permerror"
-  std::string domain;    // d=
-  std::string selector;  // s=
-  std::string identity;  // i= (AUID)
-  std::string algorithm; // a=
-  std::string reason;    // why it failed, for the header comment
+  std::string result;            // "pass", "fail", "neutral", "policy", "temperror", "permerror"
+  std::string domain;            // d=
+  std::string selector;          // s=
+  std::string identity;          // i= (AUID)
+  std::string algorithm;         // a=
+  std::string reason;            // why it failed, for the header comment
+  std::string signature_prefix;  // first 8 characters of b= (RFC 6008 header.b)
 };
 
 struct DmarcOutcome {
   std::string result;  // "pass", "fail", "none", "temperror", "permerror"
   std::string header_from_domain;
-  std::string policy;  // the policy that applies: "none", "quarantine", "reject"
+  std::string policy;       // the policy that applies: "none", "quarantine", "reject"
   std::string disposition;  // what the gateway did about it (after pct= and local policy)
 };
 

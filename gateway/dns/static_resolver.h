@@ -1,7 +1,10 @@
 // A Resolver answering from an in-memory zone: conformance suites (SPF, DKIM, DMARC) and unit
 // tests feed it their DNS data. Names are matched case-insensitively without a trailing dot.
 // Unknown names answer NXDOMAIN; a name marked with setTimeout() answers Timeout; a name present
-// without records of the asked type answers NoData. Not for production lookups.
+// without records of the asked type answers NoData. A name given a CNAME (addCname) is an alias: a
+// lookup follows the chain as a recursive server would, and a loop answers ServFail. A name marked
+// with setTimeoutForMissingTypes() answers Timeout for every type it has no records of (a server
+// that never answers some types, as the SPF conformance suites model). Not for production lookups.
 #pragma once
 
 #include <map>
@@ -31,6 +34,14 @@ class StaticResolver : public Resolver {
     std::lock_guard lock(mutex_);
     zone_[key(name)];
   }
+  void addCname(std::string_view name, std::string_view target) {
+    std::lock_guard lock(mutex_);
+    cnames_[key(name)] = key(target);
+  }
+  void setTimeoutForMissingTypes(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    partial_timeouts_.insert(key(name));
+  }
   void setTimeout(std::string_view name) {
     std::lock_guard lock(mutex_);
     timeouts_.insert(key(name));
@@ -52,6 +63,13 @@ class StaticResolver : public Resolver {
     std::string k = key(name);
     Answer answer;
     answer.ttl = 300;
+    for (int hops = 0; cnames_.count(k); ++hops) {
+      if (hops == kMaxCnameHops) {
+        answer.status = Status::ServFail;
+        return answer;
+      }
+      k = cnames_.at(k);
+    }
     if (timeouts_.count(k)) {
       answer.status = Status::Timeout;
       return answer;
@@ -62,12 +80,12 @@ class StaticResolver : public Resolver {
     }
     auto it = zone_.find(k);
     if (it == zone_.end()) {
-      answer.status = Status::NxDomain;
+      answer.status = partial_timeouts_.count(k) ? Status::Timeout : Status::NxDomain;
       return answer;
     }
     auto records = it->second.find(type);
     if (records == it->second.end() || records->second.empty()) {
-      answer.status = Status::NoData;
+      answer.status = partial_timeouts_.count(k) ? Status::Timeout : Status::NoData;
       return answer;
     }
     answer.status = Status::Ok;
@@ -85,12 +103,16 @@ class StaticResolver : public Resolver {
     return toLower(name);
   }
 
+  static constexpr int kMaxCnameHops = 8;
+
   mutable std::mutex mutex_;
   mutable size_t queries_ = 0;
   std::map<std::string, std::map<RrType, std::vector<std::string>>> zone_;
   std::map<std::string, std::vector<MxRecord>> mx_;
   std::set<std::string> timeouts_;
   std::set<std::string> servfails_;
+  std::set<std::string> partial_timeouts_;
+  std::map<std::string, std::string> cnames_;
 };
 
 }  // namespace portcullis::dns

@@ -90,7 +90,8 @@ void PendingChecks::start(std::shared_ptr<const Pipeline> pipeline, Stage stage,
   ++state_->running;
   auto body = [](std::shared_ptr<const Pipeline> p, Stage s, std::shared_ptr<const Transaction> tx,
                  std::shared_ptr<Report> r) -> awaitable<void> { co_await p->run(s, *tx, *r); };
-  asio::co_spawn(executor_, body(std::move(pipeline), stage, std::move(snapshot), std::move(report)),
+  asio::co_spawn(executor_,
+                 body(std::move(pipeline), stage, std::move(snapshot), std::move(report)),
                  [state = state_](std::exception_ptr) {
                    --state->running;
                    state->signal.cancel();

@@ -8,7 +8,7 @@ namespace portcullis {
 
 const std::vector<std::string_view>& Policy::ownHeaderNames() {
   static const std::vector<std::string_view> names = {"X-Spam-Flag", "X-Spam-Score",
-                                                       "X-Spam-Status"};
+                                                      "X-Spam-Status"};
   return names;
 }
 
@@ -59,10 +59,10 @@ Verdict Policy::decide(const Report& report) const {
   }
 
   bool spam = v.action != Action::Accept;
-  v.headers.push_back({"X-Spam-Status", fmt::format("{}, score={:.1f} required={:.1f} tests={}",
-                                                    spam ? "Yes" : "No", v.score,
-                                                    settings_.tag_threshold,
-                                                    tests.empty() ? "none" : tests)});
+  v.headers.push_back(
+      {"X-Spam-Status",
+       fmt::format("{}, score={:.1f} required={:.1f} tests={}", spam ? "Yes" : "No", v.score,
+                   settings_.tag_threshold, tests.empty() ? "none" : tests)});
   v.headers.push_back({"X-Spam-Score", fmt::format("{:.1f}", v.score)});
   if (spam) v.headers.push_back({"X-Spam-Flag", "YES"});
   if (v.action == Action::Tag) v.subject_prefix = settings_.subject_prefix;

@@ -1,0 +1,134 @@
+// A rule set compiled for matching: rules grouped by the text they read (each header as read,
+// body, rawbody, full, uri, mimeheader), each group one Hyperscan database (split only when too
+// large for one) so that every text is scanned once per message; patterns Hyperscan cannot run
+// exactly are prefiltered and confirmed by PCRE2, or run by PCRE2 alone; meta rules evaluated in
+// dependency order. Immutable once built, shared by every thread; scanning uses per-thread scratch.
+// Building may take tens of seconds on a cold cache: compiled databases are kept on disk (see
+// compile options).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "filters/content/content_view.h"
+#include "filters/content/eval_tests.h"
+#include "filters/content/hyperscan_database.h"
+#include "filters/content/meta_expression.h"
+#include "filters/content/pcre_pattern.h"
+#include "filters/content/rule.h"
+
+namespace portcullis::content {
+
+// How a rule is run.
+enum class Engine {
+  Hyperscan,           // exact in Hyperscan
+  HyperscanPrefilter,  // Hyperscan prefilter, confirmed by PCRE2
+  Pcre,                // PCRE2 alone
+  Exists,              // header existence test
+  Eval,                // built-in eval test
+  Meta,                // meta expression
+  Disabled,            // cannot run; see the reason
+};
+std::string_view toString(Engine e);
+
+struct CompileOptions {
+  int score_set = 1;                // which of the four score sets applies (0-3)
+  std::filesystem::path cache_dir;  // empty: no disk cache
+  PcreLimits pcre;
+  size_t max_scan_bytes = 2 << 20;  // each text is scanned up to this many bytes
+};
+
+struct DisabledRule {
+  std::string name;
+  SourceLocation where;
+  std::string reason;
+};
+
+// What compiling did, for logs and `rules check`.
+struct CompileSummary {
+  size_t rules_total = 0;
+  size_t rules_loaded = 0;
+  std::vector<DisabledRule> disabled;
+  std::map<std::string, size_t> by_engine;  // engine name -> rules
+  size_t groups = 0;
+  size_t groups_from_cache = 0;
+  double seconds = 0;
+};
+
+struct RuleHit {
+  size_t rule = 0;                     // index into CompiledRules::rules()
+  int count = 1;                       // matches (more than one only with tflags multiple)
+  std::optional<std::string> matched;  // the matched text, when explaining
+};
+
+struct ScanResult {
+  std::vector<RuleHit> hits;  // every rule that hit, sub-rules and zero scores included
+  bool truncated = false;     // a text was longer than max_scan_bytes
+};
+
+// Looks up a symbol produced outside the rule set (e.g. SPF_FAIL from the SPF check): meta
+// rules see such symbols as 1 when present.
+using ExternalSymbols = std::function<bool(const std::string&)>;
+
+class CompiledRules {
+ public:
+  struct CompiledRule {
+    Rule rule;
+    Engine engine = Engine::Disabled;
+    std::string disabled_reason;
+    double score = 0;
+    bool reported = false;  // counts toward the score and appears as a symbol
+    int group = -1;         // text group for regex rules
+    std::unique_ptr<PcrePattern> pcre;
+    EvalTest eval;
+    std::optional<MetaExpression> meta;
+    std::vector<int> meta_operands;  // rule index per operand, -1 when not a rule here
+  };
+  struct TextGroup {
+    RuleType type = RuleType::Body;
+    std::string header;  // header and mimeheader groups
+    HeaderForm form = HeaderForm::Decoded;
+    std::optional<std::string> if_unset;
+    std::vector<size_t> rules;  // rule indexes; Hyperscan ids are positions in this list
+    // Usually one; a group Hyperscan cannot hold in one database ("too large") is split.
+    std::vector<HsDatabase> databases;
+    bool from_cache = false;
+  };
+
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  const std::vector<TextGroup>& groups() const { return groups_; }
+  const CompileSummary& summary() const { return summary_; }
+  const CompileOptions& options() const { return options_; }
+  std::optional<size_t> find(const std::string& name) const;
+
+  ScanResult scan(const ContentView& view, const ExternalSymbols& external = {},
+                  bool explain = false) const;
+
+ private:
+  friend std::shared_ptr<const CompiledRules> compileRules(const RuleSet&, const CompileOptions&);
+  void scanGroup(const TextGroup& group, std::string_view text, std::vector<int>& counts,
+                 hs_scratch_t* scratch) const;
+
+  std::vector<CompiledRule> rules_;
+  std::vector<TextGroup> groups_;
+  std::vector<size_t> meta_order_;  // meta rules, dependencies first
+  std::map<std::string, size_t> by_name_;
+  CompileSummary summary_;
+  CompileOptions options_;
+  HsScratch scratch_prototype_;
+  uint64_t generation_ = 0;
+};
+
+// Compiles a parsed rule set. Never fails as a whole: rules that cannot run are disabled with
+// the reason (see summary()); a pattern no database accepts runs on PCRE2 when it can.
+std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
+                                                  const CompileOptions& options);
+
+}  // namespace portcullis::content

@@ -1,0 +1,100 @@
+#include "filters/content/content_check.h"
+
+#include <unistd.h>
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "filters/content/message_view.h"
+#include "gateway/config/section.h"
+#include "gateway/core/offload.h"
+#include "gateway/mime/message.h"
+
+namespace portcullis::content {
+namespace {
+
+std::string hostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+}  // namespace
+
+ContentCheck::ContentCheck(std::shared_ptr<RuleEngine> engine, asio::thread_pool& workers)
+    : engine_(std::move(engine)), workers_(workers), local_host_(hostName()) {}
+
+std::vector<Symbol> symbolsOf(const CompiledRules& rules, const ScanResult& result) {
+  std::vector<Symbol> symbols;
+  for (const auto& hit : result.hits) {
+    const auto& cr = rules.rules()[hit.rule];
+    if (!cr.reported) continue;
+    std::string detail = cr.rule.description;
+    if (hit.count > 1) detail += " (" + std::to_string(hit.count) + " hits)";
+    symbols.push_back({cr.rule.name, cr.score * hit.count, std::move(detail)});
+  }
+  return symbols;
+}
+
+std::vector<Symbol> ContentCheck::scanTransaction(const CompiledRules& rules, const Transaction& tx,
+                                                  const std::set<std::string>& present) const {
+  ContentView view = viewOfMessage(*tx.parsed);
+  addTransactionFacts(view, tx, local_host_);
+  const ScanResult result =
+      rules.scan(view, [&present](const std::string& name) { return present.count(name) > 0; });
+  return symbolsOf(rules, result);
+}
+
+awaitable<void> ContentCheck::run(const Transaction& tx, Report& report) const {
+  // Held for the whole scan: a reload may swap the engine's rules meanwhile.
+  const std::shared_ptr<const CompiledRules> rules = engine_->current();
+  if (!rules || !tx.parsed) co_return;
+  std::set<std::string> present;
+  for (const auto& symbol : report.symbols()) present.insert(symbol.name);
+  const CompiledRules* compiled = rules.get();
+  // Named and moved in (see offload.h); captures only pointers and references.
+  auto work = [this, compiled, &tx, &present] { return scanTransaction(*compiled, tx, present); };
+  std::vector<Symbol> symbols = co_await offload(workers_, std::move(work));
+  for (auto& symbol : symbols) report.addSymbol(std::move(symbol));
+}
+
+CheckFactory contentCheckFactory() {
+  return {"content", [](config::Section& section, const CheckDeps& deps) {
+            EngineConfig config;
+            const std::filesystem::path base = std::filesystem::path(section.file()).parent_path();
+            for (const auto& p :
+                 section.getStrings("rules", {std::string(PORTCULLIS_SOURCE_DIR) + "/rules"})) {
+              std::filesystem::path path(p);
+              config.rule_paths.push_back(path.is_relative() ? base / path : path);
+            }
+            config.compile.score_set = static_cast<int>(section.getInt("score_set", 1, 0, 3));
+            const std::string cache = section.getString(
+                "cache_dir",
+                deps.state_dir.empty() ? "" : (deps.state_dir / "content-cache").string());
+            config.compile.cache_dir = cache;
+            config.compile.max_scan_bytes =
+                section.getSize("max_scan_bytes", 2 << 20, 4096, uint64_t{1} << 30);
+            config.compile.pcre.match_limit =
+                static_cast<uint32_t>(section.getInt("pcre_match_limit", 100000, 1000, 100000000));
+            config.compile.pcre.depth_limit =
+                static_cast<uint32_t>(section.getInt("pcre_depth_limit", 10000, 100, 10000000));
+            config.parse.language = section.getString("language", "en");
+            std::shared_ptr<RuleEngine> engine;
+            try {
+              engine = RuleEngine::create(std::move(config));
+            } catch (const std::runtime_error& e) {
+              section.fail("rules", e.what());
+            }
+            const CompileSummary& summary = engine->current()->summary();
+            spdlog::info(
+                "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache; "
+                "{:.2f} s",
+                summary.rules_total, summary.rules_loaded, summary.disabled.size(),
+                summary.groups_from_cache, summary.groups, summary.seconds);
+            return std::vector<std::shared_ptr<const Check>>{
+                std::make_shared<ContentCheck>(std::move(engine), deps.workers)};
+          }};
+}
+
+}  // namespace portcullis::content

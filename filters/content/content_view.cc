@@ -1,0 +1,181 @@
+#include "filters/content/content_view.h"
+
+#include <cctype>
+
+#include "gateway/core/text.h"
+
+namespace portcullis::content {
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Folded whitespace becomes one space (what SpamAssassin's decoded `ALL` shows).
+std::string unfold(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\t' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string unquoteName(std::string_view s) {
+  s = trimmed(s);
+  for (int round = 0; round < 2; ++round) {
+    if (s.size() >= 2 &&
+        ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\'')))
+      s = trimmed(s.substr(1, s.size() - 2));
+  }
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    out += s[i];
+  }
+  return out;
+}
+
+// Splits at commas outside quotes, angle brackets and comments.
+std::vector<std::string_view> splitAddressList(std::string_view value) {
+  std::vector<std::string_view> items;
+  bool quoted = false;
+  int angle = 0, paren = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '"' && paren == 0) {
+      quoted = !quoted;
+    } else if (!quoted) {
+      if (c == '(') ++paren;
+      if (c == ')' && paren > 0) --paren;
+      if (paren == 0) {
+        if (c == '<') ++angle;
+        if (c == '>' && angle > 0) --angle;
+        if (c == ',' && angle == 0) {
+          items.push_back(value.substr(start, i - start));
+          start = i + 1;
+        }
+      }
+    }
+  }
+  items.push_back(value.substr(start));
+  return items;
+}
+
+void appendHeaderValues(const std::vector<ViewHeader>& headers, std::string_view name,
+                        HeaderForm form, std::vector<std::string>& out) {
+  for (const auto& h : headers) {
+    if (!iequals(h.name, name)) continue;
+    if (form == HeaderForm::Raw) {
+      out.emplace_back(h.raw);
+    } else if (form == HeaderForm::Decoded) {
+      out.emplace_back(h.decoded);
+    } else {
+      for (const auto& mailbox : parseMailboxes(h.decoded))
+        out.push_back(form == HeaderForm::Addr ? mailbox.address : mailbox.name);
+    }
+  }
+}
+
+std::optional<std::string> joinValues(const std::vector<std::string>& values) {
+  if (values.empty()) return std::nullopt;
+  std::string text;
+  for (const auto& v : values) {
+    text += v;
+    if (text.empty() || text.back() != '\n') text += '\n';
+  }
+  return text;
+}
+
+std::optional<std::string> lookup(const std::vector<ViewHeader>& headers,
+                                  std::string_view raw_section, std::string_view name,
+                                  HeaderForm form) {
+  std::vector<std::string> values;
+  if (name == "ALL") {
+    if (form == HeaderForm::Raw) return std::string(raw_section);
+    std::string text;
+    for (const auto& h : headers) {
+      text.append(h.name).append(": ").append(unfold(h.decoded)).append("\n");
+    }
+    return text;
+  }
+  if (iequals(name, "ToCc")) {
+    appendHeaderValues(headers, "To", form, values);
+    appendHeaderValues(headers, "Cc", form, values);
+  } else if (name == "MESSAGEID") {
+    for (std::string_view h :
+         {"X-Message-Id", "Resent-Message-Id", "X-Original-Message-ID", "Message-Id"})
+      appendHeaderValues(headers, h, form, values);
+  } else {
+    appendHeaderValues(headers, name, form, values);
+  }
+  return joinValues(values);
+}
+
+}  // namespace
+
+std::vector<MailboxText> parseMailboxes(std::string_view value) {
+  std::vector<MailboxText> out;
+  for (std::string_view item : splitAddressList(value)) {
+    item = trimmed(item);
+    // A group "display: a@b, c@d ;": drop the display name and the closing semicolon.
+    if (const size_t colon = item.find(':'); colon != std::string_view::npos &&
+                                             item.find('<') > colon && item.find('@') > colon &&
+                                             item.find('"') > colon) {
+      item = trimmed(item.substr(colon + 1));
+    }
+    while (!item.empty() && item.back() == ';') item = trimmed(item.substr(0, item.size() - 1));
+    if (item.empty()) continue;
+    MailboxText mailbox;
+    const size_t open = item.rfind('<');
+    const size_t close = item.rfind('>');
+    if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+      mailbox.address = std::string(trimmed(item.substr(open + 1, close - open - 1)));
+      mailbox.name = unquoteName(item.substr(0, open));
+    } else {
+      std::string address;
+      std::string comment;
+      int paren = 0;
+      for (char c : item) {
+        if (c == '(') {
+          if (paren++ == 0) continue;
+        } else if (c == ')' && paren > 0) {
+          if (--paren == 0) continue;
+        }
+        (paren > 0 ? comment : address) += c;
+      }
+      mailbox.address = std::string(trimmed(address));
+      mailbox.name = unquoteName(comment);
+    }
+    if (!mailbox.address.empty() || !mailbox.name.empty()) out.push_back(std::move(mailbox));
+  }
+  return out;
+}
+
+std::optional<std::string> headerText(const ContentView& view, std::string_view name,
+                                      HeaderForm form) {
+  for (const auto& [pseudo, value] : view.pseudo_headers) {
+    if (iequals(pseudo, name)) return value + "\n";
+  }
+  return lookup(view.headers, view.raw_header_section, name, form);
+}
+
+std::optional<std::string> partHeaderText(const ViewPart& part, std::string_view name,
+                                          HeaderForm form) {
+  if (name == "ALL") return std::nullopt;
+  return lookup(part.headers, {}, name, form);
+}
+
+}  // namespace portcullis::content

@@ -1,0 +1,207 @@
+#include "filters/content/meta_expression.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <map>
+
+namespace portcullis::content {
+
+class MetaParser {
+ public:
+  explicit MetaParser(std::string_view text) : text_(text) {}
+
+  std::variant<MetaExpression, std::string> run() {
+    parseBinary(0);
+    skipSpace();
+    if (error_.empty() && pos_ < text_.size())
+      fail("unexpected '" + std::string(text_.substr(pos_, 1)) + "'");
+    if (!error_.empty()) return error_;
+    if (expression_.program_.empty()) return std::string("empty expression");
+    return std::move(expression_);
+  }
+
+ private:
+  using Op = MetaExpression::Op;
+
+  struct Binary {
+    std::string_view text;
+    int precedence;
+    Op op;
+  };
+
+  void skipSpace() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+  }
+  void fail(std::string message) {
+    if (error_.empty()) error_ = message + " at column " + std::to_string(pos_ + 1);
+    pos_ = text_.size();
+  }
+  void emit(Op op, double value = 0, uint32_t index = 0) {
+    expression_.program_.push_back({op, value, index});
+  }
+
+  const Binary* peekBinary() {
+    static const Binary kBinary[] = {{"||", 1, Op::Or}, {"&&", 2, Op::And}, {"==", 3, Op::Eq},
+                                     {"!=", 3, Op::Ne}, {"<=", 4, Op::Le},  {">=", 4, Op::Ge},
+                                     {"<", 4, Op::Lt},  {">", 4, Op::Gt},   {"+", 5, Op::Add},
+                                     {"-", 5, Op::Sub}, {"*", 6, Op::Mul},  {"/", 6, Op::Div}};
+    skipSpace();
+    for (const auto& b : kBinary)
+      if (text_.substr(pos_, b.text.size()) == b.text) return &b;
+    return nullptr;
+  }
+
+  // Precedence climbing; all binary operators are left-associative.
+  void parseBinary(int min_precedence) {
+    if (++depth_ > kMaxDepth) return fail("expression nested too deeply");
+    parseUnary();
+    while (error_.empty()) {
+      const Binary* b = peekBinary();
+      if (!b || b->precedence < min_precedence) break;
+      pos_ += b->text.size();
+      parseBinary(b->precedence + 1);
+      emit(b->op);
+    }
+    --depth_;
+  }
+
+  void parseUnary() {
+    skipSpace();
+    if (pos_ >= text_.size()) return fail("unexpected end of expression");
+    const char c = text_[pos_];
+    if (c == '!' && text_.substr(pos_, 2) != "!=") {
+      ++pos_;
+      if (++depth_ > kMaxDepth) return fail("expression nested too deeply");
+      parseUnary();
+      --depth_;
+      emit(Op::Not);
+      return;
+    }
+    if (c == '-') {
+      ++pos_;
+      if (++depth_ > kMaxDepth) return fail("expression nested too deeply");
+      parseUnary();
+      --depth_;
+      emit(Op::Negate);
+      return;
+    }
+    if (c == '(') {
+      ++pos_;
+      parseBinary(0);
+      skipSpace();
+      if (pos_ >= text_.size() || text_[pos_] != ')') return fail("missing ')'");
+      ++pos_;
+      return;
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
+      size_t end = pos_;
+      while (end < text_.size() &&
+             (std::isdigit(static_cast<unsigned char>(text_[end])) || text_[end] == '.'))
+        ++end;
+      const std::string number(text_.substr(pos_, end - pos_));
+      pos_ = end;
+      emit(Op::Constant, std::strtod(number.c_str(), nullptr));
+      return;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      size_t end = pos_;
+      while (end < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_'))
+        ++end;
+      const std::string name(text_.substr(pos_, end - pos_));
+      pos_ = end;
+      auto [it, inserted] = names_.try_emplace(name, expression_.operands_.size());
+      if (inserted) expression_.operands_.push_back(name);
+      emit(Op::Operand, 0, static_cast<uint32_t>(it->second));
+      return;
+    }
+    fail("unexpected '" + std::string(1, c) + "'");
+  }
+
+  static constexpr int kMaxDepth = 200;
+  std::string_view text_;
+  size_t pos_ = 0;
+  int depth_ = 0;
+  std::string error_;
+  MetaExpression expression_;
+  std::map<std::string, size_t> names_;
+};
+
+std::variant<MetaExpression, std::string> MetaExpression::parse(std::string_view text) {
+  return MetaParser(text).run();
+}
+
+double MetaExpression::evaluate(std::span<const double> values) const {
+  // RPN never needs more stack slots than it has steps.
+  double small[64];
+  std::vector<double> large;
+  double* top = small;
+  if (program_.size() > std::size(small)) {
+    large.resize(program_.size());
+    top = large.data();
+  }
+  double* const base = top;
+  for (const Step& s : program_) {
+    switch (s.op) {
+      case Op::Operand:
+        *top++ = s.index < values.size() ? values[s.index] : 0;
+        break;
+      case Op::Constant:
+        *top++ = s.value;
+        break;
+      case Op::Not:
+        top[-1] = top[-1] != 0 ? 0 : 1;
+        break;
+      case Op::Negate:
+        top[-1] = -top[-1];
+        break;
+      default: {
+        const double b = *--top;
+        double& a = top[-1];
+        switch (s.op) {
+          case Op::And:
+            a = a != 0 ? b : a;
+            break;
+          case Op::Or:
+            a = a != 0 ? a : b;
+            break;
+          case Op::Add:
+            a = a + b;
+            break;
+          case Op::Sub:
+            a = a - b;
+            break;
+          case Op::Mul:
+            a = a * b;
+            break;
+          case Op::Div:
+            a = b != 0 ? a / b : 0;
+            break;
+          case Op::Lt:
+            a = a < b;
+            break;
+          case Op::Gt:
+            a = a > b;
+            break;
+          case Op::Le:
+            a = a <= b;
+            break;
+          case Op::Ge:
+            a = a >= b;
+            break;
+          case Op::Eq:
+            a = a == b;
+            break;
+          case Op::Ne:
+            a = a != b;
+            break;
+          default:
+            break;
+        }
+      }
+    }
+  }
+  return top > base ? top[-1] : 0;
+}
+
+}  // namespace portcullis::content

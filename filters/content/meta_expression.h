@@ -1,0 +1,53 @@
+// SpamAssassin meta-rule expressions: rule names combined with `&&`, `||`, `!`, arithmetic
+// (`+ - * /`), comparisons (`> < >= <= == !=`), numbers and parentheses, evaluated with Perl's
+// semantics (a rule name is its hit count, `a && b` is `a ? b : a`, a comparison is 1 or 0).
+// A parsed expression is immutable; evaluation allocates nothing beyond a small stack.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace portcullis::content {
+
+class MetaExpression {
+ public:
+  // The expression, or an error message saying what is wrong and where.
+  static std::variant<MetaExpression, std::string> parse(std::string_view text);
+
+  // Rule names the expression reads, each once; evaluate() takes their values in this order.
+  const std::vector<std::string>& operands() const { return operands_; }
+  double evaluate(std::span<const double> operand_values) const;
+
+ private:
+  enum class Op : uint8_t {
+    Operand,
+    Constant,
+    Not,
+    Negate,
+    And,
+    Or,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Eq,
+    Ne
+  };
+  struct Step {
+    Op op;
+    double value = 0;    // Constant
+    uint32_t index = 0;  // Operand
+  };
+  friend class MetaParser;
+  std::vector<Step> program_;  // reverse Polish notation
+  std::vector<std::string> operands_;
+};
+
+}  // namespace portcullis::content

@@ -1,0 +1,314 @@
+// Builds CompiledRules from a RuleSet: classifies every pattern for Hyperscan (exact, prefilter)
+// or PCRE2, compiles one database per text group (or loads it from the disk cache), resolves and
+// orders meta rules.
+#include <chrono>
+#include <functional>
+#include <set>
+
+#include "filters/content/compiled_rules.h"
+#include "filters/content/database_cache.h"
+#include "gateway/core/text.h"
+
+namespace portcullis::content {
+namespace {
+
+std::atomic<uint64_t> next_generation{1};
+
+// Rule types whose text SpamAssassin tests piece by piece (line, paragraph, URI, MIME part):
+// we scan them joined by newlines, so ^ and $ must match at every line.
+bool linewise(RuleType t) {
+  return t == RuleType::Body || t == RuleType::RawBody || t == RuleType::Uri ||
+         t == RuleType::MimeHeader;
+}
+
+std::string groupKey(const Rule& rule) {
+  std::string key(toString(rule.type));
+  if (rule.type == RuleType::Header || rule.type == RuleType::MimeHeader) {
+    key += '\t' + (rule.header == "ALL" || rule.header == "MESSAGEID" ? rule.header
+                                                                      : toLower(rule.header));
+    key += '\t' + std::to_string(static_cast<int>(rule.header_form));
+    if (rule.if_unset) key += "\tunset=" + *rule.if_unset;
+  }
+  return key;
+}
+
+HsPattern hyperscanPattern(const Rule& rule, unsigned id) {
+  HsPattern p;
+  p.expression = rule.regex.extended ? "(?x)" + rule.regex.pattern : rule.regex.pattern;
+  p.flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  if (rule.regex.caseless) p.flags |= HS_FLAG_CASELESS;
+  if (rule.regex.multiline || linewise(rule.type)) p.flags |= HS_FLAG_MULTILINE;
+  if (rule.regex.dotall) p.flags |= HS_FLAG_DOTALL;
+  p.id = id;
+  return p;
+}
+
+Engine modeEngine(uint8_t mode) {
+  return static_cast<Engine>(mode);
+}
+
+// A pattern Hyperscan rejected in a full compile moves one step down: exact to prefilter (when
+// Hyperscan accepts that and PCRE2 can confirm), else to PCRE2 alone, else disabled.
+void demote(CompiledRules::CompiledRule& rule, const HsPattern& pattern, const std::string& error) {
+  if (rule.engine == Engine::Hyperscan && rule.pcre &&
+      !checkHsExpression(pattern.expression, pattern.flags | HS_FLAG_PREFILTER)) {
+    rule.engine = Engine::HyperscanPrefilter;
+    return;
+  }
+  rule.engine = rule.pcre ? Engine::Pcre : Engine::Disabled;
+  if (!rule.pcre) rule.disabled_reason = "Hyperscan: " + error + "; " + rule.disabled_reason;
+}
+
+// Compiles the Hyperscan patterns among `members` (positions in the group) into databases:
+// one if possible; a compile that fails on a named pattern demotes it and retries; one that
+// fails as a whole ("too large") is split in two.
+void compileMembers(CompiledRules::TextGroup& group,
+                    std::vector<CompiledRules::CompiledRule>& rules,
+                    const std::vector<HsPattern>& patterns, std::vector<size_t> members) {
+  constexpr int kMaxRetries = 32;
+  for (int attempt = 0;; ++attempt) {
+    std::vector<HsPattern> selected;
+    std::vector<size_t> selected_members;
+    for (size_t m : members) {
+      const Engine e = rules[group.rules[m]].engine;
+      if (e != Engine::Hyperscan && e != Engine::HyperscanPrefilter) continue;
+      selected.push_back(patterns[m]);
+      if (e == Engine::HyperscanPrefilter) selected.back().flags |= HS_FLAG_PREFILTER;
+      selected_members.push_back(m);
+    }
+    if (selected.empty()) return;
+    std::string error;
+    int failed = -1;
+    if (HsDatabase db = compileHsDatabase(selected, error, failed)) {
+      group.databases.push_back(std::move(db));
+      return;
+    }
+    if (failed >= 0 && attempt < kMaxRetries) {
+      const size_t culprit = selected_members[failed];
+      demote(rules[group.rules[culprit]], patterns[culprit], error);
+      continue;
+    }
+    if (selected_members.size() == 1) {
+      demote(rules[group.rules[selected_members[0]]], patterns[selected_members[0]], error);
+      continue;
+    }
+    const auto middle = selected_members.begin() + selected_members.size() / 2;
+    compileMembers(group, rules, patterns, {selected_members.begin(), middle});
+    compileMembers(group, rules, patterns, {middle, selected_members.end()});
+    return;
+  }
+}
+
+// Decides the engine of every rule of a group and builds its databases (or loads them).
+void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::CompiledRule>& rules,
+                const CompileOptions& options, const std::string& fingerprint) {
+  std::vector<HsPattern> patterns;
+  std::string key_material = fingerprint + '\n' + groupKey(rules[group.rules.front()].rule);
+  for (size_t i = 0; i < group.rules.size(); ++i) {
+    patterns.push_back(hyperscanPattern(rules[group.rules[i]].rule, static_cast<unsigned>(i)));
+    key_material += '\n' + std::to_string(patterns.back().flags) + ':' +
+                    patterns.back().expression + (rules[group.rules[i]].pcre ? ":p" : ":-");
+  }
+  const std::string key = sha256Hex(key_material);
+
+  if (auto entry = readCacheEntry(options.cache_dir, key);
+      entry && entry->modes.size() == patterns.size()) {
+    std::vector<HsDatabase> databases;
+    for (const auto& bytes : entry->databases) {
+      if (HsDatabase db = deserializeHsDatabase(bytes)) databases.push_back(std::move(db));
+    }
+    if (databases.size() == entry->databases.size()) {
+      for (size_t i = 0; i < patterns.size(); ++i) {
+        auto& rule = rules[group.rules[i]];
+        rule.engine = modeEngine(entry->modes[i]);
+        if (rule.engine == Engine::Disabled && rule.disabled_reason.empty())
+          rule.disabled_reason = "Hyperscan and PCRE2 reject it (cached result)";
+      }
+      group.databases = std::move(databases);
+      group.from_cache = true;
+      return;
+    }
+  }
+
+  // Classify: exact if Hyperscan takes it, else prefilter (confirmed by PCRE2), else PCRE2.
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    auto& rule = rules[group.rules[i]];
+    if (auto err = checkHsExpression(patterns[i].expression, patterns[i].flags); !err) {
+      rule.engine = Engine::Hyperscan;
+    } else if (rule.pcre &&
+               !checkHsExpression(patterns[i].expression, patterns[i].flags | HS_FLAG_PREFILTER)) {
+      rule.engine = Engine::HyperscanPrefilter;
+    } else {
+      rule.engine = rule.pcre ? Engine::Pcre : Engine::Disabled;
+      if (!rule.pcre) rule.disabled_reason = "Hyperscan: " + *err + "; " + rule.disabled_reason;
+    }
+  }
+  std::vector<size_t> all(patterns.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  compileMembers(group, rules, patterns, all);
+
+  CacheEntry entry;
+  for (size_t index : group.rules) entry.modes.push_back(static_cast<uint8_t>(rules[index].engine));
+  for (const auto& db : group.databases) {
+    auto bytes = serializeHsDatabase(db.get());
+    if (!bytes) return;
+    entry.databases.push_back(std::move(*bytes));
+  }
+  writeCacheEntry(options.cache_dir, key, entry);
+}
+
+}  // namespace
+
+std::string_view toString(Engine e) {
+  switch (e) {
+    case Engine::Hyperscan:
+      return "hyperscan";
+    case Engine::HyperscanPrefilter:
+      return "hyperscan-prefilter+pcre2";
+    case Engine::Pcre:
+      return "pcre2";
+    case Engine::Exists:
+      return "exists";
+    case Engine::Eval:
+      return "eval";
+    case Engine::Meta:
+      return "meta";
+    case Engine::Disabled:
+      return "disabled";
+  }
+  return "?";
+}
+
+std::optional<size_t> CompiledRules::find(const std::string& name) const {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
+                                                  const CompileOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  std::shared_ptr<CompiledRules> out(new CompiledRules());
+  out->options_ = options;
+  out->generation_ = next_generation++;
+  auto& rules = out->rules_;
+  rules.reserve(set.rules.size());
+  std::map<std::string, size_t> group_index;
+
+  for (const Rule& source : set.rules) {
+    CompiledRules::CompiledRule cr;
+    cr.rule = source;
+    cr.score = effectiveScore(source, options.score_set);
+    cr.reported = !source.isSubRule() && cr.score != 0;
+    const size_t index = rules.size();
+    out->by_name_[source.name] = index;
+    if (!source.unsupported.empty()) {
+      cr.disabled_reason = source.unsupported;
+    } else if (source.type == RuleType::Meta) {
+      auto parsed = MetaExpression::parse(source.meta_expression);
+      if (auto* error = std::get_if<std::string>(&parsed)) {
+        cr.disabled_reason = "meta expression: " + *error;
+      } else {
+        cr.meta = std::get<MetaExpression>(std::move(parsed));
+        cr.engine = Engine::Meta;
+      }
+    } else if (source.is_eval) {
+      auto test = makeEvalTest(source.eval_call, source.eval_args);
+      if (auto* error = std::get_if<std::string>(&test)) {
+        cr.disabled_reason = *error;
+      } else {
+        cr.eval = std::get<EvalTest>(std::move(test));
+        cr.engine = Engine::Eval;
+      }
+    } else if (source.exists_test) {
+      cr.engine = Engine::Exists;
+    } else {
+      std::string error;
+      cr.pcre =
+          PcrePattern::compile(source.regex, linewise(source.type), false, options.pcre, error);
+      if (!cr.pcre) cr.disabled_reason = "PCRE2: " + error;
+      auto [it, inserted] = group_index.try_emplace(groupKey(source), out->groups_.size());
+      if (inserted) {
+        CompiledRules::TextGroup group;
+        group.type = source.type;
+        group.header = source.header;
+        group.form = source.header_form;
+        group.if_unset = source.if_unset;
+        out->groups_.push_back(std::move(group));
+      }
+      cr.group = static_cast<int>(it->second);
+      out->groups_[it->second].rules.push_back(index);
+    }
+    rules.push_back(std::move(cr));
+  }
+
+  const std::string fingerprint = hsPlatformFingerprint();
+  for (auto& group : out->groups_) {
+    buildGroup(group, rules, options, fingerprint);
+    for (const auto& db : group.databases) {
+      hs_scratch_t* proto = out->scratch_prototype_.release();
+      if (hs_alloc_scratch(db.get(), &proto) == HS_SUCCESS) out->scratch_prototype_.reset(proto);
+    }
+  }
+
+  // Patterns PCRE2 runs on every message get JIT-compiled.
+  for (auto& cr : rules) {
+    const bool hot = cr.engine == Engine::HyperscanPrefilter || cr.engine == Engine::Pcre ||
+                     (cr.engine == Engine::Hyperscan && cr.rule.tflag_multiple);
+    if (hot && cr.pcre && !cr.pcre->jitted()) {
+      std::string error;
+      if (auto jitted = PcrePattern::compile(cr.rule.regex, linewise(cr.rule.type), true,
+                                             options.pcre, error))
+        cr.pcre = std::move(jitted);
+    }
+  }
+
+  // Meta operands: a rule of this set, or a symbol another check may add.
+  for (auto& cr : rules) {
+    if (cr.engine != Engine::Meta) continue;
+    for (const auto& name : cr.meta->operands()) {
+      auto it = out->by_name_.find(name);
+      cr.meta_operands.push_back(it == out->by_name_.end() ? -1 : static_cast<int>(it->second));
+    }
+  }
+  // Dependencies first; a meta rule inside a dependency loop is disabled.
+  std::vector<int> state(rules.size(), 0);  // 0 new, 1 on the stack, 2 done
+  std::function<bool(size_t)> visit = [&](size_t i) -> bool {
+    if (state[i] == 2) return true;
+    if (state[i] == 1) return false;
+    state[i] = 1;
+    bool ok = true;
+    for (int dep : rules[i].meta_operands) {
+      if (dep >= 0 && rules[dep].engine == Engine::Meta && !visit(dep)) ok = false;
+    }
+    state[i] = 2;
+    if (!ok) {
+      rules[i].engine = Engine::Disabled;
+      rules[i].disabled_reason = "meta rule is in, or depends on, a dependency loop";
+      return false;
+    }
+    out->meta_order_.push_back(i);
+    return true;
+  };
+  for (size_t i = 0; i < rules.size(); ++i)
+    if (rules[i].engine == Engine::Meta) visit(i);
+  std::erase_if(out->meta_order_, [&](size_t i) { return rules[i].engine != Engine::Meta; });
+
+  auto& summary = out->summary_;
+  summary.rules_total = rules.size();
+  for (const auto& cr : rules) {
+    summary.by_engine[std::string(toString(cr.engine))]++;
+    if (cr.engine == Engine::Disabled) {
+      summary.disabled.push_back({cr.rule.name, cr.rule.where, cr.disabled_reason});
+    } else {
+      ++summary.rules_loaded;
+    }
+  }
+  summary.groups = out->groups_.size();
+  for (const auto& g : out->groups_) summary.groups_from_cache += g.from_cache ? 1 : 0;
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
+}
+
+}  // namespace portcullis::content

@@ -1,0 +1,57 @@
+// Owns the live compiled rule set of the content check and replaces it on reload: a reload
+// parses and compiles in a background thread and swaps the new set in atomically; messages in
+// flight finish on the set they started with; a reload whose rules have errors keeps the old set
+// and says why. Also the library API for offline tools: load, scan a message, explain hits.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "filters/content/compiled_rules.h"
+#include "filters/content/rule_parser.h"
+
+namespace portcullis::content {
+
+struct EngineConfig {
+  std::vector<std::filesystem::path> rule_paths;
+  ParseOptions parse;
+  CompileOptions compile;
+};
+
+// What one load produced: the parse diagnostics and, unless they contain errors, the rules.
+struct LoadResult {
+  std::shared_ptr<const CompiledRules> rules;  // null when the rule files have errors
+  std::vector<Diagnostic> diagnostics;
+  std::vector<std::string> files;
+  std::string error;  // empty on success: otherwise the first error, "file:line: message"
+};
+
+// Parses and compiles (synchronously).
+LoadResult loadAndCompile(const EngineConfig& config);
+
+class RuleEngine : public std::enable_shared_from_this<RuleEngine> {
+ public:
+  // Loads the rules now; throws std::runtime_error with file:line when they have errors.
+  static std::shared_ptr<RuleEngine> create(EngineConfig config);
+
+  std::shared_ptr<const CompiledRules> current() const { return current_.load(); }
+
+  // Starts a background reload of the configured paths. The future yields the outcome; the live
+  // rules change only if it succeeded. Concurrent reloads run one after the other.
+  std::future<LoadResult> reloadAsync();
+
+ private:
+  explicit RuleEngine(EngineConfig config) : config_(std::move(config)) {}
+  EngineConfig config_;
+  std::atomic<std::shared_ptr<const CompiledRules>> current_;
+  std::mutex reload_mutex_;
+};
+
+std::string formatDiagnostic(const Diagnostic& d);
+
+}  // namespace portcullis::content

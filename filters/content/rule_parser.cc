@@ -1,0 +1,590 @@
+#include "filters/content/rule_parser.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "filters/content/regex_literal.h"
+
+namespace portcullis::content {
+namespace {
+
+std::string_view trimView(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// First whitespace-separated word of `s`; `s` is advanced past it and the following space.
+std::string_view nextWord(std::string_view& s) {
+  s = trimView(s);
+  size_t end = 0;
+  while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end]))) ++end;
+  std::string_view word = s.substr(0, end);
+  s = trimView(s.substr(end));
+  return word;
+}
+
+// SpamAssassin's comment rule: an unescaped '#' ends the line, `\#` stands for '#'.
+std::string stripComment(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '#' && (i == 0 || line[i - 1] != '\\')) break;
+    if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '#') continue;
+    out += line[i];
+  }
+  return out;
+}
+
+bool validRuleName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+bool parseNumber(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  std::string s(text);
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size();
+}
+
+// Directives of SpamAssassin's configuration that do not define or change rules (admin, DNS,
+// Bayes, reporting, allow/block lists): read and deliberately left alone, each one a warning.
+bool isKnownSetting(std::string_view d) {
+  static const std::set<std::string_view> kSettings = {"require_version",
+                                                       "version_tag",
+                                                       "report",
+                                                       "clear_report_template",
+                                                       "unsafe_report",
+                                                       "clear_unsafe_report_template",
+                                                       "report_contact",
+                                                       "report_safe",
+                                                       "add_header",
+                                                       "remove_header",
+                                                       "clear_headers",
+                                                       "required_score",
+                                                       "required_hits",
+                                                       "ok_locales",
+                                                       "ok_languages",
+                                                       "reuse",
+                                                       "test",
+                                                       "util_rb_tld",
+                                                       "util_rb_2tld",
+                                                       "util_rb_3tld",
+                                                       "clear_util_rb",
+                                                       "freemail_domains",
+                                                       "url_shortener",
+                                                       "url_shortener_get",
+                                                       "enlist_uri_host",
+                                                       "enlist_addrlist",
+                                                       "uridnsbl_skip_domain",
+                                                       "urirhssub",
+                                                       "uridnssub",
+                                                       "askdns",
+                                                       "dns_block_rule",
+                                                       "dns_local_ports_avoid",
+                                                       "redirector_pattern",
+                                                       "originating_ip_headers",
+                                                       "clear_originating_ip_headers",
+                                                       "bayes_ignore_header",
+                                                       "adsp_override",
+                                                       "fns_ignore_headers",
+                                                       "fns_ignore_dkim",
+                                                       "fns_check",
+                                                       "shortcircuit",
+                                                       "def_whitelist_auth",
+                                                       "def_welcomelist_auth",
+                                                       "def_whitelist_from_dkim",
+                                                       "def_welcomelist_from_dkim",
+                                                       "def_whitelist_from_spf",
+                                                       "def_welcomelist_from_spf",
+                                                       "whitelist_from",
+                                                       "welcomelist_from",
+                                                       "blacklist_from",
+                                                       "blocklist_from",
+                                                       "whitelist_auth",
+                                                       "welcomelist_auth",
+                                                       "trusted_networks",
+                                                       "internal_networks",
+                                                       "use_bayes",
+                                                       "skip_rbl_checks",
+                                                       "dns_available",
+                                                       "envelope_sender_header",
+                                                       "uridnsbl",
+                                                       "urirhsbl",
+                                                       "hashbl_acl_freemail",
+                                                       "dkim_minimum_key_bits",
+                                                       "util_rb_tld",
+                                                       "enable_compat",
+                                                       "hashbl_ignore",
+                                                       "whitelist_bounce_relays",
+                                                       "welcomelist_bounce_relays"};
+  return kSettings.count(d) > 0 || d.rfind("bayes_", 0) == 0 || d.rfind("dns_", 0) == 0 ||
+         d.rfind("txrep_", 0) == 0 || d.rfind("auto_", 0) == 0;
+}
+
+}  // namespace
+
+bool parseEvalCall(std::string_view text, std::string& name, std::vector<std::string>& args) {
+  text = trimView(text);
+  const size_t open = text.find('(');
+  if (open == std::string_view::npos || text.back() != ')') return false;
+  name = std::string(trimView(text.substr(0, open)));
+  if (!validRuleName(name)) return false;
+  std::string_view inner = text.substr(open + 1, text.size() - open - 2);
+  args.clear();
+  size_t i = 0;
+  while (true) {
+    while (i < inner.size() && std::isspace(static_cast<unsigned char>(inner[i]))) ++i;
+    if (i >= inner.size()) break;
+    std::string arg;
+    if (inner[i] == '\'' || inner[i] == '"') {
+      const char quote = inner[i++];
+      const size_t close = inner.find(quote, i);
+      if (close == std::string_view::npos) return false;
+      arg = std::string(inner.substr(i, close - i));
+      i = close + 1;
+    } else {
+      const size_t comma = inner.find(',', i);
+      arg = std::string(
+          trimView(inner.substr(i, comma == std::string_view::npos ? inner.npos : comma - i)));
+      i = comma == std::string_view::npos ? inner.size() : comma;
+    }
+    args.push_back(std::move(arg));
+    while (i < inner.size() && std::isspace(static_cast<unsigned char>(inner[i]))) ++i;
+    if (i >= inner.size()) break;
+    if (inner[i] != ',') return false;
+    ++i;
+  }
+  return true;
+}
+
+RuleParser::RuleParser(ParseOptions options) : options_(std::move(options)) {}
+
+void RuleParser::error(const SourceLocation& where, std::string message) {
+  set_.diagnostics.push_back({Severity::Error, where, std::move(message)});
+}
+
+void RuleParser::warning(const SourceLocation& where, std::string message) {
+  set_.diagnostics.push_back({Severity::Warning, where, std::move(message)});
+}
+
+void RuleParser::addPath(const std::filesystem::path& path) {
+  parseFile(path, 0);
+}
+
+void RuleParser::addText(std::string_view text, const std::string& file_name) {
+  set_.files.push_back(file_name);
+  parseLines(text, file_name, 0);
+}
+
+void RuleParser::parseFile(const std::filesystem::path& path, int depth) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".cf")
+        files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) parseFile(f, depth);
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error({path.string(), 0}, "cannot read rule file");
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  set_.files.push_back(path.string());
+  parseLines(text.str(), path.string(), depth);
+}
+
+void RuleParser::parseLines(std::string_view text, const std::string& file, int depth) {
+  const size_t open_at_start = conditionals_.size();
+  int line_number = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    ++line_number;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    const std::string stripped = stripComment(line);
+    const std::string_view content = trimView(stripped);
+    if (content.empty()) continue;
+    parseLine(content, {file, line_number}, depth);
+  }
+  if (conditionals_.size() > open_at_start) {
+    error({file, line_number}, "missing endif at end of file");
+    conditionals_.resize(open_at_start);
+  }
+}
+
+void RuleParser::parseLine(std::string_view line, const SourceLocation& where, int depth) {
+  std::string_view rest = line;
+  std::string directive(nextWord(rest));
+  std::transform(directive.begin(), directive.end(), directive.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+
+  // Conditionals are tracked even inside inactive branches so that nesting stays balanced.
+  if (directive == "ifplugin" || directive == "if") {
+    bool value = false;
+    if (directive == "ifplugin") {
+      value = options_.conditions.plugins.count(std::string(nextWord(rest))) > 0;
+    } else {
+      auto result = evaluateCondition(rest, options_.conditions);
+      if (auto* message = std::get_if<std::string>(&result)) {
+        if (active()) error(where, "bad condition '" + std::string(rest) + "': " + *message);
+      } else {
+        value = std::get<bool>(result);
+      }
+    }
+    const bool parent = active();
+    conditionals_.push_back({parent && value, parent});
+    return;
+  }
+  if (directive == "else") {
+    if (conditionals_.empty() || conditionals_.back().seen_else) {
+      error(where, "else without if");
+      return;
+    }
+    auto& c = conditionals_.back();
+    c.seen_else = true;
+    c.active = c.parent_active && !c.active;
+    return;
+  }
+  if (directive == "endif") {
+    if (conditionals_.empty()) {
+      error(where, "endif without if");
+      return;
+    }
+    conditionals_.pop_back();
+    return;
+  }
+  if (!active()) return;
+
+  if (directive == "lang") {
+    const std::string_view language = nextWord(rest);
+    if (language != options_.language) return;
+    if (rest.empty()) {
+      error(where, "lang needs a directive");
+      return;
+    }
+    parseLine(rest, where, depth);
+    return;
+  }
+  if (directive == "include") {
+    if (!options_.follow_includes) {
+      warning(where, "include ignored");
+      return;
+    }
+    if (depth >= options_.max_include_depth) {
+      error(where, "include nested too deeply");
+      return;
+    }
+    std::filesystem::path target(std::string(trimView(rest)));
+    if (target.is_relative()) target = std::filesystem::path(where.file).parent_path() / target;
+    std::error_code ec;
+    if (!std::filesystem::exists(target, ec)) {
+      error(where, "included file not found: " + target.string());
+      return;
+    }
+    parseFile(target, depth + 1);
+    return;
+  }
+  if (directive == "loadplugin" || directive == "tryplugin") {
+    options_.conditions.plugins.insert(std::string(nextWord(rest)));
+    return;
+  }
+
+  static const std::map<std::string_view, RuleType> kRuleTypes = {
+      {"header", RuleType::Header}, {"body", RuleType::Body}, {"rawbody", RuleType::RawBody},
+      {"full", RuleType::Full},     {"uri", RuleType::Uri},   {"mimeheader", RuleType::MimeHeader},
+      {"meta", RuleType::Meta}};
+  static const std::set<std::string_view> kPerRule = {"score", "describe", "tflags", "priority",
+                                                      "replace_rules"};
+  if (auto type = kRuleTypes.find(directive); type != kRuleTypes.end()) {
+    Rule rule;
+    rule.name = std::string(nextWord(rest));
+    rule.type = type->second;
+    rule.where = where;
+    if (!validRuleName(rule.name)) {
+      error(where, "invalid rule name '" + rule.name + "'");
+      return;
+    }
+    if (rest.empty()) {
+      error(where, directive + " " + rule.name + " has no definition");
+      return;
+    }
+    bool ok = true;
+    switch (rule.type) {
+      case RuleType::Header:
+      case RuleType::MimeHeader:
+        ok = parseHeaderRule(rule, rest, where);
+        break;
+      case RuleType::Meta:
+        rule.meta_expression = std::string(rest);
+        break;
+      default:
+        ok = parseRegexOrEval(rule, rest, where);
+        break;
+    }
+    if (!ok) return;
+    defineRule(std::move(rule));
+    return;
+  }
+  if (kPerRule.count(directive)) {
+    const std::string name(nextWord(rest));
+    if (directive == "replace_rules") {
+      replace_rules_.insert(name);
+      for (std::string_view more = rest; !more.empty();)
+        replace_rules_.insert(std::string(nextWord(more)));
+      return;
+    }
+    if (!validRuleName(name)) {
+      error(where, directive + ": invalid rule name '" + name + "'");
+      return;
+    }
+    if (directive == "score") {
+      std::vector<double> values;
+      for (std::string_view more = rest; !more.empty();) {
+        double v = 0;
+        const std::string_view word = nextWord(more);
+        if (!parseNumber(word, v)) {
+          error(where, "score " + name + ": '" + std::string(word) + "' is not a number");
+          return;
+        }
+        values.push_back(v);
+      }
+      if (values.size() == 1) {
+        scores_[name] = {values[0], values[0], values[0], values[0]};
+      } else if (values.size() == 4) {
+        scores_[name] = {values[0], values[1], values[2], values[3]};
+      } else {
+        error(where, "score " + name + " needs one or four values");
+      }
+    } else if (directive == "describe") {
+      descriptions_[name] = std::string(rest);
+    } else if (directive == "tflags") {
+      std::vector<std::string> flags;
+      for (std::string_view more = rest; !more.empty();) flags.emplace_back(nextWord(more));
+      tflags_[name] = std::move(flags);
+    } else {
+      double v = 0;
+      if (!parseNumber(rest, v)) {
+        error(where, "priority " + name + ": '" + std::string(rest) + "' is not a number");
+        return;
+      }
+      priorities_[name] = static_cast<int>(v);
+    }
+    return;
+  }
+  if (directive == "replace_tag" || directive == "replace_pre" || directive == "replace_inter" ||
+      directive == "replace_post") {
+    const std::string name(nextWord(rest));
+    if (name.empty() || rest.empty()) {
+      error(where, directive + " needs a name and a value");
+      return;
+    }
+    auto& table = directive == "replace_tag"     ? replace_.tags
+                  : directive == "replace_pre"   ? replace_.pre
+                  : directive == "replace_inter" ? replace_.inter
+                                                 : replace_.post;
+    table[name] = std::string(rest);
+    return;
+  }
+  if (directive == "replace_start" || directive == "replace_end") {
+    (directive == "replace_start" ? replace_.start : replace_.end) = std::string(trimView(rest));
+    return;
+  }
+  if (isKnownSetting(directive)) {
+    warning(where, "setting '" + directive + "' is not used by this engine");
+    return;
+  }
+  warning(where, "unsupported directive '" + directive + "'");
+}
+
+bool RuleParser::parseRegexOrEval(Rule& rule, std::string_view rest, const SourceLocation& where) {
+  rest = trimView(rest);
+  if (rest.rfind("eval:", 0) == 0) {
+    rule.is_eval = true;
+    if (!parseEvalCall(rest.substr(5), rule.eval_call, rule.eval_args)) {
+      error(where, rule.name + ": malformed eval call '" + std::string(rest) + "'");
+      return false;
+    }
+    return true;
+  }
+  auto parsed = parseRegexLiteral(rest);
+  if (auto* message = std::get_if<std::string>(&parsed)) {
+    error(where, rule.name + ": " + *message);
+    return false;
+  }
+  rule.regex = std::get<RuleRegex>(std::move(parsed));
+  return true;
+}
+
+bool RuleParser::parseHeaderRule(Rule& rule, std::string_view rest, const SourceLocation& where) {
+  rest = trimView(rest);
+  if (rest.rfind("eval:", 0) == 0) return parseRegexOrEval(rule, rest, where);
+  if (rest.rfind("exists:", 0) == 0) {
+    rule.exists_test = true;
+    rule.header = std::string(trimView(rest.substr(7)));
+    if (rule.header.empty()) {
+      error(where, rule.name + ": exists: needs a header name");
+      return false;
+    }
+    return true;
+  }
+  // [if-unset: STRING] at the end of the line.
+  if (const size_t tag = rest.rfind("[if-unset:");
+      tag != std::string_view::npos && rest.back() == ']') {
+    rule.if_unset = std::string(trimView(rest.substr(tag + 10, rest.size() - tag - 11)));
+    rest = trimView(rest.substr(0, tag));
+  }
+  std::string_view header = nextWord(rest);
+  // The operator may be glued to the header name ("Subject=~").
+  size_t op = header.find("=~");
+  if (op == std::string_view::npos) op = header.find("!~");
+  std::string_view operator_text;
+  if (op != std::string_view::npos) {
+    operator_text = header.substr(op, 2);
+    rest = trimView(std::string_view(header.data() + op + 2,
+                                     rest.data() + rest.size() - (header.data() + op + 2)));
+    header = header.substr(0, op);
+  } else {
+    if (rest.size() < 2 || (rest.substr(0, 2) != "=~" && rest.substr(0, 2) != "!~")) {
+      error(where, rule.name + ": expected =~ or !~ after the header name");
+      return false;
+    }
+    operator_text = rest.substr(0, 2);
+    rest = trimView(rest.substr(2));
+  }
+  rule.negated = operator_text == "!~";
+  // Header name and modifiers: Name[:raw|:addr|:name].
+  std::string_view name = header;
+  std::vector<std::string_view> modifiers;
+  if (const size_t colon = header.find(':'); colon != std::string_view::npos) {
+    name = header.substr(0, colon);
+    std::string_view mods = header.substr(colon + 1);
+    while (!mods.empty()) {
+      const size_t next = mods.find(':');
+      modifiers.push_back(mods.substr(0, next));
+      mods = next == std::string_view::npos ? std::string_view() : mods.substr(next + 1);
+    }
+  }
+  rule.header = std::string(name);
+  for (std::string_view m : modifiers) {
+    if (m == "raw") {
+      rule.header_form = HeaderForm::Raw;
+    } else if (m == "addr") {
+      rule.header_form = HeaderForm::Addr;
+    } else if (m == "name") {
+      rule.header_form = HeaderForm::Name;
+    } else {
+      // Kept as a rule so that `rules check` lists it as disabled with the reason.
+      rule.unsupported = "header modifier :" + std::string(m) + " is not supported";
+    }
+  }
+  if (rule.header.empty()) {
+    error(where, rule.name + ": missing header name");
+    return false;
+  }
+  if (!parseRegexOrEval(rule, rest, where)) return false;
+  if (rule.is_eval) {
+    error(where, rule.name + ": eval: cannot follow a header name");
+    return false;
+  }
+  return true;
+}
+
+void RuleParser::defineRule(Rule rule) {
+  if (auto existing = index_.find(rule.name); existing != index_.end()) {
+    set_.rules[existing->second] = std::move(rule);
+    return;
+  }
+  index_[rule.name] = set_.rules.size();
+  set_.rules.push_back(std::move(rule));
+}
+
+// Mail::SpamAssassin::Plugin::ReplaceTags: `<pre P>`, `<inter I>`, `<post P>` choose the text
+// placed before each tag, between two adjacent tags and after each tag; `<NAME>` is replaced by
+// the tag's value. Unknown `<...>` text is left as it is.
+std::string RuleParser::applyReplaceTags(const std::string& pattern) const {
+  const std::string& open = replace_.start;
+  const std::string& close = replace_.end;
+  std::string re = pattern;
+  std::string pre, inter, post;
+  auto takeDirective = [&](const std::string& kind, const std::map<std::string, std::string>& table,
+                           std::string& out) {
+    const std::string head = open + kind + " ";
+    for (size_t at = re.find(head); at != std::string::npos; at = re.find(head)) {
+      const size_t stop = re.find(close, at + head.size());
+      if (stop == std::string::npos) return;
+      const std::string name = re.substr(at + head.size(), stop - at - head.size());
+      if (auto it = table.find(name); it != table.end()) out = it->second;
+      re.erase(at, stop + close.size() - at);
+    }
+  };
+  takeDirective("pre", replace_.pre, pre);
+  takeDirective("inter", replace_.inter, inter);
+  takeDirective("post", replace_.post, post);
+
+  std::string out;
+  bool previous_was_tag = false;
+  size_t i = 0;
+  while (i < re.size()) {
+    if (re.compare(i, open.size(), open) == 0) {
+      const size_t stop = re.find(close, i + open.size());
+      if (stop != std::string::npos) {
+        const std::string name = re.substr(i + open.size(), stop - i - open.size());
+        if (auto it = replace_.tags.find(name); it != replace_.tags.end()) {
+          if (previous_was_tag) out += inter;
+          out += pre + it->second + post;
+          previous_was_tag = true;
+          i = stop + close.size();
+          continue;
+        }
+      }
+    }
+    out += re[i++];
+    previous_was_tag = false;
+  }
+  return out;
+}
+
+RuleSet RuleParser::finish() {
+  for (auto& rule : set_.rules) {
+    if (auto it = scores_.find(rule.name); it != scores_.end()) rule.scores = it->second;
+    if (auto it = descriptions_.find(rule.name); it != descriptions_.end())
+      rule.description = it->second;
+    if (auto it = priorities_.find(rule.name); it != priorities_.end()) rule.priority = it->second;
+    if (auto it = tflags_.find(rule.name); it != tflags_.end()) {
+      rule.tflags = it->second;
+      for (const auto& flag : rule.tflags) {
+        if (flag == "multiple") rule.tflag_multiple = true;
+        if (flag.rfind("maxhits=", 0) == 0) rule.maxhits = std::atoi(flag.c_str() + 8);
+      }
+    }
+    if (replace_rules_.count(rule.name) && !rule.regex.pattern.empty()) {
+      rule.replace_tags = true;
+      rule.regex.pattern = applyReplaceTags(rule.regex.pattern);
+    }
+  }
+  return std::move(set_);
+}
+
+RuleSet loadRules(const std::vector<std::filesystem::path>& paths, const ParseOptions& options) {
+  RuleParser parser(options);
+  for (const auto& p : paths) parser.addPath(p);
+  return parser.finish();
+}
+
+}  // namespace portcullis::content

@@ -1,0 +1,14 @@
+// Turns a DNS response message (RFC 1035 wire format, as c-ares hands it over) into an Answer:
+// the records of the asked type (following the CNAME chain the server included), the smallest
+// TTL among them, and for negative answers the RFC 2308 negative TTL from the authority SOA.
+#pragma once
+
+#include <cstddef>
+
+#include "gateway/dns/resolver.h"
+
+namespace portcullis::dns {
+
+Answer parseResponse(const unsigned char* message, size_t length, RrType asked);
+
+}  // namespace portcullis::dns

@@ -1,0 +1,26 @@
+// Fuzzes the rule-file parser (with its condition, regex-literal and meta-expression readers) on
+// arbitrary text: it must never crash, hang or read out of bounds, whatever the input.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "filters/content/meta_expression.h"
+#include "filters/content/rule_parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace portcullis::content;
+  ParseOptions options;
+  options.follow_includes = false;
+  RuleParser parser(options);
+  parser.addText(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.cf");
+  RuleSet set = parser.finish();
+  for (const Rule& rule : set.rules) {
+    if (rule.type != RuleType::Meta) continue;
+    auto parsed = MetaExpression::parse(rule.meta_expression);
+    if (auto* expression = std::get_if<MetaExpression>(&parsed)) {
+      std::vector<double> values(expression->operands().size(), 1.0);
+      expression->evaluate(values);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,264 @@
+// The content check on real parsed messages: symbols in the report (scores, descriptions),
+// meta rules over other checks' symbols, the transaction's pseudo-headers, reload keeping the old
+// rules on error, the factory's options, and the shipped rules with their tests via the CLI.
+#include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
+
+#include <toml++/toml.h>
+#include <filesystem>
+#include <fstream>
+
+#include "filters/content/content_check.h"
+#include "filters/content/message_view.h"
+#include "gateway/cli/rules_command.h"
+#include "gateway/config/section.h"
+#include "gateway/mime/message.h"
+
+namespace portcullis::content {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path scratchDir(const std::string& name) {
+  fs::path dir = fs::path(PORTCULLIS_BINARY_DIR) / "content-check-test" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void writeFile(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+const char* kRules = R"(
+body     MONEY      /\bmillion dollars\b/i
+describe MONEY      Talks about millions
+score    MONEY      2.5
+header   __FROM_BIG From:addr =~ /\@bigbank\.example$/
+meta     BANK_SPF   __FROM_BIG && SPF_FAIL
+score    BANK_SPF   3
+header   RELAY_HELO X-Spam-Relays-External =~ /helo=dynamic-host /
+score    RELAY_HELO 0.7
+)";
+
+const char* kMessage =
+    "From: Bank <alerts@bigbank.example>\r\nTo: you@example.org\r\nSubject: hi\r\n"
+    "Message-ID: <1@bigbank.example>\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\n"
+    "You won a MILLION DOLLARS.\r\n";
+
+Transaction transactionFor(const std::string& raw) {
+  Transaction tx;
+  tx.id = "TESTQID";
+  tx.client.address = "192.0.2.10";
+  tx.client.helo = "dynamic-host";
+  tx.envelope.mail_from = "alerts@bigbank.example";
+  tx.message = raw;
+  tx.parsed = std::make_shared<const mime::Message>(mime::Message::parse(tx.message));
+  return tx;
+}
+
+void runCheck(const Check& check, const Transaction& tx, Report& report) {
+  asio::io_context io;
+  asio::co_spawn(io, check.run(tx, report), [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  });
+  io.run();
+}
+
+TEST(ContentCheck, AddsSymbolsWithScoreAndDescription) {
+  const fs::path dir = scratchDir("symbols");
+  writeFile(dir / "local.cf", kRules);
+  asio::thread_pool workers(1);
+  EngineConfig config;
+  config.rule_paths = {dir};
+  ContentCheck check(RuleEngine::create(config), workers);
+  EXPECT_EQ(check.stage(), Stage::Message);
+  EXPECT_GT(check.priority(), 0);
+
+  Transaction tx = transactionFor(kMessage);
+  Report report;
+  runCheck(check, tx, report);
+  auto symbols = report.symbols();
+  std::map<std::string, Symbol> by_name;
+  for (const auto& s : symbols) by_name[s.name] = s;
+  ASSERT_TRUE(by_name.count("MONEY"));
+  EXPECT_DOUBLE_EQ(by_name["MONEY"].score, 2.5);
+  EXPECT_EQ(by_name["MONEY"].detail, "Talks about millions");
+  EXPECT_TRUE(by_name.count("RELAY_HELO"));   // pseudo-header from the SMTP session
+  EXPECT_FALSE(by_name.count("__FROM_BIG"));  // sub-rules are never reported
+  EXPECT_FALSE(by_name.count("BANK_SPF"));
+
+  Report with_spf;
+  with_spf.addSymbol({"SPF_FAIL", 1.0, "spf says fail"});
+  runCheck(check, tx, with_spf);
+  EXPECT_TRUE(with_spf.hasSymbol("BANK_SPF"));
+  workers.join();
+}
+
+TEST(ContentCheck, ReloadSwapsOnSuccessAndKeepsOldRulesOnError) {
+  const fs::path dir = scratchDir("reload");
+  writeFile(dir / "a.cf", "body FIRST /million/\n");
+  EngineConfig config;
+  config.rule_paths = {dir};
+  auto engine = RuleEngine::create(config);
+  auto before = engine->current();
+  EXPECT_TRUE(before->find("FIRST"));
+
+  writeFile(dir / "a.cf", "body SECOND /million/\n");
+  LoadResult ok = engine->reloadAsync().get();
+  EXPECT_TRUE(ok.error.empty());
+  EXPECT_TRUE(engine->current()->find("SECOND"));
+  EXPECT_TRUE(before->find("FIRST"));  // a scan in flight keeps its own set
+
+  writeFile(dir / "a.cf", "body THIRD /unterminated\n");
+  LoadResult bad = engine->reloadAsync().get();
+  EXPECT_NE(bad.error.find("a.cf:1"), std::string::npos) << bad.error;
+  EXPECT_TRUE(engine->current()->find("SECOND"));
+}
+
+TEST(ContentCheck, CreateFailsWithFileAndLine) {
+  const fs::path dir = scratchDir("broken");
+  writeFile(dir / "b.cf", "body OK /x/\nmeta\n");
+  EngineConfig config;
+  config.rule_paths = {dir};
+  try {
+    RuleEngine::create(config);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("b.cf:2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(MessageView, ExplainsHitsOnParsedMessages) {
+  const fs::path dir = scratchDir("explain");
+  writeFile(dir / "local.cf", kRules);
+  EngineConfig config;
+  config.rule_paths = {dir};
+  auto engine = RuleEngine::create(config);
+  const std::string raw = kMessage;
+  const mime::Message message = mime::Message::parse(raw);
+  auto hits = scanMessage(*engine->current(), message, true);
+  const ExplainedHit* money = nullptr;
+  for (const auto& h : hits)
+    if (h.name == "MONEY") money = &h;
+  ASSERT_TRUE(money);
+  EXPECT_EQ(money->matched.value_or(""), "MILLION DOLLARS");
+  EXPECT_EQ(money->where.line, 2);
+}
+
+TEST(ContentCheckFactory, ReadsOptionsAndBuildsTheCheck) {
+  const fs::path dir = scratchDir("factory");
+  fs::create_directories(dir / "myrules");
+  writeFile(dir / "myrules" / "a.cf", "body SCORED /million/\nscore SCORED 1 2 3 4\n");
+  const std::string config_file = (dir / "portcullis.toml").string();
+  toml::table table =
+      toml::parse("rules = [\"myrules\"]\nscore_set = 2\nmax_scan_bytes = \"1M\"\n", config_file);
+  config::Section section(&table, "checks.content", config_file);
+  asio::thread_pool workers(1);
+  CheckDeps deps{workers, nullptr, nullptr, dir / "state"};
+  const CheckFactory factory = contentCheckFactory();
+  EXPECT_EQ(factory.name, "content");
+  auto checks = factory.build(section, deps);
+  section.finish();
+  ASSERT_EQ(checks.size(), 1u);
+  auto* check = dynamic_cast<const ContentCheck*>(checks[0].get());
+  ASSERT_TRUE(check);
+  auto rules = check->engine()->current();
+  EXPECT_DOUBLE_EQ(rules->rules()[*rules->find("SCORED")].score, 3);  // relative path, set 2
+  EXPECT_EQ(rules->options().max_scan_bytes, 1u << 20);
+  EXPECT_EQ(rules->options().cache_dir, dir / "state" / "content-cache");
+  workers.join();
+}
+
+TEST(ContentCheckFactory, BadOptionsAndBrokenRulesAreConfigErrors) {
+  const fs::path dir = scratchDir("factory-bad");
+  writeFile(dir / "bad.cf", "body BROKEN /x\n");
+  const std::string config_file = (dir / "portcullis.toml").string();
+  asio::thread_pool workers(1);
+  CheckDeps deps{workers, nullptr, nullptr, {}};
+  toml::table bad_set = toml::parse("score_set = 7\n", config_file);
+  config::Section s1(&bad_set, "checks.content", config_file);
+  EXPECT_THROW(contentCheckFactory().build(s1, deps), config::ConfigError);
+  toml::table broken = toml::parse("rules = [\"bad.cf\"]\n", config_file);
+  config::Section s2(&broken, "checks.content", config_file);
+  try {
+    contentCheckFactory().build(s2, deps);
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(e.message().find("bad.cf:1"), std::string::npos) << e.message();
+    EXPECT_EQ(e.line(), 1);
+  }
+  workers.join();
+}
+
+int runCli(std::vector<std::string> args) {
+  CLI::App app("portcullis");
+  cli::addRulesCommand(app);
+  std::vector<const char*> argv = {"portcullis"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return 0;
+}
+
+TEST(RulesCommand, ShippedRulesPassTheirTests) {
+  const std::string rules = std::string(PORTCULLIS_SOURCE_DIR) + "/rules";
+  const std::string cache = scratchDir("cli-cache").string();
+  EXPECT_EXIT(runCli({"rules", "test", "--cache-dir", cache, rules}), ::testing::ExitedWithCode(0),
+              "");
+}
+
+TEST(RulesCommand, TestFailsForARuleWithoutTests) {
+  const fs::path dir = scratchDir("untested");
+  writeFile(dir / "x.cf", "body UNTESTED /x/\n");
+  EXPECT_EXIT(runCli({"rules", "test", dir.string()}), ::testing::ExitedWithCode(1), "");
+}
+
+// Runs the CLI with its standard output sent to `file` (it exits, so call it in EXPECT_EXIT).
+void runCliTo(const fs::path& file, std::vector<std::string> args) {
+  if (!std::freopen(file.c_str(), "w", stdout)) std::exit(99);
+  runCli(std::move(args));
+}
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(RulesCommand, CheckReportsErrorsAndDisabledRulesAsJson) {
+  const fs::path dir = scratchDir("lint");
+  writeFile(dir / "x.cf",
+            "body GOOD /x/\nbody BROKEN /x\nbody WIDE /\\x{263a}/\nheader EV eval:nope()\n");
+  const fs::path out = dir / "out.json";
+  EXPECT_EXIT(runCliTo(out, {"rules", "check", "--json", "--cache-dir", "", dir.string()}),
+              ::testing::ExitedWithCode(1), "");
+  const std::string json = readFile(out);
+  EXPECT_NE(json.find("\"rules_total\":3"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"rules_loaded\":1"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"line\":2,\"message\""), std::string::npos) << json;
+  EXPECT_NE(json.find("{\"name\":\"WIDE\",\"file\":"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"name\":\"EV\""), std::string::npos) << json;
+  EXPECT_NE(json.find("unknown eval function nope"), std::string::npos) << json;
+}
+
+TEST(RulesCommand, CheckPrintsFileLineAndSummary) {
+  const fs::path dir = scratchDir("lint-text");
+  writeFile(dir / "x.cf", "body GOOD /x/\nheader EV eval:nope()\n");
+  const fs::path out = dir / "out.txt";
+  EXPECT_EXIT(runCliTo(out, {"rules", "check", "--cache-dir", "", dir.string()}),
+              ::testing::ExitedWithCode(0), "");
+  const std::string text = readFile(out);
+  EXPECT_NE(text.find("x.cf:2: disabled EV: unknown eval function nope"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rules loaded: 1"), std::string::npos) << text;
+}
+
+TEST(RulesCommand, CheckSucceedsOnShippedRules) {
+  const std::string rules = std::string(PORTCULLIS_SOURCE_DIR) + "/rules";
+  const fs::path out = scratchDir("lint-shipped") / "out.txt";
+  EXPECT_EXIT(runCliTo(out, {"rules", "check", "--cache-dir", "", rules}),
+              ::testing::ExitedWithCode(0), "");
+  EXPECT_NE(readFile(out).find("rules disabled: 0"), std::string::npos) << readFile(out);
+}
+
+}  // namespace
+}  // namespace portcullis::content

@@ -1,0 +1,262 @@
+// Compiles small rule sets and scans hand-built ContentViews: the matcher, engines (Hyperscan,
+// prefilter + PCRE2, PCRE2), negation, counting, eval and exists tests, meta rules, the cache.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "filters/content/compiled_rules.h"
+#include "filters/content/rule_parser.h"
+
+namespace portcullis::content {
+namespace {
+
+std::shared_ptr<const CompiledRules> compile(std::string_view text, CompileOptions options = {}) {
+  RuleParser parser;
+  parser.addText(text, "test.cf");
+  RuleSet set = parser.finish();
+  EXPECT_FALSE(set.hasErrors());
+  return compileRules(set, options);
+}
+
+struct Message {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body, rawbody, full;
+  std::vector<std::string> uris;
+
+  ContentView view() const {
+    ContentView v;
+    for (const auto& [name, value] : headers) v.headers.push_back({name, value, value});
+    v.parts.push_back({v.headers, "text/plain", true});
+    v.body = body;
+    v.rawbody = rawbody;
+    v.full = full;
+    for (const auto& u : uris) v.uris.push_back(u);
+    return v;
+  }
+};
+
+std::map<std::string, int> hits(const CompiledRules& rules, const Message& m,
+                                const ExternalSymbols& external = {}) {
+  std::map<std::string, int> out;
+  for (const auto& h : rules.scan(m.view(), external).hits)
+    out[rules.rules()[h.rule].rule.name] = h.count;
+  return out;
+}
+
+Engine engineOf(const CompiledRules& rules, const std::string& name) {
+  return rules.rules()[*rules.find(name)].engine;
+}
+
+TEST(Matcher, HeaderRulesSeeTheirHeader) {
+  auto rules = compile(R"(
+header SUBJ_FREE   Subject =~ /\bfree\b/i
+header FROM_ADDR   From:addr =~ /^bob\@example\.com$/
+header FROM_NAME   From:name =~ /^Bob Smith$/
+header NO_XFOO     X-Foo !~ /./
+header UNSET       X-Missing =~ /^fallback$/ [if-unset: fallback]
+header TOCC        ToCc =~ /carol/
+header ALLH        ALL =~ /^X-Spam-Flag: YES/m
+header HAS_MAILER  exists:X-Mailer
+)");
+  Message m;
+  m.headers = {{"Subject", "Get it FREE now"},
+               {"From", "\"Bob Smith\" <bob@example.com>"},
+               {"To", "alice@example.org"},
+               {"Cc", "carol@example.org"},
+               {"X-Spam-Flag", "YES"}};
+  auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("SUBJ_FREE"));
+  EXPECT_TRUE(h.count("FROM_ADDR"));
+  EXPECT_TRUE(h.count("FROM_NAME"));
+  EXPECT_TRUE(h.count("NO_XFOO"));
+  EXPECT_TRUE(h.count("UNSET"));
+  EXPECT_TRUE(h.count("TOCC"));
+  EXPECT_TRUE(h.count("ALLH"));
+  EXPECT_FALSE(h.count("HAS_MAILER"));
+
+  m.headers[0].second = "freedom";
+  m.headers.push_back({"X-Foo", "bar"});
+  m.headers.push_back({"X-Mailer", "x"});
+  h = hits(*rules, m);
+  EXPECT_FALSE(h.count("SUBJ_FREE"));
+  EXPECT_FALSE(h.count("NO_XFOO"));
+  EXPECT_TRUE(h.count("HAS_MAILER"));
+}
+
+TEST(Matcher, BodyUriRawbodyFull) {
+  auto rules = compile(R"(
+body    B_LINE   /^click here$/
+rawbody R_HTML   /<b>bold<\/b>/
+full    F_HDR    /^X-Trace: 1/m
+uri     U_HOST   /^https?:\/\/evil\.example\//
+)");
+  Message m;
+  m.body = "Subject line\nclick here\nmore";
+  m.rawbody = "<b>bold</b>";
+  m.full = "Subject: x\r\nX-Trace: 1\r\n\r\nbody";
+  m.uris = {"http://good.example/", "https://evil.example/login"};
+  auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("B_LINE"));  // ^ and $ match at every body line
+  EXPECT_TRUE(h.count("R_HTML"));
+  EXPECT_TRUE(h.count("F_HDR"));
+  EXPECT_TRUE(h.count("U_HOST"));
+  m.uris = {"http://good.example/?u=https://evil.example/"};
+  EXPECT_FALSE(hits(*rules, m).count("U_HOST"));
+}
+
+TEST(Matcher, LookaroundAndBackreferenceAreConfirmedByPcre) {
+  auto rules = compile(R"(
+body LOOKAHEAD  /\bpills(?! for pets)/
+body BACKREF    /\b(\w)\1\1\1\b/
+body ATOMIC     /(?>ab|a)c/
+body EXACT      /plain words/
+)");
+  EXPECT_EQ(engineOf(*rules, "EXACT"), Engine::Hyperscan);
+  EXPECT_EQ(engineOf(*rules, "LOOKAHEAD"), Engine::HyperscanPrefilter);
+  EXPECT_EQ(engineOf(*rules, "BACKREF"), Engine::HyperscanPrefilter);
+  Message m;
+  m.body = "cheap pills for pets\nzzzz";
+  auto h = hits(*rules, m);
+  EXPECT_FALSE(h.count("LOOKAHEAD"));  // the prefilter matched, PCRE2 said no
+  EXPECT_TRUE(h.count("BACKREF"));
+  m.body = "cheap pills here\nzzyz";
+  h = hits(*rules, m);
+  EXPECT_TRUE(h.count("LOOKAHEAD"));
+  EXPECT_FALSE(h.count("BACKREF"));
+  m.body = "abc";
+  EXPECT_TRUE(hits(*rules, m).count("ATOMIC"));
+}
+
+TEST(Matcher, MultipleCountsAndMaxhits) {
+  auto rules = compile(R"(
+body   MANY  /win/
+tflags MANY  multiple maxhits=3
+body   ONCE  /win/
+score  MANY  0.5
+)");
+  Message m;
+  m.body = "win win win win win";
+  auto result = rules->scan(m.view());
+  std::map<std::string, int> h;
+  for (const auto& hit : result.hits) h[rules->rules()[hit.rule].rule.name] = hit.count;
+  EXPECT_EQ(h["MANY"], 3);
+  EXPECT_EQ(h["ONCE"], 1);
+}
+
+TEST(Matcher, MetaRules) {
+  auto rules = compile(R"(
+body  __A   /alpha/
+body  __B   /beta/
+body  __C   /gamma/
+meta  BOTH  __A && __B
+meta  TWO_OF_THREE (__A + __B + __C) >= 2
+meta  NOT_A !__A
+meta  NESTED BOTH && !__C
+meta  WITH_SPF __A && SPF_FAIL
+meta  LOOP1 LOOP2
+meta  LOOP2 LOOP1
+)");
+  EXPECT_EQ(engineOf(*rules, "LOOP1"), Engine::Disabled);
+  Message m;
+  m.body = "alpha beta";
+  auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("BOTH"));
+  EXPECT_TRUE(h.count("TWO_OF_THREE"));
+  EXPECT_FALSE(h.count("NOT_A"));
+  EXPECT_TRUE(h.count("NESTED"));
+  EXPECT_FALSE(h.count("WITH_SPF"));
+  h = hits(*rules, m, [](const std::string& name) { return name == "SPF_FAIL"; });
+  EXPECT_TRUE(h.count("WITH_SPF"));
+  m.body = "gamma";
+  h = hits(*rules, m);
+  EXPECT_FALSE(h.count("TWO_OF_THREE"));
+  EXPECT_TRUE(h.count("NOT_A"));
+}
+
+TEST(Matcher, SubRulesAreNotReportedAndScoresFollowTheSet) {
+  auto rules = compile(R"(
+body __SUB /x/
+body SCORED /x/
+score SCORED 1 2 3 4
+body ZERO /x/
+score ZERO 0
+)",
+                       CompileOptions{.score_set = 2});
+  const auto& sub = rules->rules()[*rules->find("__SUB")];
+  const auto& scored = rules->rules()[*rules->find("SCORED")];
+  const auto& zero = rules->rules()[*rules->find("ZERO")];
+  EXPECT_FALSE(sub.reported);
+  EXPECT_TRUE(scored.reported);
+  EXPECT_DOUBLE_EQ(scored.score, 3);
+  EXPECT_FALSE(zero.reported);
+}
+
+TEST(Matcher, EvalTestsAndUnknownEvals) {
+  auto rules = compile(R"(
+header MISSING_TO  eval:check_for_missing_to_header()
+header CAPS        eval:subject_is_all_caps()
+header TWO_RCVD    eval:check_header_count_range('Received', 2, 10)
+header ILLEGAL     eval:check_illegal_chars('Subject', '0.01', '2')
+body   UNKNOWN     eval:check_something_we_lack()
+)");
+  EXPECT_EQ(engineOf(*rules, "UNKNOWN"), Engine::Disabled);
+  EXPECT_EQ(rules->rules()[*rules->find("UNKNOWN")].disabled_reason,
+            "unknown eval function check_something_we_lack");
+  Message m;
+  m.headers = {{"Subject", "BUY THIS AMAZING PRODUCT \xc3\xa9\xc3\xa9"},
+               {"Received", "a"},
+               {"Received", "b"}};
+  auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("MISSING_TO"));
+  EXPECT_TRUE(h.count("CAPS"));
+  EXPECT_TRUE(h.count("TWO_RCVD"));
+  EXPECT_TRUE(h.count("ILLEGAL"));
+  EXPECT_FALSE(h.count("UNKNOWN"));
+  m.headers = {{"Subject", "Normal subject here"}, {"To", "a@b"}};
+  h = hits(*rules, m);
+  EXPECT_TRUE(h.empty());
+}
+
+TEST(Matcher, ExplainGivesTheMatchedText) {
+  auto rules = compile("body PRICE /\\$\\d+/\n");
+  Message m;
+  m.body = "only $99 today";
+  auto result = rules->scan(m.view(), {}, true);
+  ASSERT_EQ(result.hits.size(), 1u);
+  EXPECT_EQ(result.hits[0].matched.value_or(""), "$99");
+}
+
+TEST(Matcher, DiskCacheIsUsedOnTheSecondCompile) {
+  const auto dir = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "content-matcher-cache-test";
+  std::filesystem::remove_all(dir);
+  const char* text = "body A /alpha/\nheader B Subject =~ /beta(?=x)/\n";
+  CompileOptions options;
+  options.cache_dir = dir;
+  auto first = compile(text, options);
+  EXPECT_EQ(first->summary().groups_from_cache, 0u);
+  auto second = compile(text, options);
+  EXPECT_EQ(second->summary().groups_from_cache, second->summary().groups);
+  EXPECT_EQ(engineOf(*second, "B"), Engine::HyperscanPrefilter);
+  Message m;
+  m.body = "alpha";
+  m.headers = {{"Subject", "betax"}};
+  auto h = hits(*second, m);
+  EXPECT_TRUE(h.count("A"));
+  EXPECT_TRUE(h.count("B"));
+  // A changed rule misses the cache.
+  auto third = compile("body A /alphb/\nheader B Subject =~ /beta(?=x)/\n", options);
+  EXPECT_EQ(third->summary().groups_from_cache, 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Matcher, UnrunnablePatternIsDisabledWithReason) {
+  auto rules = compile("body WIDE /\\x{263a}/\nbody FINE /ok/\n");
+  const auto& wide = rules->rules()[*rules->find("WIDE")];
+  EXPECT_EQ(wide.engine, Engine::Disabled);
+  EXPECT_NE(wide.disabled_reason.find("Hyperscan"), std::string::npos);
+  EXPECT_EQ(rules->summary().disabled.size(), 1u);
+  EXPECT_EQ(rules->summary().rules_loaded, 1u);
+}
+
+}  // namespace
+}  // namespace portcullis::content
