@@ -4,7 +4,9 @@
 #include "filters/clamav/clamav_factory.h"
 #include "filters/content/content_check.h"
 #include "filters/dkim/dkim_config.h"
+#include "filters/dnsbl/dnsbl_checks.h"
 #include "filters/dmarc/dmarc_config.h"
+#include "filters/spf/spf_check.h"
 #include "gateway/config/section.h"
 
 namespace portcullis::cli {
@@ -16,6 +18,8 @@ const std::vector<CheckFactory>& checkCatalog() {
       content::contentCheckFactory(),
       dkim::dkimCheckFactory(),
       dmarc::dmarcCheckFactory(),
+      dnsbl::dnsblCheckFactory(),
+      spf::spfCheckFactory(),
   };
   return catalog;
 }

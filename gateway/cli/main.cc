@@ -17,6 +17,7 @@ int configCheck(const std::string& path) {
   auto config = portcullis::config::loadGatewayConfigFile(path);
   asio::thread_pool workers(1);
   portcullis::cli::RuntimeServices services{workers, nullptr};
+  portcullis::cli::validateServices(config);
   portcullis::cli::buildSessionContext(config, services);
   workers.join();
   std::cout << path << ": ok" << std::endl;

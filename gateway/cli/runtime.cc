@@ -6,11 +6,19 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <optional>
 #include <thread>
 
 #include "gateway/cli/check_catalog.h"
 #include "gateway/core/text.h"
+#include "gateway/dns/cares_resolver.h"
+#include "gateway/dns/dns_config.h"
+#include "gateway/metrics/check_observer.h"
+#include "gateway/metrics/http_endpoint.h"
+#include "gateway/metrics/metrics.h"
+#include "gateway/metrics/metrics_config.h"
+#include "gateway/metrics/readiness.h"
 #include "gateway/mime/message.h"
 #include "gateway/pipeline/authentication_results.h"
 #include "gateway/pipeline/message_log.h"
@@ -52,6 +60,12 @@ std::shared_ptr<asio::ssl::context> clientTlsContext(const config::RelayConfig& 
     }
   }
   return ctx;
+}
+
+metrics::ConnectionResult connectionResult(std::string_view result) {
+  if (result == "accepted") return metrics::ConnectionResult::Accepted;
+  if (result == "shutting_down") return metrics::ConnectionResult::TempFailed;
+  return metrics::ConnectionResult::Overloaded;
 }
 
 smtp::TlsMode tlsMode(const std::string& mode) {
@@ -127,9 +141,13 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
                             ? smtp::BareLineEndPolicy::Normalize
                             : smtp::BareLineEndPolicy::Reject;
 
-  CheckDeps deps{services.workers, nullptr, nullptr, config.queue.directory / "cache"};
+  CheckDeps deps{services.workers, services.resolver,
+                 services.metrics ? &services.metrics->registry() : nullptr,
+                 config.queue.directory / "cache"};
+  CheckObserver check_observer;
+  if (services.metrics) check_observer = metrics::observeChecks(*services.metrics);
   ctx->pipeline = std::make_shared<Pipeline>(buildChecks(config.document, deps),
-                                             config.pipeline.check_timeout);
+                                             config.pipeline.check_timeout, check_observer);
   ctx->parse = [](std::string_view raw) -> std::shared_ptr<const mime::Message> {
     return std::make_shared<const mime::Message>(mime::Message::parse(raw));
   };
@@ -156,22 +174,73 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   }
 
   LogFormat format = config.log.format == "json" ? LogFormat::Json : LogFormat::Text;
-  ctx->observer.message = [format](const smtp::MessageRecord& r) {
+  metrics::Metrics* metrics = services.metrics;
+  ctx->observer.message = [format, metrics](const smtp::MessageRecord& r) {
+    if (metrics) metrics->recordVerdict(r.verdict);
     spdlog::info(formatMessageLog({r.tx, r.verdict, r.reply.code, r.reply.text, r.size,
                                    r.checks_time, r.delivery_time},
                                   format));
   };
+  if (metrics) {
+    ctx->observer.connection = [metrics](std::string_view result) {
+      metrics->connections(connectionResult(result)).Increment();
+    };
+    ctx->observer.tls = [metrics](const TlsInfo& tls) {
+      metrics->tlsSessions(metrics::TlsDirection::Inbound, tls.version).Increment();
+    };
+  }
   return ctx;
+}
+
+namespace {
+
+dns::DnsConfig dnsConfig(const config::GatewayConfig& config) {
+  config::Section root = config.document.root();
+  auto section = root.sub("dns");
+  return section ? dns::readDnsConfig(*section) : dns::DnsConfig{};
+}
+
+// SIGHUP work runs here, off the I/O threads: rebuilding the checks may compile rules.
+class Reloader {
+ public:
+  ~Reloader() {
+    if (thread_.joinable()) thread_.join();
+  }
+  // Starts `work` unless a reload is still running (then the request is logged and dropped).
+  void request(std::function<void()> work) {
+    if (running_.exchange(true)) {
+      spdlog::warn("reload already in progress; SIGHUP ignored");
+      return;
+    }
+    if (thread_.joinable()) thread_.join();
+    thread_ = std::thread([this, work = std::move(work)] {
+      work();
+      running_ = false;
+    });
+  }
+
+ private:
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+void validateServices(const config::GatewayConfig& config) {
+  dnsConfig(config);
+  metrics::readMetricsConfig(config.document);
 }
 
 int serve(const std::filesystem::path& config_path) {
   config::GatewayConfig config = config::loadGatewayConfigFile(config_path);
   setUpLogging(config.log);
+  metrics::Metrics metrics;
   size_t workers = config.pipeline.workers ? config.pipeline.workers
                                            : std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool worker_pool(workers);
-  RuntimeServices services{worker_pool, nullptr};
   asio::io_context io;
+  dns::CaresResolver resolver(io.get_executor(), dnsConfig(config), &metrics.registry());
+  RuntimeServices services{worker_pool, nullptr, &resolver, &metrics};
 
   std::optional<spool::Spool> spool;
   std::unique_ptr<relay::QueueRunner> runner;
@@ -187,9 +256,15 @@ int serve(const std::filesystem::path& config_path) {
     for (const auto& e : recovery.errors) spdlog::error("spool: {}", e);
     spdlog::info("spool {}: {} messages queued", config.queue.directory.string(),
                  recovery.entries.size());
+    relay::QueueObserver queue_observer;
+    queue_observer.attempt = [&metrics](int code) { metrics.relayAttempt(code).Increment(); };
+    queue_observer.queue = [&metrics](size_t size, std::chrono::seconds oldest) {
+      metrics.queueMessages().Set(static_cast<double>(size));
+      metrics.queueOldestAge().Set(static_cast<double>(oldest.count()));
+    };
     runner = std::make_unique<relay::QueueRunner>(io, worker_pool, *spool,
                                                   queueRunnerSettings(config),
-                                                  clientTlsContext(config.relay));
+                                                  clientTlsContext(config.relay), queue_observer);
     runner->start(recovery.entries);
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
@@ -197,22 +272,41 @@ int serve(const std::filesystem::path& config_path) {
   smtp::Server server(io,
                       {config.server.max_connections, config.server.max_connections_per_ip},
                       buildSessionContext(config, services));
+  metrics.reloadSucceeded(metrics::ReloadComponent::Config);
   for (const auto& l : config.server.listen) server.listen(l.host, l.port);
   server.start();
   for (auto port : server.boundPorts()) spdlog::info("listening for SMTP on port {}", port);
 
+  std::optional<metrics::HttpEndpoint> endpoint;
+  auto metrics_config = metrics::readMetricsConfig(config.document);
+  if (metrics_config.enabled) {
+    auto queue_dir = config.queue.directory;
+    bool spooling = config.relay.mode == "spool";
+    endpoint.emplace(metrics_config, metrics,
+                     metrics::allOf({{[queue_dir, spooling] {
+                                        return !spooling || metrics::directoryWritable(queue_dir);
+                                      },
+                                      "spool not writable"}}));
+    spdlog::info("metrics on http://{}/metrics", metrics_config.listen);
+  }
+
+  Reloader reloader;
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-          try {
-            auto fresh = config::loadGatewayConfigFile(config_path);
-            server.setContext(buildSessionContext(fresh, services));
-            spdlog::info("configuration reloaded from {}", config_path.string());
-          } catch (const std::exception& e) {
-            spdlog::error("reload failed, keeping the running configuration: {}", e.what());
-          }
+          reloader.request([&] {
+            try {
+              auto fresh = config::loadGatewayConfigFile(config_path);
+              server.setContext(buildSessionContext(fresh, services));
+              metrics.reloadSucceeded(metrics::ReloadComponent::Config);
+              spdlog::info("configuration reloaded from {}", config_path.string());
+            } catch (const std::exception& e) {
+              metrics.reloadFailed(metrics::ReloadComponent::Config);
+              spdlog::error("reload failed, keeping the running configuration: {}", e.what());
+            }
+          });
           signals.async_wait(on_signal);
           return;
         }

@@ -8,7 +8,12 @@
 #include <memory>
 
 #include "gateway/config/gateway_config.h"
+#include "gateway/dns/resolver.h"
 #include "gateway/smtp/session_context.h"
+
+namespace portcullis::metrics {
+class Metrics;
+}
 
 namespace portcullis::cli {
 
@@ -17,12 +22,17 @@ struct RuntimeServices {
   asio::thread_pool& workers;
   // Spool mode: where accepted messages go (null in proxy mode and in `config check`).
   std::shared_ptr<smtp::Delivery> spool_delivery;
+  dns::Resolver* resolver = nullptr;     // null in `config check`: DNS checks are then not built
+  metrics::Metrics* metrics = nullptr;   // null in `config check`
 };
 
 // Builds the session context the configuration describes (checks compiled, TLS loaded). Throws
 // config::ConfigError or std::runtime_error with a clear message.
 std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,
                                                           RuntimeServices& services);
+
+// Validates the sections read once at start-up ([dns], [metrics]); throws ConfigError.
+void validateServices(const config::GatewayConfig& config);
 
 // `portcullis serve`: runs until SIGTERM/SIGINT. Returns the process exit status.
 int serve(const std::filesystem::path& config_path);

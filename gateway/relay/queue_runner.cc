@@ -21,12 +21,6 @@ std::string replyText(const smtp::Reply& r) {
   return text + " " + flat;
 }
 
-std::string_view resultClass(const smtp::Reply& r) {
-  if (r.code >= 200 && r.code < 300) return "2xx";
-  if (r.code >= 400 && r.code < 500) return "4xx";
-  if (r.code >= 500) return "5xx";
-  return "error";
-}
 
 }  // namespace
 
@@ -242,7 +236,7 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
       if (!connection->usable()) connection.reset();
     }
   }
-  if (observer_.attempt) observer_.attempt(resultClass(result.data));
+  if (observer_.attempt) observer_.attempt(result.data.code);
 
   // Per-recipient outcome: a refused recipient is final for it; an accepted one shares the
   // message's final reply.

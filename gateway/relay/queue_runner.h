@@ -35,7 +35,7 @@ struct QueueRunnerSettings {
 };
 
 struct QueueObserver {
-  std::function<void(std::string_view result_class)> attempt;  // "2xx", "4xx", "5xx", "error"
+  std::function<void(int reply_code)> attempt;  // the final reply of each attempt (0: none)
   std::function<void(size_t size, std::chrono::seconds oldest_age)> queue;
 };
 

@@ -15,7 +15,10 @@ std::string Reply::wire() const {
       out += enhanced;
       out += ' ';
     }
-    out += lines[i];
+    // Reply text may quote what the client sent: control characters never reach the wire.
+    for (unsigned char c : lines[i]) {
+      out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+    }
     out += "\r\n";
   }
   return out;

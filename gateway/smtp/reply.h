@@ -15,7 +15,8 @@ struct Reply {
   bool positive() const { return code >= 200 && code < 400; }
   bool transient() const { return code >= 400 && code < 500; }
   bool permanent() const { return code >= 500; }
-  // The reply as sent: "250-first\r\n250 2.1.0 last\r\n".
+  // The reply as sent: "250-first\r\n250 2.1.0 last\r\n"; control characters in the text
+  // (which may quote client input) are sent as '?'.
   std::string wire() const;
 };
 

@@ -100,3 +100,18 @@ TEST(Command, DomainsAndLiterals) {
 
 }  // namespace
 }  // namespace portcullis::smtp
+
+namespace portcullis::smtp {
+namespace {
+
+// Found by the fuzzer: a parameter name with a bare CR was echoed into the reply.
+TEST(Reply, ControlCharactersFromClientInputNeverReachTheWire) {
+  auto r = parseMailFrom("FROM:<a@b.test> X\rY=1", Extensions{});
+  ASSERT_TRUE(std::holds_alternative<Reply>(r));
+  std::string wire = std::get<Reply>(r).wire();
+  EXPECT_EQ(wire.find('\r'), wire.size() - 2);
+  EXPECT_EQ(Reply({250, "2.0.0", "a\nb"}).wire(), "250-2.0.0 a\r\n250 2.0.0 b\r\n");
+}
+
+}  // namespace
+}  // namespace portcullis::smtp
