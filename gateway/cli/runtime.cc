@@ -24,6 +24,7 @@
 #include "gateway/pipeline/message_log.h"
 #include "gateway/relay/proxy_delivery.h"
 #include "gateway/relay/queue_runner.h"
+#include "gateway/relay/recipient_prober.h"
 #include "gateway/relay/spool_delivery.h"
 #include "gateway/smtp/server.h"
 
@@ -162,8 +163,14 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   ctx->policy = std::make_shared<Policy>(PolicySettings{
       config.policy.tag_threshold, config.policy.quarantine_threshold,
       config.policy.reject_threshold, config.policy.subject_prefix, config.policy.reveal_symbols});
+  std::shared_ptr<smtp::RecipientVerifier> prober;
+  if (config.domains.verify == "probe") {
+    relay::ProbeSettings probe{relayClientSettings(config), config.domains.probe_positive_ttl,
+                               config.domains.probe_negative_ttl};
+    prober = std::make_shared<relay::RecipientProber>(probe, clientTlsContext(config.relay));
+  }
   ctx->recipients = std::make_shared<smtp::RecipientPolicy>(
-      config.domains.local, config.domains.recipients, verifyMode(config.domains.verify), nullptr);
+      config.domains.local, config.domains.recipients, verifyMode(config.domains.verify), prober);
   ctx->tls = serverTlsContext(config.tls);
 
   smtp::ClientSettings relay = relayClientSettings(config);
