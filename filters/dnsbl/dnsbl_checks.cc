@@ -30,7 +30,8 @@ awaitable<void> DnsListCheck::lookUp(std::vector<Lookup> lookups, std::string_vi
   std::vector<Listing> listings;
   std::set<std::string> failed;
   for (size_t i = 0; i < lookups.size(); ++i) {
-    if (answers[i].temporaryFailure() || answers[i].status == dns::Status::Error) {
+    // Only timeouts and server failures are failures; a name DNS cannot carry is simply unlisted.
+    if (answers[i].temporaryFailure()) {
       failed.insert(lookups[i].zone->zone);
       continue;
     }

@@ -1,9 +1,9 @@
 // The DNS list checks: client address against "ip" zones at connect (DNSBL/DNSWL), HELO name and
 // sender domain against "domain" zones at MAIL FROM (RHSBL), and the domains and IP literals of
-// the message's URIs against "uri" zones at end of DATA (URIBL). Lookups run concurrently; a
-// lookup that times out or fails adds DNSBL_TEMPFAIL / RHSBL_TEMPFAIL / URIBL_TEMPFAIL (score 0,
-// the zones in the detail) and, with fail_mode = "tempfail", a forced TempFail. Built by
-// dnsblCheckFactory() from `[checks.dnsbl]`.
+// the message's URIs against "uri" zones at end of DATA (URIBL). Lookups run concurrently. A
+// lookup that times out or meets a server failure adds DNSBL_TEMPFAIL / RHSBL_TEMPFAIL /
+// URIBL_TEMPFAIL (score 0, the zones in the detail) and, with fail_mode = "tempfail", a forced
+// TempFail. Built by dnsblCheckFactory() from `[checks.dnsbl]`.
 #pragma once
 
 #include <memory>

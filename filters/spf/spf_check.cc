@@ -25,8 +25,10 @@ SpfSettings readSpfSettings(config::Section& section) {
   s.tempfail_on_temperror = section.getBool("tempfail_on_temperror", s.tempfail_on_temperror);
   s.skip_authenticated = section.getBool("skip_authenticated", s.skip_authenticated);
   s.receiver = section.getString("receiver", s.receiver);
-  s.limits.dns_terms = static_cast<int>(section.getInt("max_dns_lookups", 10, 1, 100));
-  s.limits.void_lookups = static_cast<int>(section.getInt("max_void_lookups", 2, 0, 100));
+  s.limits.dns_terms =
+      static_cast<int>(section.getInt("max_dns_lookups", s.limits.dns_terms, 1, 100));
+  s.limits.void_lookups =
+      static_cast<int>(section.getInt("max_void_lookups", s.limits.void_lookups, 0, 100));
   s.fail_mode = *parseFailMode(section.getChoice("fail_mode", "neutral", {"neutral", "tempfail"}));
   section.finish();
   return s;

@@ -95,7 +95,7 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
 
   // One socket c-ares asked us to watch; `closed` once c-ares let go of it.
   struct Watcher {
-    Watcher(const asio::strand<asio::any_io_executor>& strand, int fd) : descriptor(strand, fd) {}
+    explicit Watcher(const asio::strand<asio::any_io_executor>& strand) : descriptor(strand) {}
     asio::posix::stream_descriptor descriptor;
     bool want_read = false, want_write = false;
     bool reading = false, writing = false;
@@ -202,7 +202,15 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     auto& watcher = watchers[fd];
-    if (!watcher) watcher = std::make_shared<Watcher>(strand, fd);
+    if (!watcher) {
+      watcher = std::make_shared<Watcher>(strand);
+      boost::system::error_code ec;
+      watcher->descriptor.assign(fd, ec);  // no exception may cross c-ares' C frames
+      if (ec) {
+        watchers.erase(fd);  // unwatched: c-ares' own timeout ends its queries
+        return;
+      }
+    }
     watcher->want_read = readable;
     watcher->want_write = writable;
     arm(watcher);

@@ -16,15 +16,18 @@ namespace {
 
 constexpr int kNames = 1000;
 
+std::vector<std::string> benchRecords() {
+  std::vector<std::string> records;
+  for (int i = 0; i < kNames; ++i)
+    records.push_back("host-record=h" + std::to_string(i) + ".bench.test,192.0.2." +
+                      std::to_string(i % 250 + 1));
+  return records;
+}
+
+// Started on first use, stopped (and its directory removed) at exit.
 testing::DnsmasqServer& server() {
-  static auto* instance = [] {
-    std::vector<std::string> records;
-    for (int i = 0; i < kNames; ++i)
-      records.push_back("host-record=h" + std::to_string(i) + ".bench.test,192.0.2." +
-                        std::to_string(i % 250 + 1));
-    return new testing::DnsmasqServer(records);
-  }();
-  return *instance;
+  static testing::DnsmasqServer instance(benchRecords());
+  return instance;
 }
 
 struct Rig {
@@ -105,10 +108,10 @@ void BM_ThroughputWarmCache(benchmark::State& state) {
   concurrent(state, 100'000);
 }
 
-BENCHMARK(BM_LatencyColdCache)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_LatencyWarmCache)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_ThroughputColdCache)->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ThroughputWarmCache)->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LatencyColdCache)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_LatencyWarmCache)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_ThroughputColdCache)->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ThroughputWarmCache)->Arg(16)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace portcullis::dns

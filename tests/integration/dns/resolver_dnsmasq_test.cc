@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -49,8 +50,17 @@ class ResolverWithDnsmasq : public ::testing::Test {
         [](std::exception_ptr e) {
           if (e) std::rethrow_exception(e);
         });
-    while (!answer) io_.run_one();
+    runUntil([&] { return answer.has_value(); });
     return *answer;
+  }
+
+  // The loop stops itself whenever it runs out of work (between two lookups c-ares may close
+  // its sockets), so it is restarted until `done` holds.
+  template <typename Done>
+  void runUntil(Done done) {
+    while (!done()) {
+      if (io_.run_one() == 0) io_.restart();
+    }
   }
 
   asio::io_context io_;
@@ -131,7 +141,7 @@ TEST_F(ResolverWithDnsmasq, ManyConcurrentQueriesBeyondTheInFlightCap) {
       [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
       });
-  while (!answers) io_.run_one();
+  runUntil([&] { return answers.has_value(); });
   ASSERT_EQ(answers->size(), questions.size());
   for (size_t i = 0; i + 1 < questions.size(); ++i)
     EXPECT_EQ((*answers)[i].status, Status::NxDomain) << questions[i].name;
@@ -140,9 +150,10 @@ TEST_F(ResolverWithDnsmasq, ManyConcurrentQueriesBeyondTheInFlightCap) {
 }
 
 TEST_F(ResolverWithDnsmasq, SharedByThreads) {
-  std::atomic<int> ok{0};
   constexpr int kSessions = 16;
-  std::atomic<int> finished{0};
+  std::atomic<int> ok{0}, finished{0};
+  std::promise<void> all_done;
+  auto guard = asio::make_work_guard(io_);
   for (int i = 0; i < kSessions; ++i) {
     asio::co_spawn(
         io_,
@@ -150,17 +161,17 @@ TEST_F(ResolverWithDnsmasq, SharedByThreads) {
           std::string name = (i % 2) ? "mail.example.test" : "example.test";
           Answer a = co_await resolver_->query(name, (i % 2) ? RrType::A : RrType::TXT);
           if (a.ok()) ++ok;
-          ++finished;
+          if (++finished == kSessions) all_done.set_value();
         },
         asio::detached);
   }
   std::vector<std::thread> threads;
-  for (int t = 0; t < 2; ++t) {
-    threads.emplace_back([&] {
-      while (finished < kSessions) io_.run_one_for(std::chrono::milliseconds(50));
-    });
-  }
+  for (int t = 0; t < 2; ++t) threads.emplace_back([&] { io_.run(); });
+  all_done.get_future().wait();
+  guard.reset();
+  io_.stop();
   for (auto& thread : threads) thread.join();
+  io_.restart();
   EXPECT_EQ(ok, kSessions);
 }
 
