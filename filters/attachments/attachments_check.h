@@ -27,6 +27,9 @@ class AttachmentsCheck : public Check {
 
   std::string_view name() const override { return "attachments"; }
   Stage stage() const override { return Stage::Message; }
+  // After ClamAV (0): when both refuse a message, the reply names the virus, which tells the
+  // sender more than the attachment rule does (the first forced action of equal strength wins).
+  int priority() const override { return 5; }
   awaitable<void> run(const Transaction& tx, Report& report) const override;
 
   // The work of run(), for callers without a coroutine.

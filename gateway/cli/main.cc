@@ -1,9 +1,10 @@
 // portcullis: the mail filtering gateway's single binary. Subcommands: serve, config check,
-// queue, rules. Errors are one clear line on stderr and a non-zero exit status.
+// queue, quarantine, rules. Errors are one clear line on stderr and a non-zero exit status.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "gateway/cli/quarantine_command.h"
 #include "gateway/cli/queue_command.h"
 #include "gateway/cli/rules_command.h"
 #include "gateway/cli/runtime.h"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   check->callback([&] { exit_status = configCheck(check_path); });
 
   portcullis::cli::addQueueCommand(app, exit_status);
+  portcullis::cli::addQuarantineCommand(app, exit_status);
   portcullis::cli::addRulesCommand(app);
 
   try {

@@ -7,10 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "gateway/cli/check_catalog.h"
+#include "gateway/core/offload.h"
 #include "gateway/core/text.h"
 #include "gateway/dns/cares_resolver.h"
 #include "gateway/dns/dns_config.h"
@@ -19,10 +21,14 @@
 #include "gateway/metrics/metrics.h"
 #include "gateway/metrics/metrics_config.h"
 #include "gateway/metrics/readiness.h"
+#include "gateway/milter/milter_server.h"
 #include "gateway/mime/message.h"
 #include "gateway/pipeline/authentication_results.h"
 #include "gateway/pipeline/message_log.h"
 #include "gateway/relay/proxy_delivery.h"
+#include "gateway/quarantine/quarantine.h"
+#include "gateway/quarantine/quarantine_config.h"
+#include "gateway/relay/quarantine_keeper.h"
 #include "gateway/relay/queue_runner.h"
 #include "gateway/relay/recipient_prober.h"
 #include "gateway/relay/spool_delivery.h"
@@ -174,6 +180,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   ctx->tls = serverTlsContext(config.tls);
 
   smtp::ClientSettings relay = relayClientSettings(config);
+  ctx->quarantine = services.quarantine;
   if (config.relay.mode == "proxy" || !services.spool_delivery) {
     ctx->delivery = std::make_shared<relay::ProxyDelivery>(relay, clientTlsContext(config.relay));
   } else {
@@ -231,11 +238,35 @@ class Reloader {
   std::thread thread_;
 };
 
+// Removes quarantined messages older than the retention, every expire_interval.
+awaitable<void> expireQuarantine(std::shared_ptr<quarantine::Quarantine> store,
+                                 quarantine::QuarantineConfig settings,
+                                 asio::thread_pool& workers) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (true) {
+    timer.expires_after(settings.expire_interval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    auto expire = [&store, &settings] { return store->expire(settings.retention); };
+    auto report = co_await offload(workers, std::move(expire));
+    if (!report.removed.empty()) {
+      spdlog::info("quarantine: {} messages past retention removed", report.removed.size());
+    }
+    for (const auto& e : report.errors) spdlog::error("quarantine: {}", e);
+  }
+}
+
 }  // namespace
 
 void validateServices(const config::GatewayConfig& config) {
   dnsConfig(config);
   metrics::readMetricsConfig(config.document);
+  quarantine::loadQuarantineConfig(config.document);
+  config::Section root = config.document.root();
+  if (auto section = root.sub("milter")) {
+    milter::readMilterConfig(*section, config.pipeline.check_timeout);
+  }
 }
 
 int serve(const std::filesystem::path& config_path) {
@@ -247,7 +278,25 @@ int serve(const std::filesystem::path& config_path) {
   asio::thread_pool worker_pool(workers);
   asio::io_context io;
   dns::CaresResolver resolver(io.get_executor(), dnsConfig(config), &metrics.registry());
-  RuntimeServices services{worker_pool, nullptr, &resolver, &metrics};
+  RuntimeServices services{worker_pool, nullptr, &resolver, &metrics, nullptr};
+
+  auto quarantine_config = quarantine::loadQuarantineConfig(config.document);
+  auto opened_quarantine = quarantine::Quarantine::open(quarantine_config.directory);
+  if (!opened_quarantine) {
+    throw std::runtime_error("quarantine.directory: " + opened_quarantine.error);
+  }
+  std::shared_ptr<quarantine::Quarantine> quarantine_store = std::move(*opened_quarantine);
+  for (const auto& note : quarantine_store->openNotes()) spdlog::warn("quarantine: {}", note);
+  services.quarantine =
+      std::make_shared<relay::QuarantineKeeper>(quarantine_store, worker_pool);
+  asio::co_spawn(io, expireQuarantine(quarantine_store, quarantine_config, worker_pool),
+                 asio::detached);
+  metrics::ScrapeHook quarantine_gauges = metrics.onScrape([&metrics, quarantine_store] {
+    if (auto usage = quarantine_store->size()) {
+      metrics.quarantineMessages().Set(static_cast<double>(usage->count));
+      metrics.quarantineBytes().Set(static_cast<double>(usage->bytes));
+    }
+  });
 
   std::optional<spool::Spool> spool;
   std::unique_ptr<relay::QueueRunner> runner;
@@ -276,13 +325,33 @@ int serve(const std::filesystem::path& config_path) {
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
+  std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
   smtp::Server server(io,
                       {config.server.max_connections, config.server.max_connections_per_ip},
-                      buildSessionContext(config, services));
+                      context);
   metrics.reloadSucceeded(metrics::ReloadComponent::Config);
   for (const auto& l : config.server.listen) server.listen(l.host, l.port);
   server.start();
   for (auto port : server.boundPorts()) spdlog::info("listening for SMTP on port {}", port);
+
+  // The milter front end (libmilter runs in threads of its own that never take our signals).
+  std::mutex milter_context_mutex;
+  std::shared_ptr<const smtp::SessionContext> milter_context = context;
+  std::unique_ptr<milter::MilterServer> milter_server;
+  config::Section root = config.document.root();
+  if (auto section = root.sub("milter")) {
+    milter::MilterConfig milter_config =
+        milter::readMilterConfig(*section, config.pipeline.check_timeout);
+    milter_server = std::make_unique<milter::MilterServer>(
+        milter_config.listen,
+        [&] {
+          std::lock_guard lock(milter_context_mutex);
+          return milter_context;
+        },
+        milter_config.settings);
+    milter_server->start();
+    spdlog::info("listening for milter connections on {}", milter_config.listen);
+  }
 
   std::optional<metrics::HttpEndpoint> endpoint;
   auto metrics_config = metrics::readMetricsConfig(config.document);
@@ -306,7 +375,13 @@ int serve(const std::filesystem::path& config_path) {
           reloader.request([&] {
             try {
               auto fresh = config::loadGatewayConfigFile(config_path);
-              server.setContext(buildSessionContext(fresh, services));
+              std::shared_ptr<const smtp::SessionContext> fresh_context =
+                  buildSessionContext(fresh, services);
+              server.setContext(fresh_context);
+              {
+                std::lock_guard lock(milter_context_mutex);
+                milter_context = fresh_context;
+              }
               metrics.reloadSucceeded(metrics::ReloadComponent::Config);
               spdlog::info("configuration reloaded from {}", config_path.string());
             } catch (const std::exception& e) {
@@ -334,6 +409,7 @@ int serve(const std::filesystem::path& config_path) {
   for (size_t i = 1; i < config.server.io_threads; ++i) threads.emplace_back([&] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  if (milter_server) milter_server->stop();
   worker_pool.join();
   spdlog::info("stopped");
   return 0;

@@ -24,6 +24,7 @@ struct RuntimeServices {
   std::shared_ptr<smtp::Delivery> spool_delivery;
   dns::Resolver* resolver = nullptr;     // null in `config check`: DNS checks are then not built
   metrics::Metrics* metrics = nullptr;   // null in `config check`
+  std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
 };
 
 // Builds the session context the configuration describes (checks compiled, TLS loaded). Throws

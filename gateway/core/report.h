@@ -56,7 +56,8 @@ class Report {
   std::vector<Symbol> symbols() const;
   bool hasSymbol(std::string_view name) const;
   double score() const;
-  std::optional<ForcedAction> forced() const;  // the strictest forced action, if any
+  // The strictest forced action, if any; of equally strict ones, the first that was forced.
+  std::optional<ForcedAction> forced() const;
   std::vector<HeaderField> headers() const;
   AuthResults auth() const;
 

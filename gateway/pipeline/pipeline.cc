@@ -20,16 +20,32 @@ bool Pipeline::hasChecks(Stage stage) const {
                      [&](const auto& c) { return c->stage() == stage; });
 }
 
+namespace {
+// The check's outcome as a value: `||` below waits for the first operation that *succeeds*, so a
+// check that throws must not throw through it (it would look like a timeout).
+awaitable<std::exception_ptr> runCaught(const Check& check, const Transaction& tx,
+                                        Report& report) {
+  try {
+    co_await check.run(tx, report);
+  } catch (...) {
+    co_return std::current_exception();
+  }
+  co_return nullptr;
+}
+}  // namespace
+
 awaitable<void> Pipeline::runOne(const Check& check, const Transaction& tx, Report& report) const {
   auto start = std::chrono::steady_clock::now();
   CheckOutcome outcome = CheckOutcome::Ok;
   std::string error;
   try {
     asio::steady_timer deadline(co_await asio::this_coro::executor, timeout_);
-    auto result = co_await (check.run(tx, report) || deadline.async_wait(use_awaitable));
+    auto result = co_await (runCaught(check, tx, report) || deadline.async_wait(use_awaitable));
     if (result.index() == 1) {
       outcome = CheckOutcome::Timeout;
       error = "timed out";
+    } else if (std::exception_ptr thrown = std::get<0>(result)) {
+      std::rethrow_exception(thrown);
     }
   } catch (const std::exception& e) {
     outcome = CheckOutcome::Error;

@@ -117,6 +117,13 @@ awaitable<void> QueueRunner::scheduler() {
       spdlog::info("queue flush requested: every queued message is due now");
       auto now = spool::Clock::now();
       for (auto& [id, when] : due_) when = now;
+      // Messages another process queued (`portcullis quarantine release`) join the schedule.
+      spool::Spool& spool = spool_;
+      auto list = [&spool] { return spool.list(); };
+      spool::ListReport listing = co_await offload(workers_, std::move(list));
+      for (const auto& e : listing.entries) {
+        if (!due_.count(e.meta.id) && !in_flight_.count(e.meta.id)) due_[e.meta.id] = now;
+      }
     }
     if (downstream_down_ &&
         std::chrono::steady_clock::now() - last_probe_ >= settings_.outage_probe_interval) {

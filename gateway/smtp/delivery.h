@@ -9,6 +9,7 @@
 
 #include "gateway/core/asio.h"
 #include "gateway/core/transaction.h"
+#include "gateway/core/verdict.h"
 #include "gateway/smtp/reply.h"
 
 namespace portcullis::smtp {
@@ -23,6 +24,14 @@ class DeliveryTransaction {
   virtual awaitable<Reply> commit(const Transaction& tx, std::string_view message) = 0;
   // The transaction ends without commit (rejected, RSET, client gone).
   virtual awaitable<void> abort() = 0;
+};
+
+// Keeps a message the policy quarantined: durable before the client hears 250, never relayed.
+class QuarantineSink {
+ public:
+  virtual ~QuarantineSink() = default;
+  virtual awaitable<Reply> keep(const Transaction& tx, std::string_view message,
+                                const Verdict& verdict) = 0;
 };
 
 class Delivery {

@@ -55,12 +55,14 @@ class Session {
     auto snapshot = std::make_shared<Transaction>();
     snapshot->client = client_;
     pending_.start(ctx_->pipeline, Stage::Connect, snapshot, connection_report_);
-    bool greeted = co_await send(state_.greeting());
+    const Reply greeting = state_.greeting();
+    bool greeted = co_await send(greeting);
     if (!greeted) co_return;
     while (!closing_) {
       auto line = co_await stream_.readLine(ctx_->max_line_length, ctx_->command_timeout);
       if (line.status == ReadStatus::Timeout) {
-        co_await send(replies::timeout(ctx_->protocol.hostname));
+        const Reply answer = replies::timeout(ctx_->protocol.hostname);
+        co_await send(answer);
         break;
       }
       if (line.status == ReadStatus::Closed) break;
@@ -74,7 +76,9 @@ class Session {
   }
 
  private:
-  awaitable<bool> send(Reply reply) {
+  // Replies are passed as named objects: g++ 12 destroys temporaries in co_await expressions
+  // twice.
+  awaitable<bool> send(const Reply& reply) {
     std::string wire = reply.wire();
     bool written = co_await stream_.write(wire, ctx_->command_timeout);
     if (!written) closing_ = true;
@@ -139,7 +143,8 @@ class Session {
     state_.mailAccepted(step.mail);
     pending_.start(ctx_->pipeline, Stage::MailFrom,
                    std::make_shared<const Transaction>(*transaction_), transaction_report_);
-    co_await send(replies::senderOk());
+    const Reply answer = replies::senderOk();
+    co_await send(answer);
   }
 
   awaitable<void> onRcpt(SessionState::Step& step) {
@@ -160,7 +165,8 @@ class Session {
     }
     if (refusal) {
       if (state_.countError()) {
-        co_await send(replies::tooManyErrors(ctx_->protocol.hostname));
+        const Reply answer = replies::tooManyErrors(ctx_->protocol.hostname);
+        co_await send(answer);
         closing_ = true;
         co_return;
       }
@@ -169,7 +175,8 @@ class Session {
     }
     state_.recipientAccepted(step.recipient);
     transaction_->envelope.recipients.push_back(step.recipient);
-    co_await send(replies::recipientOk());
+    const Reply answer = replies::recipientOk();
+    co_await send(answer);
   }
 
   awaitable<void> onData(SessionState::Step& step) {
@@ -193,11 +200,13 @@ class Session {
       co_return;
     }
     if (reader.tooBig()) {
-      co_await finishRejected(replies::messageTooBig());
+      const Reply answer = replies::messageTooBig();
+      co_await finishRejected(answer);
       co_return;
     }
     if (reader.sawBareLineEnd() && ctx_->bare_line_ends == BareLineEndPolicy::Reject) {
-      co_await finishRejected(replies::bareLineEnd());
+      const Reply answer = replies::bareLineEnd();
+      co_await finishRejected(answer);
       co_return;
     }
     co_await finishMessage();
@@ -216,21 +225,24 @@ class Session {
     if (too_big) {
       // The rest of this BDAT transfer is refused; the client must RSET (RFC 3030 §2).
       state_.transactionFinished();
-      co_await finishRejected(replies::messageTooBig());
+      const Reply answer = replies::messageTooBig();
+      co_await finishRejected(answer);
       co_return;
     }
     if (!step.bdat.last) {
-      co_await send(Reply{250, "2.0.0", fmt::format("{} octets received", step.bdat.size)});
+      const Reply answer = Reply{250, "2.0.0", fmt::format("{} octets received", step.bdat.size)};
+      co_await send(answer);
       co_return;
     }
     co_await finishMessage();
   }
 
-  awaitable<void> finishRejected(Reply reply) {
+  awaitable<void> finishRejected(const Reply& reply) {
     co_await abortTransaction();
     state_.transactionFinished();
     if (state_.countError()) {
-      co_await send(replies::tooManyErrors(ctx_->protocol.hostname));
+      const Reply answer = replies::tooManyErrors(ctx_->protocol.hostname);
+      co_await send(answer);
       closing_ = true;
       co_return;
     }
@@ -241,7 +253,8 @@ class Session {
     auto checks_start = Clock::now();
     Transaction& tx = *transaction_;
     if (headerSectionSize(message_) > ctx_->max_header_size) {
-      co_await finishRejected(Reply{552, "5.3.4", "Error: message header size exceeds limit"});
+      const Reply answer = Reply{552, "5.3.4", "Error: message header size exceeds limit"};
+      co_await finishRejected(answer);
       co_return;
     }
     tx.message = std::move(message_);
@@ -268,9 +281,16 @@ class Session {
         reply = Reply{250, "2.0.0", "Ok: queued as " + tx.id};
         co_await delivery_->abort();
         break;
+      case Action::Quarantine:
+        if (ctx_->quarantine) {
+          std::string kept = compose(tx, report, verdict);
+          reply = co_await ctx_->quarantine->keep(tx, kept, verdict);
+          co_await delivery_->abort();
+          break;
+        }
+        [[fallthrough]];
       case Action::Accept:
-      case Action::Tag:
-      case Action::Quarantine: {
+      case Action::Tag: {
         std::string outgoing = compose(tx, report, verdict);
         reply = co_await delivery_->commit(tx, outgoing);
         break;
@@ -309,7 +329,8 @@ class Session {
 
   awaitable<void> onStartTls(SessionState::Step& step) {
     if (!ctx_->tls) {
-      co_await send(replies::tlsNotAvailable());
+      const Reply answer = replies::tlsNotAvailable();
+      co_await send(answer);
       co_return;
     }
     bool ready = co_await send(step.reply);

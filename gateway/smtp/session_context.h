@@ -47,6 +47,8 @@ struct SessionContext {
   std::shared_ptr<const Policy> policy;
   std::shared_ptr<const RecipientPolicy> recipients;
   std::shared_ptr<Delivery> delivery;
+  // Where quarantined messages go; null: a quarantine verdict delivers the message tagged.
+  std::shared_ptr<QuarantineSink> quarantine;
   std::shared_ptr<asio::ssl::context> tls;  // null when STARTTLS is not offered
   // Parses the message for Message-stage checks (set when any are configured).
   std::function<std::shared_ptr<const mime::Message>(std::string_view)> parse;

@@ -91,6 +91,7 @@ awaitable<LineResult> Stream::readLine(size_t max_length, std::chrono::milliseco
 
 awaitable<ReadStatus> Stream::readExactly(uint64_t n, std::string& out, uint64_t keep,
                                           std::chrono::milliseconds timeout) {
+  if (n == 0) co_return ReadStatus::Ok;  // "BDAT 0 LAST": nothing to wait for
   auto deadline = std::chrono::steady_clock::now() + timeout;
   uint64_t remaining = n;
   co_return co_await readInto(

@@ -1,0 +1,211 @@
+#include "gateway/cli/quarantine_command.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <time.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/core/queue_id.h"
+#include "gateway/quarantine/quarantine.h"
+#include "gateway/quarantine/quarantine_config.h"
+#include "gateway/relay/queue_runner.h"
+
+namespace portcullis::cli {
+
+namespace {
+
+namespace q = portcullis::quarantine;
+
+constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
+
+std::string jsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string jsonNumber(double value) {
+  return std::isfinite(value) ? fmt::format("{}", value) : "null";
+}
+
+std::string isoTime(q::TimePoint t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
+}
+
+// "2d", "36h" (that long ago) or a UTC time "2026-11-27", "2026-11-27T18:00[:00][Z]".
+q::TimePoint parseSince(const std::string& text) {
+  if (auto ago = config::parseDuration(text)) return q::Clock::now() - *ago;
+  for (const char* format : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    std::tm tm{};
+    const char* rest = ::strptime(text.c_str(), format, &tm);
+    if (rest && (*rest == '\0' || std::string_view(rest) == "Z")) {
+      return q::Clock::from_time_t(::timegm(&tm));
+    }
+  }
+  throw std::runtime_error("--since \"" + text +
+                           "\" is neither a duration (30m, 2d) nor a UTC time (2026-11-27T18:00Z)");
+}
+
+struct Opened {
+  config::GatewayConfig gateway;
+  q::QuarantineConfig settings;
+  std::unique_ptr<q::Quarantine> quarantine;
+};
+
+Opened openQuarantine(const std::string& config_path) {
+  Opened o{config::loadGatewayConfigFile(config_path), {}, nullptr};
+  o.settings = q::loadQuarantineConfig(o.gateway.document);
+  auto opened = q::Quarantine::open(o.settings.directory, spool::SpoolAccess::Shared);
+  if (!opened) throw std::runtime_error("cannot open the quarantine: " + opened.error);
+  o.quarantine = std::move(*opened);
+  for (const auto& note : o.quarantine->openNotes()) std::cerr << "portcullis: " << note << "\n";
+  return o;
+}
+
+void requireId(const std::string& id) {
+  if (!isValidQueueId(id)) throw std::runtime_error("\"" + id + "\" is not a quarantine id");
+}
+
+std::string joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
+  return out;
+}
+
+void printJson(const q::Entry& e) {
+  std::vector<std::string> rcpts, symbols;
+  for (const auto& r : e.recipients) rcpts.push_back(jsonString(r));
+  for (const auto& s : e.details.symbols) {
+    symbols.push_back(
+        fmt::format("{{\"name\":{},\"score\":{}}}", jsonString(s.name), jsonNumber(s.score)));
+  }
+  std::cout << fmt::format(
+      "{{\"id\":\"{}\",\"arrival\":\"{}\",\"client\":{},\"sender\":{},\"recipients\":[{}],"
+      "\"subject\":{},\"score\":{},\"symbols\":[{}],\"reason\":{},\"size\":{}}}\n",
+      e.id, isoTime(e.arrival), jsonString(e.client), jsonString(e.sender), joined(rcpts, ","),
+      jsonString(e.details.subject), jsonNumber(e.details.score), joined(symbols, ","),
+      jsonString(e.details.reason), e.size);
+}
+
+void printText(const q::Entry& e) {
+  std::cout << fmt::format("{}  {}  {:>7.2f}  {:>8}  <{}> -> {}\n    {}\n", e.id,
+                           isoTime(e.arrival), e.details.score, e.size, e.sender,
+                           joined(e.recipients, ", "), e.details.subject);
+}
+
+void printDetails(const q::ShownEntry& shown) {
+  const auto& e = shown.entry;
+  std::cout << fmt::format(
+      "id:         {}\narrival:    {}\nclient:     {}\nsender:     <{}>\nrecipients: {}\n"
+      "size:       {}\nscore:      {:.2f}\nreason:     {}\nsymbols:\n",
+      e.id, isoTime(e.arrival), e.client, e.sender, joined(e.recipients, ", "), e.size,
+      e.details.score, e.details.reason);
+  for (const auto& s : e.details.symbols)
+    std::cout << fmt::format("  {:>7.2f}  {}\n", s.score, s.name);
+  std::cout << "\n" << shown.headers;
+}
+
+}  // namespace
+
+void addQuarantineCommand(CLI::App& app, int& exit_status) {
+  auto* cmd = app.add_subcommand("quarantine", "Inspect and manage quarantined messages");
+  cmd->require_subcommand(1);
+  auto config = std::make_shared<std::string>(kDefaultConfig);
+  cmd->add_option("-c,--config", *config, "Configuration file")->capture_default_str();
+
+  struct ListOptions {
+    bool json = false;
+    std::string since, sender, rcpt;
+    size_t limit = 0;
+  };
+  auto options = std::make_shared<ListOptions>();
+  auto* list = cmd->add_subcommand("list", "List quarantined messages, newest first");
+  list->add_flag("--json", options->json, "One JSON object per message");
+  list->add_option("--since", options->since, "Arrived within DURATION (2d) or since a UTC time");
+  list->add_option("--sender", options->sender, "Envelope sender");
+  list->add_option("--rcpt", options->rcpt, "One of the envelope recipients");
+  list->add_option("--limit", options->limit, "At most N messages (0: all)");
+  list->callback([config, options, &exit_status] {
+    q::Filter filter;
+    if (!options->since.empty()) filter.since = parseSince(options->since);
+    filter.sender = options->sender;
+    filter.rcpt = options->rcpt;
+    filter.limit = options->limit;
+    auto opened = openQuarantine(*config);
+    auto entries = opened.quarantine->list(filter);
+    if (!entries) throw std::runtime_error(entries.error);
+    for (const auto& e : *entries) {
+      if (options->json)
+        printJson(e);
+      else
+        printText(e);
+    }
+    if (!options->json) std::cout << entries->size() << " messages listed\n";
+    exit_status = 0;
+  });
+
+  auto show_id = std::make_shared<std::string>();
+  auto* show = cmd->add_subcommand("show", "Show a quarantined message's envelope, rules, headers");
+  show->add_option("id", *show_id, "Quarantine id")->required();
+  show->callback([config, show_id, &exit_status] {
+    requireId(*show_id);
+    auto opened = openQuarantine(*config);
+    auto shown = opened.quarantine->show(*show_id);
+    if (!shown) throw std::runtime_error(shown.error);
+    printDetails(*shown);
+    exit_status = 0;
+  });
+
+  auto release_id = std::make_shared<std::string>();
+  auto* release = cmd->add_subcommand("release", "Deliver a quarantined message to its recipients");
+  release->add_option("id", *release_id, "Quarantine id")->required();
+  release->callback([config, release_id, &exit_status] {
+    requireId(*release_id);
+    auto opened = openQuarantine(*config);
+    auto queue = spool::Spool::open(opened.gateway.queue.directory, spool::SpoolAccess::Shared);
+    if (!queue) throw std::runtime_error("cannot open the spool: " + queue.error);
+    auto released = opened.quarantine->release(*release_id, *queue);
+    if (!released) throw std::runtime_error(released.error);
+    // The running gateway's queue runner rescans the spool when it finds this request.
+    std::ofstream(queue->root() / relay::QueueRunner::kFlushRequestFile).put('\n');
+    std::cout << *release_id << ": released, queued as " << *released << "\n";
+    exit_status = 0;
+  });
+
+  auto delete_id = std::make_shared<std::string>();
+  auto* remove = cmd->add_subcommand("delete", "Delete a quarantined message");
+  remove->add_option("id", *delete_id, "Quarantine id")->required();
+  remove->callback([config, delete_id, &exit_status] {
+    requireId(*delete_id);
+    auto opened = openQuarantine(*config);
+    if (auto removed = opened.quarantine->remove(*delete_id); !removed) {
+      throw std::runtime_error(removed.error);
+    }
+    std::cout << *delete_id << ": deleted\n";
+    exit_status = 0;
+  });
+
+  auto* expire = cmd->add_subcommand("expire", "Delete messages older than the retention now");
+  expire->callback([config, &exit_status] {
+    auto opened = openQuarantine(*config);
+    auto report = opened.quarantine->expire(opened.settings.retention);
+    for (const auto& error : report.errors) std::cerr << "portcullis: " << error << "\n";
+    std::cout << report.removed.size() << " messages expired\n";
+    exit_status = report.errors.empty() ? 0 : 1;
+  });
+}
+
+}  // namespace portcullis::cli

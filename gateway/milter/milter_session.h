@@ -1,0 +1,97 @@
+// One milter connection from the MTA, without libmilter: the callbacks (connect, HELO, MAIL, RCPT,
+// headers, body, end of message) feed the same pipeline stages as the SMTP front end, and the end
+// of message yields a plan of milter actions (reply, header edits, quarantine) for the libmilter
+// glue to carry out. Check coroutines run on the given Asio executor (a strand per session); the
+// calling libmilter thread waits for them with a bounded wait and never runs Asio work itself.
+// Coroutines that outlive a wait keep their own copies of the transaction and report, so a session
+// may be destroyed at any time (connection loss) without dangling work.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/asio.h"
+#include "gateway/milter/milter_settings.h"
+#include "gateway/smtp/session_context.h"
+
+namespace portcullis::milter {
+
+// How the MTA is told to go on (maps onto SMFIS_*).
+enum class MilterStatus { Continue, Accept, Reject, TempFail, Discard };
+
+struct StageResult {
+  MilterStatus status = MilterStatus::Continue;
+  smtp::Reply reply;  // for Reject and TempFail (smfi_setreply)
+};
+
+// A header field of the message addressed as libmilter does: its name and the 1-based occurrence
+// among the fields of that name.
+struct FieldRef {
+  std::string name;
+  int index = 1;
+};
+
+struct MessageActions {
+  StageResult result;
+  std::vector<FieldRef> remove;            // forged fields, each occurrence (smfi_chgheader NULL)
+  std::vector<HeaderField> insert_at_top;  // in this order from the top (smfi_insheader 0)
+  std::vector<HeaderField> append;         // X-Spam-* and check headers (smfi_addheader)
+  std::optional<FieldRef> subject;         // Subject occurrence to change, if present
+  std::string new_subject;                 // value for `subject`, or to add when none exists
+  std::optional<std::string> quarantine;   // reason, when the message goes to the hold queue
+};
+
+// MTA facts available at MAIL FROM (milter macros).
+struct MailFacts {
+  std::string queue_id;  // macro i; empty when the MTA has not assigned one yet
+  std::string auth_user;
+  std::optional<TlsInfo> tls;
+};
+
+class MilterSession {
+ public:
+  MilterSession(std::shared_ptr<const smtp::SessionContext> context, asio::any_io_executor executor,
+                const MilterSettings& settings);
+  ~MilterSession();
+  MilterSession(const MilterSession&) = delete;
+  MilterSession& operator=(const MilterSession&) = delete;
+
+  void connect(ClientInfo client);  // starts the Connect checks
+  void helo(std::string_view name);
+  // Starts a transaction (ending any unfinished one) and its MailFrom checks. `args` are the ESMTP
+  // parameters of MAIL FROM ("SIZE=123", "BODY=8BITMIME", ...).
+  void mail(std::string_view address, const std::vector<std::string>& args, const MailFacts& facts);
+  StageResult recipient(std::string_view address, const std::vector<std::string>& args);
+  void header(std::string_view name, std::string_view value);
+  void endOfHeaders();
+  void body(std::string_view chunk);
+  // Runs the Message checks (after waiting for the ones started earlier) and decides. `queue_id`
+  // replaces the provisional id when the MTA has one by now.
+  MessageActions endOfMessage(std::string_view queue_id);
+  // The MTA aborted the transaction (RSET, lost client): drop it.
+  void abort();
+
+  bool inTransaction() const { return transaction_ != nullptr; }
+
+ private:
+  struct Shared;
+  std::chrono::milliseconds waitLimit(std::initializer_list<Stage> stages) const;
+  MessageActions plan(const Report& report, const Verdict& verdict) const;
+
+  std::shared_ptr<Shared> shared_;
+  MilterSettings settings_;
+  ClientInfo client_;
+  std::shared_ptr<Transaction> transaction_;
+  std::shared_ptr<Report> report_;
+  std::vector<std::pair<std::string, std::string>> fields_;  // (name, value) as received
+  std::string body_;
+  uint64_t body_seen_ = 0;
+};
+
+// Strips the angle brackets libmilter leaves around envelope addresses.
+std::string envelopeAddress(std::string_view argument);
+
+}  // namespace portcullis::milter

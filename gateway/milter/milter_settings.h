@@ -1,0 +1,49 @@
+// Settings of the milter front end and the reader for the `[milter]` table of the configuration:
+// where libmilter listens, how much of each body is buffered for the checks, how quarantine is
+// carried out, and the bounds on waiting for checks and on the MTA's silence.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "gateway/config/section.h"
+
+namespace portcullis::milter {
+
+// "hold": smfi_quarantine, the MTA keeps the message in its hold queue. "store" (the gateway's own
+// quarantine store) is not implemented yet and is refused by the configuration reader.
+enum class QuarantineMode { Hold };
+
+struct MilterSettings {
+  // Body bytes buffered per message; a larger message is scanned up to this many bytes and gets
+  // the symbol MILTER_BODY_TRUNCATED.
+  uint64_t max_body_size = 10ull << 20;
+  QuarantineMode quarantine = QuarantineMode::Hold;
+  // The pipeline's deadline per check. A libmilter thread waits for a stage at most (priority
+  // groups of the stages it awaits) x check_timeout + wait_margin, then answers tempfail.
+  std::chrono::milliseconds check_timeout{30'000};
+  std::chrono::milliseconds wait_margin{1'000};
+  // How long libmilter waits for the MTA before it drops the connection (smfi_settimeout).
+  std::chrono::seconds mta_timeout{7'200};
+  int backlog = 128;
+  // How long stop() lets open MTA connections finish before the check threads end.
+  std::chrono::milliseconds stop_grace{10'000};
+  // Threads of the milter's own Asio io_context that run the check coroutines.
+  size_t io_threads = 2;
+};
+
+struct MilterConfig {
+  std::string listen;  // "inet:PORT@ADDRESS", "inet6:PORT@ADDRESS" or "unix:PATH"
+  MilterSettings settings;
+};
+
+// Reads `[milter]`: listen (required), max_body_size, quarantine ("hold"), mta_timeout, backlog,
+// io_threads, wait_margin, stop_grace. `check_timeout` is the pipeline's per-check deadline.
+// Throws config::ConfigError at the offending line.
+MilterConfig readMilterConfig(config::Section& section, std::chrono::milliseconds check_timeout);
+
+// True for a listen specification libmilter understands (see smfi_setconn).
+bool validListenSpec(const std::string& spec);
+
+}  // namespace portcullis::milter

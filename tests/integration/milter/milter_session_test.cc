@@ -1,0 +1,208 @@
+// MilterSession without libmilter or an MTA (the callbacks as Postfix would call them, against a
+// real Pipeline and Policy around the test checks), and the `[milter]` configuration reader.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "gateway/config/document.h"
+#include "gateway/milter/milter_session.h"
+#include "tests/integration/milter/test_checks.h"
+
+namespace portcullis::milter {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SessionTest : public ::testing::Test {
+ protected:
+  SessionTest() : work_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+  ~SessionTest() override {
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  std::unique_ptr<MilterSession> open(milter_test::TestContextOptions checks = {},
+                                      MilterSettings settings = {}) {
+    auto session = std::make_unique<MilterSession>(milter_test::makeTestContext(checks),
+                                                   io_.get_executor(), settings);
+    ClientInfo client;
+    client.address = "192.0.2.7";
+    session->connect(client);
+    session->helo("client.test");
+    session->mail("<sender@sender.test>", {"SIZE=100", "BODY=8BITMIME"}, {"QID1", "", {}});
+    return session;
+  }
+
+  static MessageActions message(MilterSession& s, const std::string& subject,
+                                const std::vector<std::pair<std::string, std::string>>& extra = {},
+                                const std::string& body = "Hello\r\n") {
+    EXPECT_EQ(s.recipient("<rcpt@example.test>", {}).status, MilterStatus::Continue);
+    for (const auto& [name, value] : extra) s.header(name, value);
+    s.header("Subject", subject);
+    s.endOfHeaders();
+    s.body(body);
+    return s.endOfMessage("QID2");
+  }
+
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+};
+
+std::string valueOf(const std::vector<HeaderField>& fields, std::string_view name) {
+  for (const auto& f : fields) {
+    if (f.name == name) return f.value;
+  }
+  return {};
+}
+
+TEST_F(SessionTest, AcceptedMessageGetsAuthenticationResultsOnTopAndSpamHeadersAppended) {
+  auto s = open();
+  MessageActions a = message(*s, "hello");
+  EXPECT_EQ(a.result.status, MilterStatus::Accept);
+  ASSERT_EQ(a.insert_at_top.size(), 1u);
+  EXPECT_EQ(a.insert_at_top[0].name, "Authentication-Results");
+  std::string status = valueOf(a.append, "X-Spam-Status");
+  EXPECT_NE(status.find("TEST_CONNECT_SEEN"), std::string::npos) << status;
+  EXPECT_NE(status.find("TEST_MAIL_SEEN"), std::string::npos) << status;
+  // The end-of-message queue id replaces the provisional one from MAIL.
+  EXPECT_NE(valueOf(a.append, "X-Test-Envelope").find("id=QID2 client=192.0.2.7 helo=client.test"),
+            std::string::npos);
+  EXPECT_FALSE(a.subject);
+  EXPECT_TRUE(a.new_subject.empty());
+  EXPECT_FALSE(a.quarantine);
+  EXPECT_FALSE(s->inTransaction());
+}
+
+TEST_F(SessionTest, ForgedFieldsAreRemovedByOccurrenceLastFirst) {
+  auto s = open();
+  MessageActions a = message(*s, "hello",
+                             {{"Authentication-Results", "test.portcullis; dkim=pass"},
+                              {"Authentication-Results", "other.example; spf=pass"},
+                              {"X-Spam-Flag", "YES"},
+                              {"authentication-results", "test.portcullis;\n\tspf=pass"}});
+  ASSERT_EQ(a.remove.size(), 3u);
+  EXPECT_EQ(a.remove[0].name, "authentication-results");
+  EXPECT_EQ(a.remove[0].index, 3);
+  EXPECT_EQ(a.remove[1].name, "X-Spam-Flag");
+  EXPECT_EQ(a.remove[1].index, 1);
+  EXPECT_EQ(a.remove[2].name, "Authentication-Results");
+  EXPECT_EQ(a.remove[2].index, 1);
+}
+
+TEST_F(SessionTest, TaggedMessageChangesTheSubjectOnce) {
+  auto s = open();
+  MessageActions a = message(*s, "tag-me now");
+  EXPECT_EQ(a.result.status, MilterStatus::Accept);
+  ASSERT_TRUE(a.subject);
+  EXPECT_EQ(a.subject->index, 1);
+  EXPECT_EQ(a.new_subject, "[SPAM] tag-me now");
+  EXPECT_EQ(valueOf(a.append, "X-Spam-Flag"), "YES");
+
+  s->mail("<sender@sender.test>", {}, {});
+  MessageActions again = message(*s, "[SPAM] tag-me again");
+  EXPECT_FALSE(again.subject);
+  EXPECT_TRUE(again.new_subject.empty());
+}
+
+TEST_F(SessionTest, RejectTempfailDiscardAndHoldMapOntoMilterReplies) {
+  auto s = open();
+  MessageActions reject = message(*s, "reject-me");
+  EXPECT_EQ(reject.result.status, MilterStatus::Reject);
+  EXPECT_EQ(reject.result.reply.code, 550);
+  EXPECT_EQ(reject.result.reply.enhanced, "5.7.1");
+
+  s->mail("<sender@sender.test>", {}, {});
+  MessageActions tempfail = message(*s, "tempfail-me");
+  EXPECT_EQ(tempfail.result.status, MilterStatus::TempFail);
+  EXPECT_EQ(tempfail.result.reply.code, 451);
+
+  s->mail("<sender@sender.test>", {}, {});
+  EXPECT_EQ(message(*s, "discard-me").result.status, MilterStatus::Discard);
+
+  s->mail("<sender@sender.test>", {}, {});
+  MessageActions hold = message(*s, "hold-me");
+  EXPECT_EQ(hold.result.status, MilterStatus::Accept);
+  ASSERT_TRUE(hold.quarantine);
+  EXPECT_EQ(*hold.quarantine, "Portcullis: score");
+}
+
+TEST_F(SessionTest, RecipientChecksRunPerRecipient) {
+  auto s = open();
+  StageResult refused = s->recipient("<blocked@example.test>", {});
+  EXPECT_EQ(refused.status, MilterStatus::Reject);
+  EXPECT_EQ(refused.reply.code, 550);
+  EXPECT_EQ(refused.reply.enhanced, "5.1.1");
+  EXPECT_EQ(s->recipient("<ok@example.test>", {"NOTIFY=NEVER"}).status, MilterStatus::Continue);
+}
+
+TEST_F(SessionTest, BodyBeyondTheLimitIsCutAndFlagged) {
+  MilterSettings settings;
+  settings.max_body_size = 1024;
+  auto s = open({}, settings);
+  std::string body(5000, 'x');
+  MessageActions a = message(*s, "big", {}, body);
+  std::string status = valueOf(a.append, "X-Spam-Status");
+  EXPECT_NE(status.find("MILTER_BODY_TRUNCATED"), std::string::npos) << status;
+  std::string envelope = valueOf(a.append, "X-Test-Envelope");
+  // The checks saw the header section and the first 1024 body bytes.
+  EXPECT_NE(
+      envelope.find("size=" + std::to_string(1024 + std::string("Subject: big\r\n\r\n").size())),
+      std::string::npos)
+      << envelope;
+}
+
+TEST_F(SessionTest, ChecksOutlivingTheBoundedWaitGiveTempfailAndMayOutliveTheSession) {
+  milter_test::TestContextOptions checks;
+  checks.check_timeout = 5s;
+  checks.slow_check = 2s;
+  MilterSettings settings;
+  settings.check_timeout = 50ms;  // the milter waits far less than the pipeline allows
+  settings.wait_margin = 50ms;
+  auto s = open(checks, settings);
+  MessageActions a = message(*s, "slow-me");
+  EXPECT_EQ(a.result.status, MilterStatus::TempFail);
+  EXPECT_EQ(a.result.reply.code, 451);
+  s.reset();  // the slow check still runs, on its own copy of the transaction
+}
+
+TEST(MilterConfig, ReadsTheMilterTable) {
+  auto doc = config::Document::parseString(
+      "[milter]\nlisten = \"inet:8891@127.0.0.1\"\nmax_body_size = \"2M\"\n"
+      "quarantine = \"hold\"\nmta_timeout = \"10m\"\nio_threads = 3\n",
+      "test.toml");
+  auto section = doc.root().sub("milter");
+  ASSERT_TRUE(section);
+  MilterConfig c = readMilterConfig(*section, 7s);
+  EXPECT_EQ(c.listen, "inet:8891@127.0.0.1");
+  EXPECT_EQ(c.settings.max_body_size, 2u << 20);
+  EXPECT_EQ(c.settings.mta_timeout, 600s);
+  EXPECT_EQ(c.settings.io_threads, 3u);
+  EXPECT_EQ(c.settings.check_timeout, 7s);
+}
+
+TEST(MilterConfig, RefusesBadValuesWithTheirLine) {
+  for (const char* text : {"[milter]\nlisten = \"tcp:8891\"\n",
+                           "[milter]\nlisten = \"unix:/run/p.sock\"\nquarantine = \"store\"\n",
+                           "[milter]\nlisten = \"unix:/run/p.sock\"\nmax_body = 5\n",
+                           "[milter]\nmax_body_size = \"1M\"\n"}) {
+    auto doc = config::Document::parseString(text, "bad.toml");
+    auto section = doc.root().sub("milter");
+    ASSERT_TRUE(section);
+    EXPECT_THROW(readMilterConfig(*section, 1s), config::ConfigError) << text;
+  }
+}
+
+TEST(MilterConfig, ListenSpecifications) {
+  EXPECT_TRUE(validListenSpec("inet:8891@127.0.0.1"));
+  EXPECT_TRUE(validListenSpec("inet6:8891@[::1]"));
+  EXPECT_TRUE(validListenSpec("unix:/run/portcullis/milter.sock"));
+  EXPECT_FALSE(validListenSpec("inet:@127.0.0.1"));
+  EXPECT_FALSE(validListenSpec("inet:70000@127.0.0.1"));
+  EXPECT_FALSE(validListenSpec("unix:"));
+  EXPECT_FALSE(validListenSpec("8891"));
+}
+
+}  // namespace
+}  // namespace portcullis::milter
