@@ -4,8 +4,8 @@
 #include "filters/clamav/clamav_factory.h"
 #include "filters/content/content_check.h"
 #include "filters/dkim/dkim_config.h"
-#include "filters/dnsbl/dnsbl_checks.h"
 #include "filters/dmarc/dmarc_config.h"
+#include "filters/dnsbl/dnsbl_checks.h"
 #include "filters/spf/spf_check.h"
 #include "gateway/config/section.h"
 

@@ -84,8 +84,10 @@ void addQueueCommand(CLI::App& app, int& exit_status) {
     auto spool = openSpool(*config);
     auto listing = spool.list();
     for (const auto& e : listing.entries) {
-      if (*json) printEntryJson(e);
-      else printEntryText(e);
+      if (*json)
+        printEntryJson(e);
+      else
+        printEntryText(e);
     }
     for (const auto& p : listing.problems) std::cerr << "portcullis: " << p << "\n";
     if (!*json) std::cout << listing.entries.size() << " messages queued\n";

@@ -1,10 +1,10 @@
 #include "gateway/cli/runtime.h"
 
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <atomic>
 #include <mutex>
@@ -25,9 +25,9 @@
 #include "gateway/mime/message.h"
 #include "gateway/pipeline/authentication_results.h"
 #include "gateway/pipeline/message_log.h"
-#include "gateway/relay/proxy_delivery.h"
 #include "gateway/quarantine/quarantine.h"
 #include "gateway/quarantine/quarantine_config.h"
+#include "gateway/relay/proxy_delivery.h"
 #include "gateway/relay/quarantine_keeper.h"
 #include "gateway/relay/queue_runner.h"
 #include "gateway/relay/recipient_prober.h"
@@ -51,7 +51,8 @@ std::shared_ptr<asio::ssl::context> serverTlsContext(const config::TlsConfig& tl
                              ec.message());
   }
   ctx->use_private_key_file(tls.key.string(), asio::ssl::context::pem, ec);
-  if (ec) throw std::runtime_error("tls.key: cannot load " + tls.key.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("tls.key: cannot load " + tls.key.string() + ": " + ec.message());
   return ctx;
 }
 
@@ -191,9 +192,9 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   metrics::Metrics* metrics = services.metrics;
   ctx->observer.message = [format, metrics](const smtp::MessageRecord& r) {
     if (metrics) metrics->recordVerdict(r.verdict);
-    spdlog::info(formatMessageLog({r.tx, r.verdict, r.reply.code, r.reply.text, r.size,
-                                   r.checks_time, r.delivery_time},
-                                  format));
+    spdlog::info(formatMessageLog(
+        {r.tx, r.verdict, r.reply.code, r.reply.text, r.size, r.checks_time, r.delivery_time},
+        format));
   };
   if (metrics) {
     ctx->observer.connection = [metrics](std::string_view result) {
@@ -287,8 +288,7 @@ int serve(const std::filesystem::path& config_path) {
   }
   std::shared_ptr<quarantine::Quarantine> quarantine_store = std::move(*opened_quarantine);
   for (const auto& note : quarantine_store->openNotes()) spdlog::warn("quarantine: {}", note);
-  services.quarantine =
-      std::make_shared<relay::QuarantineKeeper>(quarantine_store, worker_pool);
+  services.quarantine = std::make_shared<relay::QuarantineKeeper>(quarantine_store, worker_pool);
   asio::co_spawn(io, expireQuarantine(quarantine_store, quarantine_config, worker_pool),
                  asio::detached);
   metrics::ScrapeHook quarantine_gauges = metrics.onScrape([&metrics, quarantine_store] {
@@ -318,16 +318,15 @@ int serve(const std::filesystem::path& config_path) {
       metrics.queueMessages().Set(static_cast<double>(size));
       metrics.queueOldestAge().Set(static_cast<double>(oldest.count()));
     };
-    runner = std::make_unique<relay::QueueRunner>(io, worker_pool, *spool,
-                                                  queueRunnerSettings(config),
-                                                  clientTlsContext(config.relay), queue_observer);
+    runner =
+        std::make_unique<relay::QueueRunner>(io, worker_pool, *spool, queueRunnerSettings(config),
+                                             clientTlsContext(config.relay), queue_observer);
     runner->start(recovery.entries);
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
   std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
-  smtp::Server server(io,
-                      {config.server.max_connections, config.server.max_connections_per_ip},
+  smtp::Server server(io, {config.server.max_connections, config.server.max_connections_per_ip},
                       context);
   metrics.reloadSucceeded(metrics::ReloadComponent::Config);
   for (const auto& l : config.server.listen) server.listen(l.host, l.port);

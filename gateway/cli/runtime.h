@@ -22,8 +22,8 @@ struct RuntimeServices {
   asio::thread_pool& workers;
   // Spool mode: where accepted messages go (null in proxy mode and in `config check`).
   std::shared_ptr<smtp::Delivery> spool_delivery;
-  dns::Resolver* resolver = nullptr;     // null in `config check`: DNS checks are then not built
-  metrics::Metrics* metrics = nullptr;   // null in `config check`
+  dns::Resolver* resolver = nullptr;    // null in `config check`: DNS checks are then not built
+  metrics::Metrics* metrics = nullptr;  // null in `config check`
   std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
 };
 

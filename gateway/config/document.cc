@@ -1,8 +1,8 @@
 #include "gateway/config/document.h"
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace portcullis::config {
 
@@ -13,8 +13,7 @@ Document Document::parseString(std::string_view text, std::string name) {
     auto table = std::make_shared<toml::table>(toml::parse(text, std::string_view(name)));
     doc.table_ = std::shared_ptr<const void>(table, table.get());
   } catch (const toml::parse_error& e) {
-    throw ConfigError(name, static_cast<int>(e.source().begin.line),
-                      std::string(e.description()));
+    throw ConfigError(name, static_cast<int>(e.source().begin.line), std::string(e.description()));
   }
   return doc;
 }
@@ -27,6 +26,8 @@ Document Document::parseFile(const std::filesystem::path& path) {
   return parseString(buffer.str(), path.string());
 }
 
-Section Document::root() const { return Section(table_.get(), "", file_); }
+Section Document::root() const {
+  return Section(table_.get(), "", file_);
+}
 
 }  // namespace portcullis::config

@@ -46,7 +46,8 @@ void readServer(Section& s, ServerConfig& c) {
   c.authserv_id = s.getString("authserv_id", c.hostname);
   if (s.has("listen")) {
     c.listen.clear();
-    for (const auto& l : s.getStrings("listen", {})) c.listen.push_back(parseListen(s, "listen", l));
+    for (const auto& l : s.getStrings("listen", {}))
+      c.listen.push_back(parseListen(s, "listen", l));
     if (c.listen.empty()) s.fail("listen", "needs at least one address");
   }
   c.max_connections = s.getInt("max_connections", c.max_connections, 1, 1'000'000);
@@ -91,10 +92,8 @@ void readDomains(Section& s, DomainsConfig& c) {
   if (c.verify == "list" && c.recipients.empty()) {
     s.fail("verify", "verify = \"list\" needs domains.recipients");
   }
-  c.probe_positive_ttl =
-      s.getDuration("probe_positive_ttl", c.probe_positive_ttl, {}, 7 * kDay);
-  c.probe_negative_ttl =
-      s.getDuration("probe_negative_ttl", c.probe_negative_ttl, {}, 7 * kDay);
+  c.probe_positive_ttl = s.getDuration("probe_positive_ttl", c.probe_positive_ttl, {}, 7 * kDay);
+  c.probe_negative_ttl = s.getDuration("probe_negative_ttl", c.probe_negative_ttl, {}, 7 * kDay);
   s.finish();
 }
 
@@ -177,8 +176,9 @@ GatewayConfig loadGatewayConfig(const Document& doc) {
   for (const char* other : {"checks", "dns", "metrics", "milter", "quarantine"}) root.sub(other);
   root.finish();
   if (c.domains.local.empty()) {
-    root.fail("domains", "domains.local needs at least one domain (the gateway is never an open "
-                         "relay)");
+    root.fail("domains",
+              "domains.local needs at least one domain (the gateway is never an open "
+              "relay)");
   }
   c.document = doc;
   return c;

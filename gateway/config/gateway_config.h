@@ -21,7 +21,7 @@ struct ListenAddress {
 };
 
 struct ServerConfig {
-  std::string hostname;  // default: the machine's host name
+  std::string hostname;     // default: the machine's host name
   std::string authserv_id;  // Authentication-Results authserv-id; default: hostname
   std::vector<ListenAddress> listen{{"127.0.0.1", 2525}};
   size_t max_connections = 1000;
@@ -31,7 +31,7 @@ struct ServerConfig {
 };
 
 struct LimitsConfig {
-  size_t max_line_length = 2048;       // command lines; RFC 5321 requires at least 512
+  size_t max_line_length = 2048;  // command lines; RFC 5321 requires at least 512
   uint64_t max_message_size = 50ull << 20;
   size_t max_recipients = 1000;
   uint64_t max_header_size = 1ull << 20;
@@ -68,7 +68,7 @@ struct RelayConfig {
   milliseconds connect_timeout{30'000};
   milliseconds command_timeout{300'000};
   milliseconds data_timeout{600'000};
-  milliseconds idle_timeout{10'000};  // how long a reusable connection is kept open
+  milliseconds idle_timeout{10'000};           // how long a reusable connection is kept open
   milliseconds outage_probe_interval{30'000};  // while the internal MTA is down
 };
 
@@ -91,13 +91,13 @@ struct PolicyConfig {
   double tag_threshold = 5.0;
   double quarantine_threshold = 1e9;  // off unless configured
   double reject_threshold = 15.0;
-  std::string subject_prefix;  // e.g. "[SPAM]"; empty: Subject unchanged
+  std::string subject_prefix;   // e.g. "[SPAM]"; empty: Subject unchanged
   bool reveal_symbols = false;  // name the rules in reject replies
 };
 
 struct LogConfig {
   std::string format = "text";  // "text" or "json"
-  std::filesystem::path file;    // empty: stderr
+  std::filesystem::path file;   // empty: stderr
   std::string level = "info";
 };
 

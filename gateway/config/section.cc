@@ -1,8 +1,8 @@
 #include "gateway/config/section.h"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <set>
-#include <toml++/toml.h>
 
 namespace portcullis::config {
 
@@ -31,9 +31,13 @@ Section::~Section() = default;
 Section::Section(Section&&) noexcept = default;
 Section& Section::operator=(Section&&) noexcept = default;
 
-int Section::line() const { return lineOf(state_->table); }
+int Section::line() const {
+  return lineOf(state_->table);
+}
 
-bool Section::has(const std::string& key) const { return state_->table->contains(key); }
+bool Section::has(const std::string& key) const {
+  return state_->table->contains(key);
+}
 
 void Section::fail(const std::string& key, const std::string& message) const {
   const toml::node* node = state_->table->get(key);
@@ -193,12 +197,18 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
   if (ec != std::errc() || ptr == text.data()) return std::nullopt;
   std::string_view unit(ptr, text.data() + text.size() - ptr);
   uint64_t factor;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
-  else if (unit == "d") factor = 86'400'000;
-  else return std::nullopt;
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
+  else if (unit == "d")
+    factor = 86'400'000;
+  else
+    return std::nullopt;
   if (n > UINT64_MAX / factor / 2) return std::nullopt;
   return std::chrono::milliseconds(n * factor);
 }
@@ -209,11 +219,16 @@ std::optional<uint64_t> parseSize(std::string_view text) {
   if (ec != std::errc() || ptr == text.data()) return std::nullopt;
   std::string_view unit(ptr, text.data() + text.size() - ptr);
   uint64_t factor;
-  if (unit.empty()) factor = 1;
-  else if (unit == "K") factor = 1ULL << 10;
-  else if (unit == "M") factor = 1ULL << 20;
-  else if (unit == "G") factor = 1ULL << 30;
-  else return std::nullopt;
+  if (unit.empty())
+    factor = 1;
+  else if (unit == "K")
+    factor = 1ULL << 10;
+  else if (unit == "M")
+    factor = 1ULL << 20;
+  else if (unit == "G")
+    factor = 1ULL << 30;
+  else
+    return std::nullopt;
   if (n > UINT64_MAX / factor) return std::nullopt;
   return n * factor;
 }

@@ -4,31 +4,43 @@ namespace portcullis {
 
 std::string_view toString(Stage s) {
   switch (s) {
-    case Stage::Connect: return "connect";
-    case Stage::MailFrom: return "mail_from";
-    case Stage::Recipient: return "recipient";
-    case Stage::Message: return "message";
+    case Stage::Connect:
+      return "connect";
+    case Stage::MailFrom:
+      return "mail_from";
+    case Stage::Recipient:
+      return "recipient";
+    case Stage::Message:
+      return "message";
   }
   return "unknown";
 }
 
 std::string_view toString(Action a) {
   switch (a) {
-    case Action::Accept: return "accept";
-    case Action::Tag: return "tag";
-    case Action::Quarantine: return "quarantine";
-    case Action::TempFail: return "tempfail";
-    case Action::Reject: return "reject";
-    case Action::Discard: return "discard";
+    case Action::Accept:
+      return "accept";
+    case Action::Tag:
+      return "tag";
+    case Action::Quarantine:
+      return "quarantine";
+    case Action::TempFail:
+      return "tempfail";
+    case Action::Reject:
+      return "reject";
+    case Action::Discard:
+      return "discard";
   }
   return "unknown";
 }
 
-std::string_view toString(FailMode m) { return m == FailMode::Neutral ? "neutral" : "tempfail"; }
+std::string_view toString(FailMode m) {
+  return m == FailMode::Neutral ? "neutral" : "tempfail";
+}
 
 std::optional<Action> parseAction(std::string_view s) {
-  for (Action a : {Action::Accept, Action::Tag, Action::Quarantine, Action::TempFail, Action::Reject,
-                   Action::Discard}) {
+  for (Action a : {Action::Accept, Action::Tag, Action::Quarantine, Action::TempFail,
+                   Action::Reject, Action::Discard}) {
     if (toString(a) == s) return a;
   }
   return std::nullopt;

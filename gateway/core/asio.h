@@ -1,6 +1,7 @@
 // The one place that pulls in Boost.Asio for the project: the `asio` namespace alias and the
-// coroutine vocabulary (awaitable, use_awaitable, co_spawn, awaitable operators) every I/O file uses.
-// Asio is compiled once (BOOST_ASIO_SEPARATE_COMPILATION, see asio_impl.cc) to keep builds fast.
+// coroutine vocabulary (awaitable, use_awaitable, co_spawn, awaitable operators) every I/O file
+// uses. Asio is compiled once (BOOST_ASIO_SEPARATE_COMPILATION, see asio_impl.cc) to keep builds
+// fast.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -26,10 +26,10 @@ class Resolver;
 }
 
 struct CheckDeps {
-  asio::thread_pool& workers;         // CPU-heavy work goes here (see offload.h)
-  dns::Resolver* resolver = nullptr;  // null only in offline tools that configured no DNS
+  asio::thread_pool& workers;               // CPU-heavy work goes here (see offload.h)
+  dns::Resolver* resolver = nullptr;        // null only in offline tools that configured no DNS
   prometheus::Registry* metrics = nullptr;  // null in offline tools (`portcullis scan`)
-  std::filesystem::path state_dir;    // where a check may cache compiled data (rules, signatures)
+  std::filesystem::path state_dir;  // where a check may cache compiled data (rules, signatures)
 };
 
 struct CheckFactory {

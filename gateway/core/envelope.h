@@ -1,6 +1,6 @@
 // The SMTP envelope and the connection facts a transaction carries: who connected (address, reverse
-// name, HELO, TLS, authenticated user), the sender with its MAIL parameters and every recipient with
-// its RCPT parameters (DSN NOTIFY/ORCPT are carried through to the relay unchanged).
+// name, HELO, TLS, authenticated user), the sender with its MAIL parameters and every recipient
+// with its RCPT parameters (DSN NOTIFY/ORCPT are carried through to the relay unchanged).
 #pragma once
 
 #include <cstdint>
@@ -29,10 +29,10 @@ struct ClientInfo {
 // DSN and other MAIL FROM parameters (RFC 3461, 1870, 6152, 6531).
 struct MailParams {
   std::optional<uint64_t> size;
-  std::string body;      // "7BIT", "8BITMIME", "BINARYMIME" or empty
+  std::string body;  // "7BIT", "8BITMIME", "BINARYMIME" or empty
   bool smtputf8 = false;
-  std::string ret;       // DSN RET: "FULL", "HDRS" or empty
-  std::string envid;     // DSN ENVID (xtext as received)
+  std::string ret;    // DSN RET: "FULL", "HDRS" or empty
+  std::string envid;  // DSN ENVID (xtext as received)
 };
 
 struct Recipient {

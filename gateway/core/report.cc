@@ -68,10 +68,9 @@ double Report::score() const {
 std::optional<ForcedAction> Report::forced() const {
   std::lock_guard lock(mutex_);
   if (forced_.empty()) return std::nullopt;
-  return *std::max_element(forced_.begin(), forced_.end(),
-                           [](const ForcedAction& a, const ForcedAction& b) {
-                             return a.action < b.action;
-                           });
+  return *std::max_element(
+      forced_.begin(), forced_.end(),
+      [](const ForcedAction& a, const ForcedAction& b) { return a.action < b.action; });
 }
 
 std::vector<HeaderField> Report::headers() const {

@@ -24,10 +24,10 @@ struct Symbol {
 // An action a check demands whatever the score; the strictest one wins.
 struct ForcedAction {
   Action action = Action::Accept;
-  std::string reason;        // short, for the log and (if configured) the SMTP reply
-  std::string smtp_code;     // e.g. "554"; empty means the policy's default reply for the action
-  std::string enhanced;      // e.g. "5.7.0"
-  std::string reply_text;    // text of the reply; empty means the policy's default
+  std::string reason;      // short, for the log and (if configured) the SMTP reply
+  std::string smtp_code;   // e.g. "554"; empty means the policy's default reply for the action
+  std::string enhanced;    // e.g. "5.7.0"
+  std::string reply_text;  // text of the reply; empty means the policy's default
 };
 
 struct HeaderField {

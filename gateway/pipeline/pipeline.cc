@@ -23,8 +23,7 @@ bool Pipeline::hasChecks(Stage stage) const {
 namespace {
 // The check's outcome as a value: `||` below waits for the first operation that *succeeds*, so a
 // check that throws must not throw through it (it would look like a timeout).
-awaitable<std::exception_ptr> runCaught(const Check& check, const Transaction& tx,
-                                        Report& report) {
+awaitable<std::exception_ptr> runCaught(const Check& check, const Transaction& tx, Report& report) {
   try {
     co_await check.run(tx, report);
   } catch (...) {

@@ -16,7 +16,8 @@ awaitable<smtp::Reply> QuarantineKeeper::keep(const Transaction& tx, std::string
   spool::MessageMeta meta{tx.id, std::chrono::system_clock::now(), tx.client, tx.envelope};
   quarantine::Details details;
   if (tx.parsed) {
-    if (const auto* subject = tx.parsed->headers().find("Subject")) details.subject = subject->value;
+    if (const auto* subject = tx.parsed->headers().find("Subject"))
+      details.subject = subject->value;
   }
   details.score = verdict.score;
   details.reason = verdict.reason;

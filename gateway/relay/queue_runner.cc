@@ -21,7 +21,6 @@ std::string replyText(const smtp::Reply& r) {
   return text + " " + flat;
 }
 
-
 }  // namespace
 
 QueueRunner::QueueRunner(asio::io_context& io, asio::thread_pool& workers, spool::Spool& spool,
@@ -75,7 +74,9 @@ void QueueRunner::flushAll() {
   });
 }
 
-void QueueRunner::wake() { wakeup_.cancel(); }
+void QueueRunner::wake() {
+  wakeup_.cancel();
+}
 
 void QueueRunner::reportQueue() {
   if (!observer_.queue) return;
@@ -179,8 +180,7 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
   if (!loaded) {
     // Deleted by the administrator, or damaged: either way not ours to deliver any more.
     if (std::filesystem::exists(spool.messagePath(id))) {
-      spdlog::error("{}: cannot load the queue file ({}), moving it to corrupt/", id,
-                    loaded.error);
+      spdlog::error("{}: cannot load the queue file ({}), moving it to corrupt/", id, loaded.error);
       auto quarantine = [&spool, &id, &loaded] { return spool.moveToCorrupt(id, loaded.error); };
       co_await offload(workers_, std::move(quarantine));
     }
@@ -266,8 +266,9 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
     }
   }
   if (!plan.delayed.empty()) {
-    if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Delay, meta, entry.file.message,
-                                  plan.delayed, now, spool::expiresAt(settings_.backoff, meta.arrival))) {
+    if (auto dsn =
+            spool::makeDsn(settings_.dsn, spool::DsnKind::Delay, meta, entry.file.message,
+                           plan.delayed, now, spool::expiresAt(settings_.backoff, meta.arrival))) {
       notices.emplace_back("delay", std::move(*dsn));
     }
   }

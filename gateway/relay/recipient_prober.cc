@@ -47,8 +47,10 @@ awaitable<std::optional<bool>> RecipientProber::exists(const std::string& addres
   if (mail.positive()) {
     Recipient recipient{address, "", ""};
     smtp::Reply rcpt = co_await client.rcpt(recipient);
-    if (rcpt.positive()) answer = true;
-    else if (rcpt.permanent()) answer = false;
+    if (rcpt.positive())
+      answer = true;
+    else if (rcpt.permanent())
+      answer = false;
   }
   co_await client.quit();
   if (answer) remember(key, *answer);

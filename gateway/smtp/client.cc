@@ -80,13 +80,14 @@ awaitable<Reply> Client::readReply(std::chrono::milliseconds timeout) {
   auto last_nl = text.rfind('\n');
   std::string_view last_line =
       std::string_view(text).substr(last_nl == std::string::npos ? 0 : last_nl + 1);
-  if (last_line.size() >= 6 && (last_line[0] >= '2' && last_line[0] <= '5') && last_line[1] == '.') {
+  if (last_line.size() >= 6 && (last_line[0] >= '2' && last_line[0] <= '5') &&
+      last_line[1] == '.') {
     auto space = last_line.find(' ');
     std::string_view candidate = last_line.substr(0, space);
     if (candidate.find_first_not_of("0123456789.") == std::string_view::npos) {
       reply.enhanced = std::string(candidate);
-      std::string rest =
-          space == std::string_view::npos ? std::string() : std::string(last_line.substr(space + 1));
+      std::string rest = space == std::string_view::npos ? std::string()
+                                                         : std::string(last_line.substr(space + 1));
       text = text.substr(0, last_nl == std::string::npos ? 0 : last_nl + 1) + rest;
     }
   }
@@ -130,9 +131,9 @@ awaitable<Reply> Client::connect() {
   }
   asio::ip::tcp::socket socket(executor);
   asio::steady_timer timer(executor, settings_.connect_timeout);
-  auto result = co_await (
-      asio::async_connect(socket, endpoints, asio::redirect_error(use_awaitable, ec)) ||
-      timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+  auto result =
+      co_await (asio::async_connect(socket, endpoints, asio::redirect_error(use_awaitable, ec)) ||
+                timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   if (result.index() == 1 || ec) {
     co_return Reply{451, "4.4.1",
                     fmt::format("connect to {}:{} failed: {}", settings_.host, settings_.port,
@@ -156,9 +157,8 @@ awaitable<Reply> Client::connect() {
   if (settings_.tls != TlsMode::None && supports("STARTTLS")) {
     Reply ready = co_await command("STARTTLS");
     if (ready.code == 220) {
-      bool secured = co_await stream_->startTlsClient(tls_context_, settings_.host,
-                                                      settings_.tls_verify,
-                                                      settings_.connect_timeout);
+      bool secured = co_await stream_->startTlsClient(
+          tls_context_, settings_.host, settings_.tls_verify, settings_.connect_timeout);
       if (!secured) co_return lost("starting TLS");
       tls_active_ = true;
       hello = co_await ehlo();
@@ -269,7 +269,9 @@ awaitable<Reply> Client::rcpt(const Recipient& recipient) {
   co_return co_await command(rcptCommand(recipient));
 }
 
-awaitable<Reply> Client::data(std::string_view message) { co_return co_await sendBody(message); }
+awaitable<Reply> Client::data(std::string_view message) {
+  co_return co_await sendBody(message);
+}
 
 awaitable<Reply> Client::rset() {
   Reply r = co_await command("RSET");

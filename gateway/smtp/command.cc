@@ -8,10 +8,10 @@ namespace portcullis::smtp {
 
 namespace {
 
-constexpr size_t kMaxLocalPart = 64;    // RFC 5321 §4.5.3.1.1
-constexpr size_t kMaxDomain = 255;      // §4.5.3.1.2
-constexpr size_t kMaxPath = 256;        // §4.5.3.1.3
-constexpr size_t kMaxXtext = 100;       // RFC 3461 §4.4: ENVID at most 100 characters
+constexpr size_t kMaxLocalPart = 64;  // RFC 5321 §4.5.3.1.1
+constexpr size_t kMaxDomain = 255;    // §4.5.3.1.2
+constexpr size_t kMaxPath = 256;      // §4.5.3.1.3
+constexpr size_t kMaxXtext = 100;     // RFC 3461 §4.4: ENVID at most 100 characters
 
 bool isAlnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -146,10 +146,10 @@ Command parseCommand(std::string_view line) {
     cmd.argument = arg;
   }
   static const std::pair<std::string_view, Verb> kVerbs[] = {
-      {"EHLO", Verb::Ehlo}, {"HELO", Verb::Helo}, {"MAIL", Verb::Mail},
-      {"RCPT", Verb::Rcpt}, {"DATA", Verb::Data}, {"BDAT", Verb::Bdat},
-      {"RSET", Verb::Rset}, {"NOOP", Verb::Noop}, {"QUIT", Verb::Quit},
-      {"VRFY", Verb::Vrfy}, {"EXPN", Verb::Expn}, {"HELP", Verb::Help},
+      {"EHLO", Verb::Ehlo},         {"HELO", Verb::Helo}, {"MAIL", Verb::Mail},
+      {"RCPT", Verb::Rcpt},         {"DATA", Verb::Data}, {"BDAT", Verb::Bdat},
+      {"RSET", Verb::Rset},         {"NOOP", Verb::Noop}, {"QUIT", Verb::Quit},
+      {"VRFY", Verb::Vrfy},         {"EXPN", Verb::Expn}, {"HELP", Verb::Help},
       {"STARTTLS", Verb::StartTls}, {"AUTH", Verb::Auth}};
   for (const auto& [name, verb] : kVerbs) {
     if (iequals(cmd.verb_text, name)) {
@@ -180,8 +180,8 @@ bool isValidMailbox(std::string_view address, bool utf8) {
   std::string_view local = address.substr(0, at);
   std::string_view domain = address.substr(at + 1);
   if (local.size() > kMaxLocalPart) return false;
-  bool local_ok = local.front() == '"' ? isValidQuotedString(local, utf8)
-                                       : isValidDotString(local, utf8);
+  bool local_ok =
+      local.front() == '"' ? isValidQuotedString(local, utf8) : isValidDotString(local, utf8);
   return local_ok && isValidDomain(domain, utf8);
 }
 
@@ -227,7 +227,8 @@ Parsed<MailFrom> parseMailFrom(std::string_view argument, const Extensions& ext)
       mail.params.smtputf8 = true;
     } else if (p.key == "RET" && p.has_value && ext.dsn) {
       std::string ret = toUpper(p.value);
-      if (ret != "FULL" && ret != "HDRS") return replies::argumentSyntax("Error: bad RET parameter");
+      if (ret != "FULL" && ret != "HDRS")
+        return replies::argumentSyntax("Error: bad RET parameter");
       mail.params.ret = ret;
     } else if (p.key == "ENVID" && p.has_value && ext.dsn) {
       if (!isValidXtext(p.value)) return replies::argumentSyntax("Error: bad ENVID parameter");
@@ -255,9 +256,12 @@ Parsed<Recipient> parseRcptTo(std::string_view argument, const Extensions& ext) 
       std::string notify = toUpper(p.value);
       bool never = false, other = false;
       for (auto v : split(notify, ',')) {
-        if (v == "NEVER") never = true;
-        else if (v == "SUCCESS" || v == "FAILURE" || v == "DELAY") other = true;
-        else return replies::argumentSyntax("Error: bad NOTIFY parameter");
+        if (v == "NEVER")
+          never = true;
+        else if (v == "SUCCESS" || v == "FAILURE" || v == "DELAY")
+          other = true;
+        else
+          return replies::argumentSyntax("Error: bad NOTIFY parameter");
       }
       if (never && other) return replies::argumentSyntax("Error: NOTIFY=NEVER cannot be combined");
       rcpt.notify = notify;

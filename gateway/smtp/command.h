@@ -14,7 +14,21 @@
 namespace portcullis::smtp {
 
 enum class Verb {
-  Ehlo, Helo, Mail, Rcpt, Data, Bdat, Rset, Noop, Quit, Vrfy, Expn, Help, StartTls, Auth, Unknown
+  Ehlo,
+  Helo,
+  Mail,
+  Rcpt,
+  Data,
+  Bdat,
+  Rset,
+  Noop,
+  Quit,
+  Vrfy,
+  Expn,
+  Help,
+  StartTls,
+  Auth,
+  Unknown
 };
 
 struct Command {

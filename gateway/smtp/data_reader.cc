@@ -36,8 +36,10 @@ size_t DataReader::feed(std::string_view bytes) {
         } else if (c == '\n') {
           // A bare LF: never a line end for the end-of-data test.
           bare_line_end_ = true;
-          if (policy_ == BareLineEndPolicy::Normalize) emitLineEnd();
-          else emit('\n');
+          if (policy_ == BareLineEndPolicy::Normalize)
+            emitLineEnd();
+          else
+            emit('\n');
           state_ = State::InLine;
         } else {
           emit(c);
@@ -51,8 +53,10 @@ size_t DataReader::feed(std::string_view bytes) {
         } else {
           // A bare CR.
           bare_line_end_ = true;
-          if (policy_ == BareLineEndPolicy::Normalize) emitLineEnd();
-          else emit('\r');
+          if (policy_ == BareLineEndPolicy::Normalize)
+            emitLineEnd();
+          else
+            emit('\r');
           --i;  // look at this byte again as ordinary line content
           state_ = State::InLine;
         }
@@ -73,8 +77,10 @@ size_t DataReader::feed(std::string_view bytes) {
           // "." <CR> followed by something other than LF: a bare CR in a line that began with
           // a (stuffing) dot.
           bare_line_end_ = true;
-          if (policy_ == BareLineEndPolicy::Normalize) emitLineEnd();
-          else emit('\r');
+          if (policy_ == BareLineEndPolicy::Normalize)
+            emitLineEnd();
+          else
+            emit('\r');
           --i;
           state_ = State::InLine;
         }

@@ -26,7 +26,9 @@ class DataReader {
   bool done() const { return state_ == State::Done; }
   bool tooBig() const { return too_big_; }
   bool sawBareLineEnd() const { return bare_line_end_; }
-  uint64_t size() const { return size_; }  // message bytes after unstuffing, counted even past the limit
+  uint64_t size() const {
+    return size_;
+  }  // message bytes after unstuffing, counted even past the limit
 
  private:
   enum class State { LineStart, InLine, AfterCr, Dot, DotCr, Done };

@@ -55,8 +55,8 @@ std::string editHeaders(std::string_view message, const HeaderEdit& edit) {
   bool subject_done = edit.subject_prefix.empty();
   while (pos < message.size()) {
     // The header section ends at the first empty line.
-    if (message[pos] == '\n' || (message[pos] == '\r' && pos + 1 < message.size() &&
-                                 message[pos + 1] == '\n')) {
+    if (message[pos] == '\n' ||
+        (message[pos] == '\r' && pos + 1 < message.size() && message[pos + 1] == '\n')) {
       break;
     }
     size_t len = fieldLength(message, pos);

@@ -42,22 +42,48 @@ bool parseReplyLine(std::string_view line, int& code, bool& last, std::string_vi
 }
 
 namespace replies {
-Reply ok(std::string text) { return {250, "2.0.0", std::move(text)}; }
-Reply senderOk() { return {250, "2.1.0", "Ok"}; }
-Reply recipientOk() { return {250, "2.1.5", "Ok"}; }
-Reply startData() { return {354, "", "End data with <CR><LF>.<CR><LF>"}; }
+Reply ok(std::string text) {
+  return {250, "2.0.0", std::move(text)};
+}
+Reply senderOk() {
+  return {250, "2.1.0", "Ok"};
+}
+Reply recipientOk() {
+  return {250, "2.1.5", "Ok"};
+}
+Reply startData() {
+  return {354, "", "End data with <CR><LF>.<CR><LF>"};
+}
 Reply closing(std::string_view hostname) {
   return {221, "2.0.0", std::string(hostname) + " closing connection"};
 }
-Reply syntaxError(std::string text) { return {500, "5.5.2", std::move(text)}; }
-Reply argumentSyntax(std::string text) { return {501, "5.5.4", std::move(text)}; }
-Reply badSequence(std::string text) { return {503, "5.5.1", std::move(text)}; }
-Reply notImplemented(std::string text) { return {502, "5.5.1", std::move(text)}; }
-Reply lineTooLong() { return {500, "5.5.6", "Error: line too long"}; }
-Reply tooManyRecipients() { return {452, "4.5.3", "Error: too many recipients"}; }
-Reply messageTooBig() { return {552, "5.3.4", "Error: message exceeds fixed maximum message size"}; }
-Reply relayDenied() { return {554, "5.7.1", "Error: relay access denied"}; }
-Reply unknownUser() { return {550, "5.1.1", "Error: recipient address rejected: user unknown"}; }
+Reply syntaxError(std::string text) {
+  return {500, "5.5.2", std::move(text)};
+}
+Reply argumentSyntax(std::string text) {
+  return {501, "5.5.4", std::move(text)};
+}
+Reply badSequence(std::string text) {
+  return {503, "5.5.1", std::move(text)};
+}
+Reply notImplemented(std::string text) {
+  return {502, "5.5.1", std::move(text)};
+}
+Reply lineTooLong() {
+  return {500, "5.5.6", "Error: line too long"};
+}
+Reply tooManyRecipients() {
+  return {452, "4.5.3", "Error: too many recipients"};
+}
+Reply messageTooBig() {
+  return {552, "5.3.4", "Error: message exceeds fixed maximum message size"};
+}
+Reply relayDenied() {
+  return {554, "5.7.1", "Error: relay access denied"};
+}
+Reply unknownUser() {
+  return {550, "5.1.1", "Error: recipient address rejected: user unknown"};
+}
 Reply tooManyErrors(std::string_view hostname) {
   return {421, "4.7.0", std::string(hostname) + " Error: too many errors"};
 }
@@ -70,16 +96,24 @@ Reply shuttingDown(std::string_view hostname) {
 Reply tooManyConnections(std::string_view hostname) {
   return {421, "4.7.0", std::string(hostname) + " Error: too many connections, try again later"};
 }
-Reply localError() { return {451, "4.3.0", "Error: local error in processing, try again later"}; }
+Reply localError() {
+  return {451, "4.3.0", "Error: local error in processing, try again later"};
+}
 Reply bareLineEnd() {
   return {550, "5.5.2", "Error: message contains a bare <CR> or <LF> (RFC 5321 section 2.3.8)"};
 }
 Reply cannotVrfy() {
   return {252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery"};
 }
-Reply needsTls() { return {530, "5.7.0", "Must issue a STARTTLS command first"}; }
-Reply tlsNotAvailable() { return {454, "4.7.0", "TLS not available due to local problem"}; }
-Reply readyForTls() { return {220, "2.0.0", "Ready to start TLS"}; }
+Reply needsTls() {
+  return {530, "5.7.0", "Must issue a STARTTLS command first"};
+}
+Reply tlsNotAvailable() {
+  return {454, "4.7.0", "TLS not available due to local problem"};
+}
+Reply readyForTls() {
+  return {220, "2.0.0", "Ready to start TLS"};
+}
 Reply parameterNotRecognized(std::string_view param) {
   return {555, "5.5.4", "Error: unsupported parameter \"" + std::string(param) + "\""};
 }

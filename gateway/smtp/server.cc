@@ -1,7 +1,7 @@
 #include "gateway/smtp/server.h"
 
-#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/write.hpp>
 
 #include "gateway/smtp/server_session.h"
 

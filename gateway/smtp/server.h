@@ -2,7 +2,8 @@
 // limits (in total and per client address: 421 4.7.0 beyond them), runs one session per
 // connection on its own strand, and stops gracefully: no new connections, running sessions get a
 // grace period, after which the caller stops the loop (unacknowledged messages are the
-// client's to retry; acknowledged ones are already durable). The session context can be replaced at any time (reload).
+// client's to retry; acknowledged ones are already durable). The session context can be replaced at
+// any time (reload).
 #pragma once
 
 #include <atomic>

@@ -66,8 +66,8 @@ class Session {
         break;
       }
       if (line.status == ReadStatus::Closed) break;
-      SessionState::Step step = line.status == ReadStatus::TooLong ? state_.onLineTooLong()
-                                                                   : state_.onLine(line.line);
+      SessionState::Step step =
+          line.status == ReadStatus::TooLong ? state_.onLineTooLong() : state_.onLine(line.line);
       co_await handle(step);
     }
     co_await abortTransaction();
@@ -93,10 +93,18 @@ class Session {
         if (!state_.inTransaction() && transaction_) co_await abortTransaction();
         co_await send(step.reply);
         break;
-      case Request::Mail: co_await onMail(step); break;
-      case Request::Rcpt: co_await onRcpt(step); break;
-      case Request::Data: co_await onData(step); break;
-      case Request::Bdat: co_await onBdat(step); break;
+      case Request::Mail:
+        co_await onMail(step);
+        break;
+      case Request::Rcpt:
+        co_await onRcpt(step);
+        break;
+      case Request::Data:
+        co_await onData(step);
+        break;
+      case Request::Bdat:
+        co_await onBdat(step);
+        break;
       case Request::BdatDiscard: {
         std::string dropped;
         auto status = co_await stream_.readExactly(step.bdat.size, dropped, 0, ctx_->data_timeout);
@@ -107,7 +115,9 @@ class Session {
         co_await send(step.reply);
         break;
       }
-      case Request::StartTls: co_await onStartTls(step); break;
+      case Request::StartTls:
+        co_await onStartTls(step);
+        break;
     }
     if (step.close) closing_ = true;
   }
@@ -215,8 +225,8 @@ class Session {
   awaitable<void> onBdat(SessionState::Step& step) {
     uint64_t limit = ctx_->protocol.max_message_size;
     uint64_t before = message_.size();
-    auto status = co_await stream_.readExactly(step.bdat.size, message_, limit + 1,
-                                               ctx_->data_timeout);
+    auto status =
+        co_await stream_.readExactly(step.bdat.size, message_, limit + 1, ctx_->data_timeout);
     if (status != ReadStatus::Ok) {
       closing_ = true;
       co_return;
@@ -260,7 +270,8 @@ class Session {
     tx.message = std::move(message_);
     message_.clear();
     tx.client.tls = stream_.tlsInfo();
-    if (ctx_->parse && ctx_->pipeline->hasChecks(Stage::Message)) tx.parsed = ctx_->parse(tx.message);
+    if (ctx_->parse && ctx_->pipeline->hasChecks(Stage::Message))
+      tx.parsed = ctx_->parse(tx.message);
 
     co_await pending_.wait();
     Report& report = *transaction_report_;
@@ -309,7 +320,8 @@ class Session {
 
   std::string compose(const Transaction& tx, const Report& report, const Verdict& verdict) const {
     HeaderEdit edit;
-    edit.prepend.push_back(receivedField(tx, ctx_->protocol.hostname, std::chrono::system_clock::now()));
+    edit.prepend.push_back(
+        receivedField(tx, ctx_->protocol.hostname, std::chrono::system_clock::now()));
     if (ctx_->authentication_results) {
       if (auto ar = ctx_->authentication_results(report)) edit.prepend.push_back(*ar);
     }

@@ -25,9 +25,13 @@ SessionState::Step SessionState::error(Reply r) {
   return s;
 }
 
-bool SessionState::countError() { return ++errors_ >= settings_.max_errors; }
+bool SessionState::countError() {
+  return ++errors_ >= settings_.max_errors;
+}
 
-SessionState::Step SessionState::onLineTooLong() { return error(replies::lineTooLong()); }
+SessionState::Step SessionState::onLineTooLong() {
+  return error(replies::lineTooLong());
+}
 
 SessionState::Step SessionState::onLine(std::string_view line) {
   Command cmd = parseCommand(line);
@@ -37,17 +41,24 @@ SessionState::Step SessionState::onLine(std::string_view line) {
     return error(replies::badSequence("Error: BDAT transfer in progress"));
   }
   switch (cmd.verb) {
-    case Verb::Ehlo: return onEhlo(cmd.argument, true);
-    case Verb::Helo: return onEhlo(cmd.argument, false);
-    case Verb::Mail: return onMail(cmd.argument);
-    case Verb::Rcpt: return onRcpt(cmd.argument);
-    case Verb::Data: return onData(cmd.argument);
-    case Verb::Bdat: return onBdat(cmd.argument);
+    case Verb::Ehlo:
+      return onEhlo(cmd.argument, true);
+    case Verb::Helo:
+      return onEhlo(cmd.argument, false);
+    case Verb::Mail:
+      return onMail(cmd.argument);
+    case Verb::Rcpt:
+      return onRcpt(cmd.argument);
+    case Verb::Data:
+      return onData(cmd.argument);
+    case Verb::Bdat:
+      return onBdat(cmd.argument);
     case Verb::Rset:
       if (!cmd.argument.empty()) return error(replies::argumentSyntax("Syntax: RSET"));
       resetTransaction();
       return reply(replies::ok());
-    case Verb::Noop: return reply(replies::ok());
+    case Verb::Noop:
+      return reply(replies::ok());
     case Verb::Quit: {
       Step s = reply(replies::closing(settings_.hostname));
       s.close = true;
@@ -56,7 +67,8 @@ SessionState::Step SessionState::onLine(std::string_view line) {
     case Verb::Vrfy:
       if (cmd.argument.empty()) return error(replies::argumentSyntax("Syntax: VRFY address"));
       return reply(replies::cannotVrfy());
-    case Verb::Expn: return error(replies::notImplemented("Error: EXPN not supported"));
+    case Verb::Expn:
+      return error(replies::notImplemented("Error: EXPN not supported"));
     case Verb::Help:
       return reply({214, "2.0.0", "See RFC 5321; this gateway filters mail for its domains"});
     case Verb::StartTls:
@@ -73,7 +85,8 @@ SessionState::Step SessionState::onLine(std::string_view line) {
       }
     case Verb::Auth:
       return error(replies::notImplemented("Error: authentication not enabled"));
-    case Verb::Unknown: break;
+    case Verb::Unknown:
+      break;
   }
   return error(replies::syntaxError());
 }
@@ -185,7 +198,9 @@ void SessionState::recipientAccepted(Recipient rcpt) {
   envelope_.recipients.push_back(std::move(rcpt));
 }
 
-void SessionState::transactionFinished() { resetTransaction(); }
+void SessionState::transactionFinished() {
+  resetTransaction();
+}
 
 void SessionState::tlsStarted() {
   tls_active_ = true;

@@ -28,13 +28,13 @@ struct ProtocolSettings {
 class SessionState {
  public:
   enum class Request {
-    Reply,       // send `reply`; then close the connection if `close`
-    Mail,        // run MAIL checks for `mail`; then mailAccepted() or reject
-    Rcpt,        // check `recipient` (relay rules, verification, checks); then recipientAccepted()
-    Data,        // send 354, read the message, finish it, then transactionFinished()
-    Bdat,        // read `bdat.size` bytes; if `bdat.last` finish the message
-    BdatDiscard, // read and drop `bdat.size` bytes, then send `reply` (a BDAT that cannot be used)
-    StartTls,    // send 220, do the handshake, then tlsStarted()
+    Reply,        // send `reply`; then close the connection if `close`
+    Mail,         // run MAIL checks for `mail`; then mailAccepted() or reject
+    Rcpt,         // check `recipient` (relay rules, verification, checks); then recipientAccepted()
+    Data,         // send 354, read the message, finish it, then transactionFinished()
+    Bdat,         // read `bdat.size` bytes; if `bdat.last` finish the message
+    BdatDiscard,  // read and drop `bdat.size` bytes, then send `reply` (a BDAT that cannot be used)
+    StartTls,     // send 220, do the handshake, then tlsStarted()
   };
 
   struct Step {

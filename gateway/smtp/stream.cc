@@ -36,9 +36,9 @@ awaitable<ReadStatus> Stream::fill(std::chrono::steady_clock::time_point deadlin
     result = co_await (tls_.async_read_some(buf, asio::redirect_error(use_awaitable, ec)) ||
                        timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   } else {
-    result = co_await (
-        tls_.next_layer().async_read_some(buf, asio::redirect_error(use_awaitable, ec)) ||
-        timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+    result =
+        co_await (tls_.next_layer().async_read_some(buf, asio::redirect_error(use_awaitable, ec)) ||
+                  timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   }
   if (result.index() == 1) {
     buffer_.resize(old_size);
@@ -135,9 +135,9 @@ awaitable<bool> Stream::startTlsServer(asio::ssl::context& ctx, std::chrono::mil
   tls_ = asio::ssl::stream<asio::ip::tcp::socket>(std::move(tls_.next_layer()), ctx);
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   boost::system::error_code ec, timer_ec;
-  auto result = co_await (
-      tls_.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(use_awaitable, ec)) ||
-      timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+  auto result = co_await (tls_.async_handshake(asio::ssl::stream_base::server,
+                                               asio::redirect_error(use_awaitable, ec)) ||
+                          timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   if (result.index() == 1 || ec) {
     last_error_ = result.index() == 1 ? "TLS handshake timeout" : ec.message();
     co_return false;
@@ -160,9 +160,9 @@ awaitable<bool> Stream::startTlsClient(asio::ssl::context& ctx, const std::strin
   }
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   boost::system::error_code ec, timer_ec;
-  auto result = co_await (
-      tls_.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(use_awaitable, ec)) ||
-      timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+  auto result = co_await (tls_.async_handshake(asio::ssl::stream_base::client,
+                                               asio::redirect_error(use_awaitable, ec)) ||
+                          timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   if (result.index() == 1 || ec) {
     last_error_ = result.index() == 1 ? "TLS handshake timeout" : ec.message();
     co_return false;

@@ -63,7 +63,8 @@ class Stream {
 };
 
 template <typename Sink>
-awaitable<ReadStatus> Stream::readInto(Sink&& sink, std::chrono::steady_clock::time_point deadline) {
+awaitable<ReadStatus> Stream::readInto(Sink&& sink,
+                                       std::chrono::steady_clock::time_point deadline) {
   while (true) {
     if (start_ < buffer_.size()) {
       std::string_view available(buffer_.data() + start_, buffer_.size() - start_);

@@ -40,7 +40,8 @@ TEST(QueueCommands, ListShowAndDeleteADeferredMessage) {
   RecordingMta::Options o;
   o.tempfail = {"busy@example.org"};
   GatewayUnderTest env(s, o);
-  auto sent = swaks(env.gateway.port(), {"--from", "alice@sender.test", "--to", "busy@example.org"});
+  auto sent =
+      swaks(env.gateway.port(), {"--from", "alice@sender.test", "--to", "busy@example.org"});
   ASSERT_EQ(sent.exit_code, 0) << sent.output;
   ASSERT_TRUE(env.gateway.waitForLog("delivery attempt 1", kArrivalTimeout)) << env.gateway.log();
 

@@ -6,7 +6,9 @@
 namespace portcullis::config {
 namespace {
 
-toml::table parse(std::string_view text) { return toml::parse(text, std::string_view("test.toml")); }
+toml::table parse(std::string_view text) {
+  return toml::parse(text, std::string_view("test.toml"));
+}
 
 TEST(Section, ReadsTypedValuesWithDefaults) {
   auto t = parse("a = \"x\"\nn = 5\nd = \"5m\"\ns = \"10M\"\nlist = [\"p\", \"q\"]\n");

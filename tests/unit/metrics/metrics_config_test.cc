@@ -18,7 +18,8 @@ TEST(MetricsConfig, DefaultsWithoutAMetricsTable) {
 }
 
 TEST(MetricsConfig, ReadsEveryKey) {
-  MetricsConfig config = read("[metrics]\nenabled = false\nlisten = \"0.0.0.0:9200\"\nthreads = 4\n");
+  MetricsConfig config =
+      read("[metrics]\nenabled = false\nlisten = \"0.0.0.0:9200\"\nthreads = 4\n");
   EXPECT_FALSE(config.enabled);
   EXPECT_EQ(config.listen, "0.0.0.0:9200");
   EXPECT_EQ(config.threads, 4u);

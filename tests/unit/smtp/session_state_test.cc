@@ -21,8 +21,8 @@ TEST(SessionState, HappyPath) {
   EXPECT_EQ(st.greeting().code, 220);
   auto ehlo = st.onLine("EHLO client.test");
   EXPECT_EQ(ehlo.reply.code, 250);
-  for (auto ext : {"PIPELINING", "SIZE 1000", "8BITMIME", "ENHANCEDSTATUSCODES", "CHUNKING",
-                   "DSN", "SMTPUTF8"}) {
+  for (auto ext : {"PIPELINING", "SIZE 1000", "8BITMIME", "ENHANCEDSTATUSCODES", "CHUNKING", "DSN",
+                   "SMTPUTF8"}) {
     EXPECT_NE(ehlo.reply.text.find(ext), std::string::npos) << ext;
   }
   EXPECT_EQ(ehlo.reply.text.find("STARTTLS"), std::string::npos);
