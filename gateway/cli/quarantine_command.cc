@@ -1,4 +1,5 @@
 #include "gateway/cli/quarantine_command.h"
+#include "gateway/core/text.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -21,21 +22,6 @@ namespace {
 namespace q = portcullis::quarantine;
 
 constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
-
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string jsonNumber(double value) {
   return std::isfinite(value) ? fmt::format("{}", value) : "null";
@@ -87,17 +73,17 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
 
 void printJson(const q::Entry& e) {
   std::vector<std::string> rcpts, symbols;
-  for (const auto& r : e.recipients) rcpts.push_back(jsonString(r));
+  for (const auto& r : e.recipients) rcpts.push_back(jsonQuoted(r));
   for (const auto& s : e.details.symbols) {
     symbols.push_back(
-        fmt::format("{{\"name\":{},\"score\":{}}}", jsonString(s.name), jsonNumber(s.score)));
+        fmt::format("{{\"name\":{},\"score\":{}}}", jsonQuoted(s.name), jsonNumber(s.score)));
   }
   std::cout << fmt::format(
       "{{\"id\":\"{}\",\"arrival\":\"{}\",\"client\":{},\"sender\":{},\"recipients\":[{}],"
       "\"subject\":{},\"score\":{},\"symbols\":[{}],\"reason\":{},\"size\":{}}}\n",
-      e.id, isoTime(e.arrival), jsonString(e.client), jsonString(e.sender), joined(rcpts, ","),
-      jsonString(e.details.subject), jsonNumber(e.details.score), joined(symbols, ","),
-      jsonString(e.details.reason), e.size);
+      e.id, isoTime(e.arrival), jsonQuoted(e.client), jsonQuoted(e.sender), joined(rcpts, ","),
+      jsonQuoted(e.details.subject), jsonNumber(e.details.score), joined(symbols, ","),
+      jsonQuoted(e.details.reason), e.size);
 }
 
 void printText(const q::Entry& e) {

@@ -1,4 +1,5 @@
 #include "gateway/cli/queue_command.h"
+#include "gateway/core/text.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -17,21 +18,6 @@ namespace {
 
 constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
 
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string isoTime(spool::TimePoint t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
@@ -48,13 +34,13 @@ void printEntryJson(const spool::EntryInfo& e) {
   for (size_t i = 0; i < e.meta.envelope.recipients.size(); ++i) {
     const auto& state = e.state.recipients[i];
     rcpts += fmt::format("{}{{\"address\":{},\"status\":\"{}\",\"reply\":{}}}", i ? "," : "",
-                         jsonString(e.meta.envelope.recipients[i].address),
-                         spool::recipientStatusName(state.status), jsonString(state.reply));
+                         jsonQuoted(e.meta.envelope.recipients[i].address),
+                         spool::recipientStatusName(state.status), jsonQuoted(state.reply));
   }
   std::cout << fmt::format(
       "{{\"id\":\"{}\",\"arrival\":\"{}\",\"size\":{},\"sender\":{},\"attempts\":{},"
       "\"next_attempt\":\"{}\",\"recipients\":[{}]}}\n",
-      e.meta.id, isoTime(e.meta.arrival), e.message_size, jsonString(e.meta.envelope.mail_from),
+      e.meta.id, isoTime(e.meta.arrival), e.message_size, jsonQuoted(e.meta.envelope.mail_from),
       e.state.attempts, isoTime(e.state.next_attempt), rcpts);
 }
 

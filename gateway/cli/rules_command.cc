@@ -1,4 +1,5 @@
 #include "gateway/cli/rules_command.h"
+#include "gateway/core/text.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -43,38 +44,6 @@ EngineConfig engineConfig(const RulesOptions& options) {
   return config;
 }
 
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The reason without rule-specific detail, for the summary ("unknown eval function check_rbl").
 std::string reasonKind(const std::string& reason) {
   const size_t cut = reason.find(" at offset");
@@ -111,28 +80,28 @@ int runCheck(const RulesOptions& options) {
     bool first = true;
     for (const auto& d : set.diagnostics) {
       if (d.severity != Severity::Error) continue;
-      out << (first ? "" : ",") << "{\"file\":" << jsonString(d.where.file)
-          << ",\"line\":" << d.where.line << ",\"message\":" << jsonString(d.message) << "}";
+      out << (first ? "" : ",") << "{\"file\":" << jsonQuoted(d.where.file)
+          << ",\"line\":" << d.where.line << ",\"message\":" << jsonQuoted(d.message) << "}";
       first = false;
     }
     out << "],\"warnings\":" << warnings.size() << ",\"disabled\":[";
     first = true;
     for (const auto& d : summary.disabled) {
-      out << (first ? "" : ",") << "{\"name\":" << jsonString(d.name)
-          << ",\"file\":" << jsonString(d.where.file) << ",\"line\":" << d.where.line
-          << ",\"reason\":" << jsonString(d.reason) << "}";
+      out << (first ? "" : ",") << "{\"name\":" << jsonQuoted(d.name)
+          << ",\"file\":" << jsonQuoted(d.where.file) << ",\"line\":" << d.where.line
+          << ",\"reason\":" << jsonQuoted(d.reason) << "}";
       first = false;
     }
     out << "],\"disabled_by_reason\":{";
     first = true;
     for (const auto& [reason, n] : by_reason) {
-      out << (first ? "" : ",") << jsonString(reason) << ":" << n;
+      out << (first ? "" : ",") << jsonQuoted(reason) << ":" << n;
       first = false;
     }
     out << "},\"engines\":{";
     first = true;
     for (const auto& [engine, n] : summary.by_engine) {
-      out << (first ? "" : ",") << jsonString(engine) << ":" << n;
+      out << (first ? "" : ",") << jsonQuoted(engine) << ":" << n;
       first = false;
     }
     out << "},\"groups\":" << summary.groups

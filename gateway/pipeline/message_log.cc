@@ -2,44 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "gateway/core/text.h"
+
 namespace portcullis {
 
 namespace {
 
-std::string jsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out.push_back(static_cast<char>(c));
-    }
-  }
-  return out;
-}
-
 // Text values are printed bare unless they contain characters that would confuse a reader.
 std::string textValue(std::string_view s) {
   if (!s.empty() && s.find_first_of(" \"=\\\r\n") == std::string_view::npos) return std::string(s);
-  return "\"" + jsonEscape(s) + "\"";
+  return jsonQuoted(s);
 }
 
 double ms(std::chrono::nanoseconds d) {
@@ -53,22 +25,23 @@ std::string formatMessageLog(const MessageLogEntry& e, LogFormat format) {
   std::string rcpts, symbols;
   if (format == LogFormat::Json) {
     for (const auto& r : tx.envelope.recipients) {
-      rcpts += (rcpts.empty() ? "\"" : ",\"") + jsonEscape(r.address) + "\"";
+      rcpts += (rcpts.empty() ? "" : ",") + jsonQuoted(r.address);
     }
     for (const auto& s : e.verdict.symbols) {
-      symbols += fmt::format("{}{{\"name\":\"{}\",\"score\":{:.2f}}}", symbols.empty() ? "" : ",",
-                             jsonEscape(s.name), s.score);
+      symbols += fmt::format("{}{{\"name\":{},\"score\":{:.2f}}}", symbols.empty() ? "" : ",",
+                             jsonQuoted(s.name), s.score);
     }
     return fmt::format(
-        "{{\"queue_id\":\"{}\",\"client_ip\":\"{}\",\"client_name\":\"{}\",\"helo\":\"{}\","
-        "\"tls\":\"{}\",\"from\":\"{}\",\"rcpt\":[{}],\"size\":{},\"action\":\"{}\","
-        "\"score\":{:.2f},\"reason\":\"{}\",\"symbols\":[{}],\"reply\":\"{} {}\","
+        "{{\"queue_id\":\"{}\",\"client_ip\":{},\"client_name\":{},\"helo\":{},"
+        "\"tls\":{},\"from\":{},\"rcpt\":[{}],\"size\":{},\"action\":\"{}\","
+        "\"score\":{:.2f},\"reason\":{},\"symbols\":[{}],\"reply\":{},"
         "\"checks_ms\":{:.3f},\"delivery_ms\":{:.3f}}}",
-        tx.id, jsonEscape(tx.client.address), jsonEscape(tx.client.hostname),
-        jsonEscape(tx.client.helo), tx.client.tls ? jsonEscape(tx.client.tls->version) : "",
-        jsonEscape(tx.envelope.mail_from), rcpts, e.size, toString(e.verdict.action),
-        e.verdict.score, jsonEscape(e.verdict.reason), symbols, e.reply_code,
-        jsonEscape(e.reply_text), ms(e.checks_time), ms(e.delivery_time));
+        tx.id, jsonQuoted(tx.client.address), jsonQuoted(tx.client.hostname),
+        jsonQuoted(tx.client.helo), jsonQuoted(tx.client.tls ? tx.client.tls->version : ""),
+        jsonQuoted(tx.envelope.mail_from), rcpts, e.size, toString(e.verdict.action),
+        e.verdict.score, jsonQuoted(e.verdict.reason), symbols,
+        jsonQuoted(std::to_string(e.reply_code) + " " + e.reply_text), ms(e.checks_time),
+        ms(e.delivery_time));
   }
   for (const auto& r : tx.envelope.recipients) rcpts += (rcpts.empty() ? "" : ",") + r.address;
   for (const auto& s : e.verdict.symbols) {

@@ -129,14 +129,17 @@ awaitable<bool> Stream::write(std::string_view data, std::chrono::milliseconds t
   co_return true;
 }
 
-awaitable<bool> Stream::startTlsServer(asio::ssl::context& ctx, std::chrono::milliseconds timeout) {
-  buffer_.clear();  // plaintext pipelined after STARTTLS is never interpreted
+void Stream::wrapInTls(asio::ssl::context& ctx) {
+  buffer_.clear();  // plaintext pipelined before the handshake is never interpreted
   start_ = 0;
   tls_ = asio::ssl::stream<asio::ip::tcp::socket>(std::move(tls_.next_layer()), ctx);
+}
+
+awaitable<bool> Stream::handshake(asio::ssl::stream_base::handshake_type side,
+                                  std::chrono::milliseconds timeout) {
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   boost::system::error_code ec, timer_ec;
-  auto result = co_await (tls_.async_handshake(asio::ssl::stream_base::server,
-                                               asio::redirect_error(use_awaitable, ec)) ||
+  auto result = co_await (tls_.async_handshake(side, asio::redirect_error(use_awaitable, ec)) ||
                           timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   if (result.index() == 1 || ec) {
     last_error_ = result.index() == 1 ? "TLS handshake timeout" : ec.message();
@@ -146,11 +149,14 @@ awaitable<bool> Stream::startTlsServer(asio::ssl::context& ctx, std::chrono::mil
   co_return true;
 }
 
+awaitable<bool> Stream::startTlsServer(asio::ssl::context& ctx, std::chrono::milliseconds timeout) {
+  wrapInTls(ctx);
+  co_return co_await handshake(asio::ssl::stream_base::server, timeout);
+}
+
 awaitable<bool> Stream::startTlsClient(asio::ssl::context& ctx, const std::string& server_name,
                                        bool verify, std::chrono::milliseconds timeout) {
-  buffer_.clear();
-  start_ = 0;
-  tls_ = asio::ssl::stream<asio::ip::tcp::socket>(std::move(tls_.next_layer()), ctx);
+  wrapInTls(ctx);
   SSL_set_tlsext_host_name(tls_.native_handle(), server_name.c_str());
   if (verify) {
     tls_.set_verify_mode(asio::ssl::verify_peer);
@@ -158,17 +164,7 @@ awaitable<bool> Stream::startTlsClient(asio::ssl::context& ctx, const std::strin
   } else {
     tls_.set_verify_mode(asio::ssl::verify_none);
   }
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-  boost::system::error_code ec, timer_ec;
-  auto result = co_await (tls_.async_handshake(asio::ssl::stream_base::client,
-                                               asio::redirect_error(use_awaitable, ec)) ||
-                          timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
-  if (result.index() == 1 || ec) {
-    last_error_ = result.index() == 1 ? "TLS handshake timeout" : ec.message();
-    co_return false;
-  }
-  tls_active_ = true;
-  co_return true;
+  co_return co_await handshake(asio::ssl::stream_base::client, timeout);
 }
 
 std::optional<TlsInfo> Stream::tlsInfo() const {

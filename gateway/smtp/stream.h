@@ -54,6 +54,9 @@ class Stream {
 
  private:
   awaitable<ReadStatus> fill(std::chrono::steady_clock::time_point deadline);
+  void wrapInTls(asio::ssl::context& ctx);
+  awaitable<bool> handshake(asio::ssl::stream_base::handshake_type side,
+                            std::chrono::milliseconds timeout);
 
   asio::ssl::stream<asio::ip::tcp::socket> tls_;
   bool tls_active_ = false;

@@ -38,3 +38,19 @@ TEST(Report, MergeKeepsBoth) {
 
 }  // namespace
 }  // namespace portcullis
+
+#include "gateway/core/text.h"
+
+namespace portcullis {
+namespace {
+
+TEST(JsonQuoted, EscapesQuotesBackslashesAndControlsButKeepsUtf8) {
+  EXPECT_EQ(jsonQuoted("plain"), "\"plain\"");
+  EXPECT_EQ(jsonQuoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(jsonQuoted("l1\nl2\r\t"), "\"l1\\nl2\\r\\t\"");
+  EXPECT_EQ(jsonQuoted(std::string("\x01\x7f", 2)), "\"\\u0001\\u007f\"");
+  EXPECT_EQ(jsonQuoted("Bücher"), "\"Bücher\"");
+}
+
+}  // namespace
+}  // namespace portcullis

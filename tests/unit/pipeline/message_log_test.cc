@@ -1,0 +1,45 @@
+#include "gateway/pipeline/message_log.h"
+
+#include <gtest/gtest.h>
+
+namespace portcullis {
+namespace {
+
+Transaction hostileTransaction() {
+  Transaction tx;
+  tx.id = "J18Q4G9LHG00024OI1";
+  tx.client.address = "192.0.2.7";
+  tx.client.helo = "evil\" \"injected=1\nline";
+  tx.envelope.mail_from = "a@b.test";
+  tx.envelope.recipients = {{"c@d.test", "", ""}, {"e@f.test", "", ""}};
+  return tx;
+}
+
+TEST(MessageLog, JsonLineEscapesClientInputAndStaysOneLine) {
+  Transaction tx = hostileTransaction();
+  Verdict v;
+  v.action = Action::Reject;
+  v.score = 7.5;
+  v.reason = "score";
+  v.symbols = {{"GTUBE", 7.5, ""}};
+  std::string line = formatMessageLog({tx, v, 550, "rejected", 42, {}, {}}, LogFormat::Json);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  EXPECT_NE(line.find("\"helo\":\"evil\\\" \\\"injected=1\\nline\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"rcpt\":[\"c@d.test\",\"e@f.test\"]"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"symbols\":[{\"name\":\"GTUBE\",\"score\":7.50}]"), std::string::npos)
+      << line;
+  EXPECT_NE(line.find("\"reply\":\"550 rejected\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"tls\":\"\""), std::string::npos) << line;
+}
+
+TEST(MessageLog, TextLineQuotesValuesThatWouldConfuseAReader) {
+  Transaction tx = hostileTransaction();
+  Verdict v;
+  std::string line = formatMessageLog({tx, v, 250, "Ok", 42, {}, {}}, LogFormat::Text);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  EXPECT_NE(line.find("helo=\"evil\\\" \\\"injected=1\\nline\""), std::string::npos) << line;
+  EXPECT_NE(line.find("to=<c@d.test,e@f.test>"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace portcullis
