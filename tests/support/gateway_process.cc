@@ -26,12 +26,14 @@ std::string gatewayToml(const GatewaySettings& s, const std::filesystem::path& s
        s.relay;
   t += "\n[queue]\ndirectory = \"" + spool_dir.string() +
        "\"\nretry_min = \"1s\"\nretry_max = \"2s\"\nscan_interval = \"200ms\"\n" + s.queue;
-  t += "\n[pipeline]\nworkers = 2\n";
+  t += "\n[pipeline]\nworkers = 2\n" + s.pipeline;
+  t += "\n[policy]\n" + s.policy;
   t += "\n[log]\nlevel = \"info\"\n" + s.log;
   // Nothing shared between gateways of parallel tests: no metrics port, a private quarantine.
-  t += "\n[metrics]\nenabled = false\n";
-  t +=
-      "\n[quarantine]\ndirectory = \"" + (spool_dir.parent_path() / "quarantine").string() + "\"\n";
+  t += "\n[metrics]\n" + s.metrics;
+  t += "\n[quarantine]\ndirectory = \"" + (spool_dir.parent_path() / "quarantine").string() +
+       "\"\n" + s.quarantine;
+  t += "\n" + s.extra;
   return t;
 }
 

@@ -30,6 +30,12 @@ struct GatewaySettings {
   std::string relay;
   std::string queue;
   std::string log;
+  std::string pipeline;
+  std::string policy;
+  std::string quarantine;
+  std::string metrics = "enabled = false\n";  // replace to serve /metrics
+  // Further tables appended verbatim: "[checks.content]\n...", "[dns]\n...", "[milter]\n...".
+  std::string extra;
 };
 
 // The configuration text for `settings` with the queue in `spool_dir`.
