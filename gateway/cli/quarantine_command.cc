@@ -109,6 +109,9 @@ void printDetails(const q::ShownEntry& shown) {
 void addQuarantineCommand(CLI::App& app, int& exit_status) {
   auto* cmd = app.add_subcommand("quarantine", "Inspect and manage quarantined messages");
   cmd->require_subcommand(1);
+  // "-c CONFIG" may also follow the action (`quarantine list --json -c FILE`): the actions pass
+  // options they do not know to this command.
+  cmd->fallthrough();
   auto config = std::make_shared<std::string>(kDefaultConfig);
   cmd->add_option("-c,--config", *config, "Configuration file")->capture_default_str();
 

@@ -60,6 +60,9 @@ void printEntryText(const spool::EntryInfo& e) {
 void addQueueCommand(CLI::App& app, int& exit_status) {
   auto* queue = app.add_subcommand("queue", "Inspect and manage the mail queue");
   queue->require_subcommand(1);
+  // "-c CONFIG" may also follow the action (`queue list --json -c FILE`): the actions pass
+  // options they do not know to this command.
+  queue->fallthrough();
   auto config = std::make_shared<std::string>(kDefaultConfig);
   queue->add_option("-c,--config", *config, "Configuration file")->capture_default_str();
 
