@@ -89,12 +89,17 @@ void appendHeaderValues(const std::vector<ViewHeader>& headers, std::string_view
   }
 }
 
-std::optional<std::string> joinValues(const std::vector<std::string>& values) {
+// Header values each end in a newline, as SpamAssassin's get() returns them; addresses and names
+// (`:addr`, `:name`) are joined by newlines with none after the last, so /\s/ on From:addr only
+// sees the address itself.
+std::optional<std::string> joinValues(const std::vector<std::string>& values, HeaderForm form) {
   if (values.empty()) return std::nullopt;
   std::string text;
+  const bool mailbox_parts = form == HeaderForm::Addr || form == HeaderForm::Name;
   for (const auto& v : values) {
+    if (mailbox_parts && !text.empty()) text += '\n';
     text += v;
-    if (text.empty() || text.back() != '\n') text += '\n';
+    if (!mailbox_parts && (text.empty() || text.back() != '\n')) text += '\n';
   }
   return text;
 }
@@ -121,7 +126,7 @@ std::optional<std::string> lookup(const std::vector<ViewHeader>& headers,
   } else {
     appendHeaderValues(headers, name, form, values);
   }
-  return joinValues(values);
+  return joinValues(values, form);
 }
 
 }  // namespace

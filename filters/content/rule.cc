@@ -1,5 +1,7 @@
 #include "filters/content/rule.h"
 
+#include <algorithm>
+
 namespace portcullis::content {
 
 std::string_view toString(RuleType t) {
@@ -25,7 +27,10 @@ std::string_view toString(RuleType t) {
 double effectiveScore(const Rule& rule, int set) {
   if (rule.isSubRule()) return 0;
   if (rule.scores) return (*rule.scores)[set < 0 || set > 3 ? 0 : set];
-  return rule.name.rfind("T_", 0) == 0 ? 0.01 : 1.0;
+  // SpamAssassin's defaults: 1.0, 0.01 for T_ (testing) rules, negated for `tflags nice`.
+  const double magnitude = rule.name.rfind("T_", 0) == 0 ? 0.01 : 1.0;
+  const bool nice = std::find(rule.tflags.begin(), rule.tflags.end(), "nice") != rule.tflags.end();
+  return nice ? -magnitude : magnitude;
 }
 
 }  // namespace portcullis::content

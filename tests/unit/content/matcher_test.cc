@@ -258,5 +258,69 @@ TEST(Matcher, UnrunnablePatternIsDisabledWithReason) {
   EXPECT_EQ(rules->summary().rules_loaded, 1u);
 }
 
+TEST(Matcher, BodyAndUriRulesNeverMatchAcrossPieces) {
+  // SpamAssassin tests body rules a paragraph (line) at a time and uri rules a URI at a time:
+  // [^x]* and \s can cross a newline in the joined text, but must not cross a piece.
+  auto rules = compile(R"(
+body ACROSS_LINES   /alpha[^!]*omega/
+body WITHIN_LINE    /gamma\s+delta/
+body PRE_ACROSS     /(?<=x)alpha(?=[^!]*omega)/
+uri  URI_USERINFO   m{^https?://[^/?\#]*@}
+uri  URI_SAME       m{^http://good\.example/[^@]*@}
+body MULTI          /beta/
+tflags MULTI        multiple
+)");
+  Message m;
+  m.body = "xalpha is here\nand omega there\ngamma   delta\nbeta beta\nbeta\n";
+  m.uris = {"http://host.example", "mailto:user@example.net", "http://good.example/a@b"};
+  const auto h = hits(*rules, m);
+  EXPECT_FALSE(h.count("ACROSS_LINES"));
+  EXPECT_FALSE(h.count("PRE_ACROSS"));
+  EXPECT_TRUE(h.count("WITHIN_LINE"));
+  EXPECT_FALSE(h.count("URI_USERINFO"));
+  EXPECT_TRUE(h.count("URI_SAME"));
+  EXPECT_EQ(h.at("MULTI"), 3);
+
+  m.body = "alpha and omega on one line\n";
+  EXPECT_TRUE(hits(*rules, m).count("ACROSS_LINES"));
+}
+
+TEST(Matcher, AddressFormHasNoTrailingNewlineAndToCcExistsCountsToAndCc) {
+  auto rules = compile(R"(
+header FROM_ADDR_WS   From:addr =~ /\s/
+header FROM_NAME_END  From:name =~ /Smith$/
+header TOCC_EXISTS    exists:ToCc
+header MID_EXISTS     exists:MESSAGEID
+)");
+  Message m;
+  m.headers = {{"From", "\"Bob Smith\" <bob@example.com>\n"}, {"Cc", "carol@example.com\n"},
+               {"Message-Id", "<1@example.com>\n"}};
+  const auto h = hits(*rules, m);
+  EXPECT_FALSE(h.count("FROM_ADDR_WS"));
+  EXPECT_TRUE(h.count("FROM_NAME_END"));
+  EXPECT_TRUE(h.count("TOCC_EXISTS"));
+  EXPECT_TRUE(h.count("MID_EXISTS"));
+}
+
+TEST(Matcher, DefaultScoresFollowSpamAssassin) {
+  auto rules = compile(R"(
+body PLAIN      /x/
+body T_TESTING  /x/
+body NICE_ONE   /x/
+tflags NICE_ONE nice
+body T_NICE     /x/
+tflags T_NICE   nice
+body SCORED     /x/
+tflags SCORED   nice
+score SCORED    2.5
+)");
+  const auto score = [&](const char* name) { return rules->rules()[*rules->find(name)].score; };
+  EXPECT_DOUBLE_EQ(score("PLAIN"), 1.0);
+  EXPECT_DOUBLE_EQ(score("T_TESTING"), 0.01);
+  EXPECT_DOUBLE_EQ(score("NICE_ONE"), -1.0);
+  EXPECT_DOUBLE_EQ(score("T_NICE"), -0.01);
+  EXPECT_DOUBLE_EQ(score("SCORED"), 2.5);
+}
+
 }  // namespace
 }  // namespace portcullis::content
