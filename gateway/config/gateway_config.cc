@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+
+#include "gateway/core/text.h"
 
 namespace portcullis::config {
 
@@ -134,12 +137,51 @@ void readPipeline(Section& s, PipelineConfig& c) {
   s.finish();
 }
 
-void readPolicy(Section& s, PolicyConfig& c) {
+void readPolicyRules(Section& s, PolicyRulesConfig& c) {
   c.tag_threshold = s.getDouble("tag_threshold", c.tag_threshold, -1e6, 1e9);
   c.quarantine_threshold = s.getDouble("quarantine_threshold", c.quarantine_threshold, -1e6, 1e9);
   c.reject_threshold = s.getDouble("reject_threshold", c.reject_threshold, -1e6, 1e9);
   c.subject_prefix = s.getString("subject_prefix", c.subject_prefix);
   c.reveal_symbols = s.getBool("reveal_symbols", c.reveal_symbols);
+}
+
+// Fills `list` (a NetworkList or an AddressList) from the string array at `key`.
+template <typename List>
+void readList(Section& s, const std::string& key, List& list) {
+  for (const auto& entry : s.getStrings(key, {})) {
+    if (auto problem = list.add(entry)) s.fail(key, *problem);
+  }
+}
+
+void readDomainPolicies(Section& s, PolicyConfig& c, const std::vector<std::string>& local) {
+  for (Section& d : s.subArray("domain")) {
+    DomainPolicyConfig domain;
+    static_cast<PolicyRulesConfig&>(domain) = c;
+    if (!d.has("domain")) d.fail("domain", "each [[policy.domain]] needs domain = \"...\"");
+    domain.domain = toLower(d.getString("domain", ""));
+    if (std::find(local.begin(), local.end(), domain.domain) == local.end()) {
+      d.fail("domain", "\"" + domain.domain + "\" is not one of domains.local");
+    }
+    for (const auto& other : c.domains) {
+      if (other.domain == domain.domain) {
+        d.fail("domain", "\"" + domain.domain + "\" has a [[policy.domain]] already");
+      }
+    }
+    readPolicyRules(d, domain);
+    d.finish();
+    c.domains.push_back(std::move(domain));
+  }
+}
+
+void readPolicy(Section& s, PolicyConfig& c, const std::vector<std::string>& local_domains) {
+  readPolicyRules(s, c);
+  readList(s, "allow_clients", c.allow_clients);
+  readList(s, "deny_clients", c.deny_clients);
+  readList(s, "allow_senders", c.allow_senders);
+  readList(s, "deny_senders", c.deny_senders);
+  readList(s, "allow_recipients", c.allow_recipients);
+  readList(s, "deny_recipients", c.deny_recipients);
+  readDomainPolicies(s, c, local_domains);
   s.finish();
 }
 
@@ -170,7 +212,10 @@ GatewayConfig loadGatewayConfig(const Document& doc) {
   readOptional(root, "relay", readRelay, c.relay);
   readOptional(root, "queue", readQueue, c.queue);
   readOptional(root, "pipeline", readPipeline, c.pipeline);
-  readOptional(root, "policy", readPolicy, c.policy);
+  auto read_policy = [&c](Section& s, PolicyConfig& policy) {
+    readPolicy(s, policy, c.domains.local);
+  };
+  readOptional(root, "policy", read_policy, c.policy);
   readOptional(root, "log", readLog, c.log);
   // Sections their owners read and validate.
   for (const char* other : {"checks", "dns", "metrics", "milter", "quarantine"}) root.sub(other);

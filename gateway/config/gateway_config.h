@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "gateway/config/document.h"
+#include "gateway/core/address_list.h"
+#include "gateway/core/network_list.h"
 
 namespace portcullis::config {
 
@@ -87,12 +89,28 @@ struct PipelineConfig {
   size_t workers = 0;  // 0: one per core
 };
 
-struct PolicyConfig {
+// The thresholds and reply settings [policy] sets and each [[policy.domain]] may override.
+struct PolicyRulesConfig {
   double tag_threshold = 5.0;
   double quarantine_threshold = 1e9;  // off unless configured
   double reject_threshold = 15.0;
   std::string subject_prefix;   // e.g. "[SPAM]"; empty: Subject unchanged
   bool reveal_symbols = false;  // name the rules in reject replies
+};
+
+// One [[policy.domain]]: a local recipient domain with its own rules (unset keys: [policy]'s).
+struct DomainPolicyConfig : PolicyRulesConfig {
+  std::string domain;  // lowercase, one of domains.local
+};
+
+struct PolicyConfig : PolicyRulesConfig {
+  NetworkList allow_clients;
+  NetworkList deny_clients;
+  AddressList allow_senders;
+  AddressList deny_senders;
+  AddressList allow_recipients;
+  AddressList deny_recipients;
+  std::vector<DomainPolicyConfig> domains;
 };
 
 struct LogConfig {

@@ -126,10 +126,32 @@ class Session {
     if (delivery_) co_await delivery_->abort();
     delivery_.reset();
     transaction_.reset();
+    policy_choice_.reset();
     message_.clear();
   }
 
+  // Sends a refusal of MAIL or RCPT, which counts towards the error limit.
+  awaitable<void> refuse(const Reply& reply) {
+    if (state_.countError()) {
+      const Reply answer = replies::tooManyErrors(ctx_->protocol.hostname);
+      co_await send(answer);
+      closing_ = true;
+      co_return;
+    }
+    co_await send(reply);
+  }
+
+  static Reply replyOf(const Verdict& verdict) {
+    return Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text};
+  }
+
   awaitable<void> onMail(SessionState::Step& step) {
+    if (auto denied = ctx_->policy->refuseTransaction(client_.address, step.mail.address)) {
+      spdlog::info("client={} refused at MAIL: {}", client_.address, denied->reason);
+      const Reply answer = replyOf(*denied);
+      co_await refuse(answer);
+      co_return;
+    }
     transaction_ = std::make_shared<Transaction>();
     transaction_->id = newQueueId();
     transaction_->client = client_;
@@ -143,11 +165,7 @@ class Session {
     Reply reply = co_await delivery_->mail(transaction_->envelope);
     if (!reply.positive()) {
       co_await abortTransaction();
-      if (state_.countError()) {
-        reply = replies::tooManyErrors(ctx_->protocol.hostname);
-        closing_ = true;
-      }
-      co_await send(reply);
+      co_await refuse(reply);
       co_return;
     }
     state_.mailAccepted(step.mail);
@@ -157,8 +175,46 @@ class Session {
     co_await send(answer);
   }
 
+  // A reject forced by a check of the connect or MAIL stage (a DNS list zone with reject = true,
+  // SPF fail with reject_on_fail) refuses every recipient, so the client learns it at RCPT instead
+  // of after sending the message. Waits for those checks; each ends by the check deadline.
+  awaitable<std::optional<Reply>> earlyReject() {
+    co_await pending_.wait();
+    Report early;
+    early.merge(*connection_report_);
+    if (transaction_report_) early.merge(*transaction_report_);
+    std::optional<ForcedAction> forced = early.forced();
+    if (!forced || forced->action != Action::Reject) co_return std::nullopt;
+    Verdict verdict = ctx_->policy->decide(early);
+    spdlog::info("client={} id={} refused at RCPT: {}", client_.address, transaction_->id,
+                 verdict.reason);
+    co_return replyOf(verdict);
+  }
+
+  // Each transaction has one policy, fixed by its first accepted recipient; a recipient whose
+  // policy differs (another domain's settings, or allow-listed while the others are not) gets
+  // 452 4.5.3 and the client sends it in a new transaction (RFC 5321 §3.3). That is no error.
   awaitable<void> onRcpt(SessionState::Step& step) {
+    std::optional<Reply> blocked = co_await earlyReject();
+    if (blocked) {
+      co_await refuse(*blocked);
+      co_return;
+    }
     std::optional<Reply> refusal = co_await ctx_->recipients->check(step.recipient);
+    if (!refusal) {
+      if (auto denied = ctx_->policy->refuseRecipient(step.recipient.address)) {
+        spdlog::info("client={} id={} refused at RCPT: {}", client_.address, transaction_->id,
+                     denied->reason);
+        refusal = replyOf(*denied);
+      }
+    }
+    PolicyChoice choice = ctx_->policy->choose(client_.address, transaction_->envelope.mail_from,
+                                               step.recipient.address);
+    if (!refusal && policy_choice_ && !choice.sameAs(*policy_choice_)) {
+      const Reply answer = replies::policyDiffers();
+      co_await send(answer);
+      co_return;
+    }
     if (!refusal) {
       Reply downstream = co_await delivery_->rcpt(step.recipient);
       if (!downstream.positive()) refusal = downstream;
@@ -168,21 +224,16 @@ class Session {
       probe.envelope.recipients = {step.recipient};
       Report report;
       co_await ctx_->pipeline->run(Stage::Recipient, probe, report);
-      Verdict verdict = ctx_->policy->decide(report);
+      Verdict verdict = ctx_->policy->decide(report, choice);
       if (verdict.action == Action::Reject || verdict.action == Action::TempFail) {
-        refusal = Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text};
+        refusal = replyOf(verdict);
       }
     }
     if (refusal) {
-      if (state_.countError()) {
-        const Reply answer = replies::tooManyErrors(ctx_->protocol.hostname);
-        co_await send(answer);
-        closing_ = true;
-        co_return;
-      }
-      co_await send(*refusal);
+      co_await refuse(*refusal);
       co_return;
     }
+    if (!policy_choice_) policy_choice_ = std::move(choice);
     state_.recipientAccepted(step.recipient);
     transaction_->envelope.recipients.push_back(step.recipient);
     const Reply answer = replies::recipientOk();
@@ -277,7 +328,7 @@ class Session {
     Report& report = *transaction_report_;
     report.merge(*connection_report_);
     co_await ctx_->pipeline->run(Stage::Message, tx, report);
-    Verdict verdict = ctx_->policy->decide(report);
+    Verdict verdict = ctx_->policy->decide(report, policy_choice_.value_or(PolicyChoice{}));
     auto checks_time = Clock::now() - checks_start;
 
     Reply reply;
@@ -314,6 +365,7 @@ class Session {
     }
     delivery_.reset();
     transaction_.reset();
+    policy_choice_.reset();
     state_.transactionFinished();
     co_await send(reply);
   }
@@ -368,6 +420,7 @@ class Session {
   std::shared_ptr<Report> connection_report_;
   std::shared_ptr<Transaction> transaction_;
   std::shared_ptr<Report> transaction_report_;
+  std::optional<PolicyChoice> policy_choice_;  // fixed by the first accepted recipient
   std::unique_ptr<DeliveryTransaction> delivery_;
   std::string message_;
   bool closing_ = false;
