@@ -18,7 +18,7 @@ std::string gatewayToml(const GatewaySettings& s, const std::filesystem::path& s
        "\"]\nshutdown_grace = \"5s\"\n" + s.server;
   t += "\n[limits]\ncommand_timeout = \"30s\"\ndata_timeout = \"60s\"\n" + s.limits;
   t += "\n[tls]\n" + s.tls;
-  t += "\n[domains]\nlocal = [\"example.org\"]\n" + s.domains;
+  t += "\n[domains]\nlocal = [" + s.local_domains + "]\n" + s.domains;
   t += "\n[relay]\nmode = \"" + s.mode +
        "\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(s.relay_port) +
        "\ntls = \"none\"\nconnect_timeout = \"5s\"\ncommand_timeout = \"30s\"\n"

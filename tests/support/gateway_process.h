@@ -19,9 +19,10 @@ namespace portcullis::test {
 std::filesystem::path portcullisBinary();
 
 struct GatewaySettings {
-  std::string mode = "spool";  // relay.mode
-  uint16_t relay_port = 0;     // the internal MTA on 127.0.0.1
-  uint16_t listen_port = 0;    // 0: an ephemeral port, read from the log
+  std::string mode = "spool";                     // relay.mode
+  uint16_t relay_port = 0;                        // the internal MTA on 127.0.0.1
+  uint16_t listen_port = 0;                       // 0: an ephemeral port, read from the log
+  std::string local_domains = "\"example.org\"";  // domains.local, as TOML array elements
   // Extra "key = value" lines for each table (appended after the defaults this fixture sets).
   std::string server;
   std::string limits;

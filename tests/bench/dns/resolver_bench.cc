@@ -9,7 +9,7 @@
 
 #include "gateway/dns/cares_resolver.h"
 #include "gateway/dns/parallel_queries.h"
-#include "tests/integration/dns/dnsmasq_server.h"
+#include "tests/support/dnsmasq_server.h"
 
 namespace portcullis::dns {
 namespace {
@@ -25,8 +25,8 @@ std::vector<std::string> benchRecords() {
 }
 
 // Started on first use, stopped (and its directory removed) at exit.
-testing::DnsmasqServer& server() {
-  static testing::DnsmasqServer instance(benchRecords());
+test::DnsmasqServer& server() {
+  static test::DnsmasqServer instance(benchRecords());
   return instance;
 }
 

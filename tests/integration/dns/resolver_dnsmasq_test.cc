@@ -10,7 +10,7 @@
 
 #include "gateway/dns/cares_resolver.h"
 #include "gateway/dns/parallel_queries.h"
-#include "tests/integration/dns/dnsmasq_server.h"
+#include "tests/support/dnsmasq_server.h"
 
 namespace portcullis::dns {
 namespace {
@@ -28,7 +28,7 @@ const std::vector<std::string> kRecords = {
 class ResolverWithDnsmasq : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<testing::DnsmasqServer>(kRecords);
+    server_ = std::make_unique<test::DnsmasqServer>(kRecords);
     DnsConfig config;
     config.servers = {server_->address()};
     config.timeout = std::chrono::milliseconds(500);
@@ -64,7 +64,7 @@ class ResolverWithDnsmasq : public ::testing::Test {
   }
 
   asio::io_context io_;
-  std::unique_ptr<testing::DnsmasqServer> server_;
+  std::unique_ptr<test::DnsmasqServer> server_;
   std::unique_ptr<CaresResolver> resolver_;
 };
 

@@ -1,4 +1,4 @@
-#include "tests/integration/dns/dnsmasq_server.h"
+#include "tests/support/dnsmasq_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace portcullis::testing {
+namespace portcullis::test {
 
 namespace {
 
@@ -126,12 +126,21 @@ bool DnsmasqServer::waitForQuery(const std::string& name) const {
   return false;
 }
 
+void DnsmasqServer::pause() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void DnsmasqServer::resume() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
 void DnsmasqServer::stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
+  kill(pid_, SIGCONT);  // a paused server handles SIGTERM only once it runs again
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
 }
 
-}  // namespace portcullis::testing
+}  // namespace portcullis::test

@@ -1,6 +1,7 @@
 // A private dnsmasq serving test records on 127.0.0.1 at a port chosen at run time, for the
-// resolver's integration test and benchmark. It logs every query it receives to a file, so a
-// test can tell which lookups reached the server. stop() (or the destructor) terminates it.
+// resolver's integration test and benchmark and the gateway's authentication tests. It logs every
+// query it receives to a file, so a test can tell which lookups reached the server. pause() makes
+// it unresponsive (queries time out) until resume(); stop() (or the destructor) terminates it.
 #pragma once
 
 #include <sys/types.h>
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace portcullis::testing {
+namespace portcullis::test {
 
 class DnsmasqServer {
  public:
@@ -27,6 +28,10 @@ class DnsmasqServer {
   size_t queriesFor(const std::string& name) const;
   // Waits (bounded) until the server has logged a query for `name`; false if it never did.
   bool waitForQuery(const std::string& name) const;
+  // SIGSTOP: the server keeps its port but answers nothing, so lookups time out.
+  void pause();
+  // SIGCONT after pause().
+  void resume();
   void stop();
 
  private:
@@ -39,4 +44,4 @@ class DnsmasqServer {
   pid_t pid_ = -1;
 };
 
-}  // namespace portcullis::testing
+}  // namespace portcullis::test
