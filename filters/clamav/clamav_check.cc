@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "filters/clamav/detection.h"
 #include "gateway/core/offload.h"
 
@@ -23,11 +25,27 @@ ForcedAction forcedAction(Action action, std::string reason, std::string text) {
   return f;
 }
 
+VirusScanOutcome outcomeOf(const ScanResult& result) {
+  switch (result.kind) {
+    case ScanResult::Kind::Clean:
+      return VirusScanOutcome::Clean;
+    case ScanResult::Kind::Detected:
+      return VirusScanOutcome::Infected;
+    case ScanResult::Kind::Error:
+      break;
+  }
+  return VirusScanOutcome::Error;
+}
+
 }  // namespace
 
-ClamavCheck::ClamavCheck(std::shared_ptr<EngineManager> engines, ClamavSettings settings,
-                         asio::thread_pool& workers)
-    : engines_(std::move(engines)), settings_(std::move(settings)), workers_(workers) {}
+ClamavCheck::ClamavCheck(
+    std::shared_ptr<EngineManager> engines, ClamavSettings settings, asio::thread_pool& workers,
+    std::function<void(VirusScanOutcome, std::chrono::duration<double>)> on_scan)
+    : engines_(std::move(engines)),
+      settings_(std::move(settings)),
+      workers_(workers),
+      on_scan_(std::move(on_scan)) {}
 
 awaitable<void> ClamavCheck::run(const Transaction& tx, Report& report) const {
   std::shared_ptr<const Engine> engine = engines_->current();
@@ -38,8 +56,10 @@ awaitable<void> ClamavCheck::run(const Transaction& tx, Report& report) const {
   // temporary passed to a coroutine twice); `engine` in this frame keeps the engine alive.
   const Engine* scanner = engine.get();
   std::string_view message = tx.message;
-  ScanResult result =
-      co_await offload(workers_, [scanner, message] { return scanner->scan(message); });
+  auto scan = [scanner, message] { return scanner->scan(message); };
+  const auto started = std::chrono::steady_clock::now();
+  ScanResult result = co_await offload(workers_, std::move(scan));
+  if (on_scan_) on_scan_(outcomeOf(result), std::chrono::steady_clock::now() - started);
   if (result.kind == ScanResult::Kind::Error) {
     throw std::runtime_error("ClamAV scan failed: " + result.error);
   }

@@ -3,6 +3,7 @@
 // CLAMAV_ENCRYPTED) and forces the configured action — by default a virus is rejected with
 // `554 5.7.0` naming the signature. No engine loaded or a scan error throws ScannerUnavailable /
 // std::runtime_error so the pipeline applies the check's fail mode (tempfail by default).
+// Each scan's outcome and duration go to the `on_scan` callback (for the gateway's metrics).
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "filters/clamav/clamav_settings.h"
 #include "filters/clamav/engine_manager.h"
 #include "gateway/core/check.h"
+#include "gateway/core/filter_events.h"
 
 namespace portcullis::clamav {
 
@@ -21,8 +23,10 @@ class ScannerUnavailable : public std::runtime_error {
 
 class ClamavCheck : public Check {
  public:
+  // `on_scan` may be empty.
   ClamavCheck(std::shared_ptr<EngineManager> engines, ClamavSettings settings,
-              asio::thread_pool& workers);
+              asio::thread_pool& workers,
+              std::function<void(VirusScanOutcome, std::chrono::duration<double>)> on_scan = {});
 
   std::string_view name() const override { return "clamav"; }
   Stage stage() const override { return Stage::Message; }
@@ -37,6 +41,7 @@ class ClamavCheck : public Check {
   std::shared_ptr<EngineManager> engines_;
   ClamavSettings settings_;
   asio::thread_pool& workers_;
+  std::function<void(VirusScanOutcome, std::chrono::duration<double>)> on_scan_;
 };
 
 }  // namespace portcullis::clamav

@@ -2,10 +2,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace portcullis::clamav {
 
-EngineManager::EngineManager(EngineOptions options, std::chrono::milliseconds check_period)
-    : options_(std::move(options)), check_period_(check_period) {
+namespace {
+
+// The modification time of the newest file of the fingerprint; the epoch when it has none.
+std::chrono::system_clock::time_point newestFile(const SignatureFingerprint& fingerprint) {
+  if (fingerprint.files.empty()) return {};
+  int64_t newest_ns = fingerprint.files.front().mtime_ns;
+  for (const auto& file : fingerprint.files) newest_ns = std::max(newest_ns, file.mtime_ns);
+  auto mtime = std::chrono::file_clock::time_point(
+      std::chrono::duration_cast<std::chrono::file_clock::duration>(
+          std::chrono::nanoseconds(newest_ns)));
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+      std::chrono::file_clock::to_sys(mtime));
+}
+
+}  // namespace
+
+EngineManager::EngineManager(EngineOptions options, std::chrono::milliseconds check_period,
+                             std::function<void(const LoadEvent&)> on_load)
+    : options_(std::move(options)), check_period_(check_period), on_load_(std::move(on_load)) {
   reload();
   background_ = std::jthread([this](std::stop_token stop) { backgroundLoop(std::move(stop)); });
 }
@@ -31,6 +51,7 @@ ReloadResult EngineManager::reload() {
     }
     spdlog::error("clamav: signature load failed, {}: {}",
                   had_engine ? "keeping the previous engine" : "scanner unavailable", loaded.error);
+    if (on_load_) on_load_({LoadedData::Signatures, false, had_engine});
     return {false, 0, loaded.error};
   }
 
@@ -48,6 +69,8 @@ ReloadResult EngineManager::reload() {
     ++stats_.successful_reloads;
   }
   spdlog::info("clamav: engine loaded with {} signatures", signatures);
+  if (on_load_)
+    on_load_({LoadedData::Signatures, true, true, signatures, newestFile(last_attempt_)});
   // `previous` is freed here unless a scan still holds it; then the last scan frees it.
   return {true, signatures, {}};
 }

@@ -2,7 +2,8 @@
 // shared by every scan; reload() (e.g. on SIGHUP) and a periodic check of the signature
 // directories' fingerprint load a new engine off the I/O threads and swap it in atomically.
 // In-flight scans keep the engine they started with (they hold a shared_ptr); a failed load keeps
-// the old engine, is logged, counted and returned with its reason.
+// the old engine, is logged, counted and returned with its reason. Every load, successful or not,
+// is also reported to the `on_load` callback (for the gateway's metrics).
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@
 
 #include "filters/clamav/engine.h"
 #include "filters/clamav/signature_fingerprint.h"
+#include "gateway/core/filter_events.h"
 
 namespace portcullis::clamav {
 
@@ -39,7 +41,9 @@ class EngineManager {
   // Loads the first engine in the calling thread (a failure is logged and leaves the scanner
   // unavailable until a later load succeeds) and starts the background reload thread, which
   // compares the directories' fingerprint every `check_period` (zero: only on requestReload()).
-  EngineManager(EngineOptions options, std::chrono::milliseconds check_period);
+  // `on_load` (may be empty) is called after each load, from the thread that loaded.
+  EngineManager(EngineOptions options, std::chrono::milliseconds check_period,
+                std::function<void(const LoadEvent&)> on_load = {});
   ~EngineManager();
   EngineManager(const EngineManager&) = delete;
   EngineManager& operator=(const EngineManager&) = delete;
@@ -63,6 +67,7 @@ class EngineManager {
 
   const EngineOptions options_;
   const std::chrono::milliseconds check_period_;
+  const std::function<void(const LoadEvent&)> on_load_;
   mutable std::mutex current_mutex_;  // guards only the pointer copy/swap, never a load or scan
   std::shared_ptr<const Engine> current_;
 

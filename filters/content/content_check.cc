@@ -20,6 +20,16 @@ std::string hostName() {
   return name;
 }
 
+// Tells the gateway's metrics how building the check's rules went (`engine` null: they failed).
+void reportLoad(const FilterEvents& events, const RuleEngine* engine) {
+  if (!events.loaded) return;
+  if (!engine) {
+    events.loaded({LoadedData::Rules, false, false});
+    return;
+  }
+  events.loaded({LoadedData::Rules, true, true, engine->current()->summary().rules_loaded});
+}
+
 }  // namespace
 
 ContentCheck::ContentCheck(std::shared_ptr<RuleEngine> engine, asio::thread_pool& workers)
@@ -84,9 +94,15 @@ CheckFactory contentCheckFactory() {
             try {
               engine = RuleEngine::create(std::move(config));
             } catch (const std::runtime_error& e) {
+              reportLoad(deps.events, nullptr);
               section.fail("rules", e.what());
             }
+            reportLoad(deps.events, engine.get());
             const CompileSummary& summary = engine->current()->summary();
+            for (const auto& d : summary.disabled) {
+              spdlog::warn("{}:{}: rule {} disabled: {}", d.where.file, d.where.line, d.name,
+                           d.reason);
+            }
             spdlog::info(
                 "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache; "
                 "{:.2f} s",

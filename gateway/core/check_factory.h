@@ -12,6 +12,7 @@
 
 #include "gateway/core/asio.h"
 #include "gateway/core/check.h"
+#include "gateway/core/filter_events.h"
 
 namespace prometheus {
 class Registry;
@@ -30,6 +31,7 @@ struct CheckDeps {
   dns::Resolver* resolver = nullptr;        // null only in offline tools that configured no DNS
   prometheus::Registry* metrics = nullptr;  // null in offline tools (`portcullis scan`)
   std::filesystem::path state_dir;  // where a check may cache compiled data (rules, signatures)
+  FilterEvents events;              // loads and scans, reported for the gateway's metrics
 };
 
 struct CheckFactory {

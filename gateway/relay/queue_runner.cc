@@ -82,15 +82,20 @@ void QueueRunner::reportQueue() {
   if (!observer_.queue) return;
   std::chrono::seconds oldest{0};
   if (!due_.empty()) {
-    // Queue ids start with the arrival time in microseconds (base 32, 10 digits).
+    // Queue ids start with the low 50 bits of the arrival time in microseconds (base 32, 10
+    // digits), which wrap every 35.7 years: the age is the difference modulo 2^50.
     const std::string& id = due_.begin()->first;
     uint64_t micros = 0;
     for (size_t i = 0; i < 10 && i < id.size(); ++i) {
       char c = id[i];
       micros = micros * 32 + static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'A' + 10);
     }
-    auto arrival = spool::TimePoint(std::chrono::microseconds(micros));
-    oldest = std::chrono::duration_cast<std::chrono::seconds>(spool::Clock::now() - arrival);
+    constexpr uint64_t kIdTimeMask = (uint64_t{1} << 50) - 1;
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+        spool::Clock::now().time_since_epoch());
+    auto age =
+        std::chrono::microseconds((static_cast<uint64_t>(now.count()) - micros) & kIdTimeMask);
+    oldest = std::chrono::duration_cast<std::chrono::seconds>(age);
   }
   observer_.queue(due_.size(), oldest);
 }

@@ -1,6 +1,7 @@
-// A real Prometheus server (Debian's `prometheus`) on loopback scrapes the gateway's HTTP
-// endpoint: the counters the test increments come back from Prometheus's query API, and the
-// shipped alert rules load in it.
+// A real Prometheus server (Debian's `prometheus`) on loopback scrapes a running `portcullis
+// serve`: after mail has passed through the gateway, Prometheus's query API returns the gateway's
+// message and rule-hit counters, every query of the Grafana dashboard runs, and the shipped alert
+// rules load in it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,11 +18,10 @@
 #include <string>
 #include <thread>
 
-#include "gateway/metrics/http_endpoint.h"
 #include "tests/integration/metrics/deploy_files.h"
-#include "tests/unit/metrics/http_get.h"
+#include "tests/integration/metrics/metrics_gateway.h"
 
-namespace portcullis::metrics {
+namespace portcullis::test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -123,27 +123,38 @@ class PrometheusScrape : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(PrometheusScrape, QueriesReturnTheCountersTheGatewayIncremented) {
-  Metrics metrics("7.7.7");
-  MetricsConfig config;
-  config.listen = "127.0.0.1:0";
-  HttpEndpoint endpoint(config, metrics, [] { return Readiness{true, {}}; });
-  metrics.messages(Action::Reject).Increment(7);
-  metrics.ruleHits("PORTCULLIS_TEST_RULE").Increment(3);
+// The gateway with the project's rules and signatures, which has rejected one GTUBE message and
+// delivered one clean message.
+GatewaySettings withProjectChecks() {
+  GatewaySettings settings;
+  settings.extra = projectChecks();
+  return settings;
+}
 
-  PrometheusServer prometheus(dir_, endpoint.ports().at(0));
-  EXPECT_EQ(prometheus.awaitValue("portcullis_messages_total%7Baction%3D%22reject%22%7D", "7"), "7")
+TEST_F(PrometheusScrape, QueriesReturnTheCountersOfTheRunningGateway) {
+  MetricsGateway env(withProjectChecks());
+  auto spam = env.send({"--body", gtubeBody()});
+  EXPECT_THAT(spam.output, ::testing::HasSubstr("<** 5")) << spam.output;
+  auto clean = env.send();
+  ASSERT_EQ(clean.exit_code, 0) << clean.output;
+
+  PrometheusServer prometheus(dir_, env.metrics_port);
+  EXPECT_EQ(prometheus.awaitValue("portcullis_messages_total%7Baction%3D%22reject%22%7D", "1"), "1")
       << prometheus.log();
+  EXPECT_EQ(prometheus.awaitValue("portcullis_messages_total%7Baction%3D%22accept%22%7D", "1"),
+            "1");
+  EXPECT_EQ(prometheus.awaitValue("portcullis_rule_hits_total%7Brule%3D%22GTUBE%22%7D", "1"), "1");
   EXPECT_EQ(prometheus.awaitValue(
-                "portcullis_rule_hits_total%7Brule%3D%22PORTCULLIS_TEST_RULE%22%7D", "3"),
-            "3");
-  EXPECT_EQ(prometheus.awaitValue("portcullis_build_info%7Bversion%3D%227.7.7%22%7D", "1"), "1");
+                "portcullis_build_info%7Bversion%3D%22" PORTCULLIS_VERSION "%22%7D", "1"),
+            "1");
+  EXPECT_EQ(prometheus.awaitValue("portcullis_rules_loaded%20%3E%20bool%200", "1"), "1");
   EXPECT_EQ(prometheus.awaitValue("up%7Bjob%3D%22portcullis%22%7D", "1"), "1");
 
-  // Later increments reach Prometheus on the next scrape.
-  metrics.messages(Action::Reject).Increment(2);
-  EXPECT_EQ(prometheus.awaitValue("portcullis_messages_total%7Baction%3D%22reject%22%7D", "9"),
-            "9");
+  // Mail that passes later reaches Prometheus on a later scrape.
+  auto more_spam = env.send({"--body", gtubeBody()});
+  EXPECT_THAT(more_spam.output, ::testing::HasSubstr("<** 5")) << more_spam.output;
+  EXPECT_EQ(prometheus.awaitValue("portcullis_messages_total%7Baction%3D%22reject%22%7D", "2"),
+            "2");
 
   // The shipped alert rules loaded and evaluate without errors.
   auto rules = testing::httpGet(prometheus.port(), "/api/v1/rules");
@@ -154,11 +165,8 @@ TEST_F(PrometheusScrape, QueriesReturnTheCountersTheGatewayIncremented) {
 }
 
 TEST_F(PrometheusScrape, EveryDashboardQueryRunsInPrometheus) {
-  Metrics metrics;
-  MetricsConfig config;
-  config.listen = "127.0.0.1:0";
-  HttpEndpoint endpoint(config, metrics, [] { return Readiness{true, {}}; });
-  PrometheusServer prometheus(dir_, endpoint.ports().at(0));
+  MetricsGateway env(withProjectChecks());
+  PrometheusServer prometheus(dir_, env.metrics_port);
   ASSERT_EQ(prometheus.awaitValue("up%7Bjob%3D%22portcullis%22%7D", "1"), "1") << prometheus.log();
 
   auto expressions =
@@ -174,4 +182,4 @@ TEST_F(PrometheusScrape, EveryDashboardQueryRunsInPrometheus) {
 }
 
 }  // namespace
-}  // namespace portcullis::metrics
+}  // namespace portcullis::test
