@@ -1,5 +1,5 @@
 // portcullis: the mail filtering gateway's single binary. Subcommands: serve, config check,
-// queue, quarantine, rules. Errors are one clear line on stderr and a non-zero exit status.
+// queue, quarantine, rules, scan. Errors are one clear line on stderr and a non-zero exit status.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -8,6 +8,7 @@
 #include "gateway/cli/queue_command.h"
 #include "gateway/cli/rules_command.h"
 #include "gateway/cli/runtime.h"
+#include "gateway/cli/scan_command.h"
 #include "gateway/config/gateway_config.h"
 
 namespace {
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
 
   portcullis::cli::addQueueCommand(app, exit_status);
   portcullis::cli::addQuarantineCommand(app, exit_status);
-  portcullis::cli::addRulesCommand(app);
+  portcullis::cli::addRulesCommand(app, exit_status);
+  portcullis::cli::addScanCommand(app, exit_status);
 
   try {
     app.parse(argc, argv);

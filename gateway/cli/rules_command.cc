@@ -1,8 +1,6 @@
 #include "gateway/cli/rules_command.h"
-#include "gateway/core/text.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -11,6 +9,8 @@
 
 #include "filters/content/message_view.h"
 #include "filters/content/rule_engine.h"
+#include "gateway/cli/user_cache_dir.h"
+#include "gateway/core/text.h"
 #include "gateway/mime/message.h"
 
 namespace portcullis::cli {
@@ -27,14 +27,6 @@ struct RulesOptions {
   bool warnings = false;
   bool explain = false;
 };
-
-std::string defaultCacheDir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return (fs::path(xdg) / "portcullis" / "content").string();
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return (fs::path(home) / ".cache" / "portcullis" / "content").string();
-  return {};
-}
 
 EngineConfig engineConfig(const RulesOptions& options) {
   EngineConfig config;
@@ -223,9 +215,10 @@ int runTests(const RulesOptions& options) {
 
 }  // namespace
 
-void addRulesCommand(CLI::App& app) {
+void addRulesCommand(CLI::App& app, int& exit_status) {
   auto options = std::make_shared<RulesOptions>();
-  options->cache_dir = defaultCacheDir();
+  if (auto dir = userCacheDir(); !dir.empty())
+    options->cache_dir = (dir / "content-cache").string();
   CLI::App* rules = app.add_subcommand("rules", "Check and test content rule files");
   rules->require_subcommand(1);
 
@@ -235,13 +228,13 @@ void addRulesCommand(CLI::App& app) {
   check->add_flag("--warnings", options->warnings, "List every warning");
   check->add_option("--cache-dir", options->cache_dir, "Compiled-database cache directory");
   check->add_option("--score-set", options->score_set, "Score set 0-3")->check(CLI::Range(0, 3));
-  check->callback([options] { std::exit(runCheck(*options)); });
+  check->callback([options, &exit_status] { exit_status = runCheck(*options); });
 
   CLI::App* test = rules->add_subcommand("test", "Run the hit/miss tests kept beside rules");
   test->add_option("paths", options->paths, "Rule directories (with a tests/ folder)")->required();
   test->add_flag("--explain", options->explain, "Show every hit and its matched text");
   test->add_option("--cache-dir", options->cache_dir, "Compiled-database cache directory");
-  test->callback([options] { std::exit(runTests(*options)); });
+  test->callback([options, &exit_status] { exit_status = runTests(*options); });
 }
 
 }  // namespace portcullis::cli

@@ -14,6 +14,6 @@ class App;
 
 namespace portcullis::cli {
 
-void addRulesCommand(CLI::App& app);
+void addRulesCommand(CLI::App& app, int& exit_status);
 
 }  // namespace portcullis::cli

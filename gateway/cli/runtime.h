@@ -8,7 +8,9 @@
 #include <memory>
 
 #include "gateway/config/gateway_config.h"
+#include "gateway/core/filter_events.h"
 #include "gateway/dns/resolver.h"
+#include "gateway/pipeline/policy.h"
 #include "gateway/smtp/session_context.h"
 
 namespace portcullis::metrics {
@@ -25,7 +27,11 @@ struct RuntimeServices {
   dns::Resolver* resolver = nullptr;    // null in `config check`: DNS checks are then not built
   metrics::Metrics* metrics = nullptr;  // null in `config check`
   std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
+  FilterEvents filter_events;  // what the checks load and scan, for the metrics
 };
+
+// The verdict policy of [policy] (shared by SMTP, milter and `portcullis scan`).
+std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config);
 
 // Builds the session context the configuration describes (checks compiled, TLS loaded). Throws
 // config::ConfigError or std::runtime_error with a clear message.

@@ -191,13 +191,16 @@ TEST(ContentCheckFactory, BadOptionsAndBrokenRulesAreConfigErrors) {
   workers.join();
 }
 
-int runCli(std::vector<std::string> args) {
+// Runs the CLI and exits with its status (call it in EXPECT_EXIT).
+[[noreturn]] void runCli(std::vector<std::string> args) {
   CLI::App app("portcullis");
-  cli::addRulesCommand(app);
+  int exit_status = 0;
+  cli::addRulesCommand(app, exit_status);
   std::vector<const char*> argv = {"portcullis"};
   for (const auto& a : args) argv.push_back(a.c_str());
   app.parse(static_cast<int>(argv.size()), argv.data());
-  return 0;
+  std::fflush(stdout);
+  std::exit(exit_status);
 }
 
 TEST(RulesCommand, ShippedRulesPassTheirTests) {
@@ -214,7 +217,7 @@ TEST(RulesCommand, TestFailsForARuleWithoutTests) {
 }
 
 // Runs the CLI with its standard output sent to `file` (it exits, so call it in EXPECT_EXIT).
-void runCliTo(const fs::path& file, std::vector<std::string> args) {
+[[noreturn]] void runCliTo(const fs::path& file, std::vector<std::string> args) {
   if (!std::freopen(file.c_str(), "w", stdout)) std::exit(99);
   runCli(std::move(args));
 }

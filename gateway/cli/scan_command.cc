@@ -1,0 +1,253 @@
+#include "gateway/cli/scan_command.h"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "filters/content/content_check.h"
+#include "filters/content/message_view.h"
+#include "gateway/cli/check_catalog.h"
+#include "gateway/cli/runtime.h"
+#include "gateway/cli/user_cache_dir.h"
+#include "gateway/core/offload.h"
+#include "gateway/core/text.h"
+#include "gateway/mime/message.h"
+#include "gateway/pipeline/pipeline.h"
+
+namespace portcullis::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ScanOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> rules;
+  std::string config;
+  bool json = false;
+  bool explain = false;
+};
+
+// The message as the SMTP front end would hand it to the checks: without an mbox "From " line and
+// with CRLF line ends.
+std::string asSmtpMessage(std::string_view raw) {
+  if (raw.starts_with("From ")) {
+    const size_t eol = raw.find('\n');
+    raw.remove_prefix(eol == std::string_view::npos ? raw.size() : eol + 1);
+  }
+  std::string out;
+  out.reserve(raw.size() + raw.size() / 32);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) out += '\r';
+    out += raw[i];
+  }
+  return out;
+}
+
+std::vector<fs::path> messageFiles(const std::vector<std::string>& paths,
+                                   std::vector<std::string>& errors) {
+  std::vector<fs::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> found;
+      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file()) found.push_back(it->path());
+      }
+      if (ec) errors.push_back(fmt::format("{}: cannot list: {}", p, ec.message()));
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      files.emplace_back(p);
+    } else {
+      errors.push_back(fmt::format("{}: no such file or directory", p));
+    }
+  }
+  return files;
+}
+
+std::string tomlStringArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ", ";
+    out += jsonQuoted(fs::absolute(v).string());  // a JSON string is a TOML basic string
+  }
+  return out + "]";
+}
+
+// The checks of the configuration, with the content check's rule files replaced by --rules.
+std::vector<std::shared_ptr<const Check>> scanChecks(const config::GatewayConfig& config,
+                                                     const ScanOptions& options,
+                                                     const CheckDeps& deps) {
+  auto checks = buildChecks(config.document, deps);
+  if (options.rules.empty() || options.config.empty()) return checks;
+  std::erase_if(checks, [](const auto& c) { return c->name() == "content"; });
+  auto doc = config::Document::parseString(
+      "[checks.content]\nrules = " + tomlStringArray(options.rules) + "\n", "--rules");
+  auto section = doc.root().sub("checks")->sub("content");
+  for (const auto& factory : checkCatalog()) {
+    if (factory.name != "content") continue;
+    auto content = factory.build(*section, deps);
+    checks.insert(checks.end(), content.begin(), content.end());
+  }
+  return checks;
+}
+
+config::GatewayConfig scanConfig(const ScanOptions& options) {
+  if (!options.config.empty()) return config::loadGatewayConfigFile(options.config);
+  // The gateway's own sections are irrelevant offline but must validate.
+  std::string text = "[domains]\nlocal = [\"localhost\"]\n[checks.content]\n";
+  if (!options.rules.empty()) text += "rules = " + tomlStringArray(options.rules) + "\n";
+  return config::loadGatewayConfig(config::Document::parseString(text, "(built-in defaults)"));
+}
+
+struct Scanner {
+  const ScanOptions& options;
+  const Pipeline& pipeline;
+  const Policy& policy;
+  const content::ContentCheck* content = nullptr;  // for --explain
+  asio::thread_pool& workers;
+
+  awaitable<std::string> scan(const fs::path& file, size_t index) const {
+    std::ifstream in(file, std::ios::binary);
+    if (!in.is_open()) throw std::runtime_error("cannot open: " + std::string(strerror(errno)));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    Transaction tx;
+    tx.id = fmt::format("scan{}", index);
+    tx.message = asSmtpMessage(buffer.str());
+    auto parse = [&tx] {
+      return std::make_shared<const mime::Message>(mime::Message::parse(tx.message));
+    };
+    tx.parsed = co_await offload(workers, std::move(parse));
+    Report report;
+    for (Stage stage : {Stage::Connect, Stage::MailFrom, Stage::Recipient, Stage::Message}) {
+      co_await pipeline.run(stage, tx, report);
+    }
+    const Verdict verdict = policy.decide(report);
+    std::map<std::string, std::string> matched;
+    if (options.explain && content) {
+      auto rules = content->engine()->current();
+      auto explain = [&rules, &tx] { return content::scanMessage(*rules, *tx.parsed, true, &tx); };
+      for (const auto& hit : co_await offload(workers, std::move(explain))) {
+        if (hit.matched) matched[hit.name] = *hit.matched;
+      }
+    }
+    co_return options.json ? jsonLine(file, verdict, matched) : textLines(file, verdict, matched);
+  }
+
+  std::string jsonLine(const fs::path& file, const Verdict& v,
+                       const std::map<std::string, std::string>& matched) const {
+    std::string names, explain;
+    for (const auto& s : v.symbols) {
+      if (!names.empty()) names += ",";
+      names += jsonQuoted(s.name);
+      if (!options.explain) continue;
+      if (!explain.empty()) explain += ",";
+      auto m = matched.find(s.name);
+      explain += fmt::format(R"({{"name":{},"score":{:.3f},{}:{}}})", jsonQuoted(s.name), s.score,
+                             m != matched.end() ? "\"matched\"" : "\"detail\"",
+                             jsonQuoted(m != matched.end() ? m->second : s.detail));
+    }
+    std::string line =
+        fmt::format(R"({{"file":{},"action":{},"score":{:.3f},"symbols":[{}],"reason":{})",
+                    jsonQuoted(file.string()), jsonQuoted(toString(v.action)), v.score, names,
+                    jsonQuoted(v.reason));
+    if (options.explain) line += ",\"explain\":[" + explain + "]";
+    return line + "}\n";
+  }
+
+  std::string textLines(const fs::path& file, const Verdict& v,
+                        const std::map<std::string, std::string>& matched) const {
+    std::string names;
+    for (const auto& s : v.symbols) names += (names.empty() ? "" : ",") + s.name;
+    std::string out = fmt::format("{}: {} score={:.2f} {}\n", file.string(), toString(v.action),
+                                  v.score, names.empty() ? "-" : names);
+    if (!options.explain) return out;
+    for (const auto& s : v.symbols) {
+      auto m = matched.find(s.name);
+      out += m != matched.end()
+                 ? fmt::format("    {} {:.2f} matched \"{}\"\n", s.name, s.score, m->second)
+                 : fmt::format("    {} {:.2f} {}\n", s.name, s.score, s.detail);
+    }
+    return out;
+  }
+};
+
+int runScan(const ScanOptions& options) {
+  // Progress and rule-compile messages go to stderr; stdout carries only verdicts.
+  auto logger = spdlog::stderr_logger_mt("portcullis-scan");
+  logger->set_level(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+
+  std::vector<std::string> errors;
+  const std::vector<fs::path> files = messageFiles(options.paths, errors);
+  const config::GatewayConfig config = scanConfig(options);
+  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  asio::thread_pool workers(threads);
+  CheckDeps deps{workers, nullptr, nullptr, userCacheDir()};
+  Pipeline pipeline(scanChecks(config, options, deps), config.pipeline.check_timeout);
+  const auto policy = buildPolicy(config);
+  Scanner scanner{options, pipeline, *policy, nullptr, workers};
+  for (const auto& check : pipeline.checks()) {
+    if (auto* c = dynamic_cast<const content::ContentCheck*>(check.get())) scanner.content = c;
+  }
+
+  // Several messages in flight (the checks run on the worker pool); printed in file order.
+  asio::io_context io;
+  std::vector<std::optional<std::string>> results(files.size());
+  size_t next_file = 0, next_print = 0;
+  bool failed = false;
+  auto worker = [&]() -> awaitable<void> {
+    while (next_file < files.size()) {
+      const size_t i = next_file++;
+      std::string error;
+      try {
+        results[i] = co_await scanner.scan(files[i], i);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      if (!error.empty()) {
+        std::cerr << "portcullis scan: " << files[i].string() << ": " << error << "\n";
+        failed = true;
+        results[i] = "";
+      }
+      for (; next_print < files.size() && results[next_print]; ++next_print) {
+        std::cout << *results[next_print];
+        results[next_print]->clear();
+      }
+    }
+  };
+  for (size_t i = 0; i < 2 * threads; ++i) asio::co_spawn(io, worker(), asio::detached);
+  io.run();
+  std::cout.flush();
+  workers.join();
+  for (const auto& e : errors) std::cerr << "portcullis scan: " << e << "\n";
+  return errors.empty() && !failed ? 0 : 2;
+}
+
+}  // namespace
+
+void addScanCommand(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<ScanOptions>();
+  CLI::App* scan = app.add_subcommand("scan", "Run the checks and policy over message files");
+  scan->add_option("paths", options->paths, "Message files or directories of them")->required();
+  scan->add_option("-c,--config", options->config,
+                   "Configuration whose checks and policy apply (default: shipped rules)");
+  scan->add_option("--rules", options->rules, "Rule file or directory (replaces the configured)")
+      ->allow_extra_args(false);
+  scan->add_flag("--json", options->json, "One JSON object per message");
+  scan->add_flag("--explain", options->explain, "Show each symbol's score and matched text");
+  scan->callback([options, &exit_status] { exit_status = runScan(*options); });
+}
+
+}  // namespace portcullis::cli
