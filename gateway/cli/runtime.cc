@@ -18,6 +18,7 @@
 #include "gateway/dns/dns_config.h"
 #include "gateway/metrics/check_observer.h"
 #include "gateway/metrics/http_endpoint.h"
+#include "gateway/metrics/load_tracker.h"
 #include "gateway/metrics/metrics.h"
 #include "gateway/metrics/metrics_config.h"
 #include "gateway/metrics/readiness.h"
@@ -132,6 +133,24 @@ void setUpLogging(const config::LogConfig& log) {
 
 }  // namespace
 
+namespace {
+
+PolicySettings policySettings(const config::PolicyRulesConfig& rules) {
+  return PolicySettings{rules.tag_threshold, rules.quarantine_threshold, rules.reject_threshold,
+                        rules.subject_prefix, rules.reveal_symbols};
+}
+
+}  // namespace
+
+std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config) {
+  const config::PolicyConfig& p = config.policy;
+  std::vector<DomainPolicy> domains;
+  for (const auto& d : p.domains) domains.push_back({d.domain, policySettings(d)});
+  AccessLists lists{p.allow_clients, p.deny_clients,     p.allow_senders,
+                    p.deny_senders,  p.allow_recipients, p.deny_recipients};
+  return std::make_shared<const Policy>(policySettings(p), std::move(domains), std::move(lists));
+}
+
 std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,
                                                           RuntimeServices& services) {
   auto ctx = std::make_shared<smtp::SessionContext>();
@@ -151,11 +170,15 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
 
   CheckDeps deps{services.workers, services.resolver,
                  services.metrics ? &services.metrics->registry() : nullptr,
-                 config.queue.directory / "cache"};
+                 config.queue.directory / "cache", services.filter_events};
   CheckObserver check_observer;
-  if (services.metrics) check_observer = metrics::observeChecks(*services.metrics);
-  ctx->pipeline = std::make_shared<Pipeline>(buildChecks(config.document, deps),
-                                             config.pipeline.check_timeout, check_observer);
+  std::vector<std::shared_ptr<const Check>> checks = buildChecks(config.document, deps);
+  if (services.metrics) {
+    check_observer = metrics::observeChecks(*services.metrics);
+    for (const auto& check : checks) services.metrics->declareCheck(check->name());
+  }
+  ctx->pipeline =
+      std::make_shared<Pipeline>(std::move(checks), config.pipeline.check_timeout, check_observer);
   ctx->parse = [](std::string_view raw) -> std::shared_ptr<const mime::Message> {
     return std::make_shared<const mime::Message>(mime::Message::parse(raw));
   };
@@ -167,9 +190,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
                                                        std::string_view value) {
     return iequals(name, "Authentication-Results") && pipeline::claimsAuthservId(value, id);
   };
-  ctx->policy = std::make_shared<Policy>(PolicySettings{
-      config.policy.tag_threshold, config.policy.quarantine_threshold,
-      config.policy.reject_threshold, config.policy.subject_prefix, config.policy.reveal_symbols});
+  ctx->policy = buildPolicy(config);
   std::shared_ptr<smtp::RecipientVerifier> prober;
   if (config.domains.verify == "probe") {
     relay::ProbeSettings probe{relayClientSettings(config), config.domains.probe_positive_ttl,
@@ -298,6 +319,37 @@ int serve(const std::filesystem::path& config_path) {
     }
   });
 
+  // Served from here on, so /healthz answers and /readyz says "not ready" while the checks load.
+  metrics::LoadTracker loads(metrics);
+  std::optional<metrics::HttpEndpoint> endpoint;
+  auto metrics_config = metrics::readMetricsConfig(config.document);
+  if (metrics_config.enabled) {
+    auto queue_dir = config.queue.directory;
+    bool spooling = config.relay.mode == "spool";
+    endpoint.emplace(
+        metrics_config, metrics,
+        metrics::allOf(
+            {{[&loads] { return loads.rulesReady(); }, "no rules loaded"},
+             {[&loads] { return loads.signaturesReady(); }, "no signatures loaded"},
+             {[queue_dir, spooling] { return !spooling || metrics::directoryWritable(queue_dir); },
+              "spool not writable"}}));
+    // The bound port, not the configured one: "127.0.0.1:0" asks for an ephemeral port.
+    std::string host = metrics_config.listen.substr(0, metrics_config.listen.rfind(':'));
+    for (uint16_t port : endpoint->ports()) {
+      spdlog::info("metrics on http://{}:{}/metrics", host, port);
+    }
+  }
+
+  // The oldest queued message's arrival (0: queue empty), so its age is current at every scrape
+  // and not only when the queue changes.
+  std::atomic<int64_t> oldest_arrival_seconds{0};
+  metrics::ScrapeHook queue_age = metrics.onScrape([&metrics, &oldest_arrival_seconds] {
+    int64_t arrival = oldest_arrival_seconds.load();
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    metrics.queueOldestAge().Set(arrival == 0 ? 0.0 : static_cast<double>(now - arrival));
+  });
   std::optional<spool::Spool> spool;
   std::unique_ptr<relay::QueueRunner> runner;
   if (config.relay.mode == "spool") {
@@ -314,9 +366,14 @@ int serve(const std::filesystem::path& config_path) {
                  recovery.entries.size());
     relay::QueueObserver queue_observer;
     queue_observer.attempt = [&metrics](int code) { metrics.relayAttempt(code).Increment(); };
-    queue_observer.queue = [&metrics](size_t size, std::chrono::seconds oldest) {
+    queue_observer.queue = [&metrics, &oldest_arrival_seconds](size_t size,
+                                                               std::chrono::seconds oldest) {
       metrics.queueMessages().Set(static_cast<double>(size));
-      metrics.queueOldestAge().Set(static_cast<double>(oldest.count()));
+      auto arrival = std::chrono::system_clock::now() - oldest;
+      oldest_arrival_seconds =
+          size == 0 ? 0
+                    : std::chrono::duration_cast<std::chrono::seconds>(arrival.time_since_epoch())
+                          .count();
     };
     runner =
         std::make_unique<relay::QueueRunner>(io, worker_pool, *spool, queueRunnerSettings(config),
@@ -325,9 +382,12 @@ int serve(const std::filesystem::path& config_path) {
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
+  metrics::LoadTracker::Generation first_loads = loads.begin();
+  services.filter_events = first_loads.events();
   std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
   smtp::Server server(io, {config.server.max_connections, config.server.max_connections_per_ip},
                       context);
+  first_loads.activate();
   metrics.reloadSucceeded(metrics::ReloadComponent::Config);
   for (const auto& l : config.server.listen) server.listen(l.host, l.port);
   server.start();
@@ -349,20 +409,6 @@ int serve(const std::filesystem::path& config_path) {
         },
         milter_config.settings);
     milter_server->start();
-    spdlog::info("listening for milter connections on {}", milter_config.listen);
-  }
-
-  std::optional<metrics::HttpEndpoint> endpoint;
-  auto metrics_config = metrics::readMetricsConfig(config.document);
-  if (metrics_config.enabled) {
-    auto queue_dir = config.queue.directory;
-    bool spooling = config.relay.mode == "spool";
-    endpoint.emplace(metrics_config, metrics,
-                     metrics::allOf({{[queue_dir, spooling] {
-                                        return !spooling || metrics::directoryWritable(queue_dir);
-                                      },
-                                      "spool not writable"}}));
-    spdlog::info("metrics on http://{}/metrics", metrics_config.listen);
   }
 
   Reloader reloader;
@@ -374,13 +420,17 @@ int serve(const std::filesystem::path& config_path) {
           reloader.request([&] {
             try {
               auto fresh = config::loadGatewayConfigFile(config_path);
+              metrics::LoadTracker::Generation fresh_loads = loads.begin();
+              RuntimeServices fresh_services = services;
+              fresh_services.filter_events = fresh_loads.events();
               std::shared_ptr<const smtp::SessionContext> fresh_context =
-                  buildSessionContext(fresh, services);
+                  buildSessionContext(fresh, fresh_services);
               server.setContext(fresh_context);
               {
                 std::lock_guard lock(milter_context_mutex);
                 milter_context = fresh_context;
               }
+              fresh_loads.activate();
               metrics.reloadSucceeded(metrics::ReloadComponent::Config);
               spdlog::info("configuration reloaded from {}", config_path.string());
             } catch (const std::exception& e) {
