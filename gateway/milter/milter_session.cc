@@ -10,6 +10,7 @@
 
 #include "gateway/core/queue_id.h"
 #include "gateway/core/text.h"
+#include "gateway/smtp/message_edit.h"
 
 namespace portcullis::milter {
 
@@ -52,6 +53,26 @@ std::string unfolded(std::string_view value) {
 std::string paramValue(std::string_view arg, std::string_view key) {
   if (arg.size() <= key.size() || !istartsWith(arg, key) || arg[key.size()] != '=') return {};
   return std::string(arg.substr(key.size() + 1));
+}
+
+// The message as the quarantine store keeps it: with the header edits the MTA would have made
+// (forged fields removed, Authentication-Results and the X-Spam-* fields added, Subject prefixed).
+std::string quarantinedCopy(const smtp::SessionContext& ctx, std::string_view message,
+                            const Report& report, const Verdict& verdict) {
+  smtp::HeaderEdit edit;
+  if (ctx.authentication_results) {
+    if (auto ar = ctx.authentication_results(report)) edit.prepend.push_back(*ar);
+  }
+  for (const auto& h : report.headers()) edit.prepend.push_back(h);
+  for (const auto& h : verdict.headers) edit.prepend.push_back(h);
+  auto own = Policy::ownHeaderNames();
+  auto remove_field = ctx.remove_field;
+  edit.remove = [own, remove_field](std::string_view name, std::string_view value) {
+    return std::any_of(own.begin(), own.end(), [&](auto n) { return iequals(n, name); }) ||
+           (remove_field && remove_field(name, value));
+  };
+  edit.subject_prefix = verdict.subject_prefix;
+  return smtp::editHeaders(message, edit);
 }
 
 }  // namespace
@@ -217,11 +238,26 @@ MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
                  limit.count());
     actions.result = {MilterStatus::TempFail, checksUnavailable()};
   } else {
-    actions = plan(*report, *verdict);
+    // Without a store (a context built for tests) or with a cut body, the MTA's hold queue keeps
+    // the whole message instead.
+    bool store = verdict->action == Action::Quarantine &&
+                 settings_.quarantine == QuarantineMode::Store && ctx.quarantine;
+    if (store && body_seen_ > body_.size()) {
+      spdlog::warn(
+          "id={} milter: body longer than max_body_size, quarantined in the MTA's hold "
+          "queue instead of the quarantine store",
+          tx->id);
+      store = false;
+    }
+    if (store) {
+      actions.result = keepInStore(*tx, *report, *verdict);
+    } else {
+      actions = plan(*report, *verdict);
+    }
     if (ctx.observer.message) {
       smtp::Reply reply = actions.result.reply;
-      if (actions.result.status != MilterStatus::Reject &&
-          actions.result.status != MilterStatus::TempFail) {
+      if (actions.result.status == MilterStatus::Accept ||
+          (actions.result.status == MilterStatus::Discard && !store)) {
         reply = {250, "2.0.0", "Ok: passed to the MTA"};
       }
       ctx.observer.message(
@@ -230,6 +266,36 @@ MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
   }
   abort();
   return actions;
+}
+
+StageResult MilterSession::keepInStore(const Transaction& tx, const Report& report,
+                                       const Verdict& verdict) const {
+  auto kept = std::make_shared<Transaction>();
+  kept->id = newQueueId();
+  kept->client = tx.client;
+  kept->envelope = tx.envelope;
+  kept->parsed = tx.parsed;
+  kept->started = tx.started;
+  kept->message = quarantinedCopy(*shared_->context, tx.message, report, verdict);
+  auto run = [](std::shared_ptr<const smtp::SessionContext> c, std::shared_ptr<const Transaction> t,
+                Verdict v) -> awaitable<smtp::Reply> {
+    smtp::Reply reply = co_await c->quarantine->keep(*t, t->message, v);
+    co_return reply;
+  };
+  auto op = run(shared_->context, kept, verdict);
+  auto reply = waitFor(shared_->strand, std::move(op), settings_.store_timeout);
+  if (!reply || !reply->positive()) {
+    // The keeper has logged its error; a store that did not answer is logged here.
+    if (!reply) {
+      spdlog::warn("id={} milter: the quarantine store did not answer within {} ms", tx.id,
+                   settings_.store_timeout.count());
+    }
+    return {MilterStatus::TempFail,
+            {451, "4.3.0", "Error: cannot store the message, try again later"}};
+  }
+  spdlog::info("id={} milter: quarantined in the quarantine store as {}, discarded in the MTA",
+               tx.id, kept->id);
+  return {MilterStatus::Discard, *reply};
 }
 
 MessageActions MilterSession::plan(const Report& report, const Verdict& verdict) const {

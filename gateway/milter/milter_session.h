@@ -1,10 +1,13 @@
 // One milter connection from the MTA, without libmilter: the callbacks (connect, HELO, MAIL, RCPT,
 // headers, body, end of message) feed the same pipeline stages as the SMTP front end, and the end
 // of message yields a plan of milter actions (reply, header edits, quarantine) for the libmilter
-// glue to carry out. Check coroutines run on the given Asio executor (a strand per session); the
-// calling libmilter thread waits for them with a bounded wait and never runs Asio work itself.
-// Coroutines that outlive a wait keep their own copies of the transaction and report, so a session
-// may be destroyed at any time (connection loss) without dangling work.
+// glue to carry out. In quarantine mode "store" a quarantined message is kept in the gateway's
+// quarantine store (with the header edits it would have got) before the plan says discard; when
+// the store fails or does not answer in time, the plan says tempfail. Check coroutines run on the
+// given Asio executor (a strand per session); the calling libmilter thread waits for them with a
+// bounded wait and never runs Asio work itself. Coroutines that outlive a wait keep their own
+// copies of the transaction and report, so a session may be destroyed at any time (connection loss)
+// without dangling work.
 #pragma once
 
 #include <memory>
@@ -80,6 +83,10 @@ class MilterSession {
   struct Shared;
   std::chrono::milliseconds waitLimit(std::initializer_list<Stage> stages) const;
   MessageActions plan(const Report& report, const Verdict& verdict) const;
+  // Keeps the message in the context's quarantine store under a queue id of its own (the MTA's id
+  // is not one); Discard once it is durable, TempFail otherwise.
+  StageResult keepInStore(const Transaction& tx, const Report& report,
+                          const Verdict& verdict) const;
 
   std::shared_ptr<Shared> shared_;
   MilterSettings settings_;

@@ -28,10 +28,10 @@ MilterConfig readMilterConfig(config::Section& section, std::chrono::millisecond
   MilterSettings& s = out.settings;
   s.check_timeout = check_timeout;
   s.max_body_size = section.getSize("max_body_size", s.max_body_size, 1024, 1ull << 30);
-  std::string quarantine = section.getChoice("quarantine", "hold", {"hold", "store"});
-  if (quarantine == "store") {
-    section.fail("quarantine", "\"store\" is not supported by the milter yet; use \"hold\"");
-  }
+  s.quarantine = section.getChoice("quarantine", "hold", {"hold", "store"}) == "store"
+                     ? QuarantineMode::Store
+                     : QuarantineMode::Hold;
+  s.store_timeout = section.getDuration("store_timeout", s.store_timeout, 1s, 10min);
   s.mta_timeout = std::chrono::duration_cast<std::chrono::seconds>(
       section.getDuration("mta_timeout", s.mta_timeout, 1s, 24h));
   s.wait_margin = section.getDuration("wait_margin", s.wait_margin, 100ms, 60s);

@@ -11,9 +11,11 @@
 
 namespace portcullis::milter {
 
-// "hold": smfi_quarantine, the MTA keeps the message in its hold queue. "store" (the gateway's own
-// quarantine store) is not implemented yet and is refused by the configuration reader.
-enum class QuarantineMode { Hold };
+// Where a quarantine verdict puts the message. Hold: smfi_quarantine, the MTA keeps it in its hold
+// queue. Store: the gateway's own quarantine store (the SessionContext's quarantine sink), then the
+// milter answers discard so the MTA drops its copy; a message whose body was cut at max_body_size
+// goes to the hold queue instead, since the store would only get the part that was buffered.
+enum class QuarantineMode { Hold, Store };
 
 struct MilterSettings {
   // Body bytes buffered per message; a larger message is scanned up to this many bytes and gets
@@ -24,6 +26,9 @@ struct MilterSettings {
   // groups of the stages it awaits) x check_timeout + wait_margin, then answers tempfail.
   std::chrono::milliseconds check_timeout{30'000};
   std::chrono::milliseconds wait_margin{1'000};
+  // How long a libmilter thread waits for the quarantine store to keep a message ("store" mode)
+  // before it answers tempfail.
+  std::chrono::milliseconds store_timeout{30'000};
   // How long libmilter waits for the MTA before it drops the connection (smfi_settimeout).
   std::chrono::seconds mta_timeout{7'200};
   int backlog = 128;
@@ -38,9 +43,9 @@ struct MilterConfig {
   MilterSettings settings;
 };
 
-// Reads `[milter]`: listen (required), max_body_size, quarantine ("hold"), mta_timeout, backlog,
-// io_threads, wait_margin, stop_grace. `check_timeout` is the pipeline's per-check deadline.
-// Throws config::ConfigError at the offending line.
+// Reads `[milter]`: listen (required), max_body_size, quarantine ("hold" or "store"),
+// store_timeout, mta_timeout, backlog, io_threads, wait_margin, stop_grace. `check_timeout` is the
+// pipeline's per-check deadline. Throws config::ConfigError at the offending line.
 MilterConfig readMilterConfig(config::Section& section, std::chrono::milliseconds check_timeout);
 
 // True for a listen specification libmilter understands (see smfi_setconn).

@@ -46,7 +46,10 @@ check_mode gateway \
 check_mode milter \
   "smtpd_milters = inet:127.0.0.1:10030" \
   "milter_protocol = 6" \
-  "milter_default_action = tempfail"
+  "milter_default_action = tempfail" \
+  "milter_connect_timeout = 10s" \
+  "milter_command_timeout = 60s" \
+  "milter_content_timeout = 300s"
 
 [ "$failed" -eq 0 ] && echo "postfix snippets accepted"
 exit "$failed"

@@ -5,18 +5,16 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <atomic>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <optional>
 #include <regex>
 #include <thread>
 
+#include "tests/integration/milter/postfix_mail.h"
 #include "tests/support/child_process.h"
 #include "tests/support/loopback.h"
 #include "tests/support/recording_mta.h"
-#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace portcullis::milter_test {
@@ -28,28 +26,6 @@ using test::readFile;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-const std::string kSupport = PORTCULLIS_SOURCE_DIR "/tests/integration/milter";
-
-// Polls `condition` every 50 ms until it holds or `limit` passes; returns its last value.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 60s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
-struct ShellResult {
-  int status = -1;
-  std::string output;
-};
-
-ShellResult runCommand(const std::string& shell_command) {
-  auto r = test::runCommand({"/bin/sh", "-c", shell_command + " 2>&1"}, "", 120s);
-  return {r.exit_code, r.output};
-}
 
 struct LoopbackServers {
   test::TempDir dir{"portcullis-milter"};
@@ -85,25 +61,15 @@ struct LoopbackServers {
     recorder->start();
     startServer();
     for (int protocol : {6, 2}) {
-      postfix_port[protocol] = startPostfix("postfix" + std::to_string(protocol), protocol, "60s");
+      postfix_port[protocol] = startPostfix(dir / ("postfix" + std::to_string(protocol)),
+                                            recorder->port(), milter_port, protocol, "60s");
     }
-    impatient_postfix_port = startPostfix("postfix-impatient", 6, "2s");
-  }
-
-  uint16_t startPostfix(const std::string& name, int protocol, const std::string& timeout) {
-    uint16_t port = freeLoopbackPort();
-    auto started = runCommand(kSupport + "/postfix-instance.sh start " + (dir / name).string() +
-                              " " + std::to_string(port) + " " + std::to_string(recorder->port()) +
-                              " inet:127.0.0.1:" + std::to_string(milter_port) + " " +
-                              std::to_string(protocol) + " " + timeout);
-    if (started.status != 0) throw std::runtime_error("postfix: " + started.output);
-    return port;
+    impatient_postfix_port =
+        startPostfix(dir / "postfix-impatient", recorder->port(), milter_port, 6, "2s");
   }
 
   void tearDown() {
-    for (const auto* name : {"postfix6", "postfix2", "postfix-impatient"}) {
-      runCommand(kSupport + "/postfix-instance.sh stop " + (dir / name).string());
-    }
+    for (const auto* name : {"postfix6", "postfix2", "postfix-impatient"}) stopPostfix(dir / name);
     server.stop();
     recorder->stop();
   }
@@ -126,84 +92,12 @@ class GlobalEnvironment : public ::testing::Environment {
 
 const auto* const registered = ::testing::AddGlobalTestEnvironment(new GlobalEnvironment);
 
-std::atomic<int> token_counter{0};
-
-std::string uniqueToken() {
-  return "t" + std::to_string(::getpid()) + "x" + std::to_string(++token_counter);
-}
-
-struct Sent {
-  ShellResult result;
-  std::string token;
-  std::string queue_id;  // from "queued as"
-};
-
-Sent send(uint16_t port, const std::string& subject, const std::string& extra = "") {
-  Sent sent;
-  sent.token = uniqueToken();
-  sent.result = runCommand("swaks --server 127.0.0.1:" + std::to_string(port) +
-                           " --helo client.test --from sender@sender.test --to "
-                           "rcpt@example.test --timeout 60 --header 'Subject: " +
-                           subject + " " + sent.token + "' " + extra);
-  std::smatch m;
-  if (std::regex_search(sent.result.output, m, std::regex("queued as ([0-9A-Za-z]+)"))) {
-    sent.queue_id = m[1];
-  }
-  return sent;
-}
-
-// The recorded message carrying `token`, waiting for it; empty when it never came.
 std::string delivered(const std::string& token, std::chrono::milliseconds limit = 60s) {
-  std::string found;
-  eventually(
-      [&] {
-        for (const auto& m : env->recorder->messages()) {
-          if (m.data.find(token) != std::string::npos) {
-            found = m.data;
-            return true;
-          }
-        }
-        return false;
-      },
-      limit);
-  return found;
+  return deliveredMessage(*env->recorder, token, limit);
 }
 
 bool everDelivered(const std::string& token) {
   return !delivered(token, 0ms).empty();
-}
-
-// Headers of a recorded message, one "Name: value" per entry, unfolded, in order.
-std::vector<std::string> headerLines(const std::string& message) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < message.size()) {
-    size_t eol = message.find('\n', pos);
-    std::string line = message.substr(pos, eol - pos);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) break;
-    if ((line[0] == ' ' || line[0] == '\t') && !out.empty()) {
-      out.back() += line;
-    } else {
-      out.push_back(line);
-    }
-    if (eol == std::string::npos) break;
-    pos = eol + 1;
-  }
-  return out;
-}
-
-int countPrefix(const std::vector<std::string>& headers, const std::string& prefix) {
-  int n = 0;
-  for (const auto& h : headers) n += h.rfind(prefix, 0) == 0;
-  return n;
-}
-
-std::string headerValue(const std::vector<std::string>& headers, const std::string& name) {
-  for (const auto& h : headers) {
-    if (h.rfind(name + ":", 0) == 0) return h.substr(name.size() + 1);
-  }
-  return {};
 }
 
 class MilterThroughPostfix : public ::testing::TestWithParam<int> {
@@ -211,14 +105,14 @@ class MilterThroughPostfix : public ::testing::TestWithParam<int> {
   uint16_t port() const { return env->postfix_port.at(GetParam()); }
   // A message sent after `token` and delivered proves Postfix is done with `token`.
   void expectNeverDelivered(const std::string& token) {
-    Sent marker = send(port(), "marker");
+    Sent marker = sendThrough(port(), "marker");
     ASSERT_FALSE(delivered(marker.token).empty()) << marker.result.output;
     EXPECT_FALSE(everDelivered(token));
   }
 };
 
 TEST_P(MilterThroughPostfix, AcceptedMessageCarriesTheVerdictAndTheEnvelopeTheChecksSaw) {
-  Sent sent = send(port(), "hello");
+  Sent sent = sendThrough(port(), "hello");
   ASSERT_NE(sent.result.output.find("250 2.0.0 Ok: queued as"), std::string::npos)
       << sent.result.output;
   std::string message = delivered(sent.token);
@@ -240,17 +134,17 @@ TEST_P(MilterThroughPostfix, AcceptedMessageCarriesTheVerdictAndTheEnvelopeTheCh
 }
 
 TEST_P(MilterThroughPostfix, TlsMacrosReachTheTransaction) {
-  Sent plain = send(port(), "plain");
+  Sent plain = sendThrough(port(), "plain");
   std::string plain_envelope = headerValue(headerLines(delivered(plain.token)), "X-Test-Envelope");
   EXPECT_NE(plain_envelope.find("tls=none"), std::string::npos) << plain_envelope;
-  Sent secured = send(port(), "secured", "--tls");
+  Sent secured = sendThrough(port(), "secured", "--tls");
   std::string envelope = headerValue(headerLines(delivered(secured.token)), "X-Test-Envelope");
   EXPECT_TRUE(std::regex_search(envelope, std::regex("tls=TLSv1\\.[23]/[A-Z0-9_-]+/(128|256)")))
       << envelope << secured.result.output;
 }
 
 TEST_P(MilterThroughPostfix, AuthenticationResultsGoesAboveTheMessageHeaders) {
-  Sent sent = send(port(), "order");
+  Sent sent = sendThrough(port(), "order");
   auto headers = headerLines(delivered(sent.token));
   ASSERT_FALSE(headers.empty());
   size_t ar = 0, subject = 0;
@@ -262,10 +156,11 @@ TEST_P(MilterThroughPostfix, AuthenticationResultsGoesAboveTheMessageHeaders) {
 }
 
 TEST_P(MilterThroughPostfix, ForgedAuthenticationResultsAndSpamHeadersAreRemoved) {
-  Sent sent = send(port(), "forged",
-                   "--add-header 'Authentication-Results: test.portcullis; dkim=pass' "
-                   "--add-header 'X-Spam-Flag: YES' --add-header 'X-Spam-Status: No, score=-99' "
-                   "--add-header 'Authentication-Results: other.example; spf=pass'");
+  Sent sent =
+      sendThrough(port(), "forged",
+                  "--add-header 'Authentication-Results: test.portcullis; dkim=pass' "
+                  "--add-header 'X-Spam-Flag: YES' --add-header 'X-Spam-Status: No, score=-99' "
+                  "--add-header 'Authentication-Results: other.example; spf=pass'");
   auto headers = headerLines(delivered(sent.token));
   ASSERT_FALSE(headers.empty()) << sent.result.output;
   EXPECT_EQ(countPrefix(headers, "Authentication-Results: test.portcullis"), 1);
@@ -277,7 +172,7 @@ TEST_P(MilterThroughPostfix, ForgedAuthenticationResultsAndSpamHeadersAreRemoved
 }
 
 TEST_P(MilterThroughPostfix, TaggedMessageGetsSpamHeadersAndSubjectPrefix) {
-  Sent sent = send(port(), "tag-me");
+  Sent sent = sendThrough(port(), "tag-me");
   auto headers = headerLines(delivered(sent.token));
   ASSERT_FALSE(headers.empty()) << sent.result.output;
   EXPECT_EQ(headerValue(headers, "Subject"), " [SPAM] tag-me " + sent.token);
@@ -286,21 +181,21 @@ TEST_P(MilterThroughPostfix, TaggedMessageGetsSpamHeadersAndSubjectPrefix) {
 }
 
 TEST_P(MilterThroughPostfix, RejectedMessageGetsThePolicyReplyAndIsNotDelivered) {
-  Sent sent = send(port(), "reject-me");
+  Sent sent = sendThrough(port(), "reject-me");
   EXPECT_NE(sent.result.output.find("550 5.7.1 Message rejected as spam"), std::string::npos)
       << sent.result.output;
   expectNeverDelivered(sent.token);
 }
 
 TEST_P(MilterThroughPostfix, TempfailedMessageGetsA451) {
-  Sent sent = send(port(), "tempfail-me");
+  Sent sent = sendThrough(port(), "tempfail-me");
   EXPECT_NE(sent.result.output.find("451 4.7.1 Message deferred"), std::string::npos)
       << sent.result.output;
   expectNeverDelivered(sent.token);
 }
 
 TEST_P(MilterThroughPostfix, CheckMissingItsDeadlineFollowsItsTempfailMode) {
-  Sent sent = send(port(), "slow-me");
+  Sent sent = sendThrough(port(), "slow-me");
   EXPECT_NE(sent.result.output.find("451 4.7.1 Error: temporary failure in message checks"),
             std::string::npos)
       << sent.result.output;
@@ -308,7 +203,7 @@ TEST_P(MilterThroughPostfix, CheckMissingItsDeadlineFollowsItsTempfailMode) {
 }
 
 TEST_P(MilterThroughPostfix, FailingCheckFollowsItsTempfailMode) {
-  Sent sent = send(port(), "throw-me");
+  Sent sent = sendThrough(port(), "throw-me");
   EXPECT_NE(sent.result.output.find("451 4.7.1 Error: temporary failure in message checks"),
             std::string::npos)
       << sent.result.output;
@@ -316,29 +211,24 @@ TEST_P(MilterThroughPostfix, FailingCheckFollowsItsTempfailMode) {
 }
 
 TEST_P(MilterThroughPostfix, DiscardedMessageIsAcceptedButNeverDelivered) {
-  Sent sent = send(port(), "discard-me");
+  Sent sent = sendThrough(port(), "discard-me");
   EXPECT_NE(sent.result.output.find("250 2.0.0 Ok"), std::string::npos) << sent.result.output;
   expectNeverDelivered(sent.token);
 }
 
 TEST_P(MilterThroughPostfix, RefusedRecipientIsRejectedAtRcpt) {
-  auto result = runCommand("swaks --server 127.0.0.1:" + std::to_string(port()) +
-                           " --from sender@sender.test --to blocked@example.test --timeout 60");
+  auto result = runShell("swaks --server 127.0.0.1:" + std::to_string(port()) +
+                         " --from sender@sender.test --to blocked@example.test --timeout 60");
   EXPECT_NE(result.output.find("550 5.1.1 Error: no such user here"), std::string::npos)
       << result.output;
 }
 
 TEST_P(MilterThroughPostfix, QuarantinedMessageStaysInPostfixHoldQueue) {
-  Sent sent = send(port(), "hold-me");
+  Sent sent = sendThrough(port(), "hold-me");
   ASSERT_FALSE(sent.queue_id.empty()) << sent.result.output;
   fs::path postfix_dir = env->dir / ("postfix" + std::to_string(GetParam()));
-  std::string postfix_etc = (postfix_dir / "etc").string();
-  bool held = eventually([&] {
-    auto queue = runCommand("postqueue -c " + postfix_etc + " -j");
-    return queue.output.find("\"queue_name\": \"hold\", \"queue_id\": \"" + sent.queue_id) !=
-           std::string::npos;
-  });
-  EXPECT_TRUE(held) << runCommand("postqueue -c " + postfix_etc + " -j").output;
+  bool held = eventually([&] { return inHoldQueue(postfix_dir, sent.queue_id); });
+  EXPECT_TRUE(held) << runShell("postqueue -c " + (postfix_dir / "etc").string() + " -j").output;
   expectNeverDelivered(sent.token);
 }
 
@@ -348,11 +238,11 @@ TEST_P(MilterThroughPostfix, BodyBeyondTheLimitIsScannedUpToItAndFlagged) {
     std::ofstream out(body);
     for (int i = 0; i < 400; ++i) out << "line " << i << " of a body longer than the limit\n";
   }
-  Sent sent = send(port(), "big", "--body " + body.string());
+  Sent sent = sendThrough(port(), "big", "--body " + body.string());
   auto headers = headerLines(delivered(sent.token));
   ASSERT_FALSE(headers.empty()) << sent.result.output;
   EXPECT_NE(headerValue(headers, "X-Spam-Status").find("MILTER_BODY_TRUNCATED"), std::string::npos);
-  Sent small = send(port(), "small");
+  Sent small = sendThrough(port(), "small");
   auto small_headers = headerLines(delivered(small.token));
   EXPECT_EQ(headerValue(small_headers, "X-Spam-Status").find("MILTER_BODY_TRUNCATED"),
             std::string::npos);
@@ -369,11 +259,11 @@ TEST(MilterSignals, SighupReloadsAndBothListenersKeepServing) {
   ASSERT_TRUE(eventually([] {
     return env->serverOutput().find("reloaded generation=20") != std::string::npos;
   })) << env->serverOutput();
-  Sent through_milter = send(env->postfix_port.at(6), "after-hup");
+  Sent through_milter = sendThrough(env->postfix_port.at(6), "after-hup");
   auto milter_headers = headerLines(delivered(through_milter.token));
   ASSERT_FALSE(milter_headers.empty()) << through_milter.result.output;
   EXPECT_EQ(headerValue(milter_headers, "X-Test-Generation"), " 20");
-  Sent through_smtp = send(env->gateway_port, "after-hup-smtp");
+  Sent through_smtp = sendThrough(env->gateway_port, "after-hup-smtp");
   auto smtp_headers = headerLines(delivered(through_smtp.token));
   ASSERT_FALSE(smtp_headers.empty()) << through_smtp.result.output;
   EXPECT_EQ(headerValue(smtp_headers, "X-Test-Generation"), " 20");
@@ -385,7 +275,7 @@ TEST(MilterSignals, SighupReloadsAndBothListenersKeepServing) {
 
 TEST(MilterConnectionLoss, PostfixGivingUpOnTheMilterFreesTheSession) {
   // This Postfix waits 2 s for the end of message; the slow check runs into its 6 s deadline.
-  Sent sent = send(env->impatient_postfix_port, "slow-me");
+  Sent sent = sendThrough(env->impatient_postfix_port, "slow-me");
   EXPECT_NE(sent.result.output.find("451 4.7.1 Service unavailable"), std::string::npos)
       << sent.result.output;
   bool freed = eventually([&] {
@@ -406,7 +296,7 @@ TEST(MilterConnectionLoss, MilterKilledMidMessageMeansTempfailFromPostfix) {
     ++started_before;
   }
   Sent sent;
-  std::thread client([&] { sent = send(env->postfix_port.at(6), "slow-me"); });
+  std::thread client([&] { sent = sendThrough(env->postfix_port.at(6), "slow-me"); });
   bool in_eom = eventually([&] {
     std::string out = env->serverOutput();
     size_t n = 0;
@@ -418,7 +308,7 @@ TEST(MilterConnectionLoss, MilterKilledMidMessageMeansTempfailFromPostfix) {
   ASSERT_TRUE(in_eom);
   EXPECT_NE(sent.result.output.find("451 4.7.1"), std::string::npos) << sent.result.output;
   env->startServer();
-  Sent after = send(env->postfix_port.at(6), "after-restart");
+  Sent after = sendThrough(env->postfix_port.at(6), "after-restart");
   EXPECT_FALSE(delivered(after.token).empty()) << after.result.output;
   EXPECT_FALSE(everDelivered(sent.token));
 }
@@ -426,11 +316,11 @@ TEST(MilterConnectionLoss, MilterKilledMidMessageMeansTempfailFromPostfix) {
 TEST(MilterShutdown, StopAfterEveryKindOfMessageEndsCleanly) {
   // One of each outcome, including a session Postfix gave up on, in the process that stops here.
   for (const auto* subject : {"reject-me", "tag-me", "hold-me", "discard-me", "throw-me"}) {
-    send(env->postfix_port.at(6), subject);
+    sendThrough(env->postfix_port.at(6), subject);
   }
-  Sent abandoned = send(env->impatient_postfix_port, "slow-me");
+  Sent abandoned = sendThrough(env->impatient_postfix_port, "slow-me");
   EXPECT_NE(abandoned.result.output.find("451 4.7.1"), std::string::npos);
-  Sent sent = send(env->postfix_port.at(2), "before-stop");
+  Sent sent = sendThrough(env->postfix_port.at(2), "before-stop");
   ASSERT_FALSE(delivered(sent.token).empty());
   env->server.signal(SIGTERM);
   ASSERT_TRUE(eventually([] {

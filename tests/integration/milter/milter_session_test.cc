@@ -2,9 +2,11 @@
 // real Pipeline and Policy around the test checks), and the `[milter]` configuration reader.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 #include "gateway/config/document.h"
+#include "gateway/core/queue_id.h"
 #include "gateway/milter/milter_session.h"
 #include "tests/integration/milter/test_checks.h"
 
@@ -12,6 +14,32 @@ namespace portcullis::milter {
 namespace {
 
 using namespace std::chrono_literals;
+
+// A quarantine store that records what it is asked to keep and answers `reply`.
+class RecordingSink : public smtp::QuarantineSink {
+ public:
+  struct Kept {
+    std::string id;
+    std::string message;
+    Action action;
+  };
+  explicit RecordingSink(smtp::Reply reply) : reply_(std::move(reply)) {}
+  awaitable<smtp::Reply> keep(const Transaction& tx, std::string_view message,
+                              const Verdict& verdict) override {
+    std::lock_guard lock(mutex_);
+    kept_.push_back({tx.id, std::string(message), verdict.action});
+    co_return reply_;
+  }
+  std::vector<Kept> kept() const {
+    std::lock_guard lock(mutex_);
+    return kept_;
+  }
+
+ private:
+  smtp::Reply reply_;
+  mutable std::mutex mutex_;
+  std::vector<Kept> kept_;
+};
 
 class SessionTest : public ::testing::Test {
  protected:
@@ -23,9 +51,11 @@ class SessionTest : public ::testing::Test {
   }
 
   std::unique_ptr<MilterSession> open(milter_test::TestContextOptions checks = {},
-                                      MilterSettings settings = {}) {
-    auto session = std::make_unique<MilterSession>(milter_test::makeTestContext(checks),
-                                                   io_.get_executor(), settings);
+                                      MilterSettings settings = {},
+                                      std::shared_ptr<smtp::QuarantineSink> store = nullptr) {
+    auto context = milter_test::makeTestContext(checks);
+    context->quarantine = std::move(store);
+    auto session = std::make_unique<MilterSession>(context, io_.get_executor(), settings);
     ClientInfo client;
     client.address = "192.0.2.7";
     session->connect(client);
@@ -128,6 +158,56 @@ TEST_F(SessionTest, RejectTempfailDiscardAndHoldMapOntoMilterReplies) {
   EXPECT_EQ(*hold.quarantine, "Portcullis: score");
 }
 
+TEST_F(SessionTest, StoreModeKeepsTheEditedMessageUnderItsOwnIdAndDiscards) {
+  MilterSettings settings;
+  settings.quarantine = QuarantineMode::Store;
+  auto sink = std::make_shared<RecordingSink>(smtp::Reply{250, "2.0.0", "Ok: queued"});
+  auto s = open({}, settings, sink);
+  MessageActions a = message(*s, "hold-me", {{"X-Spam-Flag", "NO"}});
+  EXPECT_EQ(a.result.status, MilterStatus::Discard);
+  EXPECT_FALSE(a.quarantine);
+  auto kept = sink->kept();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].action, Action::Quarantine);
+  // The MTA's queue id (QID2) is no quarantine id: the store gets one of the gateway's own.
+  EXPECT_TRUE(isValidQueueId(kept[0].id)) << kept[0].id;
+  const std::string& m = kept[0].message;
+  EXPECT_NE(m.find("Authentication-Results: test.portcullis; none\r\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("X-Spam-Status: Yes"), std::string::npos) << m;
+  EXPECT_EQ(m.find("X-Spam-Flag: NO"), std::string::npos) << m;
+  EXPECT_NE(m.find("X-Test-Envelope: id=QID2 "), std::string::npos) << m;
+  EXPECT_NE(m.find("X-Spam-Flag: YES\r\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("Subject: hold-me\r\n\r\nHello\r\n"), std::string::npos) << m;
+
+  s->mail("<sender@sender.test>", {}, {});
+  EXPECT_EQ(message(*s, "tag-me").result.status, MilterStatus::Accept);
+  EXPECT_EQ(sink->kept().size(), 1u);
+}
+
+TEST_F(SessionTest, StoreModeAnswersTempfailWhenTheStoreFails) {
+  MilterSettings settings;
+  settings.quarantine = QuarantineMode::Store;
+  auto sink = std::make_shared<RecordingSink>(smtp::Reply{451, "4.3.0", "Error: disk"});
+  auto s = open({}, settings, sink);
+  MessageActions a = message(*s, "hold-me");
+  EXPECT_EQ(a.result.status, MilterStatus::TempFail);
+  EXPECT_EQ(a.result.reply.code, 451);
+  EXPECT_EQ(a.result.reply.enhanced, "4.3.0");
+  EXPECT_EQ(sink->kept().size(), 1u);
+}
+
+TEST_F(SessionTest, StoreModeSendsACutBodyToTheHoldQueue) {
+  MilterSettings settings;
+  settings.quarantine = QuarantineMode::Store;
+  settings.max_body_size = 1024;
+  auto sink = std::make_shared<RecordingSink>(smtp::Reply{250, "2.0.0", "Ok: queued"});
+  auto s = open({}, settings, sink);
+  MessageActions a = message(*s, "hold-me", {}, std::string(5000, 'x'));
+  EXPECT_EQ(a.result.status, MilterStatus::Accept);
+  ASSERT_TRUE(a.quarantine);
+  EXPECT_TRUE(sink->kept().empty());
+}
+
 TEST_F(SessionTest, RecipientChecksRunPerRecipient) {
   auto s = open();
   StageResult refused = s->recipient("<blocked@example.test>", {});
@@ -180,11 +260,39 @@ TEST(MilterConfig, ReadsTheMilterTable) {
   EXPECT_EQ(c.settings.mta_timeout, 600s);
   EXPECT_EQ(c.settings.io_threads, 3u);
   EXPECT_EQ(c.settings.check_timeout, 7s);
+  EXPECT_EQ(c.settings.quarantine, QuarantineMode::Hold);
+}
+
+TEST(MilterConfig, ReadsTheStoreQuarantineMode) {
+  auto doc = config::Document::parseString(
+      "[milter]\nlisten = \"unix:/run/p.sock\"\nquarantine = \"store\"\nstore_timeout = \"5s\"\n",
+      "test.toml");
+  auto section = doc.root().sub("milter");
+  ASSERT_TRUE(section);
+  MilterConfig c = readMilterConfig(*section, 7s);
+  EXPECT_EQ(c.settings.quarantine, QuarantineMode::Store);
+  EXPECT_EQ(c.settings.store_timeout, 5s);
+}
+
+TEST(MilterConfig, UnknownQuarantineModeNamesFileLineAndChoices) {
+  auto doc = config::Document::parseString(
+      "[milter]\nlisten = \"unix:/run/p.sock\"\n\nquarantine = \"keep\"\n", "bad.toml");
+  auto section = doc.root().sub("milter");
+  ASSERT_TRUE(section);
+  try {
+    readMilterConfig(*section, 1s);
+    FAIL() << "accepted quarantine = \"keep\"";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.file(), "bad.toml");
+    EXPECT_EQ(e.line(), 4);
+    EXPECT_NE(e.message().find("\"keep\" is not one of \"hold\", \"store\""), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(MilterConfig, RefusesBadValuesWithTheirLine) {
   for (const char* text : {"[milter]\nlisten = \"tcp:8891\"\n",
-                           "[milter]\nlisten = \"unix:/run/p.sock\"\nquarantine = \"store\"\n",
+                           "[milter]\nlisten = \"unix:/run/p.sock\"\nstore_timeout = \"0s\"\n",
                            "[milter]\nlisten = \"unix:/run/p.sock\"\nmax_body = 5\n",
                            "[milter]\nmax_body_size = \"1M\"\n"}) {
     auto doc = config::Document::parseString(text, "bad.toml");

@@ -1,0 +1,299 @@
+// The real `portcullis serve` in milter mode behind a real Postfix: the gateway's content check
+// scores each message with a small rule file written here (the phrase in the body chooses the
+// outcome), swaks sends through Postfix, and what Postfix delivers lands in the recording MTA.
+// Each scenario gets its own gateway and Postfix ("stack"), started when a test first needs it:
+// quarantine = "hold", quarantine = "store", and one whose configuration the SIGHUP test changes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "tests/integration/milter/postfix_mail.h"
+#include "tests/support/gateway_process.h"
+#include "tests/support/loopback.h"
+#include "tests/support/recording_mta.h"
+#include "tests/support/run_command.h"
+#include "tests/support/temp_dir.h"
+
+namespace portcullis::milter_test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string rules(double later_score) {
+  return "body TEST_REJECT /zorblax reject/\nscore TEST_REJECT 20\n"
+         "body TEST_QUARANTINE /zorblax quarantine/\nscore TEST_QUARANTINE 12\n"
+         "body TEST_TAG /zorblax tag/\nscore TEST_TAG 6\n"
+         "body TEST_LATER /zorblax later/\nscore TEST_LATER " +
+         std::to_string(later_score) + "\n";
+}
+
+std::string policy(double reject_threshold) {
+  return "tag_threshold = 5.0\nquarantine_threshold = 10.0\nreject_threshold = " +
+         std::to_string(reject_threshold) + "\nsubject_prefix = \"[SPAM]\"\n";
+}
+
+constexpr size_t kMaxBodySize = 4096;
+
+// One gateway in milter mode and the Postfix that calls it.
+struct Stack {
+  fs::path dir;
+  fs::path rules_file;
+  std::optional<test::GatewayProcess> gateway;
+  fs::path postfix_dir;
+  uint16_t postfix_port = 0;
+};
+
+struct GatewayStacks {
+  test::TempDir dir{"portcullis-milter-gateway"};
+  std::optional<test::RecordingMta> recorder;
+  std::map<std::string, std::unique_ptr<Stack>> stacks;
+
+  void setUp() {
+    // Postfix's daemons run as user postfix and must reach their directories below.
+    fs::permissions(dir.path(),
+                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    recorder.emplace(dir / "recorder");
+    recorder->start();
+  }
+
+  Stack& stack(const std::string& name, const std::string& quarantine_mode) {
+    auto& slot = stacks[name];
+    if (slot) return *slot;
+    auto s = std::make_unique<Stack>();
+    s->dir = dir / name;
+    fs::create_directories(s->dir / "rules");
+    s->rules_file = s->dir / "rules" / "test.cf";
+    test::writeFile(s->rules_file, rules(0.5));
+    uint16_t milter_port = test::freeLoopbackPort();
+    test::GatewaySettings settings;
+    settings.relay_port = recorder->port();
+    settings.policy = policy(15.0);
+    settings.extra = "[checks.content]\nrules = [\"" + (s->dir / "rules").string() +
+                     "\"]\n\n[milter]\nlisten = \"inet:" + std::to_string(milter_port) +
+                     "@127.0.0.1\"\nquarantine = \"" + quarantine_mode +
+                     "\"\nmax_body_size = " + std::to_string(kMaxBodySize) + "\n";
+    s->gateway.emplace(s->dir / "gateway", settings);
+    s->gateway->start(60s);
+    if (!s->gateway->waitForLog("listening for milter connections", 30s)) {
+      throw std::runtime_error("no milter listener; log:\n" + s->gateway->log());
+    }
+    s->postfix_dir = s->dir / "postfix";
+    s->postfix_port = startPostfix(s->postfix_dir, recorder->port(), milter_port, 6, "60s");
+    slot = std::move(s);
+    return *slot;
+  }
+
+  void tearDown() {
+    for (auto& [name, s] : stacks) {
+      stopPostfix(s->postfix_dir);
+      s->gateway->stop();
+    }
+    recorder->stop();
+  }
+};
+
+GatewayStacks* env = nullptr;
+
+class GlobalEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    env = new GatewayStacks();
+    env->setUp();
+  }
+  void TearDown() override {
+    env->tearDown();
+    delete env;
+    env = nullptr;
+  }
+};
+
+const auto* const registered = ::testing::AddGlobalTestEnvironment(new GlobalEnvironment);
+
+Stack& holdStack() {
+  return env->stack("hold", "hold");
+}
+Stack& storeStack() {
+  return env->stack("store", "store");
+}
+
+Sent sendBody(const Stack& stack, const std::string& subject, const std::string& body) {
+  static int bodies = 0;
+  fs::path file = env->dir / ("body-" + std::to_string(++bodies) + ".txt");
+  test::writeFile(file, body);
+  return sendThrough(stack.postfix_port, subject, "--body " + file.string());
+}
+
+std::string delivered(const std::string& token, std::chrono::milliseconds limit = 60s) {
+  return deliveredMessage(*env->recorder, token, limit);
+}
+
+// A clean message sent after `token` and delivered proves Postfix is done with `token`.
+void expectNeverDelivered(const Stack& stack, const std::string& token) {
+  Sent marker = sendBody(stack, "marker", "nothing to see");
+  ASSERT_FALSE(delivered(marker.token).empty()) << marker.result.output;
+  EXPECT_TRUE(delivered(token, 0ms).empty());
+}
+
+// `portcullis quarantine list --json` of the stack's gateway.
+std::string quarantineList(const Stack& stack) {
+  auto r = test::runCommand({test::portcullisBinary().string(), "quarantine", "-c",
+                             stack.gateway->configPath().string(), "list", "--json"});
+  return r.output;
+}
+
+// The JSON line of the quarantine list that mentions `token`; empty when none does.
+std::string quarantinedEntry(const Stack& stack, const std::string& token) {
+  std::string list = quarantineList(stack);
+  size_t at = list.find(token);
+  if (at == std::string::npos) return {};
+  size_t begin = list.rfind('\n', at);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  return list.substr(begin, list.find('\n', at) - begin);
+}
+
+// A body longer than the milter's max_body_size, with `phrase` after the first `offset` bytes.
+std::string longBody(size_t offset, const std::string& phrase) {
+  std::string body;
+  while (body.size() < offset) body += "filler line of a long message body\n";
+  body += phrase + "\n";
+  while (body.size() < 2 * kMaxBodySize) body += "more filler after the phrase\n";
+  return body;
+}
+
+TEST(MilterGateway, RuleScoreAboveRejectThresholdGets550AndNothingIsDelivered) {
+  Stack& s = holdStack();
+  Sent sent = sendBody(s, "reject", "a zorblax reject phrase");
+  EXPECT_NE(sent.result.output.find("550 5.7.1 Message rejected as spam"), std::string::npos)
+      << sent.result.output;
+  expectNeverDelivered(s, sent.token);
+}
+
+TEST(MilterGateway, TaggedMessageIsDeliveredWithSpamHeadersAndAuthenticationResults) {
+  Stack& s = holdStack();
+  Sent sent = sendBody(s, "tag", "a zorblax tag phrase");
+  auto headers = headerLines(delivered(sent.token));
+  ASSERT_FALSE(headers.empty()) << sent.result.output;
+  EXPECT_EQ(headerValue(headers, "Subject"), " [SPAM] tag " + sent.token);
+  EXPECT_EQ(headerValue(headers, "X-Spam-Flag"), " YES");
+  std::string status = headerValue(headers, "X-Spam-Status");
+  EXPECT_EQ(status.rfind(" Yes, score=6.0", 0), 0u) << status;
+  EXPECT_NE(status.find("TEST_TAG=6.0"), std::string::npos) << status;
+  EXPECT_EQ(countPrefix(headers, "Authentication-Results: gw.test"), 1);
+
+  Sent clean = sendBody(s, "clean", "nothing to see");
+  auto clean_headers = headerLines(delivered(clean.token));
+  ASSERT_FALSE(clean_headers.empty()) << clean.result.output;
+  EXPECT_EQ(headerValue(clean_headers, "X-Spam-Status").rfind(" No, score=", 0), 0u);
+  EXPECT_EQ(countPrefix(clean_headers, "X-Spam-Flag"), 0);
+  EXPECT_EQ(headerValue(clean_headers, "Subject"), " clean " + clean.token);
+}
+
+TEST(MilterGateway, HoldModeLeavesTheQuarantinedMessageInPostfixHoldQueue) {
+  Stack& s = holdStack();
+  Sent sent = sendBody(s, "hold", "a zorblax quarantine phrase");
+  ASSERT_FALSE(sent.queue_id.empty()) << sent.result.output;
+  EXPECT_TRUE(eventually([&] { return inHoldQueue(s.postfix_dir, sent.queue_id); }))
+      << runShell("postqueue -c " + (s.postfix_dir / "etc").string() + " -j").output;
+  expectNeverDelivered(s, sent.token);
+  EXPECT_EQ(quarantinedEntry(s, sent.token), "");
+}
+
+TEST(MilterGateway, StoreModeKeepsTheMessageInTheQuarantineStoreAndPostfixDropsIt) {
+  Stack& s = storeStack();
+  Sent sent = sendBody(s, "store", "a zorblax quarantine phrase");
+  EXPECT_NE(sent.result.output.find("250 2.0.0 Ok: queued as"), std::string::npos)
+      << sent.result.output;
+  ASSERT_FALSE(sent.queue_id.empty()) << sent.result.output;
+
+  std::string entry = quarantinedEntry(s, sent.token);
+  ASSERT_NE(entry, "") << quarantineList(s) << s.gateway->log();
+  for (const auto* part :
+       {"\"sender\":\"sender@sender.test\"", "\"recipients\":[\"rcpt@example.test\"]",
+        "\"name\":\"TEST_QUARANTINE\"", "\"client\":\"127.0.0.1\""}) {
+    EXPECT_NE(entry.find(part), std::string::npos) << part << " in " << entry;
+  }
+  // The stored copy carries the verdict's header fields, as a delivered one would.
+  std::string id = entry.substr(entry.find("\"id\":\"") + 6, 18);
+  auto shown = test::runCommand({test::portcullisBinary().string(), "quarantine", "-c",
+                                 s.gateway->configPath().string(), "show", id});
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("X-Spam-Flag: YES"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("Authentication-Results: gw.test"), std::string::npos)
+      << shown.output;
+  EXPECT_TRUE(s.gateway->waitForLog(
+      "id=" + sent.queue_id + " milter: quarantined in the quarantine store as " + id, 10s))
+      << s.gateway->log();
+
+  // Postfix discarded its copy: nothing delivered, nothing held.
+  expectNeverDelivered(s, sent.token);
+  EXPECT_FALSE(inHoldQueue(s.postfix_dir, sent.queue_id));
+  EXPECT_NE(test::readFile(s.postfix_dir / "postfix.log").find(sent.queue_id + ": milter-discard"),
+            std::string::npos);
+}
+
+TEST(MilterGateway, StoreModeSendsAMessageWithACutBodyToTheHoldQueue) {
+  // The store would only get the first max_body_size bytes: Postfix keeps the whole message.
+  Stack& s = storeStack();
+  Sent sent = sendBody(s, "long-store", longBody(0, "a zorblax quarantine phrase"));
+  ASSERT_FALSE(sent.queue_id.empty()) << sent.result.output;
+  EXPECT_TRUE(eventually([&] { return inHoldQueue(s.postfix_dir, sent.queue_id); }))
+      << s.gateway->log();
+  EXPECT_EQ(quarantinedEntry(s, sent.token), "");
+  expectNeverDelivered(s, sent.token);
+}
+
+TEST(MilterGateway, BodyBeyondTheLimitIsScannedUpToItAndFlagged) {
+  Stack& s = holdStack();
+  // The phrase that would reject lies past max_body_size: the checks never see it.
+  Sent sent = sendBody(s, "long", longBody(2 * kMaxBodySize, "a zorblax reject phrase"));
+  auto headers = headerLines(delivered(sent.token));
+  ASSERT_FALSE(headers.empty()) << sent.result.output;
+  std::string status = headerValue(headers, "X-Spam-Status");
+  EXPECT_NE(status.find("MILTER_BODY_TRUNCATED"), std::string::npos) << status;
+  EXPECT_EQ(status.find("TEST_REJECT"), std::string::npos) << status;
+  // Within the limit, the same phrase rejects.
+  Sent early = sendBody(s, "early", longBody(0, "a zorblax reject phrase"));
+  EXPECT_NE(early.result.output.find("550 5.7.1"), std::string::npos) << early.result.output;
+}
+
+TEST(MilterGateway, SighupAppliesNewRulesAndThresholdsToTheNextMessage) {
+  Stack& s = env->stack("reload", "hold");
+  test::GatewayProcess& gateway = *s.gateway;
+  Sent before = sendBody(s, "before", "a zorblax later phrase");
+  auto headers = headerLines(delivered(before.token));
+  ASSERT_FALSE(headers.empty()) << before.result.output;
+  EXPECT_NE(headerValue(headers, "X-Spam-Status").find("No, score=0.5"), std::string::npos);
+
+  auto reload = [&gateway] {
+    size_t from = gateway.logSize();
+    gateway.signal(SIGHUP);
+    return gateway.waitForLog("configuration reloaded", 60s, from);
+  };
+  // A rule file changed: the rule now scores above the reject threshold.
+  test::writeFile(s.rules_file, rules(20));
+  ASSERT_TRUE(reload()) << gateway.log();
+  Sent rejected = sendBody(s, "rules-changed", "a zorblax later phrase");
+  EXPECT_NE(rejected.result.output.find("550 5.7.1 Message rejected as spam"), std::string::npos)
+      << rejected.result.output;
+
+  // A threshold changed: the same score now quarantines (held by Postfix) instead.
+  gateway.settings().policy = policy(25.0);
+  gateway.writeConfig();
+  ASSERT_TRUE(reload()) << gateway.log();
+  Sent held = sendBody(s, "threshold-changed", "a zorblax later phrase");
+  ASSERT_FALSE(held.queue_id.empty()) << held.result.output;
+  EXPECT_TRUE(eventually([&] { return inHoldQueue(s.postfix_dir, held.queue_id); }));
+
+  // The milter listener never went away: no connection trouble on either side.
+  std::string postfix_log = test::readFile(s.postfix_dir / "postfix.log");
+  EXPECT_EQ(postfix_log.find("warning: milter"), std::string::npos) << postfix_log;
+  EXPECT_EQ(gateway.log().find("libmilter stopped listening"), std::string::npos) << gateway.log();
+  EXPECT_EQ(gateway.log().find("reload failed"), std::string::npos) << gateway.log();
+}
+
+}  // namespace
+}  // namespace portcullis::milter_test
