@@ -213,9 +213,9 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   metrics::Metrics* metrics = services.metrics;
   ctx->observer.message = [format, metrics](const smtp::MessageRecord& r) {
     if (metrics) metrics->recordVerdict(r.verdict);
-    spdlog::info(formatMessageLog(
-        {r.tx, r.verdict, r.reply.code, r.reply.text, r.size, r.checks_time, r.delivery_time},
-        format));
+    spdlog::info(formatMessageLog({r.tx, r.verdict, r.reply.code, r.reply.enhanced, r.reply.text,
+                                   r.size, r.checks_time, r.delivery_time},
+                                  format));
   };
   if (metrics) {
     ctx->observer.connection = [metrics](std::string_view result) {

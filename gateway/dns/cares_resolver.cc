@@ -3,6 +3,10 @@
 #include <ares.h>
 #include <poll.h>
 
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <deque>
@@ -13,6 +17,7 @@
 #include "gateway/core/text.h"
 #include "gateway/dns/answer_cache.h"
 #include "gateway/dns/answer_parser.h"
+#include "gateway/dns/failure_log.h"
 
 namespace portcullis::dns {
 
@@ -64,6 +69,23 @@ Answer toAnswer(int status, const unsigned char* message, int length, RrType typ
   }
 }
 
+// The servers the channel asks, for log lines: "127.0.0.1:5353, [::1]:53".
+std::string describeServers(ares_channel channel) {
+  ares_addr_port_node* servers = nullptr;
+  if (ares_get_servers_ports(channel, &servers) != ARES_SUCCESS) return {};
+  std::string text;
+  for (auto* s = servers; s; s = s->next) {
+    char address[INET6_ADDRSTRLEN] = {};
+    ares_inet_ntop(s->family, &s->addr, address, sizeof address);
+    int port = s->udp_port ? s->udp_port : 53;
+    if (!text.empty()) text += ", ";
+    text += s->family == AF_INET6 ? fmt::format("[{}]:{}", address, port)
+                                  : fmt::format("{}:{}", address, port);
+  }
+  ares_free_data(servers);
+  return text;
+}
+
 void initLibrary() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -105,6 +127,8 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor executor, const DnsConfig& config, prometheus::Registry* metrics)
       : strand(asio::make_strand(executor)),
         timer(strand),
+        failure_timer(strand),
+        failure_log_interval(config.failure_log_interval),
         cache(
             CachePolicy{config.cache_entries, config.min_ttl, config.max_ttl, config.negative_ttl}),
         stats(metrics),
@@ -130,6 +154,7 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
         throw std::runtime_error("c-ares: bad DNS servers \"" + csv + "\": " + ares_strerror(rc));
       }
     }
+    failures = FailureLog(describeServers(channel));
   }
 
   // Called from CaresResolver's destructor; see the lifetime note in the header.
@@ -140,6 +165,8 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
     }
     watchers.clear();
     timer.cancel();
+    failure_timer.cancel();
+    logFailures();
     for (Request* request : waiting) complete(request, failure(Status::Error));
     waiting.clear();
     if (channel) {
@@ -170,6 +197,7 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
     if (status != ARES_EDESTRUCTION) {
       self->stats.recordQuery(request->type, answer.status, now - request->started);
       self->cache.store(request->name, request->type, answer, now);
+      if (self->failures.record(answer.status, now)) self->closeFailureWindowLater();
     }
     --self->in_flight;
     complete(request, std::move(answer));
@@ -261,6 +289,18 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
     rearmTimer();
   }
 
+  // On the strand: the failures counted since the window opened are logged when it closes.
+  void closeFailureWindowLater() {
+    failure_timer.expires_after(failure_log_interval);
+    failure_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->logFailures();
+    });
+  }
+
+  void logFailures() {
+    for (const auto& line : failures.close(Clock::now())) spdlog::warn("{}", line);
+  }
+
   // Wakes c-ares when its next retransmission or timeout is due.
   void rearmTimer() {
     if (!channel) return;
@@ -281,6 +321,9 @@ struct CaresResolver::Impl : std::enable_shared_from_this<Impl> {
 
   asio::strand<asio::any_io_executor> strand;
   asio::steady_timer timer;
+  asio::steady_timer failure_timer;
+  Clock::duration failure_log_interval;
+  FailureLog failures;
   ares_channel channel = nullptr;
   AnswerCache cache;
   DnsStats stats;

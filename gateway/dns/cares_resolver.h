@@ -3,7 +3,9 @@
 // asio::posix::stream_descriptor::async_wait and c-ares' retransmission timeouts with a
 // steady_timer. Answers are cached (TTL clamped by config, negative answers included), at most
 // `max_in_flight` queries are outstanding (more wait in a queue), and every outcome is counted in
-// stats(). query() may be called from any thread and never throws for DNS outcomes.
+// stats(); timeouts and server failures are also logged, one warning with a count per kind per
+// failure_log_interval (failure_log.h). query() may be called from any thread and never throws for
+// DNS outcomes.
 //
 // Lifetime: destroy the resolver when no query() is running concurrently (e.g. after the
 // io_context stopped); queries still pending then complete with Status::Error.

@@ -42,6 +42,8 @@ DnsConfig readDnsConfig(config::Section& section) {
   c.min_ttl = getSeconds(section, "min_ttl", c.min_ttl, seconds(0), seconds(86'400));
   c.max_ttl = getSeconds(section, "max_ttl", c.max_ttl, seconds(0), seconds(7 * 86'400));
   c.negative_ttl = getSeconds(section, "negative_ttl", c.negative_ttl, seconds(0), seconds(86'400));
+  c.failure_log_interval = section.getDuration("failure_log_interval", c.failure_log_interval,
+                                               milliseconds(100), std::chrono::hours(1));
   if (c.min_ttl > c.max_ttl) section.fail("min_ttl", "min_ttl is larger than max_ttl");
   section.finish();
   return c;

@@ -23,6 +23,8 @@ struct DnsConfig {
   std::chrono::seconds min_ttl{30};          // answers are cached at least this long...
   std::chrono::seconds max_ttl{86'400};      // ...and at most this long
   std::chrono::seconds negative_ttl{300};    // cap (and default) for NXDOMAIN / no-data answers
+  // Timeouts and server failures are logged as one warning per kind per interval, with a count.
+  std::chrono::milliseconds failure_log_interval{10'000};
 };
 
 // Reads `[dns]` (validating every value, file:line on error) and calls finish() on it.

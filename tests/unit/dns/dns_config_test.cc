@@ -17,7 +17,7 @@ TEST(DnsConfig, ReadsEveryOption) {
   DnsConfig c = read(
       "[dns]\nservers = [\"127.0.0.1:5353\", \"[::1]:53\"]\ntimeout = \"750ms\"\nattempts = 3\n"
       "max_in_flight = 64\ncache_entries = 500\nmin_ttl = \"10s\"\nmax_ttl = \"1h\"\n"
-      "negative_ttl = \"2m\"\n");
+      "negative_ttl = \"2m\"\nfailure_log_interval = \"30s\"\n");
   EXPECT_EQ(c.servers, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
   EXPECT_EQ(c.timeout, std::chrono::milliseconds(750));
   EXPECT_EQ(c.attempts, 3);
@@ -26,6 +26,7 @@ TEST(DnsConfig, ReadsEveryOption) {
   EXPECT_EQ(c.min_ttl, std::chrono::seconds(10));
   EXPECT_EQ(c.max_ttl, std::chrono::hours(1));
   EXPECT_EQ(c.negative_ttl, std::chrono::minutes(2));
+  EXPECT_EQ(c.failure_log_interval, std::chrono::seconds(30));
 }
 
 TEST(DnsConfig, DefaultsAndErrors) {
@@ -34,6 +35,7 @@ TEST(DnsConfig, DefaultsAndErrors) {
   EXPECT_EQ(defaults.attempts, 2);
   EXPECT_THROW(read("[dns]\nservers = [\"dns.example\"]\n"), config::ConfigError);
   EXPECT_THROW(read("[dns]\nattempts = 0\n"), config::ConfigError);
+  EXPECT_THROW(read("[dns]\nfailure_log_interval = \"1ms\"\n"), config::ConfigError);
   EXPECT_THROW(read("[dns]\nmin_ttl = \"2h\"\nmax_ttl = \"1h\"\n"), config::ConfigError);
   EXPECT_THROW(read("[dns]\ntimout = \"1s\"\n"), config::ConfigError);
 }
