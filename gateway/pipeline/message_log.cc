@@ -14,6 +14,13 @@ std::string textValue(std::string_view s) {
   return jsonQuoted(s);
 }
 
+// "550 5.7.1 Message rejected as spam", as the client read it.
+std::string replyLine(const MessageLogEntry& e) {
+  std::string line = std::to_string(e.reply_code);
+  if (!e.reply_enhanced.empty()) line += " " + e.reply_enhanced;
+  return line + " " + e.reply_text;
+}
+
 double ms(std::chrono::nanoseconds d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
@@ -39,9 +46,8 @@ std::string formatMessageLog(const MessageLogEntry& e, LogFormat format) {
         tx.id, jsonQuoted(tx.client.address), jsonQuoted(tx.client.hostname),
         jsonQuoted(tx.client.helo), jsonQuoted(tx.client.tls ? tx.client.tls->version : ""),
         jsonQuoted(tx.envelope.mail_from), rcpts, e.size, toString(e.verdict.action),
-        e.verdict.score, jsonQuoted(e.verdict.reason), symbols,
-        jsonQuoted(std::to_string(e.reply_code) + " " + e.reply_text), ms(e.checks_time),
-        ms(e.delivery_time));
+        e.verdict.score, jsonQuoted(e.verdict.reason), symbols, jsonQuoted(replyLine(e)),
+        ms(e.checks_time), ms(e.delivery_time));
   }
   for (const auto& r : tx.envelope.recipients) rcpts += (rcpts.empty() ? "" : ",") + r.address;
   for (const auto& s : e.verdict.symbols) {
@@ -53,9 +59,8 @@ std::string formatMessageLog(const MessageLogEntry& e, LogFormat format) {
       tx.id, tx.client.hostname.empty() ? "unknown" : tx.client.hostname, tx.client.address,
       textValue(tx.client.helo), tx.client.tls ? tx.client.tls->version : "none",
       tx.envelope.mail_from, rcpts, e.size, toString(e.verdict.action), e.verdict.score,
-      textValue(e.verdict.reason), symbols.empty() ? "none" : symbols,
-      textValue(std::to_string(e.reply_code) + " " + e.reply_text), ms(e.checks_time),
-      ms(e.delivery_time));
+      textValue(e.verdict.reason), symbols.empty() ? "none" : symbols, textValue(replyLine(e)),
+      ms(e.checks_time), ms(e.delivery_time));
 }
 
 }  // namespace portcullis

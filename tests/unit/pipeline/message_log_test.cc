@@ -22,23 +22,37 @@ TEST(MessageLog, JsonLineEscapesClientInputAndStaysOneLine) {
   v.score = 7.5;
   v.reason = "score";
   v.symbols = {{"GTUBE", 7.5, ""}};
-  std::string line = formatMessageLog({tx, v, 550, "rejected", 42, {}, {}}, LogFormat::Json);
+  std::string line =
+      formatMessageLog({tx, v, 550, "5.7.1", "rejected", 42, {}, {}}, LogFormat::Json);
   EXPECT_EQ(line.find('\n'), std::string::npos) << line;
   EXPECT_NE(line.find("\"helo\":\"evil\\\" \\\"injected=1\\nline\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"rcpt\":[\"c@d.test\",\"e@f.test\"]"), std::string::npos) << line;
   EXPECT_NE(line.find("\"symbols\":[{\"name\":\"GTUBE\",\"score\":7.50}]"), std::string::npos)
       << line;
-  EXPECT_NE(line.find("\"reply\":\"550 rejected\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"reply\":\"550 5.7.1 rejected\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"tls\":\"\""), std::string::npos) << line;
 }
 
 TEST(MessageLog, TextLineQuotesValuesThatWouldConfuseAReader) {
   Transaction tx = hostileTransaction();
   Verdict v;
-  std::string line = formatMessageLog({tx, v, 250, "Ok", 42, {}, {}}, LogFormat::Text);
+  std::string line = formatMessageLog({tx, v, 250, "2.0.0", "Ok", 42, {}, {}}, LogFormat::Text);
   EXPECT_EQ(line.find('\n'), std::string::npos) << line;
   EXPECT_NE(line.find("helo=\"evil\\\" \\\"injected=1\\nline\""), std::string::npos) << line;
   EXPECT_NE(line.find("to=<c@d.test,e@f.test>"), std::string::npos) << line;
+  EXPECT_NE(line.find(" reply=\"250 2.0.0 Ok\" "), std::string::npos) << line;
+}
+
+TEST(MessageLog, ReplyCarriesTheEnhancedStatusCodeWhenThereIsOne) {
+  Transaction tx = hostileTransaction();
+  Verdict v;
+  v.action = Action::Reject;
+  std::string rejected = formatMessageLog(
+      {tx, v, 550, "5.7.1", "Message rejected as spam", 42, {}, {}}, LogFormat::Text);
+  EXPECT_NE(rejected.find(" reply=\"550 5.7.1 Message rejected as spam\" "), std::string::npos)
+      << rejected;
+  std::string bare = formatMessageLog({tx, v, 421, "", "closing", 42, {}, {}}, LogFormat::Json);
+  EXPECT_NE(bare.find("\"reply\":\"421 closing\""), std::string::npos) << bare;
 }
 
 }  // namespace
