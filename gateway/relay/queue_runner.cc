@@ -231,6 +231,7 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
         connection.reset();
         // Not being able to start a session is never final for the recipients.
         smtp::Reply unavailable{451, "4.4.1", "internal MTA unavailable: " + replyText(hello)};
+        unavailable.connection_failed = hello.connection_failed;
         result.mail = unavailable;
         result.recipients.assign(envelope.recipients.size(), unavailable);
         result.data = unavailable;
@@ -248,7 +249,7 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
       if (!connection->usable()) connection.reset();
     }
   }
-  if (observer_.attempt) observer_.attempt(result.data.code);
+  if (observer_.attempt) observer_.attempt(result.data.connection_failed ? 0 : result.data.code);
 
   // Per-recipient outcome: a refused recipient is final for it; an accepted one shares the
   // message's final reply.

@@ -35,7 +35,9 @@ struct QueueRunnerSettings {
 };
 
 struct QueueObserver {
-  std::function<void(int reply_code)> attempt;  // the final reply of each attempt (0: none)
+  // The code of each attempt's final reply; 0 when the internal MTA gave none (unreachable,
+  // connection lost or timed out, TLS failed).
+  std::function<void(int reply_code)> attempt;
   std::function<void(size_t size, std::chrono::seconds oldest_age)> queue;
 };
 

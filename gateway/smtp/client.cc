@@ -11,6 +11,13 @@ namespace portcullis::smtp {
 namespace {
 constexpr size_t kMaxReplyLine = 4096;
 constexpr size_t kMaxReplyLines = 100;
+
+// A reply the client makes up because the server gave none (see Reply::connection_failed).
+Reply connectionFailure(int code, std::string enhanced, std::string text) {
+  Reply reply{code, std::move(enhanced), std::move(text)};
+  reply.connection_failed = true;
+  return reply;
+}
 }  // namespace
 
 bool TransactionResult::anyRecipientAccepted() const {
@@ -52,9 +59,9 @@ Reply Client::lost(std::string_view what) {
   usable_ = false;
   std::string reason = stream_ ? stream_->lastError() : std::string("not connected");
   if (stream_) stream_->close();
-  return {421, "4.4.2",
-          fmt::format("lost connection with {}:{} while {}: {}", settings_.host, settings_.port,
-                      what, reason)};
+  return connectionFailure(421, "4.4.2",
+                           fmt::format("lost connection with {}:{} while {}: {}", settings_.host,
+                                       settings_.port, what, reason));
 }
 
 awaitable<Reply> Client::readReply(std::chrono::milliseconds timeout) {
@@ -69,7 +76,8 @@ awaitable<Reply> Client::readReply(std::chrono::milliseconds timeout) {
     std::string_view rest;
     if (!parseReplyLine(line.line, code, last, rest)) {
       usable_ = false;
-      co_return Reply{421, "4.5.0", "malformed reply from the server: " + line.line.substr(0, 200)};
+      co_return connectionFailure(421, "4.5.0",
+                                  "malformed reply from the server: " + line.line.substr(0, 200));
     }
     if (!text.empty()) text += "\n";
     text += rest;
@@ -126,8 +134,8 @@ awaitable<Reply> Client::connect() {
   auto endpoints = co_await resolver.async_resolve(settings_.host, std::to_string(settings_.port),
                                                    asio::redirect_error(use_awaitable, ec));
   if (ec) {
-    co_return Reply{451, "4.4.4",
-                    fmt::format("cannot resolve {}: {}", settings_.host, ec.message())};
+    co_return connectionFailure(451, "4.4.4",
+                                fmt::format("cannot resolve {}: {}", settings_.host, ec.message()));
   }
   asio::ip::tcp::socket socket(executor);
   asio::steady_timer timer(executor, settings_.connect_timeout);
@@ -135,9 +143,10 @@ awaitable<Reply> Client::connect() {
       co_await (asio::async_connect(socket, endpoints, asio::redirect_error(use_awaitable, ec)) ||
                 timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   if (result.index() == 1 || ec) {
-    co_return Reply{451, "4.4.1",
-                    fmt::format("connect to {}:{} failed: {}", settings_.host, settings_.port,
-                                result.index() == 1 ? "timeout" : ec.message())};
+    co_return connectionFailure(
+        451, "4.4.1",
+        fmt::format("connect to {}:{} failed: {}", settings_.host, settings_.port,
+                    result.index() == 1 ? "timeout" : ec.message()));
   }
   socket.set_option(asio::ip::tcp::no_delay(true));
   stream_ = std::make_unique<Stream>(std::move(socket));
@@ -249,7 +258,7 @@ awaitable<TransactionResult> Client::send(const Envelope& envelope, std::string_
     }
   }
   if (!usable_) {
-    result.data = Reply{421, "4.4.2", "connection lost during the envelope"};
+    result.data = connectionFailure(421, "4.4.2", "connection lost during the envelope");
     co_return result;
   }
   if (!result.mail.positive() || !result.anyRecipientAccepted()) {

@@ -2,8 +2,8 @@
 // recipient probes. Speaks ESMTP with PIPELINING (RFC 2920) when offered, STARTTLS
 // (opportunistic or required), CHUNKING for byte-exact BDAT delivery, and carries DSN and
 // SMTPUTF8 parameters through. One client is one connection, reusable for several transactions.
-// Failures are values: a connection problem becomes a synthesized 4xx reply and marks the client
-// unusable.
+// Failures are values: a connection problem becomes a synthesized 4xx reply with
+// connection_failed set, and marks the client unusable.
 #pragma once
 
 #include <chrono>

@@ -11,6 +11,9 @@ struct Reply {
   int code = 250;
   std::string enhanced;  // "2.1.0"; empty for the greeting, EHLO lines and replies without one
   std::string text;      // may hold several lines separated by '\n' (sent as a multi-line reply)
+  // Set by the SMTP client on a reply it made up because the server gave none: it could not be
+  // reached, the connection failed or timed out, TLS failed, or what came back was no SMTP reply.
+  bool connection_failed = false;
 
   bool positive() const { return code >= 200 && code < 400; }
   bool transient() const { return code >= 400 && code < 500; }
