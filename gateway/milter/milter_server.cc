@@ -177,8 +177,7 @@ struct MilterServer::Hooks {
       facts.tls =
           TlsInfo{version, macro(ctx, "{cipher}"), bits.empty() ? 0 : std::atoi(bits.c_str())};
     }
-    s->mail(argv[0], esmtpArgs(argv), facts);
-    return SMFIS_CONTINUE;
+    return status(ctx, s->mail(argv[0], esmtpArgs(argv), facts));
   }
 
   static sfsistat rcpt(SMFICTX* ctx, char** argv) {

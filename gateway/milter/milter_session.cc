@@ -11,6 +11,7 @@
 #include "gateway/core/queue_id.h"
 #include "gateway/core/text.h"
 #include "gateway/smtp/message_edit.h"
+#include "gateway/smtp/reply.h"
 
 namespace portcullis::milter {
 
@@ -25,6 +26,13 @@ std::optional<T> waitFor(asio::any_io_executor executor, awaitable<T> work,
   std::future<T> future = asio::co_spawn(executor, std::move(work), asio::use_future);
   if (future.wait_for(limit) != std::future_status::ready) return std::nullopt;
   return future.get();
+}
+
+// A Reject or TempFail verdict as the answer to a stage; Continue for any other.
+StageResult refusalOf(const Verdict& verdict) {
+  if (verdict.action != Action::Reject && verdict.action != Action::TempFail) return {};
+  return {verdict.action == Action::Reject ? MilterStatus::Reject : MilterStatus::TempFail,
+          smtp::Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text}};
 }
 
 smtp::Reply checksUnavailable() {
@@ -130,16 +138,21 @@ void MilterSession::helo(std::string_view name) {
   client_.helo = std::string(name);
 }
 
-void MilterSession::mail(std::string_view address, const std::vector<std::string>& args,
-                         const MailFacts& facts) {
+StageResult MilterSession::mail(std::string_view address, const std::vector<std::string>& args,
+                                const MailFacts& facts) {
   abort();
+  std::string sender = envelopeAddress(address);
+  if (auto denied = shared_->context->policy->refuseTransaction(client_.address, sender)) {
+    spdlog::info("client={} milter: refused at MAIL: {}", client_.address, denied->reason);
+    return refusalOf(*denied);
+  }
   transaction_ = std::make_shared<Transaction>();
   Transaction& tx = *transaction_;
   tx.id = facts.queue_id.empty() ? newQueueId() : facts.queue_id;
   tx.client = client_;
   tx.client.auth_user = facts.auth_user;
   tx.client.tls = facts.tls;
-  tx.envelope.mail_from = envelopeAddress(address);
+  tx.envelope.mail_from = std::move(sender);
   for (const auto& arg : args) {
     if (auto v = paramValue(arg, "SIZE"); !v.empty()) {
       try {
@@ -157,6 +170,7 @@ void MilterSession::mail(std::string_view address, const std::vector<std::string
   asio::post(shared_->strand, [shared = shared_, snapshot, report = report_] {
     shared->pending.start(shared->context->pipeline, Stage::MailFrom, snapshot, report);
   });
+  return {};
 }
 
 StageResult MilterSession::recipient(std::string_view address,
@@ -169,23 +183,35 @@ StageResult MilterSession::recipient(std::string_view address,
   }
   if (!transaction_) return {};
   const auto& ctx = *shared_->context;
+  if (auto denied = ctx.policy->refuseRecipient(rcpt.address)) {
+    spdlog::info("client={} id={} milter: refused at RCPT: {}", client_.address, transaction_->id,
+                 denied->reason);
+    return refusalOf(*denied);
+  }
+  // As in the SMTP front end: the first accepted recipient fixes the transaction's policy, and a
+  // recipient with another one is deferred (no error) for the MTA to send in a new transaction.
+  PolicyChoice choice =
+      ctx.policy->choose(client_.address, transaction_->envelope.mail_from, rcpt.address);
+  if (policy_choice_ && !choice.sameAs(*policy_choice_)) {
+    return {MilterStatus::TempFail, smtp::replies::policyDiffers()};
+  }
   if (ctx.pipeline->hasChecks(Stage::Recipient)) {
     auto probe = std::make_shared<Transaction>(*transaction_);
     probe->envelope.recipients = {rcpt};
-    auto run = [](std::shared_ptr<const smtp::SessionContext> c,
-                  std::shared_ptr<Transaction> tx) -> awaitable<Verdict> {
+    auto run = [](std::shared_ptr<const smtp::SessionContext> c, std::shared_ptr<Transaction> tx,
+                  PolicyChoice chosen) -> awaitable<Verdict> {
       Report report;
       co_await c->pipeline->run(Stage::Recipient, *tx, report);
-      co_return c->policy->decide(report);
+      co_return c->policy->decide(report, chosen);
     };
-    auto verdict =
-        waitFor(shared_->strand, run(shared_->context, probe), waitLimit({Stage::Recipient}));
+    auto verdict = waitFor(shared_->strand, run(shared_->context, probe, choice),
+                           waitLimit({Stage::Recipient}));
     if (!verdict) return {MilterStatus::TempFail, checksUnavailable()};
-    if (verdict->action == Action::Reject || verdict->action == Action::TempFail) {
-      return {verdict->action == Action::Reject ? MilterStatus::Reject : MilterStatus::TempFail,
-              smtp::Reply{verdict->smtp_code, verdict->enhanced, verdict->reply_text}};
+    if (StageResult refused = refusalOf(*verdict); refused.status != MilterStatus::Continue) {
+      return refused;
     }
   }
+  if (!policy_choice_) policy_choice_ = std::move(choice);
   transaction_->envelope.recipients.push_back(std::move(rcpt));
   return {};
 }
@@ -224,14 +250,15 @@ MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
   if (ctx.parse && ctx.pipeline->hasChecks(Stage::Message)) tx->parsed = ctx.parse(tx->message);
 
   auto run = [](std::shared_ptr<Shared> shared, std::shared_ptr<Transaction> t,
-                std::shared_ptr<Report> r) -> awaitable<Verdict> {
+                std::shared_ptr<Report> r, PolicyChoice choice) -> awaitable<Verdict> {
     co_await shared->pending.wait();
     r->merge(*shared->connection_report);
     co_await shared->context->pipeline->run(Stage::Message, *t, *r);
-    co_return shared->context->policy->decide(*r);
+    co_return shared->context->policy->decide(*r, choice);
   };
   auto limit = waitLimit({Stage::Connect, Stage::MailFrom, Stage::Message});
-  auto verdict = waitFor(shared_->strand, run(shared_, tx, report), limit);
+  auto verdict = waitFor(shared_->strand,
+                         run(shared_, tx, report, policy_choice_.value_or(PolicyChoice{})), limit);
   MessageActions actions;
   if (!verdict) {
     spdlog::warn("id={} milter: checks did not finish within {} ms, answering tempfail", tx->id,
@@ -361,6 +388,7 @@ MessageActions MilterSession::plan(const Report& report, const Verdict& verdict)
 void MilterSession::abort() {
   transaction_.reset();
   report_.reset();
+  policy_choice_.reset();
   fields_.clear();
   body_.clear();
   body_.shrink_to_fit();

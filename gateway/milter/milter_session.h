@@ -8,6 +8,12 @@
 // bounded wait and never runs Asio work itself. Coroutines that outlive a wait keep their own
 // copies of the transaction and report, so a session may be destroyed at any time (connection loss)
 // without dangling work.
+//
+// The verdict policy is the SMTP front end's (pipeline/policy.h): a deny-listed client or sender is
+// refused at MAIL and a deny-listed recipient at RCPT (550 5.7.1); the first accepted recipient
+// fixes the transaction's PolicyChoice, a recipient whose choice differs gets 452 4.5.3 (the
+// sending MTA retries it in a transaction of its own), and the end of message decides under the
+// fixed choice.
 #pragma once
 
 #include <memory>
@@ -18,6 +24,7 @@
 
 #include "gateway/core/asio.h"
 #include "gateway/milter/milter_settings.h"
+#include "gateway/pipeline/policy.h"
 #include "gateway/smtp/session_context.h"
 
 namespace portcullis::milter {
@@ -64,9 +71,13 @@ class MilterSession {
 
   void connect(ClientInfo client);  // starts the Connect checks
   void helo(std::string_view name);
-  // Starts a transaction (ending any unfinished one) and its MailFrom checks. `args` are the ESMTP
-  // parameters of MAIL FROM ("SIZE=123", "BODY=8BITMIME", ...).
-  void mail(std::string_view address, const std::vector<std::string>& args, const MailFacts& facts);
+  // Ends any unfinished transaction, then refuses a deny-listed client or sender, or starts a
+  // transaction and its MailFrom checks. `args` are the ESMTP parameters of MAIL FROM
+  // ("SIZE=123", "BODY=8BITMIME", ...).
+  StageResult mail(std::string_view address, const std::vector<std::string>& args,
+                   const MailFacts& facts);
+  // Refuses a deny-listed recipient, defers one whose policy differs from the transaction's
+  // (452 4.5.3), runs the Recipient checks, and otherwise adds the recipient.
   StageResult recipient(std::string_view address, const std::vector<std::string>& args);
   void header(std::string_view name, std::string_view value);
   void endOfHeaders();
@@ -93,6 +104,7 @@ class MilterSession {
   ClientInfo client_;
   std::shared_ptr<Transaction> transaction_;
   std::shared_ptr<Report> report_;
+  std::optional<PolicyChoice> policy_choice_;  // fixed by the first accepted recipient
   std::vector<std::pair<std::string, std::string>> fields_;  // (name, value) as received
   std::string body_;
   uint64_t body_seen_ = 0;

@@ -2,7 +2,8 @@
 // scores each message with a small rule file written here (the phrase in the body chooses the
 // outcome), swaks sends through Postfix, and what Postfix delivers lands in the recording MTA.
 // Each scenario gets its own gateway and Postfix ("stack"), started when a test first needs it:
-// quarantine = "hold", quarantine = "store", and one whose configuration the SIGHUP test changes.
+// quarantine = "hold", quarantine = "store", one whose configuration the SIGHUP test changes, and
+// one with deny lists and a domain policy (behind a second, sending Postfix for the 452 split).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -13,6 +14,7 @@
 #include "tests/integration/milter/postfix_mail.h"
 #include "tests/support/gateway_process.h"
 #include "tests/support/loopback.h"
+#include "tests/support/postfix_instance.h"
 #include "tests/support/recording_mta.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
@@ -60,7 +62,9 @@ struct GatewayStacks {
     recorder->start();
   }
 
-  Stack& stack(const std::string& name, const std::string& quarantine_mode) {
+  // `policy_lines` are added to [policy]; `tables` are further tables such as [[policy.domain]].
+  Stack& stack(const std::string& name, const std::string& quarantine_mode,
+               const std::string& policy_lines = "", const std::string& tables = "") {
     auto& slot = stacks[name];
     if (slot) return *slot;
     auto s = std::make_unique<Stack>();
@@ -71,11 +75,12 @@ struct GatewayStacks {
     uint16_t milter_port = test::freeLoopbackPort();
     test::GatewaySettings settings;
     settings.relay_port = recorder->port();
-    settings.policy = policy(15.0);
+    settings.local_domains = "\"example.test\", \"lists.test\"";
+    settings.policy = policy(15.0) + policy_lines;
     settings.extra = "[checks.content]\nrules = [\"" + (s->dir / "rules").string() +
                      "\"]\n\n[milter]\nlisten = \"inet:" + std::to_string(milter_port) +
                      "@127.0.0.1\"\nquarantine = \"" + quarantine_mode +
-                     "\"\nmax_body_size = " + std::to_string(kMaxBodySize) + "\n";
+                     "\"\nmax_body_size = " + std::to_string(kMaxBodySize) + "\n\n" + tables;
     s->gateway.emplace(s->dir / "gateway", settings);
     s->gateway->start(60s);
     if (!s->gateway->waitForLog("listening for milter connections", 30s)) {
@@ -118,6 +123,16 @@ Stack& holdStack() {
 }
 Stack& storeStack() {
   return env->stack("store", "store");
+}
+
+// Deny lists for a sender domain and a recipient; lists.test is tagged at 8 (not 5).
+Stack& policyStack() {
+  return env->stack("policy", "hold",
+                    "deny_senders = [\"spammer.test\"]\n"
+                    "deny_recipients = [\"former@example.test\"]\n",
+                    "[[policy.domain]]\ndomain = \"lists.test\"\ntag_threshold = 8\n"
+                    "quarantine_threshold = 1e9\nreject_threshold = 30\n"
+                    "subject_prefix = \"[LIST-SPAM]\"\n");
 }
 
 Sent sendBody(const Stack& stack, const std::string& subject, const std::string& body) {
@@ -293,6 +308,67 @@ TEST(MilterGateway, SighupAppliesNewRulesAndThresholdsToTheNextMessage) {
   EXPECT_EQ(postfix_log.find("warning: milter"), std::string::npos) << postfix_log;
   EXPECT_EQ(gateway.log().find("libmilter stopped listening"), std::string::npos) << gateway.log();
   EXPECT_EQ(gateway.log().find("reload failed"), std::string::npos) << gateway.log();
+}
+
+TEST(MilterGateway, DenyListedSenderAndRecipientAreRefusedByPostfixWith550) {
+  Stack& s = policyStack();
+  Sent sender = sendFromTo(s.postfix_port, "crook@spammer.test", "rcpt@example.test", "denied");
+  EXPECT_NE(sender.result.output.find("<** 550 5.7.1 Sender address rejected by local policy"),
+            std::string::npos)
+      << sender.result.output;
+  Sent recipient = sendFromTo(s.postfix_port, "sender@sender.test", "former@example.test", "gone");
+  EXPECT_NE(
+      recipient.result.output.find("<** 550 5.7.1 Recipient address rejected by local policy"),
+      std::string::npos)
+      << recipient.result.output;
+  EXPECT_TRUE(s.gateway->waitForLog("refused at MAIL: deny list: sender spammer.test", 10s))
+      << s.gateway->log();
+  expectNeverDelivered(s, sender.token);
+  EXPECT_TRUE(delivered(recipient.token, 0ms).empty());
+}
+
+// A sending Postfix hands one message for two domains with different policies to the Postfix that
+// calls the milter: the second recipient gets 452 4.5.3, the sending Postfix delivers it in a
+// transaction of its own, and each recipient's copy is decided by its own domain's policy.
+TEST(MilterGateway, RecipientsWithDifferentPoliciesAreDeliveredSeparatelyEachByItsPolicy) {
+  Stack& s = policyStack();
+  test::PostfixInstance sender(env->dir / "sending-postfix", s.postfix_port);
+  sender.start();
+  fs::path body = env->dir / "mixed-body.txt";
+  test::writeFile(body, "a zorblax tag phrase");
+  Sent sent = sendFromTo(sender.port(), "sender@sender.test", "a@example.test,dev@lists.test",
+                         "mixed", "--body " + body.string());
+  ASSERT_NE(sent.result.output.find("250 2.0.0 Ok: queued"), std::string::npos)
+      << sent.result.output;
+
+  std::vector<test::RecordedMessage> copies;
+  bool both = eventually([&] {
+    copies.clear();
+    for (auto& m : env->recorder->messages()) {
+      if (m.data.find(sent.token) != std::string::npos) copies.push_back(std::move(m));
+    }
+    return copies.size() >= 2;
+  });
+  ASSERT_TRUE(both) << "sending postfix:\n"
+                    << sender.log() << "\nmilter postfix:\n"
+                    << test::readFile(s.postfix_dir / "postfix.log");
+  EXPECT_EQ(copies.size(), 2u);
+  std::map<std::string, std::vector<std::string>> by_recipient;
+  for (const auto& m : copies) {
+    ASSERT_EQ(m.rcpt_tos.size(), 1u) << m.data;
+    by_recipient[m.rcpt_tos[0]] = headerLines(m.data);
+  }
+  const auto& main_domain = by_recipient["a@example.test"];
+  ASSERT_FALSE(main_domain.empty());
+  EXPECT_EQ(headerValue(main_domain, "Subject"), " [SPAM] mixed " + sent.token);
+  EXPECT_EQ(headerValue(main_domain, "X-Spam-Flag"), " YES");
+  const auto& list = by_recipient["dev@lists.test"];
+  ASSERT_FALSE(list.empty());
+  EXPECT_EQ(headerValue(list, "Subject"), " mixed " + sent.token);
+  EXPECT_EQ(countPrefix(list, "X-Spam-Flag"), 0);
+  std::string status = headerValue(list, "X-Spam-Status");
+  EXPECT_EQ(status.rfind(" No, score=6.0 required=8.0 ", 0), 0u) << status;
+  EXPECT_TRUE(sender.waitForLog("452 4.5.3", 10s)) << sender.log();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "gateway/config/document.h"
 #include "gateway/core/queue_id.h"
 #include "gateway/milter/milter_session.h"
+#include "gateway/smtp/reply.h"
 #include "tests/integration/milter/test_checks.h"
 
 namespace portcullis::milter {
@@ -50,9 +51,10 @@ class SessionTest : public ::testing::Test {
     thread_.join();
   }
 
-  std::unique_ptr<MilterSession> open(milter_test::TestContextOptions checks = {},
-                                      MilterSettings settings = {},
-                                      std::shared_ptr<smtp::QuarantineSink> store = nullptr) {
+  // A session from client 192.0.2.7 after HELO, before MAIL.
+  std::unique_ptr<MilterSession> connected(milter_test::TestContextOptions checks = {},
+                                           MilterSettings settings = {},
+                                           std::shared_ptr<smtp::QuarantineSink> store = nullptr) {
     auto context = milter_test::makeTestContext(checks);
     context->quarantine = std::move(store);
     auto session = std::make_unique<MilterSession>(context, io_.get_executor(), settings);
@@ -60,7 +62,17 @@ class SessionTest : public ::testing::Test {
     client.address = "192.0.2.7";
     session->connect(client);
     session->helo("client.test");
-    session->mail("<sender@sender.test>", {"SIZE=100", "BODY=8BITMIME"}, {"QID1", "", {}});
+    return session;
+  }
+
+  // A session in a transaction from sender@sender.test.
+  std::unique_ptr<MilterSession> open(milter_test::TestContextOptions checks = {},
+                                      MilterSettings settings = {},
+                                      std::shared_ptr<smtp::QuarantineSink> store = nullptr) {
+    auto session = connected(std::move(checks), settings, std::move(store));
+    StageResult mail =
+        session->mail("<sender@sender.test>", {"SIZE=100", "BODY=8BITMIME"}, {"QID1", "", {}});
+    EXPECT_EQ(mail.status, MilterStatus::Continue);
     return session;
   }
 
@@ -68,6 +80,13 @@ class SessionTest : public ::testing::Test {
                                 const std::vector<std::pair<std::string, std::string>>& extra = {},
                                 const std::string& body = "Hello\r\n") {
     EXPECT_EQ(s.recipient("<rcpt@example.test>", {}).status, MilterStatus::Continue);
+    return content(s, subject, extra, body);
+  }
+
+  // The header section and body of a message whose recipients were given already, and its end.
+  static MessageActions content(MilterSession& s, const std::string& subject,
+                                const std::vector<std::pair<std::string, std::string>>& extra = {},
+                                const std::string& body = "Hello\r\n") {
     for (const auto& [name, value] : extra) s.header(name, value);
     s.header("Subject", subject);
     s.endOfHeaders();
@@ -245,6 +264,142 @@ TEST_F(SessionTest, ChecksOutlivingTheBoundedWaitGiveTempfailAndMayOutliveTheSes
   EXPECT_EQ(a.result.status, MilterStatus::TempFail);
   EXPECT_EQ(a.result.reply.code, 451);
   s.reset();  // the slow check still runs, on its own copy of the transaction
+}
+
+milter_test::TestContextOptions withPolicy(const std::vector<std::string>& deny_clients,
+                                           const std::vector<std::string>& deny_senders,
+                                           const std::vector<std::string>& deny_recipients) {
+  milter_test::TestContextOptions options;
+  for (const auto& e : deny_clients) EXPECT_FALSE(options.lists.deny_clients.add(e)) << e;
+  for (const auto& e : deny_senders) EXPECT_FALSE(options.lists.deny_senders.add(e)) << e;
+  for (const auto& e : deny_recipients) EXPECT_FALSE(options.lists.deny_recipients.add(e)) << e;
+  return options;
+}
+
+TEST_F(SessionTest, DenyListedSenderIsRefusedAtMailAndStartsNoTransaction) {
+  auto options = withPolicy({}, {"spammer.test"}, {});
+  EXPECT_FALSE(options.lists.allow_senders.add("crook@spammer.test"));  // deny beats allow
+  auto s = connected(options);
+  StageResult refused = s->mail("<crook@spammer.test>", {}, {});
+  EXPECT_EQ(refused.status, MilterStatus::Reject);
+  EXPECT_EQ(refused.reply.code, 550);
+  EXPECT_EQ(refused.reply.enhanced, "5.7.1");
+  EXPECT_EQ(refused.reply.text, "Sender address rejected by local policy");
+  EXPECT_FALSE(s->inTransaction());
+
+  EXPECT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_TRUE(s->inTransaction());
+  EXPECT_EQ(message(*s, "hello").result.status, MilterStatus::Accept);
+}
+
+TEST_F(SessionTest, DenyListedClientIsRefusedAtMailWhateverTheSender) {
+  auto s = connected(withPolicy({"192.0.2.0/24"}, {}, {}));
+  for (const char* sender : {"<sender@sender.test>", "<>"}) {
+    StageResult refused = s->mail(sender, {}, {});
+    EXPECT_EQ(refused.status, MilterStatus::Reject) << sender;
+    EXPECT_EQ(refused.reply.code, 550);
+    EXPECT_EQ(refused.reply.enhanced, "5.7.1");
+    EXPECT_EQ(refused.reply.text, "Client host rejected by local policy");
+    EXPECT_FALSE(s->inTransaction());
+  }
+}
+
+TEST_F(SessionTest, DenyListedRecipientIsRefusedAtRcptAndTheOthersGetTheMessage) {
+  auto s = open(withPolicy({}, {}, {"former@example.test"}));
+  StageResult refused = s->recipient("<Former@Example.test>", {});
+  EXPECT_EQ(refused.status, MilterStatus::Reject);
+  EXPECT_EQ(refused.reply.code, 550);
+  EXPECT_EQ(refused.reply.enhanced, "5.7.1");
+  EXPECT_EQ(refused.reply.text, "Recipient address rejected by local policy");
+  EXPECT_EQ(s->recipient("<bob@example.test>", {}).status, MilterStatus::Continue);
+  MessageActions a = content(*s, "hello");
+  EXPECT_EQ(a.result.status, MilterStatus::Accept);
+  std::string envelope = valueOf(a.append, "X-Test-Envelope");
+  EXPECT_NE(envelope.find(" to=bob@example.test "), std::string::npos) << envelope;
+}
+
+// [[policy.domain]] lists.test: tagged at 8 (not 5) with another Subject prefix.
+milter_test::TestContextOptions withListsDomain() {
+  milter_test::TestContextOptions options;
+  options.domains.push_back({"lists.test", PolicySettings{8.0, 1e9, 30.0, "[LIST-SPAM]", false}});
+  return options;
+}
+
+TEST_F(SessionTest, RecipientWithAnotherDomainPolicyGets452AndTheFirstRecipientDecides) {
+  auto s = open(withListsDomain());
+  EXPECT_EQ(s->recipient("<a@example.test>", {}).status, MilterStatus::Continue);
+  StageResult deferred = s->recipient("<dev@lists.test>", {});
+  EXPECT_EQ(deferred.status, MilterStatus::TempFail);
+  EXPECT_EQ(deferred.reply.code, 452);
+  EXPECT_EQ(deferred.reply.enhanced, "4.5.3");
+  EXPECT_EQ(deferred.reply.text, smtp::replies::policyDiffers().text);
+  EXPECT_EQ(s->recipient("<c@example.test>", {}).status, MilterStatus::Continue);
+  MessageActions main_domain = content(*s, "tag-me");
+  EXPECT_EQ(main_domain.new_subject, "[SPAM] tag-me");
+  EXPECT_NE(
+      valueOf(main_domain.append, "X-Test-Envelope").find(" to=a@example.test,c@example.test "),
+      std::string::npos);
+
+  // The MTA sends the deferred recipient in a new transaction, where its own policy decides.
+  ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_EQ(s->recipient("<dev@lists.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(s->recipient("<a@example.test>", {}).status, MilterStatus::TempFail);
+  MessageActions list = content(*s, "tag-me");
+  EXPECT_EQ(list.result.status, MilterStatus::Accept);
+  EXPECT_FALSE(list.subject);
+  EXPECT_TRUE(list.new_subject.empty());
+  std::string status = valueOf(list.append, "X-Spam-Status");
+  EXPECT_EQ(status.rfind("No, score=6.2 required=8.0 ", 0), 0u) << status;
+  EXPECT_EQ(valueOf(list.append, "X-Spam-Flag"), "");
+
+  // Tagged under the list policy, with its own prefix.
+  ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_EQ(s->recipient("<dev@lists.test>", {}).status, MilterStatus::Continue);
+  MessageActions hold = content(*s, "hold-me");
+  EXPECT_EQ(hold.result.status, MilterStatus::Accept);
+  EXPECT_FALSE(hold.quarantine);
+  EXPECT_EQ(hold.new_subject, "[LIST-SPAM] hold-me");
+}
+
+TEST_F(SessionTest, AbortedTransactionForgetsItsPolicy) {
+  auto s = open(withListsDomain());
+  EXPECT_EQ(s->recipient("<dev@lists.test>", {}).status, MilterStatus::Continue);
+  s->abort();
+  ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_EQ(message(*s, "tag-me").new_subject, "[SPAM] tag-me");
+}
+
+TEST_F(SessionTest, AllowListedRecipientIsSplitFromOthersAndItsMailIsAccepted) {
+  milter_test::TestContextOptions options;
+  EXPECT_FALSE(options.lists.allow_recipients.add("abuse@example.test"));
+  auto s = open(options);
+  EXPECT_EQ(s->recipient("<a@example.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(s->recipient("<abuse@example.test>", {}).status, MilterStatus::TempFail);
+  MessageActions others = content(*s, "hold-me");
+  ASSERT_TRUE(others.quarantine);
+
+  ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_EQ(s->recipient("<abuse@example.test>", {}).status, MilterStatus::Continue);
+  MessageActions allowed = content(*s, "hold-me");
+  EXPECT_EQ(allowed.result.status, MilterStatus::Accept);
+  EXPECT_FALSE(allowed.quarantine);
+  std::string status = valueOf(allowed.append, "X-Spam-Status");
+  EXPECT_EQ(status.rfind("No, score=12.2 ", 0), 0u) << status;
+  // A forced action still decides for allow-listed mail.
+  ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_EQ(s->recipient("<abuse@example.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(content(*s, "reject-me").result.status, MilterStatus::Reject);
+}
+
+TEST_F(SessionTest, AllowListedSenderIsAcceptedWhateverTheScore) {
+  milter_test::TestContextOptions options;
+  EXPECT_FALSE(options.lists.allow_senders.add("partner.test"));
+  auto s = connected(options);
+  ASSERT_EQ(s->mail("<alice@partner.test>", {}, {}).status, MilterStatus::Continue);
+  MessageActions allowed = message(*s, "hold-me");
+  EXPECT_EQ(allowed.result.status, MilterStatus::Accept);
+  EXPECT_FALSE(allowed.quarantine);
+  EXPECT_EQ(valueOf(allowed.append, "X-Spam-Flag"), "");
 }
 
 TEST(MilterConfig, ReadsTheMilterTable) {

@@ -63,12 +63,17 @@ bool inHoldQueue(const std::filesystem::path& dir, const std::string& queue_id) 
 }
 
 Sent sendThrough(uint16_t port, const std::string& subject, const std::string& extra) {
+  return sendFromTo(port, "sender@sender.test", "rcpt@example.test", subject, extra);
+}
+
+Sent sendFromTo(uint16_t port, const std::string& from, const std::string& to,
+                const std::string& subject, const std::string& extra) {
   Sent sent;
   sent.token = uniqueToken();
-  sent.result = runShell("swaks --server 127.0.0.1:" + std::to_string(port) +
-                         " --helo client.test --from sender@sender.test --to "
-                         "rcpt@example.test --timeout 60 --header 'Subject: " +
-                         subject + " " + sent.token + "' " + extra);
+  sent.result =
+      runShell("swaks --server 127.0.0.1:" + std::to_string(port) + " --helo client.test --from '" +
+               from + "' --to '" + to + "' --timeout 60 --header 'Subject: " + subject + " " +
+               sent.token + "' " + extra);
   std::smatch m;
   if (std::regex_search(sent.result.output, m, std::regex("queued as ([0-9A-Za-z]+)"))) {
     sent.queue_id = m[1];

@@ -43,6 +43,9 @@ struct Sent {
 
 // One message from sender@sender.test to rcpt@example.test; `extra` are further swaks options.
 Sent sendThrough(uint16_t port, const std::string& subject, const std::string& extra = "");
+// The same from `from` to `to` (recipients separated by commas).
+Sent sendFromTo(uint16_t port, const std::string& from, const std::string& to,
+                const std::string& subject, const std::string& extra = "");
 
 // The recorded message carrying `token`, waiting up to `limit` for it; empty when it never came.
 std::string deliveredMessage(const test::RecordingMta& recorder, const std::string& token,

@@ -106,7 +106,8 @@ std::shared_ptr<smtp::SessionContext> makeTestContext(const TestContextOptions& 
       std::make_shared<SubjectKeywords>(options.slow_check, options.generation),
   };
   ctx->pipeline = std::make_shared<Pipeline>(std::move(checks), options.check_timeout);
-  ctx->policy = std::make_shared<Policy>(PolicySettings{5.0, 10.0, 15.0, "[SPAM]", false});
+  ctx->policy = std::make_shared<Policy>(PolicySettings{5.0, 10.0, 15.0, "[SPAM]", false},
+                                         options.domains, options.lists);
   ctx->authentication_results = [](const Report&) -> std::optional<HeaderField> {
     return HeaderField{"Authentication-Results", "test.portcullis; none"};
   };
