@@ -146,9 +146,7 @@ std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config) {
   const config::PolicyConfig& p = config.policy;
   std::vector<DomainPolicy> domains;
   for (const auto& d : p.domains) domains.push_back({d.domain, policySettings(d)});
-  AccessLists lists{p.allow_clients, p.deny_clients,     p.allow_senders,
-                    p.deny_senders,  p.allow_recipients, p.deny_recipients};
-  return std::make_shared<const Policy>(policySettings(p), std::move(domains), std::move(lists));
+  return std::make_shared<const Policy>(policySettings(p), std::move(domains), p.lists);
 }
 
 std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,

@@ -175,12 +175,12 @@ void readDomainPolicies(Section& s, PolicyConfig& c, const std::vector<std::stri
 
 void readPolicy(Section& s, PolicyConfig& c, const std::vector<std::string>& local_domains) {
   readPolicyRules(s, c);
-  readList(s, "allow_clients", c.allow_clients);
-  readList(s, "deny_clients", c.deny_clients);
-  readList(s, "allow_senders", c.allow_senders);
-  readList(s, "deny_senders", c.deny_senders);
-  readList(s, "allow_recipients", c.allow_recipients);
-  readList(s, "deny_recipients", c.deny_recipients);
+  readList(s, "allow_clients", c.lists.allow_clients);
+  readList(s, "deny_clients", c.lists.deny_clients);
+  readList(s, "allow_senders", c.lists.allow_senders);
+  readList(s, "deny_senders", c.lists.deny_senders);
+  readList(s, "allow_recipients", c.lists.allow_recipients);
+  readList(s, "deny_recipients", c.lists.deny_recipients);
   readDomainPolicies(s, c, local_domains);
   s.finish();
 }

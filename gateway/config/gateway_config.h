@@ -10,8 +10,7 @@
 #include <vector>
 
 #include "gateway/config/document.h"
-#include "gateway/core/address_list.h"
-#include "gateway/core/network_list.h"
+#include "gateway/core/access_lists.h"
 
 namespace portcullis::config {
 
@@ -104,12 +103,7 @@ struct DomainPolicyConfig : PolicyRulesConfig {
 };
 
 struct PolicyConfig : PolicyRulesConfig {
-  NetworkList allow_clients;
-  NetworkList deny_clients;
-  AddressList allow_senders;
-  AddressList deny_senders;
-  AddressList allow_recipients;
-  AddressList deny_recipients;
+  AccessLists lists;
   std::vector<DomainPolicyConfig> domains;
 };
 

@@ -28,8 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/core/address_list.h"
-#include "gateway/core/network_list.h"
+#include "gateway/core/access_lists.h"
 #include "gateway/core/verdict.h"
 
 namespace portcullis {
@@ -48,15 +47,6 @@ struct PolicySettings {
 struct DomainPolicy {
   std::string domain;
   PolicySettings settings;
-};
-
-struct AccessLists {
-  NetworkList allow_clients;
-  NetworkList deny_clients;
-  AddressList allow_senders;
-  AddressList deny_senders;
-  AddressList allow_recipients;
-  AddressList deny_recipients;
 };
 
 // The policy one recipient gets. Recipients with the same choice can share a transaction.

@@ -130,7 +130,7 @@ class Session {
     message_.clear();
   }
 
-  // Sends a refusal of MAIL or RCPT, which counts towards the error limit.
+  // Sends a refusal (of MAIL, RCPT or a message), which counts towards the error limit.
   awaitable<void> refuse(const Reply& reply) {
     if (state_.countError()) {
       const Reply answer = replies::tooManyErrors(ctx_->protocol.hostname);
@@ -301,13 +301,7 @@ class Session {
   awaitable<void> finishRejected(const Reply& reply) {
     co_await abortTransaction();
     state_.transactionFinished();
-    if (state_.countError()) {
-      const Reply answer = replies::tooManyErrors(ctx_->protocol.hostname);
-      co_await send(answer);
-      closing_ = true;
-      co_return;
-    }
-    co_await send(reply);
+    co_await refuse(reply);
   }
 
   awaitable<void> finishMessage() {

@@ -38,13 +38,13 @@ TEST(PolicyConfig, ReadsListsAndDomainOverrides) {
       "tag_threshold = 8\n"
       "reject_threshold = 30\n");
   const PolicyConfig& p = c.policy;
-  EXPECT_EQ(p.allow_clients.find("192.0.2.9"), "192.0.2.0/24");
-  EXPECT_EQ(p.allow_clients.find("2001:db8::9"), "2001:db8::/32");
-  EXPECT_EQ(p.deny_clients.find("198.51.100.1"), "198.51.100.1");
-  EXPECT_EQ(p.allow_senders.find("a@partner.example"), "partner.example");
-  EXPECT_EQ(p.deny_senders.find("a@mx.spam.example"), ".spam.example");
-  EXPECT_EQ(p.allow_recipients.find("abuse@example.org"), "abuse@example.org");
-  EXPECT_EQ(p.deny_recipients.find("former@example.org"), "former@example.org");
+  EXPECT_EQ(p.lists.allow_clients.find("192.0.2.9"), "192.0.2.0/24");
+  EXPECT_EQ(p.lists.allow_clients.find("2001:db8::9"), "2001:db8::/32");
+  EXPECT_EQ(p.lists.deny_clients.find("198.51.100.1"), "198.51.100.1");
+  EXPECT_EQ(p.lists.allow_senders.find("a@partner.example"), "partner.example");
+  EXPECT_EQ(p.lists.deny_senders.find("a@mx.spam.example"), ".spam.example");
+  EXPECT_EQ(p.lists.allow_recipients.find("abuse@example.org"), "abuse@example.org");
+  EXPECT_EQ(p.lists.deny_recipients.find("former@example.org"), "former@example.org");
   ASSERT_EQ(p.domains.size(), 1u);
   const DomainPolicyConfig& d = p.domains[0];
   EXPECT_EQ(d.domain, "lists.example.org");
@@ -56,13 +56,13 @@ TEST(PolicyConfig, ReadsListsAndDomainOverrides) {
 
 TEST(PolicyConfig, BadEntriesNameTheKeyAndLine) {
   EXPECT_EQ(errorOf("reject_threshold = 20\nallow_clients = [\"192.0.2.0/33\"]\n"),
-            "test.toml:6: policy.allow_clients: \"192.0.2.0/33\" is not an IPv4 address or network "
+            "test.toml:6: policy.lists.allow_clients: \"192.0.2.0/33\" is not an IPv4 address or network "
             "(like 192.0.2.0/24)");
   EXPECT_EQ(errorOf("deny_clients = [\"10.1.2.3/8\"]\n"),
-            "test.toml:5: policy.deny_clients: \"10.1.2.3/8\" has bits set after the prefix; the "
+            "test.toml:5: policy.lists.deny_clients: \"10.1.2.3/8\" has bits set after the prefix; the "
             "network is 10.0.0.0/8");
   EXPECT_EQ(errorOf("deny_senders = [\"a@b@c\"]\n"),
-            "test.toml:5: policy.deny_senders: \"a@b@c\" has more than one @");
+            "test.toml:5: policy.lists.deny_senders: \"a@b@c\" has more than one @");
   EXPECT_EQ(errorOf("allow_recipients = \"abuse@example.org\"\n").find("test.toml:5: "), 0u);
 }
 
