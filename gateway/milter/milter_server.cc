@@ -2,11 +2,13 @@
 
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -58,6 +60,36 @@ void disableNagleOnListener(const std::string& spec) {
     int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
+}
+
+// libmilter's listener looks at smfi_stop() only between select() calls of five seconds each
+// (MI_CHK_TIME); one connection to the listening socket wakes it at once. The connection is
+// closed straight away, so libmilter's session for it ends at its first read.
+void wakeListener(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon), rest = spec.substr(colon + 1);
+  int fd = -1;
+  if (kind == "unix" || kind == "local") {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (rest.size() >= sizeof address.sun_path) return;
+    std::memcpy(address.sun_path, rest.c_str(), rest.size() + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  } else {
+    const size_t at = rest.find('@');
+    const std::string port = rest.substr(0, at);
+    std::string host = at == std::string::npos ? "" : rest.substr(at + 1);
+    if (host.empty()) host = kind == "inet6" ? "::1" : "127.0.0.1";
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return;
+    fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) connect(fd, found->ai_addr, found->ai_addrlen);
+    freeaddrinfo(found);
+  }
+  if (fd >= 0) close(fd);
 }
 
 MilterSession* sessionOf(SMFICTX* ctx) {
@@ -325,6 +357,7 @@ void MilterServer::start() {
 void MilterServer::stop() {
   if (!started_ || stopping_.exchange(true)) return;
   smfi_stop();
+  if (!unexpected_stop_) wakeListener(listen_spec_);
   if (milter_thread_.joinable()) milter_thread_.join();
   // Connections libmilter still serves finish (each wait is bounded) before the executor goes.
   auto deadline = std::chrono::steady_clock::now() + settings_.stop_grace;
