@@ -47,19 +47,56 @@ std::vector<Symbol> symbolsOf(const CompiledRules& rules, const ScanResult& resu
   return symbols;
 }
 
+namespace {
+
+// The MIME parser's limits ([mime]) that cut this message short, as zero-score symbols that meta
+// rules can build on; the message was still scanned as far as the limit.
+std::vector<Symbol> limitSymbols(const mime::Message& message) {
+  struct Limit {
+    mime::Anomaly anomaly;
+    const char* symbol;
+    const char* detail;
+  };
+  static const Limit kLimits[] = {
+      {mime::Anomaly::DepthLimit, "MIME_DEPTH_LIMIT", "MIME nesting deeper than mime.max_depth"},
+      {mime::Anomaly::PartLimit, "MIME_PART_LIMIT", "more MIME parts than mime.max_parts"},
+      {mime::Anomaly::DecodedLimit, "MIME_DECODED_LIMIT",
+       "decoded content larger than mime.max_decoded_bytes"},
+      {mime::Anomaly::HeaderLimit, "MIME_HEADER_LIMIT",
+       "more header fields than mime.max_header_fields"},
+      {mime::Anomaly::TextLimit, "MIME_TEXT_LIMIT", "body text longer than mime.max_text_bytes"},
+      {mime::Anomaly::UriLimit, "MIME_URI_LIMIT", "more URIs or addresses than mime.max_uris"},
+  };
+  std::vector<Symbol> symbols;
+  for (const auto& limit : kLimits) {
+    if (message.has(limit.anomaly)) {
+      symbols.push_back({limit.symbol, 0, std::string(limit.detail) + "; scanned up to it"});
+    }
+  }
+  return symbols;
+}
+
+}  // namespace
+
 std::vector<Symbol> ContentCheck::scanTransaction(const CompiledRules& rules, const Transaction& tx,
                                                   const std::set<std::string>& present) const {
   ContentView view = viewOfMessage(*tx.parsed);
   addTransactionFacts(view, tx, local_host_);
   const ScanResult result =
       rules.scan(view, [&present](const std::string& name) { return present.count(name) > 0; });
-  return symbolsOf(rules, result);
+  std::vector<Symbol> symbols = symbolsOf(rules, result);
+  if (result.truncated) {
+    symbols.push_back({"CONTENT_SCAN_TRUNCATED", 0,
+                       "a text longer than checks.content.max_scan_bytes; scanned up to it"});
+  }
+  return symbols;
 }
 
 awaitable<void> ContentCheck::run(const Transaction& tx, Report& report) const {
   // Held for the whole scan: a reload may swap the engine's rules meanwhile.
   const std::shared_ptr<const CompiledRules> rules = engine_->current();
   if (!rules || !tx.parsed) co_return;
+  for (auto& symbol : limitSymbols(*tx.parsed)) report.addSymbol(std::move(symbol));
   std::set<std::string> present;
   for (const auto& symbol : report.symbols()) present.insert(symbol.name);
   const CompiledRules* compiled = rules.get();
@@ -70,47 +107,46 @@ awaitable<void> ContentCheck::run(const Transaction& tx, Report& report) const {
 }
 
 CheckFactory contentCheckFactory() {
-  return {"content", [](config::Section& section, const CheckDeps& deps) {
-            EngineConfig config;
-            const std::filesystem::path base = std::filesystem::path(section.file()).parent_path();
-            for (const auto& p :
-                 section.getStrings("rules", {std::string(PORTCULLIS_SOURCE_DIR) + "/rules"})) {
-              std::filesystem::path path(p);
-              config.rule_paths.push_back(path.is_relative() ? base / path : path);
-            }
-            config.compile.score_set = static_cast<int>(section.getInt("score_set", 1, 0, 3));
-            const std::string cache = section.getString(
-                "cache_dir",
-                deps.state_dir.empty() ? "" : (deps.state_dir / "content-cache").string());
-            config.compile.cache_dir = cache;
-            config.compile.max_scan_bytes =
-                section.getSize("max_scan_bytes", 2 << 20, 4096, uint64_t{1} << 30);
-            config.compile.pcre.match_limit =
-                static_cast<uint32_t>(section.getInt("pcre_match_limit", 100000, 1000, 100000000));
-            config.compile.pcre.depth_limit =
-                static_cast<uint32_t>(section.getInt("pcre_depth_limit", 10000, 100, 10000000));
-            config.parse.language = section.getString("language", "en");
-            std::shared_ptr<RuleEngine> engine;
-            try {
-              engine = RuleEngine::create(std::move(config));
-            } catch (const std::runtime_error& e) {
-              reportLoad(deps.events, nullptr);
-              section.fail("rules", e.what());
-            }
-            reportLoad(deps.events, engine.get());
-            const CompileSummary& summary = engine->current()->summary();
-            for (const auto& d : summary.disabled) {
-              spdlog::warn("{}:{}: rule {} disabled: {}", d.where.file, d.where.line, d.name,
-                           d.reason);
-            }
-            spdlog::info(
-                "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache; "
-                "{:.2f} s",
-                summary.rules_total, summary.rules_loaded, summary.disabled.size(),
-                summary.groups_from_cache, summary.groups, summary.seconds);
-            return std::vector<std::shared_ptr<const Check>>{
-                std::make_shared<ContentCheck>(std::move(engine), deps.workers)};
-          }};
+  return {
+      "content", [](config::Section& section, const CheckDeps& deps) {
+        EngineConfig config;
+        const std::filesystem::path base = std::filesystem::path(section.file()).parent_path();
+        for (const auto& p :
+             section.getStrings("rules", {std::string(PORTCULLIS_SOURCE_DIR) + "/rules"})) {
+          std::filesystem::path path(p);
+          config.rule_paths.push_back(path.is_relative() ? base / path : path);
+        }
+        config.compile.score_set = static_cast<int>(section.getInt("score_set", 1, 0, 3));
+        const std::string cache = section.getString(
+            "cache_dir", deps.state_dir.empty() ? "" : (deps.state_dir / "content-cache").string());
+        config.compile.cache_dir = cache;
+        config.compile.max_scan_bytes =
+            section.getSize("max_scan_bytes", 2 << 20, 4096, uint64_t{1} << 30);
+        config.compile.pcre.match_limit =
+            static_cast<uint32_t>(section.getInt("pcre_match_limit", 100000, 1000, 100000000));
+        config.compile.pcre.depth_limit =
+            static_cast<uint32_t>(section.getInt("pcre_depth_limit", 10000, 100, 10000000));
+        config.parse.language = section.getString("language", "en");
+        std::shared_ptr<RuleEngine> engine;
+        try {
+          engine = RuleEngine::create(std::move(config));
+        } catch (const std::runtime_error& e) {
+          reportLoad(deps.events, nullptr);
+          section.fail("rules", e.what());
+        }
+        reportLoad(deps.events, engine.get());
+        const CompileSummary& summary = engine->current()->summary();
+        for (const auto& d : summary.disabled) {
+          spdlog::warn("{}:{}: rule {} disabled: {}", d.where.file, d.where.line, d.name, d.reason);
+        }
+        spdlog::info(
+            "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache; "
+            "{:.2f} s",
+            summary.rules_total, summary.rules_loaded, summary.disabled.size(),
+            summary.groups_from_cache, summary.groups, summary.seconds);
+        return std::vector<std::shared_ptr<const Check>>{
+            std::make_shared<ContentCheck>(std::move(engine), deps.workers)};
+      }};
 }
 
 }  // namespace portcullis::content

@@ -142,6 +142,11 @@ PolicySettings policySettings(const config::PolicyRulesConfig& rules) {
 
 }  // namespace
 
+mime::Limits mimeLimits(const config::MimeConfig& mime) {
+  return {mime.max_depth,         mime.max_parts,      mime.max_decoded_bytes,
+          mime.max_header_fields, mime.max_text_bytes, mime.max_uris};
+}
+
 std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config) {
   const config::PolicyConfig& p = config.policy;
   std::vector<DomainPolicy> domains;
@@ -177,8 +182,8 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   }
   ctx->pipeline =
       std::make_shared<Pipeline>(std::move(checks), config.pipeline.check_timeout, check_observer);
-  ctx->parse = [](std::string_view raw) -> std::shared_ptr<const mime::Message> {
-    return std::make_shared<const mime::Message>(mime::Message::parse(raw));
+  ctx->parse = [limits = mimeLimits(config.mime)](std::string_view raw) {
+    return std::make_shared<const mime::Message>(mime::Message::parse(raw, limits));
   };
   ctx->authentication_results = [id = config.server.authserv_id](const Report& report) {
     return std::optional<HeaderField>(HeaderField{

@@ -10,6 +10,7 @@
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/filter_events.h"
 #include "gateway/dns/resolver.h"
+#include "gateway/mime/message.h"
 #include "gateway/pipeline/policy.h"
 #include "gateway/smtp/session_context.h"
 
@@ -29,6 +30,9 @@ struct RuntimeServices {
   std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
   FilterEvents filter_events;  // what the checks load and scan, for the metrics
 };
+
+// The MIME parser's limits of [mime] (shared by SMTP, milter and `portcullis scan`).
+mime::Limits mimeLimits(const config::MimeConfig& mime);
 
 // The verdict policy of [policy] (shared by SMTP, milter and `portcullis scan`).
 std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config);

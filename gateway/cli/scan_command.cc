@@ -114,6 +114,7 @@ struct Scanner {
   const ScanOptions& options;
   const Pipeline& pipeline;
   const Policy& policy;
+  const mime::Limits limits;
   const content::ContentCheck* content = nullptr;  // for --explain
   asio::thread_pool& workers;
 
@@ -125,8 +126,8 @@ struct Scanner {
     Transaction tx;
     tx.id = fmt::format("scan{}", index);
     tx.message = asSmtpMessage(buffer.str());
-    auto parse = [&tx] {
-      return std::make_shared<const mime::Message>(mime::Message::parse(tx.message));
+    auto parse = [&tx, this] {
+      return std::make_shared<const mime::Message>(mime::Message::parse(tx.message, limits));
     };
     tx.parsed = co_await offload(workers, std::move(parse));
     Report report;
@@ -197,7 +198,7 @@ int runScan(const ScanOptions& options) {
   CheckDeps deps{workers, nullptr, nullptr, userCacheDir()};
   Pipeline pipeline(scanChecks(config, options, deps), config.pipeline.check_timeout);
   const auto policy = buildPolicy(config);
-  Scanner scanner{options, pipeline, *policy, nullptr, workers};
+  Scanner scanner{options, pipeline, *policy, mimeLimits(config.mime), nullptr, workers};
   for (const auto& check : pipeline.checks()) {
     if (auto* c = dynamic_cast<const content::ContentCheck*>(check.get())) scanner.content = c;
   }

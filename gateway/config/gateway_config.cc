@@ -73,6 +73,16 @@ void readLimits(Section& s, LimitsConfig& c) {
   s.finish();
 }
 
+void readMime(Section& s, MimeConfig& c) {
+  c.max_depth = s.getInt("max_depth", c.max_depth, 1, 1000);
+  c.max_parts = s.getInt("max_parts", c.max_parts, 1, 1'000'000);
+  c.max_decoded_bytes = s.getSize("max_decoded_bytes", c.max_decoded_bytes, 1024, 1ull << 34);
+  c.max_header_fields = s.getInt("max_header_fields", c.max_header_fields, 10, 1'000'000);
+  c.max_text_bytes = s.getSize("max_text_bytes", c.max_text_bytes, 1024, 1ull << 32);
+  c.max_uris = s.getInt("max_uris", c.max_uris, 1, 10'000'000);
+  s.finish();
+}
+
 void readTls(Section& s, TlsConfig& c) {
   c.certificate = s.getString("certificate", "");
   c.key = s.getString("key", "");
@@ -207,6 +217,7 @@ GatewayConfig loadGatewayConfig(const Document& doc) {
   readOptional(root, "server", readServer, c.server);
   if (c.server.authserv_id.empty()) c.server.authserv_id = c.server.hostname;
   readOptional(root, "limits", readLimits, c.limits);
+  readOptional(root, "mime", readMime, c.mime);
   readOptional(root, "tls", readTls, c.tls);
   readOptional(root, "domains", readDomains, c.domains);
   readOptional(root, "relay", readRelay, c.relay);

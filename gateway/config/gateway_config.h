@@ -42,6 +42,17 @@ struct LimitsConfig {
   std::string bare_line_ends = "reject";  // "reject" or "normalize"
 };
 
+// How far the MIME parser goes into one message; beyond a limit the message is still scanned as
+// far as the limit, and the content check adds a MIME_*_LIMIT symbol.
+struct MimeConfig {
+  size_t max_depth = 20;                     // multipart / message/rfc822 nesting
+  size_t max_parts = 1000;                   // MIME parts in the whole tree
+  uint64_t max_decoded_bytes = 64ull << 20;  // decoded content of all parts together
+  size_t max_header_fields = 1000;           // per header section
+  uint64_t max_text_bytes = 4ull << 20;      // rendered body text the rules see
+  size_t max_uris = 10000;                   // URIs, and separately e-mail addresses
+};
+
 struct TlsConfig {
   std::filesystem::path certificate;
   std::filesystem::path key;
@@ -117,6 +128,7 @@ struct GatewayConfig {
   std::filesystem::path source;  // the file it was read from
   ServerConfig server;
   LimitsConfig limits;
+  MimeConfig mime;
   TlsConfig tls;
   DomainsConfig domains;
   RelayConfig relay;

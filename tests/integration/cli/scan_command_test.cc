@@ -135,5 +135,34 @@ TEST_F(ScanCommand, RuleNoEngineCanRunIsDisabledWithFileAndLineAndTheRestScan) {
   EXPECT_NE(r.output.find("m.eml: accept score=1.00 GOOD"), std::string::npos) << r.output;
 }
 
+TEST_F(ScanCommand, MessageBeyondAMimeLimitIsScannedUpToItAndGetsASymbol) {
+  std::string multipart =
+      "From: a@example.net\nTo: b@example.org\nSubject: parts\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"b\"\n\n";
+  for (int i = 0; i < 6; ++i) {
+    multipart += "--b\nContent-Type: text/plain\n\npart " + std::to_string(i) +
+                 (i == 0 ? " purple elephant" : "") + "\n";
+  }
+  multipart += "--b--\n";
+  writeFile(dir_ / "mail" / "m.eml", multipart);
+  writeFile(dir_ / "rules" / "limits.cf", "meta MANY_PARTS MIME_PART_LIMIT\nscore MANY_PARTS 0.5\n");
+  writeFile(dir_ / "portcullis.toml",
+            "[domains]\nlocal = [\"example.org\"]\n[mime]\nmax_parts = 3\n"
+            "[checks.content]\nrules = [\"rules\"]\n");
+  auto r = scan({"--json", "-c", (dir_ / "portcullis.toml").string(), (dir_ / "mail").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(R"("score":6.500,"symbols":["MANY_PARTS","MIME_PART_LIMIT",)"
+                          R"("SCAN_TEST_PHRASE"])"),
+            std::string::npos)
+      << r.output;
+
+  writeFile(dir_ / "portcullis.toml",
+            "[domains]\nlocal = [\"example.org\"]\n[mime]\nmax_parts = 0\n");
+  auto bad = scan({"-c", (dir_ / "portcullis.toml").string(), (dir_ / "mail").string()});
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("portcullis.toml:4"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("max_parts"), std::string::npos) << bad.output;
+}
+
 }  // namespace
 }  // namespace portcullis::test
