@@ -56,13 +56,13 @@ TEST(PolicyConfig, ReadsListsAndDomainOverrides) {
 
 TEST(PolicyConfig, BadEntriesNameTheKeyAndLine) {
   EXPECT_EQ(errorOf("reject_threshold = 20\nallow_clients = [\"192.0.2.0/33\"]\n"),
-            "test.toml:6: policy.lists.allow_clients: \"192.0.2.0/33\" is not an IPv4 address or network "
+            "test.toml:6: policy.allow_clients: \"192.0.2.0/33\" is not an IPv4 address or network "
             "(like 192.0.2.0/24)");
   EXPECT_EQ(errorOf("deny_clients = [\"10.1.2.3/8\"]\n"),
-            "test.toml:5: policy.lists.deny_clients: \"10.1.2.3/8\" has bits set after the prefix; the "
+            "test.toml:5: policy.deny_clients: \"10.1.2.3/8\" has bits set after the prefix; the "
             "network is 10.0.0.0/8");
   EXPECT_EQ(errorOf("deny_senders = [\"a@b@c\"]\n"),
-            "test.toml:5: policy.lists.deny_senders: \"a@b@c\" has more than one @");
+            "test.toml:5: policy.deny_senders: \"a@b@c\" has more than one @");
   EXPECT_EQ(errorOf("allow_recipients = \"abuse@example.org\"\n").find("test.toml:5: "), 0u);
 }
 
