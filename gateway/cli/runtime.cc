@@ -171,9 +171,8 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
                             ? smtp::BareLineEndPolicy::Normalize
                             : smtp::BareLineEndPolicy::Reject;
 
-  CheckDeps deps{services.workers, services.resolver,
-                 services.metrics ? &services.metrics->registry() : nullptr,
-                 config.queue.directory / "cache", services.filter_events};
+  CheckDeps deps{services.workers, services.resolver, config.queue.directory / "cache",
+                 services.filter_events};
   CheckObserver check_observer;
   std::vector<std::shared_ptr<const Check>> checks = buildChecks(config.document, deps);
   if (services.metrics) {

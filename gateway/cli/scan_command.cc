@@ -195,7 +195,7 @@ int runScan(const ScanOptions& options) {
   const config::GatewayConfig config = scanConfig(options);
   const size_t threads = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool workers(threads);
-  CheckDeps deps{workers, nullptr, nullptr, userCacheDir()};
+  CheckDeps deps{workers, nullptr, userCacheDir()};
   Pipeline pipeline(scanChecks(config, options, deps), config.pipeline.check_timeout);
   const auto policy = buildPolicy(config);
   Scanner scanner{options, pipeline, *policy, mimeLimits(config.mime), nullptr, workers};

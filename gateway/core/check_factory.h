@@ -14,10 +14,6 @@
 #include "gateway/core/check.h"
 #include "gateway/core/filter_events.h"
 
-namespace prometheus {
-class Registry;
-}
-
 namespace portcullis {
 namespace config {
 class Section;
@@ -27,11 +23,10 @@ class Resolver;
 }
 
 struct CheckDeps {
-  asio::thread_pool& workers;               // CPU-heavy work goes here (see offload.h)
-  dns::Resolver* resolver = nullptr;        // null only in offline tools that configured no DNS
-  prometheus::Registry* metrics = nullptr;  // null in offline tools (`portcullis scan`)
-  std::filesystem::path state_dir;  // where a check may cache compiled data (rules, signatures)
-  FilterEvents events;              // loads and scans, reported for the gateway's metrics
+  asio::thread_pool& workers;         // CPU-heavy work goes here (see offload.h)
+  dns::Resolver* resolver = nullptr;  // null only in offline tools that configured no DNS
+  std::filesystem::path state_dir;    // where a check may cache compiled data (rules, signatures)
+  FilterEvents events;                // loads and scans, reported for the gateway's metrics
 };
 
 struct CheckFactory {

@@ -155,7 +155,7 @@ TEST(ContentCheckFactory, ReadsOptionsAndBuildsTheCheck) {
       toml::parse("rules = [\"myrules\"]\nscore_set = 2\nmax_scan_bytes = \"1M\"\n", config_file);
   config::Section section(&table, "checks.content", config_file);
   asio::thread_pool workers(1);
-  CheckDeps deps{workers, nullptr, nullptr, dir / "state"};
+  CheckDeps deps{workers, nullptr, dir / "state"};
   const CheckFactory factory = contentCheckFactory();
   EXPECT_EQ(factory.name, "content");
   auto checks = factory.build(section, deps);
@@ -175,7 +175,7 @@ TEST(ContentCheckFactory, BadOptionsAndBrokenRulesAreConfigErrors) {
   writeFile(dir / "bad.cf", "body BROKEN /x\n");
   const std::string config_file = (dir / "portcullis.toml").string();
   asio::thread_pool workers(1);
-  CheckDeps deps{workers, nullptr, nullptr, {}};
+  CheckDeps deps{workers, nullptr, {}};
   toml::table bad_set = toml::parse("score_set = 7\n", config_file);
   config::Section s1(&bad_set, "checks.content", config_file);
   EXPECT_THROW(contentCheckFactory().build(s1, deps), config::ConfigError);
