@@ -71,6 +71,16 @@ std::shared_ptr<asio::ssl::context> clientTlsContext(const config::RelayConfig& 
   return ctx;
 }
 
+// Counts the relay attempts and outbound TLS sessions of either delivery mode.
+relay::RelayObserver relayObserver(metrics::Metrics& metrics) {
+  relay::RelayObserver observer;
+  observer.attempt = [&metrics](int code) { metrics.relayAttempt(code).Increment(); };
+  observer.tls = [&metrics](const TlsInfo& tls) {
+    metrics.tlsSessions(metrics::TlsDirection::Outbound, tls.version).Increment();
+  };
+  return observer;
+}
+
 metrics::ConnectionResult connectionResult(std::string_view result) {
   if (result == "accepted") return metrics::ConnectionResult::Accepted;
   if (result == "shutting_down") return metrics::ConnectionResult::TempFailed;
@@ -206,7 +216,9 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   smtp::ClientSettings relay = relayClientSettings(config);
   ctx->quarantine = services.quarantine;
   if (config.relay.mode == "proxy" || !services.spool_delivery) {
-    ctx->delivery = std::make_shared<relay::ProxyDelivery>(relay, clientTlsContext(config.relay));
+    ctx->delivery = std::make_shared<relay::ProxyDelivery>(
+        relay, clientTlsContext(config.relay),
+        services.metrics ? relayObserver(*services.metrics) : relay::RelayObserver{});
   } else {
     ctx->delivery = services.spool_delivery;
   }
@@ -367,7 +379,7 @@ int serve(const std::filesystem::path& config_path) {
     spdlog::info("spool {}: {} messages queued", config.queue.directory.string(),
                  recovery.entries.size());
     relay::QueueObserver queue_observer;
-    queue_observer.attempt = [&metrics](int code) { metrics.relayAttempt(code).Increment(); };
+    queue_observer.relay = relayObserver(metrics);
     queue_observer.queue = [&metrics, &oldest_arrival_seconds](size_t size,
                                                                std::chrono::seconds oldest) {
       metrics.queueMessages().Set(static_cast<double>(size));

@@ -6,12 +6,17 @@ namespace {
 
 class ProxyTransaction : public smtp::DeliveryTransaction {
  public:
-  ProxyTransaction(const smtp::ClientSettings& settings, std::shared_ptr<asio::ssl::context> tls)
-      : tls_(std::move(tls)), client_(settings, *tls_) {}
+  ProxyTransaction(const smtp::ClientSettings& settings, std::shared_ptr<asio::ssl::context> tls,
+                   RelayObserver observer)
+      : tls_(std::move(tls)), client_(settings, *tls_), observer_(std::move(observer)) {}
 
   awaitable<smtp::Reply> mail(const Envelope& envelope) override {
     smtp::Reply hello = co_await client_.connect();
-    if (hello.code != 250) co_return unavailable();
+    if (hello.code != 250) {
+      if (observer_.attempt) observer_.attempt(0);
+      co_return unavailable();
+    }
+    if (auto tls = client_.tlsInfo(); tls && observer_.tls) observer_.tls(*tls);
     smtp::Reply reply = co_await client_.mail(envelope);
     if (!client_.usable()) co_return unavailable();
     co_return reply;
@@ -25,6 +30,7 @@ class ProxyTransaction : public smtp::DeliveryTransaction {
 
   awaitable<smtp::Reply> commit(const Transaction&, std::string_view message) override {
     smtp::Reply reply = co_await client_.data(message);
+    if (observer_.attempt) observer_.attempt(reply.connection_failed ? 0 : reply.code);
     if (!client_.usable() && !reply.positive()) reply = unavailable();
     committed_ = true;
     co_await client_.quit();
@@ -44,16 +50,18 @@ class ProxyTransaction : public smtp::DeliveryTransaction {
 
   std::shared_ptr<asio::ssl::context> tls_;
   smtp::Client client_;
+  RelayObserver observer_;
   bool committed_ = false;
 };
 
 }  // namespace
 
-ProxyDelivery::ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls)
-    : settings_(std::move(settings)), tls_(std::move(tls)) {}
+ProxyDelivery::ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls,
+                             RelayObserver observer)
+    : settings_(std::move(settings)), tls_(std::move(tls)), observer_(std::move(observer)) {}
 
 std::unique_ptr<smtp::DeliveryTransaction> ProxyDelivery::begin() {
-  return std::make_unique<ProxyTransaction>(settings_, tls_);
+  return std::make_unique<ProxyTransaction>(settings_, tls_, observer_);
 }
 
 }  // namespace portcullis::relay

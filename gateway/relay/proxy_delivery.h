@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "gateway/relay/relay_observer.h"
 #include "gateway/smtp/client.h"
 #include "gateway/smtp/delivery.h"
 
@@ -13,12 +14,14 @@ namespace portcullis::relay {
 
 class ProxyDelivery : public smtp::Delivery {
  public:
-  ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls);
+  ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls,
+                RelayObserver observer = {});
   std::unique_ptr<smtp::DeliveryTransaction> begin() override;
 
  private:
   smtp::ClientSettings settings_;
   std::shared_ptr<asio::ssl::context> tls_;
+  RelayObserver observer_;
 };
 
 }  // namespace portcullis::relay

@@ -237,6 +237,7 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
         result.data = unavailable;
         remote.clear();
       } else {
+        if (auto tls = connection->tlsInfo(); tls && observer_.relay.tls) observer_.relay.tls(*tls);
         if (downstream_down_) {
           downstream_down_ = false;
           for (auto& [other, when] : due_) when = std::min(when, now);
@@ -249,7 +250,9 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
       if (!connection->usable()) connection.reset();
     }
   }
-  if (observer_.attempt) observer_.attempt(result.data.connection_failed ? 0 : result.data.code);
+  if (observer_.relay.attempt) {
+    observer_.relay.attempt(result.data.connection_failed ? 0 : result.data.code);
+  }
 
   // Per-recipient outcome: a refused recipient is final for it; an accepted one shares the
   // message's final reply.

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "gateway/core/asio.h"
+#include "gateway/relay/relay_observer.h"
 #include "gateway/smtp/client.h"
 #include "gateway/spool/attempt.h"
 #include "gateway/spool/backoff.h"
@@ -35,9 +36,7 @@ struct QueueRunnerSettings {
 };
 
 struct QueueObserver {
-  // The code of each attempt's final reply; 0 when the internal MTA gave none (unreachable,
-  // connection lost or timed out, TLS failed).
-  std::function<void(int reply_code)> attempt;
+  RelayObserver relay;
   std::function<void(size_t size, std::chrono::seconds oldest_age)> queue;
 };
 

@@ -27,6 +27,11 @@ bool TransactionResult::anyRecipientAccepted() const {
   return false;
 }
 
+std::optional<TlsInfo> Client::tlsInfo() const {
+  if (!tls_active_ || !stream_) return std::nullopt;
+  return stream_->tlsInfo();
+}
+
 std::string dotStuff(std::string_view message) {
   std::string out;
   out.reserve(message.size() + message.size() / 50 + 5);

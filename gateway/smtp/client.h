@@ -60,6 +60,7 @@ class Client {
   bool usable() const { return usable_; }
   bool supports(const std::string& extension) const { return extensions_.count(extension) > 0; }
   bool tlsActive() const { return tls_active_; }
+  std::optional<TlsInfo> tlsInfo() const;  // the session's TLS facts, once STARTTLS succeeded
   size_t transactionsSent() const { return transactions_; }
 
  private:

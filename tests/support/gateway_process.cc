@@ -20,8 +20,9 @@ std::string gatewayToml(const GatewaySettings& s, const std::filesystem::path& s
   t += "\n[tls]\n" + s.tls;
   t += "\n[domains]\nlocal = [" + s.local_domains + "]\n" + s.domains;
   t += "\n[relay]\nmode = \"" + s.mode +
-       "\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(s.relay_port) +
-       "\ntls = \"none\"\nconnect_timeout = \"5s\"\ncommand_timeout = \"30s\"\n"
+       "\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(s.relay_port) + "\ntls = \"" +
+       s.relay_tls +
+       "\"\nconnect_timeout = \"5s\"\ncommand_timeout = \"30s\"\n"
        "outage_probe_interval = \"1s\"\n" +
        s.relay;
   t += "\n[queue]\ndirectory = \"" + spool_dir.string() +

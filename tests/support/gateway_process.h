@@ -23,6 +23,7 @@ struct GatewaySettings {
   uint16_t relay_port = 0;                        // the internal MTA on 127.0.0.1
   uint16_t listen_port = 0;                       // 0: an ephemeral port, read from the log
   std::string local_domains = "\"example.org\"";  // domains.local, as TOML array elements
+  std::string relay_tls = "none";                 // relay.tls: STARTTLS to the internal MTA
   // Extra "key = value" lines for each table (appended after the defaults this fixture sets).
   std::string server;
   std::string limits;

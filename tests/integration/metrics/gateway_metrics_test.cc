@@ -101,6 +101,39 @@ TEST(GatewayMetrics, ScrapeAfterMailPassesPromtoolAndCountsWhatHappened) {
   EXPECT_EQ(env.get("/readyz").status, 200);
 }
 
+// Spool mode (the queue runner) and proxy mode both count their relay attempts and the TLS
+// sessions they start; the internal MTA here is a second portcullis offering STARTTLS.
+class RelayMetrics : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RelayMetrics, AttemptsAndOutboundTlsAreCountedInEveryMode) {
+  TempDir files("portcullis-relay-metrics");
+  RecordingMta inner(files / "inner");
+  inner.start();
+  GatewaySettings internal;
+  internal.mode = "proxy";
+  internal.relay_port = inner.port();
+  internal.tls = tlsTable(files);
+  GatewayProcess internal_mta(files / "internal", internal);
+  internal_mta.start();
+
+  GatewaySettings settings;
+  settings.mode = GetParam();
+  settings.relay_port = internal_mta.port();
+  settings.relay_tls = "required";
+  MetricsGateway env(settings);
+  auto sent = env.send({"--body", "Through two gateways."});
+  ASSERT_EQ(sent.exit_code, 0) << sent.output << env.gateway.log();
+  ASSERT_TRUE(inner.waitForCount(1, kMetricsPatience)) << internal_mta.log();
+  EXPECT_THAT(env.awaitValue("portcullis_relay_attempts_total{result=\"2xx\"}", kPositive),
+              Optional(1.0));
+  EXPECT_THAT(
+      env.value("portcullis_tls_sessions_total{direction=\"outbound\",version=\"TLSv1.3\"}"),
+      Optional(1.0));
+  EXPECT_EQ(env.recorder.count(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, RelayMetrics, ::testing::Values("spool", "proxy"));
+
 TEST(GatewayMetrics, ACheckPastItsDeadlineAndUnansweredDnsAreCounted) {
   DnsmasqServer dns({"txt-record=sender.test,\"v=spf1 ip4:127.0.0.1 -all\""});
   dns.pause();

@@ -7,7 +7,7 @@ namespace portcullis::test {
 namespace {
 
 GatewaySettings withMetrics(GatewaySettings settings, uint16_t relay_port) {
-  settings.relay_port = relay_port;
+  if (settings.relay_port == 0) settings.relay_port = relay_port;
   settings.metrics = "listen = \"127.0.0.1:0\"\n";
   return settings;
 }

@@ -29,7 +29,8 @@ std::string projectChecks();
 std::string gtubeBody();
 
 struct MetricsGateway {
-  // `settings.metrics` is replaced by a listen address on 127.0.0.1 port 0.
+  // `settings.metrics` is replaced by a listen address on 127.0.0.1 port 0; the gateway relays
+  // to `recorder` unless `settings.relay_port` names another internal MTA.
   explicit MetricsGateway(GatewaySettings settings);
 
   // swaks to the gateway from alice@sender.test to bob@example.org, with `args` appended.
