@@ -7,6 +7,7 @@
 #include "gateway/cli/quarantine_command.h"
 #include "gateway/cli/queue_command.h"
 #include "gateway/cli/rules_command.h"
+#include "gateway/cli/rules_reload_command.h"
 #include "gateway/cli/runtime.h"
 #include "gateway/cli/scan_command.h"
 #include "gateway/config/gateway_config.h"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   portcullis::cli::addQueueCommand(app, exit_status);
   portcullis::cli::addQuarantineCommand(app, exit_status);
   portcullis::cli::addRulesCommand(app, exit_status);
+  portcullis::cli::addRulesReloadCommand(*app.get_subcommand("rules"), exit_status);
   portcullis::cli::addScanCommand(app, exit_status);
 
   try {

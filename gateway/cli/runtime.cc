@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "gateway/cli/check_catalog.h"
+#include "gateway/cli/pid_file.h"
 #include "gateway/core/offload.h"
 #include "gateway/core/text.h"
 #include "gateway/dns/cares_resolver.h"
@@ -406,6 +407,8 @@ int serve(const std::filesystem::path& config_path) {
   for (const auto& l : config.server.listen) server.listen(l.host, l.port);
   server.start();
   for (auto port : server.boundPorts()) spdlog::info("listening for SMTP on port {}", port);
+  std::optional<PidFile> pid_file;
+  if (!config.server.pid_file.empty()) pid_file.emplace(config.server.pid_file);
 
   // The milter front end (libmilter runs in threads of its own that never take our signals).
   std::mutex milter_context_mutex;

@@ -29,6 +29,7 @@ struct ServerConfig {
   size_t max_connections_per_ip = 50;
   milliseconds shutdown_grace{30'000};
   size_t io_threads = 1;
+  std::filesystem::path pid_file;  // written by `serve` for `portcullis rules reload`; empty: none
 };
 
 struct LimitsConfig {

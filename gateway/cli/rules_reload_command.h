@@ -1,0 +1,16 @@
+// `portcullis rules reload [-c FILE]`: asks the running daemon of that configuration to reload
+// (SIGHUP to the pid in [server] pid_file). The daemon compiles the rules in the background and
+// swaps them in when ready; a failed compile keeps the running rules and is logged and counted
+// (portcullis_reload_failures_total). Exit status 1 when there is no daemon to ask.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace portcullis::cli {
+
+// Adds `reload` to the `rules` command.
+void addRulesReloadCommand(CLI::App& rules, int& exit_status);
+
+}  // namespace portcullis::cli
