@@ -10,6 +10,7 @@
 
 #include "gateway/core/queue_id.h"
 #include "gateway/core/text.h"
+#include "gateway/pipeline/early_rejection.h"
 #include "gateway/smtp/message_edit.h"
 #include "gateway/smtp/reply.h"
 
@@ -182,6 +183,11 @@ StageResult MilterSession::recipient(std::string_view address,
     if (auto v = paramValue(arg, "ORCPT"); !v.empty()) rcpt.orcpt = v;
   }
   if (!transaction_) return {};
+  if (std::optional<Verdict> early = rejectedEarly()) {
+    spdlog::info("client={} id={} milter: refused at RCPT: {}", client_.address, transaction_->id,
+                 early->reason);
+    return refusalOf(*early);
+  }
   const auto& ctx = *shared_->context;
   if (auto denied = ctx.policy->refuseRecipient(rcpt.address)) {
     spdlog::info("client={} id={} milter: refused at RCPT: {}", client_.address, transaction_->id,
@@ -214,6 +220,24 @@ StageResult MilterSession::recipient(std::string_view address,
   if (!policy_choice_) policy_choice_ = std::move(choice);
   transaction_->envelope.recipients.push_back(std::move(rcpt));
   return {};
+}
+
+std::optional<Verdict> MilterSession::rejectedEarly() const {
+  auto run = [](std::shared_ptr<Shared> shared,
+                std::shared_ptr<const Report> report) -> awaitable<std::optional<Verdict>> {
+    co_await shared->pending.wait();
+    co_return earlyRejection(*shared->context->policy, *shared->connection_report, report.get());
+  };
+  auto op = run(shared_, report_);
+  auto limit = waitLimit({Stage::Connect, Stage::MailFrom});
+  auto verdict = waitFor(shared_->strand, std::move(op), limit);
+  if (!verdict) {
+    // The end of message waits for them again and answers tempfail if they are still running.
+    spdlog::warn("id={} milter: connect and MAIL checks did not finish within {} ms at RCPT",
+                 transaction_->id, limit.count());
+    return std::nullopt;
+  }
+  return *verdict;
 }
 
 void MilterSession::header(std::string_view name, std::string_view value) {

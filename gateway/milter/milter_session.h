@@ -10,10 +10,11 @@
 // without dangling work.
 //
 // The verdict policy is the SMTP front end's (pipeline/policy.h): a deny-listed client or sender is
-// refused at MAIL and a deny-listed recipient at RCPT (550 5.7.1); the first accepted recipient
-// fixes the transaction's PolicyChoice, a recipient whose choice differs gets 452 4.5.3 (the
-// sending MTA retries it in a transaction of its own), and the end of message decides under the
-// fixed choice.
+// refused at MAIL and a deny-listed recipient at RCPT (550 5.7.1); a reject forced by a connect or
+// MAIL check (pipeline/early_rejection.h) refuses every recipient with its own reply; the first
+// accepted recipient fixes the transaction's PolicyChoice, a recipient whose choice differs gets
+// 452 4.5.3 (the sending MTA retries it in a transaction of its own), and the end of message
+// decides under the fixed choice.
 #pragma once
 
 #include <memory>
@@ -76,8 +77,9 @@ class MilterSession {
   // ("SIZE=123", "BODY=8BITMIME", ...).
   StageResult mail(std::string_view address, const std::vector<std::string>& args,
                    const MailFacts& facts);
-  // Refuses a deny-listed recipient, defers one whose policy differs from the transaction's
-  // (452 4.5.3), runs the Recipient checks, and otherwise adds the recipient.
+  // Waits for the connect and MAIL checks and refuses the recipient when one of them forced a
+  // reject; otherwise refuses a deny-listed recipient, defers one whose policy differs from the
+  // transaction's (452 4.5.3), runs the Recipient checks, and otherwise adds the recipient.
   StageResult recipient(std::string_view address, const std::vector<std::string>& args);
   void header(std::string_view name, std::string_view value);
   void endOfHeaders();
@@ -93,6 +95,9 @@ class MilterSession {
  private:
   struct Shared;
   std::chrono::milliseconds waitLimit(std::initializer_list<Stage> stages) const;
+  // The reject a connect or MAIL check forced, once those checks have finished; nullopt when none
+  // did, or when they did not finish within the bounded wait (the end of message decides then).
+  std::optional<Verdict> rejectedEarly() const;
   MessageActions plan(const Report& report, const Verdict& verdict) const;
   // Keeps the message in the context's quarantine store under a queue id of its own (the MTA's id
   // is not one); Discard once it is durable, TempFail otherwise.

@@ -6,6 +6,7 @@
 
 #include "gateway/core/queue_id.h"
 #include "gateway/core/text.h"
+#include "gateway/pipeline/early_rejection.h"
 #include "gateway/smtp/message_edit.h"
 #include "gateway/smtp/stream.h"
 
@@ -180,15 +181,12 @@ class Session {
   // of after sending the message. Waits for those checks; each ends by the check deadline.
   awaitable<std::optional<Reply>> earlyReject() {
     co_await pending_.wait();
-    Report early;
-    early.merge(*connection_report_);
-    if (transaction_report_) early.merge(*transaction_report_);
-    std::optional<ForcedAction> forced = early.forced();
-    if (!forced || forced->action != Action::Reject) co_return std::nullopt;
-    Verdict verdict = ctx_->policy->decide(early);
+    std::optional<Verdict> verdict =
+        earlyRejection(*ctx_->policy, *connection_report_, transaction_report_.get());
+    if (!verdict) co_return std::nullopt;
     spdlog::info("client={} id={} refused at RCPT: {}", client_.address, transaction_->id,
-                 verdict.reason);
-    co_return replyOf(verdict);
+                 verdict->reason);
+    co_return replyOf(*verdict);
   }
 
   // Each transaction has one policy, fixed by its first accepted recipient; a recipient whose

@@ -3,7 +3,8 @@
 // outcome), swaks sends through Postfix, and what Postfix delivers lands in the recording MTA.
 // Each scenario gets its own gateway and Postfix ("stack"), started when a test first needs it:
 // quarantine = "hold", quarantine = "store", one whose configuration the SIGHUP test changes, and
-// one with deny lists and a domain policy (behind a second, sending Postfix for the 452 split).
+// one with deny lists and a domain policy (behind a second, sending Postfix for the 452 split), and
+// one whose DNS list (a private dnsmasq) lists every client in a zone that rejects.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -12,6 +13,7 @@
 #include <optional>
 
 #include "tests/integration/milter/postfix_mail.h"
+#include "tests/support/dnsmasq_server.h"
 #include "tests/support/gateway_process.h"
 #include "tests/support/loopback.h"
 #include "tests/support/postfix_instance.h"
@@ -52,6 +54,7 @@ struct Stack {
 struct GatewayStacks {
   test::TempDir dir{"portcullis-milter-gateway"};
   std::optional<test::RecordingMta> recorder;
+  std::optional<test::DnsmasqServer> dns;  // started by the first stack that asks DNS
   std::map<std::string, std::unique_ptr<Stack>> stacks;
 
   void setUp() {
@@ -133,6 +136,16 @@ Stack& policyStack() {
                     "[[policy.domain]]\ndomain = \"lists.test\"\ntag_threshold = 8\n"
                     "quarantine_threshold = 1e9\nreject_threshold = 30\n"
                     "subject_prefix = \"[LIST-SPAM]\"\n");
+}
+
+// Every client (127.0.0.1 here) is listed in bl.test, a DNS list zone with reject = true.
+Stack& dnsListStack() {
+  if (!env->dns)
+    env->dns.emplace(std::vector<std::string>{"host-record=1.0.0.127.bl.test,127.0.0.2"});
+  return env->stack("dnslist", "hold", "",
+                    "[dns]\nservers = [\"" + env->dns->address() +
+                        "\"]\n\n[checks.dnsbl]\nskip_local = false\n\n[[checks.dnsbl.zone]]\n"
+                        "zone = \"bl.test\"\nsymbol = \"TEST_BL\"\nscore = 6.0\nreject = true\n");
 }
 
 Sent sendBody(const Stack& stack, const std::string& subject, const std::string& body) {
@@ -369,6 +382,24 @@ TEST(MilterGateway, RecipientsWithDifferentPoliciesAreDeliveredSeparatelyEachByI
   std::string status = headerValue(list, "X-Spam-Status");
   EXPECT_EQ(status.rfind(" No, score=6.0 required=8.0 ", 0), 0u) << status;
   EXPECT_TRUE(sender.waitForLog("452 4.5.3", 10s)) << sender.log();
+}
+
+// The DNS list's reject comes at RCPT, as in the SMTP front end: Postfix refuses the recipient with
+// the zone's reply, so the client never sends the message.
+TEST(MilterGateway, ClientListedByARejectingDnsListIsRefusedAtRcptWith554) {
+  Stack& s = dnsListStack();
+  Sent sent = sendFromTo(s.postfix_port, "sender@sender.test", "rcpt@example.test", "listed");
+  const std::string& out = sent.result.output;
+  size_t rcpt = out.find(" -> RCPT TO:<rcpt@example.test>");
+  size_t refused = out.find("<** 554 5.7.1 ");
+  ASSERT_NE(rcpt, std::string::npos) << out;
+  ASSERT_NE(refused, std::string::npos) << out << s.gateway->log();
+  EXPECT_GT(refused, rcpt) << out;
+  EXPECT_NE(out.find("blocked using bl.test", refused), std::string::npos) << out;
+  EXPECT_EQ(out.find(" -> DATA"), std::string::npos) << out;
+  EXPECT_TRUE(s.gateway->waitForLog("milter: refused at RCPT", 10s)) << s.gateway->log();
+  EXPECT_TRUE(env->dns->waitForQuery("1.0.0.127.bl.test"));
+  EXPECT_TRUE(delivered(sent.token, 0ms).empty());
 }
 
 }  // namespace

@@ -51,15 +51,16 @@ class SessionTest : public ::testing::Test {
     thread_.join();
   }
 
-  // A session from client 192.0.2.7 after HELO, before MAIL.
+  // A session from client 192.0.2.7 (or `client_address`) after HELO, before MAIL.
   std::unique_ptr<MilterSession> connected(milter_test::TestContextOptions checks = {},
                                            MilterSettings settings = {},
-                                           std::shared_ptr<smtp::QuarantineSink> store = nullptr) {
+                                           std::shared_ptr<smtp::QuarantineSink> store = nullptr,
+                                           std::string_view client_address = "192.0.2.7") {
     auto context = milter_test::makeTestContext(checks);
     context->quarantine = std::move(store);
     auto session = std::make_unique<MilterSession>(context, io_.get_executor(), settings);
     ClientInfo client;
-    client.address = "192.0.2.7";
+    client.address = std::string(client_address);
     session->connect(client);
     session->helo("client.test");
     return session;
@@ -316,6 +317,34 @@ TEST_F(SessionTest, DenyListedRecipientIsRefusedAtRcptAndTheOthersGetTheMessage)
   EXPECT_EQ(a.result.status, MilterStatus::Accept);
   std::string envelope = valueOf(a.append, "X-Test-Envelope");
   EXPECT_NE(envelope.find(" to=bob@example.test "), std::string::npos) << envelope;
+}
+
+TEST_F(SessionTest, RejectForcedAtConnectRefusesEveryRecipientWithItsOwnReply) {
+  auto s = connected({}, {}, nullptr, milter_test::kListedClient);
+  for (const char* sender : {"<sender@sender.test>", "<other@sender.test>"}) {
+    ASSERT_EQ(s->mail(sender, {}, {}).status, MilterStatus::Continue) << sender;
+    for (const char* rcpt : {"<a@example.test>", "<b@example.test>"}) {
+      StageResult refused = s->recipient(rcpt, {});
+      EXPECT_EQ(refused.status, MilterStatus::Reject) << sender << " " << rcpt;
+      EXPECT_EQ(refused.reply.code, 554);
+      EXPECT_EQ(refused.reply.enhanced, "5.7.1");
+      EXPECT_EQ(refused.reply.text,
+                "Service unavailable; client [192.0.2.66] listed by test.portcullis");
+    }
+  }
+}
+
+TEST_F(SessionTest, RejectForcedAtMailRefusesTheRecipientsOfThatTransactionOnly) {
+  auto s = connected();
+  ASSERT_EQ(s->mail("<spf-fail@sender.test>", {}, {}).status, MilterStatus::Continue);
+  StageResult refused = s->recipient("<a@example.test>", {});
+  EXPECT_EQ(refused.status, MilterStatus::Reject);
+  EXPECT_EQ(refused.reply.code, 550);
+  EXPECT_EQ(refused.reply.enhanced, "5.7.23");
+  EXPECT_EQ(refused.reply.text, "SPF check failed");
+
+  ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
+  EXPECT_EQ(message(*s, "hello").result.status, MilterStatus::Accept);
 }
 
 // [[policy.domain]] lists.test: tagged at 8 (not 5) with another Subject prefix.

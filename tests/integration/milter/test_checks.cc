@@ -40,6 +40,34 @@ class StageMarker : public Check {
   std::string symbol_;
 };
 
+// A connect check that forces a reject of kListedClient, as a DNS list zone with reject = true.
+class ListedClient : public Check {
+ public:
+  std::string_view name() const override { return "test_listed_client"; }
+  Stage stage() const override { return Stage::Connect; }
+  awaitable<void> run(const Transaction& tx, Report& report) const override {
+    if (tx.client.address == kListedClient) {
+      report.force({Action::Reject, "listed client", "554", "5.7.1",
+                    fmt::format("Service unavailable; client [{}] listed by test.portcullis",
+                                kListedClient)});
+    }
+    co_return;
+  }
+};
+
+// A MAIL check that forces a reject of senders "spf-fail*", as SPF with reject_on_fail.
+class FailingSender : public Check {
+ public:
+  std::string_view name() const override { return "test_failing_sender"; }
+  Stage stage() const override { return Stage::MailFrom; }
+  awaitable<void> run(const Transaction& tx, Report& report) const override {
+    if (istartsWith(tx.envelope.mail_from, "spf-fail")) {
+      report.force({Action::Reject, "SPF fail", "550", "5.7.23", "SPF check failed"});
+    }
+    co_return;
+  }
+};
+
 class RecipientBlocker : public Check {
  public:
   std::string_view name() const override { return "test_rcpt"; }
@@ -102,6 +130,8 @@ std::shared_ptr<smtp::SessionContext> makeTestContext(const TestContextOptions& 
   std::vector<std::shared_ptr<const Check>> checks = {
       std::make_shared<StageMarker>(Stage::Connect, "TEST_CONNECT_SEEN"),
       std::make_shared<StageMarker>(Stage::MailFrom, "TEST_MAIL_SEEN"),
+      std::make_shared<ListedClient>(),
+      std::make_shared<FailingSender>(),
       std::make_shared<RecipientBlocker>(),
       std::make_shared<SubjectKeywords>(options.slow_check, options.generation),
   };

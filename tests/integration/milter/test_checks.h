@@ -1,17 +1,22 @@
 // Checks for the milter tests that score by keywords, so each outcome of the policy can be produced
 // on purpose: the Subject of the message chooses reject, tempfail, discard, tag, hold (quarantine),
-// a slow check or a failing one; recipients "blocked*" are refused at RCPT; every stage leaves a
-// symbol, and the envelope the checks saw is echoed in a header field for the tests to compare.
+// a slow check or a failing one; recipients "blocked*" are refused at RCPT; client 192.0.2.66 (at
+// connect) and senders "spf-fail*" (at MAIL) get a forced reject; every stage leaves a symbol, and
+// the envelope the checks saw is echoed in a header field for the tests to compare.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "gateway/pipeline/policy.h"
 #include "gateway/smtp/session_context.h"
 
 namespace portcullis::milter_test {
+
+// The client address the connect test check forces a reject for.
+inline constexpr std::string_view kListedClient = "192.0.2.66";
 
 struct TestContextOptions {
   std::chrono::milliseconds check_timeout{20'000};
