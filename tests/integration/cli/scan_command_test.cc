@@ -68,15 +68,13 @@ TEST_F(ScanCommand, RulesOptionAndExplainShowTheMatchedText) {
   writeFile(dir_ / "mail" / "m.eml", message("zoo", "I saw a Purple  Elephant today."));
   auto r = scan({"--rules", (dir_ / "rules").string(), "--explain", (dir_ / "mail" / "m.eml")});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("m.eml: tag score=6.00 SCAN_TEST_PHRASE"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("m.eml: tag score=6.00 SCAN_TEST_PHRASE"), std::string::npos) << r.output;
   // Body rules see the text with whitespace runs collapsed, as SpamAssassin renders it.
-  EXPECT_NE(r.output.find("SCAN_TEST_PHRASE 6.00 matched \"Purple Elephant\""),
-            std::string::npos)
+  EXPECT_NE(r.output.find("SCAN_TEST_PHRASE 6.00 matched \"Purple Elephant\""), std::string::npos)
       << r.output;
 
-  auto json = scan({"--rules", (dir_ / "rules").string(), "--explain", "--json",
-                    (dir_ / "mail" / "m.eml")});
+  auto json = scan(
+      {"--rules", (dir_ / "rules").string(), "--explain", "--json", (dir_ / "mail" / "m.eml")});
   ASSERT_EQ(json.exit_code, 0) << json.output;
   expectJsonLines(json.output);
   EXPECT_NE(json.output.find(R"("explain":[{"name":"SCAN_TEST_PHRASE","score":6.000,)"
@@ -93,8 +91,7 @@ TEST_F(ScanCommand, ConfigurationPolicyDecidesAndRulesOptionReplacesItsRules) {
             "[checks.content]\nrules = [\"rules\"]\n");  // relative to the file
   auto configured = scan({"-c", (dir_ / "portcullis.toml").string(), (dir_ / "mail").string()});
   ASSERT_EQ(configured.exit_code, 0) << configured.output;
-  EXPECT_NE(configured.output.find("m.eml: reject score=6.00 SCAN_TEST_PHRASE"),
-            std::string::npos)
+  EXPECT_NE(configured.output.find("m.eml: reject score=6.00 SCAN_TEST_PHRASE"), std::string::npos)
       << configured.output;
 
   std::filesystem::create_directories(dir_ / "other");
@@ -110,8 +107,7 @@ TEST_F(ScanCommand, MissingFileIsNamedAndTheOthersAreStillScanned) {
   writeFile(dir_ / "mail" / "m.eml", message("hello", "nothing to see"));
   auto r = scan({(dir_ / "missing.eml").string(), (dir_ / "mail" / "m.eml").string()});
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("missing.eml: no such file or directory"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("missing.eml: no such file or directory"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("m.eml: accept"), std::string::npos) << r.output;
 }
 
@@ -145,7 +141,8 @@ TEST_F(ScanCommand, MessageBeyondAMimeLimitIsScannedUpToItAndGetsASymbol) {
   }
   multipart += "--b--\n";
   writeFile(dir_ / "mail" / "m.eml", multipart);
-  writeFile(dir_ / "rules" / "limits.cf", "meta MANY_PARTS MIME_PART_LIMIT\nscore MANY_PARTS 0.5\n");
+  writeFile(dir_ / "rules" / "limits.cf",
+            "meta MANY_PARTS MIME_PART_LIMIT\nscore MANY_PARTS 0.5\n");
   writeFile(dir_ / "portcullis.toml",
             "[domains]\nlocal = [\"example.org\"]\n[mime]\nmax_parts = 3\n"
             "[checks.content]\nrules = [\"rules\"]\n");

@@ -293,7 +293,8 @@ header TOCC_EXISTS    exists:ToCc
 header MID_EXISTS     exists:MESSAGEID
 )");
   Message m;
-  m.headers = {{"From", "\"Bob Smith\" <bob@example.com>\n"}, {"Cc", "carol@example.com\n"},
+  m.headers = {{"From", "\"Bob Smith\" <bob@example.com>\n"},
+               {"Cc", "carol@example.com\n"},
                {"Message-Id", "<1@example.com>\n"}};
   const auto h = hits(*rules, m);
   EXPECT_FALSE(h.count("FROM_ADDR_WS"));
