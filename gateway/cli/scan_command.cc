@@ -115,12 +115,18 @@ struct Scanner {
   const Pipeline& pipeline;
   const Policy& policy;
   const mime::Limits limits;
+  const uint64_t max_message_size;  // limits.max_message_size: what SMTP would have taken
   const content::ContentCheck* content = nullptr;  // for --explain
   asio::thread_pool& workers;
 
   awaitable<std::string> scan(const fs::path& file, size_t index) const {
     std::ifstream in(file, std::ios::binary);
     if (!in.is_open()) throw std::runtime_error("cannot open: " + std::string(strerror(errno)));
+    std::error_code ec;
+    if (const auto size = fs::file_size(file, ec); !ec && size > max_message_size) {
+      throw std::runtime_error(
+          fmt::format("{} bytes, more than limits.max_message_size ({})", size, max_message_size));
+    }
     std::stringstream buffer;
     buffer << in.rdbuf();
     Transaction tx;
@@ -198,7 +204,9 @@ int runScan(const ScanOptions& options) {
   CheckDeps deps{workers, nullptr, userCacheDir()};
   Pipeline pipeline(scanChecks(config, options, deps), config.pipeline.check_timeout);
   const auto policy = buildPolicy(config);
-  Scanner scanner{options, pipeline, *policy, mimeLimits(config.mime), nullptr, workers};
+  Scanner scanner{
+      options, pipeline, *policy, mimeLimits(config.mime), config.limits.max_message_size,
+      nullptr, workers};
   for (const auto& check : pipeline.checks()) {
     if (auto* c = dynamic_cast<const content::ContentCheck*>(check.get())) scanner.content = c;
   }

@@ -10,8 +10,8 @@
 // Text output: "FILE: ACTION score=S SYMBOL,..."; --json: one JSON object per line with `file`,
 // `action`, `score`, `symbols` (rule names) and `reason`. --explain adds each symbol's score and
 // what it matched (text lines indented below the verdict; `explain` array in JSON).
-// Exit status: 0 when every file was scanned, 2 when a file could not be read (the others are
-// still scanned); configuration and rule errors end the command before scanning (status 1).
+// Exit status: 0 when every file was scanned, 2 when a file could not be read or is larger than
+// limits.max_message_size (the others are still scanned); configuration and rule errors end the command before scanning (status 1).
 #pragma once
 
 namespace CLI {

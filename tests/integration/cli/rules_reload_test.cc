@@ -73,5 +73,22 @@ TEST(RulesReload, WithoutAPidFileTheCommandSaysHowToReload) {
   EXPECT_NE(r.output.find("sets no server.pid_file"), std::string::npos) << r.output;
 }
 
+TEST(RulesReload, AGarbledOrStalePidFileIsNamedAndNothingIsSignalled) {
+  TempDir dir("portcullis-reload");
+  writeFile(dir / "portcullis.toml",
+            "[domains]\nlocal = [\"example.org\"]\n[server]\npid_file = \"" +
+                (dir / "p.pid").string() + "\"\n");
+  writeFile(dir / "p.pid", "\x01\xffnot a pid\n");
+  auto garbled = reload(dir / "portcullis.toml");
+  EXPECT_EQ(garbled.exit_code, 1) << garbled.output;
+  EXPECT_NE(garbled.output.find("p.pid holds no pid"), std::string::npos) << garbled.output;
+
+  writeFile(dir / "p.pid", "4194303\n");  // above any pid Linux hands out by default
+  auto stale = reload(dir / "portcullis.toml");
+  EXPECT_EQ(stale.exit_code, 1) << stale.output;
+  EXPECT_NE(stale.output.find("which is not running (a stale pid file)"), std::string::npos)
+      << stale.output;
+}
+
 }  // namespace
 }  // namespace portcullis::test

@@ -161,5 +161,21 @@ TEST_F(ScanCommand, MessageBeyondAMimeLimitIsScannedUpToItAndGetsASymbol) {
   EXPECT_NE(bad.output.find("max_parts"), std::string::npos) << bad.output;
 }
 
+TEST_F(ScanCommand, GarbageIsScannedAndAnOversizedFileIsRefusedByName) {
+  std::string garbage;
+  for (int i = 0; i < 1500; ++i) garbage += static_cast<char>((i * 7919) % 256);
+  writeFile(dir_ / "mail" / "garbage.bin", garbage);
+  writeFile(dir_ / "mail" / "huge.eml", message("big", std::string(3000, 'x')));
+  writeFile(dir_ / "portcullis.toml",
+            "[domains]\nlocal = [\"example.org\"]\n[limits]\nmax_message_size = 2048\n"
+            "[checks.content]\n");
+  auto r = scan({"-c", (dir_ / "portcullis.toml").string(), (dir_ / "mail").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("garbage.bin: accept"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("huge.eml: 3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("more than limits.max_message_size (2048)"), std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace portcullis::test
