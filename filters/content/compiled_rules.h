@@ -1,10 +1,10 @@
 // A rule set compiled for matching: rules grouped by the text they read (each header as read,
 // body, rawbody, full, uri, mimeheader), each group one Hyperscan database (split only when too
 // large for one) so that every text is scanned once per message; patterns Hyperscan cannot run
-// exactly are prefiltered and confirmed by PCRE2, or run by PCRE2 alone; meta rules evaluated in
-// dependency order. Immutable once built, shared by every thread; scanning uses per-thread scratch.
-// Building may take tens of seconds on a cold cache: compiled databases are kept on disk (see
-// compile options).
+// exactly are prefiltered and confirmed by PCRE2, or run by PCRE2 alone; meta rules evaluated with
+// their operands settled on demand. Immutable once built, shared by every thread; scanning uses
+// per-thread scratch. Building may take tens of seconds on a cold cache: compiled databases are
+// kept on disk (see compile options).
 #pragma once
 
 #include <atomic>
@@ -42,7 +42,8 @@ struct CompileOptions {
   int score_set = 1;                // which of the four score sets applies (0-3)
   std::filesystem::path cache_dir;  // empty: no disk cache
   PcreLimits pcre;
-  size_t max_scan_bytes = 2 << 20;  // each text is scanned up to this many bytes
+  size_t max_scan_bytes = 2 << 20;   // each text is scanned up to this many bytes
+  bool plain_text_databases = true;  // also build databases restricted to plain text
 };
 
 struct DisabledRule {
@@ -73,6 +74,12 @@ struct ScanResult {
   bool truncated = false;     // a text was longer than max_scan_bytes
 };
 
+// How much of the rule set a scan settles.
+enum class ScanDepth {
+  Every,    // every rule, sub-rules included (rule tests, explaining, unit tests)
+  Verdict,  // the reported rules, and of the sub-rules only those their meta rules need
+};
+
 // Looks up a symbol produced outside the rule set (e.g. SPF_FAIL from the SPF check): meta
 // rules see such symbols as 1 when present.
 using ExternalSymbols = std::function<bool(const std::string&)>;
@@ -99,6 +106,9 @@ class CompiledRules {
     std::vector<size_t> rules;  // rule indexes; Hyperscan ids are positions in this list
     // Usually one; a group Hyperscan cannot hold in one database ("too large") is split.
     std::vector<HsDatabase> databases;
+    // The same patterns restricted to plain text (see plain_text_pattern.h), scanned instead of
+    // `databases` when the text is plain; empty when no pattern changes.
+    std::vector<HsDatabase> plain_databases;
     bool from_cache = false;
   };
 
@@ -109,16 +119,14 @@ class CompiledRules {
   std::optional<size_t> find(const std::string& name) const;
 
   ScanResult scan(const ContentView& view, const ExternalSymbols& external = {},
-                  bool explain = false) const;
+                  bool explain = false, ScanDepth depth = ScanDepth::Every) const;
 
  private:
   friend std::shared_ptr<const CompiledRules> compileRules(const RuleSet&, const CompileOptions&);
-  void scanGroup(const TextGroup& group, std::string_view text, std::vector<int>& counts,
-                 hs_scratch_t* scratch) const;
+  friend class MessageScan;
 
   std::vector<CompiledRule> rules_;
   std::vector<TextGroup> groups_;
-  std::vector<size_t> meta_order_;  // meta rules, dependencies first
   std::map<std::string, size_t> by_name_;
   CompileSummary summary_;
   CompileOptions options_;

@@ -82,8 +82,9 @@ std::vector<Symbol> ContentCheck::scanTransaction(const CompiledRules& rules, co
                                                   const std::set<std::string>& present) const {
   ContentView view = viewOfMessage(*tx.parsed);
   addTransactionFacts(view, tx, local_host_);
-  const ScanResult result =
-      rules.scan(view, [&present](const std::string& name) { return present.count(name) > 0; });
+  const ScanResult result = rules.scan(
+      view, [&present](const std::string& name) { return present.count(name) > 0; }, false,
+      ScanDepth::Verdict);
   std::vector<Symbol> symbols = symbolsOf(rules, result);
   if (result.truncated) {
     symbols.push_back({"CONTENT_SCAN_TRUNCATED", 0,

@@ -41,10 +41,10 @@ class MetaParser {
   }
 
   const Binary* peekBinary() {
-    static const Binary kBinary[] = {{"||", 1, Op::Or}, {"&&", 2, Op::And}, {"==", 3, Op::Eq},
-                                     {"!=", 3, Op::Ne}, {"<=", 4, Op::Le},  {">=", 4, Op::Ge},
-                                     {"<", 4, Op::Lt},  {">", 4, Op::Gt},   {"+", 5, Op::Add},
-                                     {"-", 5, Op::Sub}, {"*", 6, Op::Mul},  {"/", 6, Op::Div}};
+    static const Binary kBinary[] = {
+        {"||", 1, Op::OrElse}, {"&&", 2, Op::AndThen}, {"==", 3, Op::Eq}, {"!=", 3, Op::Ne},
+        {"<=", 4, Op::Le},     {">=", 4, Op::Ge},      {"<", 4, Op::Lt},  {">", 4, Op::Gt},
+        {"+", 5, Op::Add},     {"-", 5, Op::Sub},      {"*", 6, Op::Mul}, {"/", 6, Op::Div}};
     skipSpace();
     for (const auto& b : kBinary)
       if (text_.substr(pos_, b.text.size()) == b.text) return &b;
@@ -59,8 +59,16 @@ class MetaParser {
       const Binary* b = peekBinary();
       if (!b || b->precedence < min_precedence) break;
       pos_ += b->text.size();
-      parseBinary(b->precedence + 1);
-      emit(b->op);
+      if (b->op == Op::AndThen || b->op == Op::OrElse) {
+        // The jump comes before the right operand and lands after it.
+        const size_t jump = expression_.program_.size();
+        emit(b->op);
+        parseBinary(b->precedence + 1);
+        expression_.program_[jump].index = static_cast<uint32_t>(expression_.program_.size());
+      } else {
+        parseBinary(b->precedence + 1);
+        emit(b->op);
+      }
     }
     --depth_;
   }
@@ -132,6 +140,10 @@ std::variant<MetaExpression, std::string> MetaExpression::parse(std::string_view
 }
 
 double MetaExpression::evaluate(std::span<const double> values) const {
+  return evaluate([values](uint32_t k) { return k < values.size() ? values[k] : 0.0; });
+}
+
+double MetaExpression::evaluate(const std::function<double(uint32_t)>& operand_value) const {
   // RPN never needs more stack slots than it has steps.
   double small[64];
   std::vector<double> large;
@@ -141,10 +153,11 @@ double MetaExpression::evaluate(std::span<const double> values) const {
     top = large.data();
   }
   double* const base = top;
-  for (const Step& s : program_) {
+  for (size_t pc = 0; pc < program_.size(); ++pc) {
+    const Step& s = program_[pc];
     switch (s.op) {
       case Op::Operand:
-        *top++ = s.index < values.size() ? values[s.index] : 0;
+        *top++ = operand_value(s.index);
         break;
       case Op::Constant:
         *top++ = s.value;
@@ -155,16 +168,18 @@ double MetaExpression::evaluate(std::span<const double> values) const {
       case Op::Negate:
         top[-1] = -top[-1];
         break;
+      case Op::AndThen:
+      case Op::OrElse:
+        if ((top[-1] != 0) == (s.op == Op::OrElse)) {
+          pc = s.index - 1;  // the loop's ++pc lands on the jump target
+        } else {
+          --top;
+        }
+        break;
       default: {
         const double b = *--top;
         double& a = top[-1];
         switch (s.op) {
-          case Op::And:
-            a = a != 0 ? b : a;
-            break;
-          case Op::Or:
-            a = a != 0 ? a : b;
-            break;
           case Op::Add:
             a = a + b;
             break;

@@ -1,9 +1,13 @@
 // SpamAssassin meta-rule expressions: rule names combined with `&&`, `||`, `!`, arithmetic
 // (`+ - * /`), comparisons (`> < >= <= == !=`), numbers and parentheses, evaluated with Perl's
 // semantics (a rule name is its hit count, `a && b` is `a ? b : a`, a comparison is 1 or 0).
-// A parsed expression is immutable; evaluation allocates nothing beyond a small stack.
+// `&&` and `||` short-circuit: an operand they make irrelevant is never asked for, so a caller
+// can compute operands on demand. A parsed expression is immutable; evaluation allocates nothing
+// beyond a small stack.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +24,8 @@ class MetaExpression {
   // Rule names the expression reads, each once; evaluate() takes their values in this order.
   const std::vector<std::string>& operands() const { return operands_; }
   double evaluate(std::span<const double> operand_values) const;
+  // The same, asking `operand_value(k)` only for operands the result depends on.
+  double evaluate(const std::function<double(uint32_t)>& operand_value) const;
 
  private:
   enum class Op : uint8_t {
@@ -27,8 +33,8 @@ class MetaExpression {
     Constant,
     Not,
     Negate,
-    And,
-    Or,
+    AndThen,  // left operand on the stack: if false it is the result (jump), else pop it
+    OrElse,   // left operand on the stack: if true it is the result (jump), else pop it
     Add,
     Sub,
     Mul,
@@ -43,7 +49,7 @@ class MetaExpression {
   struct Step {
     Op op;
     double value = 0;    // Constant
-    uint32_t index = 0;  // Operand
+    uint32_t index = 0;  // Operand: which one; AndThen, OrElse: the step to jump to
   };
   friend class MetaParser;
   std::vector<Step> program_;  // reverse Polish notation

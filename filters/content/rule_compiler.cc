@@ -7,6 +7,7 @@
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/database_cache.h"
+#include "filters/content/plain_text_pattern.h"
 #include "gateway/core/text.h"
 
 namespace portcullis::content {
@@ -99,6 +100,94 @@ void compileMembers(CompiledRules::TextGroup& group,
   }
 }
 
+// Loads a cache entry's databases; nullopt when any of them does not load.
+std::optional<std::vector<HsDatabase>> loadDatabases(const CacheEntry& entry) {
+  std::vector<HsDatabase> databases;
+  for (const auto& bytes : entry.databases) {
+    HsDatabase db = deserializeHsDatabase(bytes);
+    if (!db) return std::nullopt;
+    databases.push_back(std::move(db));
+  }
+  return databases;
+}
+
+void storeDatabases(const std::filesystem::path& cache_dir, const std::string& key,
+                    std::vector<uint8_t> modes, const std::vector<HsDatabase>& databases) {
+  CacheEntry entry;
+  entry.modes = std::move(modes);
+  for (const auto& db : databases) {
+    auto bytes = serializeHsDatabase(db.get());
+    if (!bytes) return;
+    entry.databases.push_back(std::move(*bytes));
+  }
+  writeCacheEntry(cache_dir, key, entry);
+}
+
+// Builds (or loads) a group's plain-text database once its rules' engines are settled: each
+// Hyperscan pattern restricted to plain text, in the same mode, except that a prefilter pattern
+// whose restriction Hyperscan runs exactly becomes exact (its hits are confirmed by PCRE2 all the
+// same). A restriction Hyperscan rejects falls back to the original pattern, which is as right on
+// plain text; a database that still does not compile is done without.
+void buildPlainDatabase(CompiledRules::TextGroup& group,
+                        const std::vector<CompiledRules::CompiledRule>& rules,
+                        const std::vector<HsPattern>& patterns, const CompileOptions& options,
+                        const std::string& fingerprint) {
+  if (!options.plain_text_databases) return;
+  std::vector<HsPattern> plain, original;
+  bool changed = false;
+  for (size_t m = 0; m < patterns.size(); ++m) {
+    const auto& cr = rules[group.rules[m]];
+    if (cr.engine != Engine::Hyperscan && cr.engine != Engine::HyperscanPrefilter) continue;
+    HsPattern as_is = patterns[m];
+    if (cr.engine == Engine::HyperscanPrefilter) as_is.flags |= HS_FLAG_PREFILTER;
+    // Rules read piece by piece see their pieces joined by newlines: an anchor there may not
+    // hold where it does on the piece, and Hyperscan's exact and prefilter forms of a pattern
+    // differ on that. Such a pattern stays as it is, so both databases agree on it.
+    PlainTextPattern restricted =
+        cr.rule.regex.extended ? PlainTextPattern{} : restrictToPlainText(cr.rule.regex.pattern);
+    if (restricted.anchored && linewise(cr.rule.type)) restricted = PlainTextPattern{};
+    if (restricted.kind == PlainTextPattern::Kind::NeverMatches) {
+      changed = true;
+      continue;
+    }
+    HsPattern p = as_is;
+    if (restricted.kind == PlainTextPattern::Kind::Restricted) {
+      p = patterns[m];
+      p.expression = restricted.pattern;
+      if (checkHsExpression(p.expression, p.flags)) {
+        p.flags |= HS_FLAG_PREFILTER;
+        if (cr.engine == Engine::Hyperscan || checkHsExpression(p.expression, p.flags)) p = as_is;
+      }
+    }
+    changed = changed || p.expression != as_is.expression || p.flags != as_is.flags;
+    plain.push_back(p);
+    original.push_back(std::move(as_is));
+  }
+  if (!changed) return;
+  std::string key_material = fingerprint + "\nplain text\n" + groupKey(rules[group.rules[0]].rule);
+  for (const auto& p : plain)
+    key_material +=
+        '\n' + std::to_string(p.id) + ':' + std::to_string(p.flags) + ':' + p.expression;
+  const std::string key = sha256Hex(key_material);
+  if (auto entry = readCacheEntry(options.cache_dir, key)) {
+    if (auto databases = loadDatabases(*entry)) {
+      group.plain_databases = std::move(*databases);
+      return;
+    }
+  }
+  for (size_t attempt = 0; attempt <= plain.size(); ++attempt) {
+    std::string error;
+    int failed = -1;
+    if (HsDatabase db = compileHsDatabase(plain, error, failed)) {
+      group.plain_databases.push_back(std::move(db));
+      storeDatabases(options.cache_dir, key, {}, group.plain_databases);
+      return;
+    }
+    if (failed < 0 || plain[failed].expression == original[failed].expression) return;
+    plain[failed] = original[failed];
+  }
+}
+
 // Decides the engine of every rule of a group and builds its databases (or loads them).
 void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::CompiledRule>& rules,
                 const CompileOptions& options, const std::string& fingerprint) {
@@ -113,19 +202,16 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
 
   if (auto entry = readCacheEntry(options.cache_dir, key);
       entry && entry->modes.size() == patterns.size()) {
-    std::vector<HsDatabase> databases;
-    for (const auto& bytes : entry->databases) {
-      if (HsDatabase db = deserializeHsDatabase(bytes)) databases.push_back(std::move(db));
-    }
-    if (databases.size() == entry->databases.size()) {
+    if (auto databases = loadDatabases(*entry)) {
       for (size_t i = 0; i < patterns.size(); ++i) {
         auto& rule = rules[group.rules[i]];
         rule.engine = modeEngine(entry->modes[i]);
         if (rule.engine == Engine::Disabled && rule.disabled_reason.empty())
           rule.disabled_reason = "Hyperscan and PCRE2 reject it (cached result)";
       }
-      group.databases = std::move(databases);
+      group.databases = std::move(*databases);
       group.from_cache = true;
+      buildPlainDatabase(group, rules, patterns, options, fingerprint);
       return;
     }
   }
@@ -147,14 +233,10 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   compileMembers(group, rules, patterns, all);
 
-  CacheEntry entry;
-  for (size_t index : group.rules) entry.modes.push_back(static_cast<uint8_t>(rules[index].engine));
-  for (const auto& db : group.databases) {
-    auto bytes = serializeHsDatabase(db.get());
-    if (!bytes) return;
-    entry.databases.push_back(std::move(*bytes));
-  }
-  writeCacheEntry(options.cache_dir, key, entry);
+  std::vector<uint8_t> modes;
+  for (size_t index : group.rules) modes.push_back(static_cast<uint8_t>(rules[index].engine));
+  storeDatabases(options.cache_dir, key, std::move(modes), group.databases);
+  buildPlainDatabase(group, rules, patterns, options, fingerprint);
 }
 
 }  // namespace
@@ -245,9 +327,11 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
   const std::string fingerprint = hsPlatformFingerprint();
   for (auto& group : out->groups_) {
     buildGroup(group, rules, options, fingerprint);
-    for (const auto& db : group.databases) {
-      hs_scratch_t* proto = out->scratch_prototype_.release();
-      if (hs_alloc_scratch(db.get(), &proto) == HS_SUCCESS) out->scratch_prototype_.reset(proto);
+    for (const auto* set : {&group.databases, &group.plain_databases}) {
+      for (const auto& db : *set) {
+        hs_scratch_t* proto = out->scratch_prototype_.release();
+        if (hs_alloc_scratch(db.get(), &proto) == HS_SUCCESS) out->scratch_prototype_.reset(proto);
+      }
     }
   }
 
@@ -271,28 +355,35 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
       cr.meta_operands.push_back(it == out->by_name_.end() ? -1 : static_cast<int>(it->second));
     }
   }
-  // Dependencies first; a meta rule inside a dependency loop is disabled.
-  std::vector<int> state(rules.size(), 0);  // 0 new, 1 on the stack, 2 done
-  std::function<bool(size_t)> visit = [&](size_t i) -> bool {
-    if (state[i] == 2) return true;
-    if (state[i] == 1) return false;
-    state[i] = 1;
-    bool ok = true;
+  // A meta rule inside a dependency loop, or nested too deep to settle by recursion, is disabled.
+  constexpr int kMaxMetaDepth = 64;
+  std::vector<int> depth(rules.size(), 0);  // 0 unvisited, -1 on the stack or in a loop
+  std::function<int(size_t)> visit = [&](size_t i) -> int {
+    if (depth[i] != 0) return depth[i];
+    depth[i] = -1;
+    bool loop = false;
+    int deepest = 0;
     for (int dep : rules[i].meta_operands) {
-      if (dep >= 0 && rules[dep].engine == Engine::Meta && !visit(dep)) ok = false;
+      if (dep < 0 || rules[dep].meta_operands.empty()) continue;
+      const int d = visit(static_cast<size_t>(dep));
+      loop = loop || d < 0;
+      deepest = std::max(deepest, d);
     }
-    state[i] = 2;
-    if (!ok) {
+    if (loop) {
       rules[i].engine = Engine::Disabled;
       rules[i].disabled_reason = "meta rule is in, or depends on, a dependency loop";
-      return false;
+      return -1;
     }
-    out->meta_order_.push_back(i);
-    return true;
+    depth[i] = deepest + 1;
+    if (depth[i] > kMaxMetaDepth) {
+      rules[i].engine = Engine::Disabled;
+      rules[i].disabled_reason =
+          "meta rules nest more than " + std::to_string(kMaxMetaDepth) + " deep";
+    }
+    return depth[i];
   };
   for (size_t i = 0; i < rules.size(); ++i)
     if (rules[i].engine == Engine::Meta) visit(i);
-  std::erase_if(out->meta_order_, [&](size_t i) { return rules[i].engine != Engine::Meta; });
 
   auto& summary = out->summary_;
   summary.rules_total = rules.size();

@@ -1,27 +1,21 @@
 // Scanning one message with CompiledRules. SpamAssassin tests body and rawbody rules a line (a
 // paragraph) at a time and uri rules one URI at a time; header and full rules see their whole
 // text. Each group's text is built once, joined by newlines, and scanned once by its Hyperscan
-// database; a hit is then settled on the pieces, so that no match spans two of them: an exact hit
-// is confirmed by PCRE2 on the piece where Hyperscan's first match ended (all pieces only when that
-// fails), a prefilter hit on every piece until one matches, and `multiple` rules are counted
-// piece by piece. Then exists and eval tests; then meta rules in dependency order.
+// database. A rule's result is then settled on demand and remembered: an exact Hyperscan hit on
+// whole text stands as it is; otherwise the hit is settled on the pieces so that no match spans
+// two of them (PCRE2 on the piece where Hyperscan's first match ended, all pieces only when that
+// fails; a prefilter or PCRE2-only rule on every piece until one matches; `multiple` rules
+// counted piece by piece). A plain text (plain_text_pattern.h) is scanned by the group's
+// plain-text database when it has one. Meta rules ask for their operands as they evaluate, and
+// `&&`/`||` short-circuit, so a sub-rule no verdict depends on is never settled at all.
 #include <algorithm>
 
 #include "filters/content/compiled_rules.h"
+#include "filters/content/plain_text_pattern.h"
 #include "gateway/core/text.h"
 
 namespace portcullis::content {
 namespace {
-
-// The match ends Hyperscan reported, at most one per rule and database (single-match patterns).
-struct MatchEnds {
-  std::vector<std::pair<unsigned, unsigned long long>> hits;  // (position in group, end offset)
-};
-
-int onMatch(unsigned id, unsigned long long, unsigned long long to, unsigned, void* context) {
-  static_cast<MatchEnds*>(context)->hits.emplace_back(id, to);
-  return 0;
-}
 
 // Whether rules of this type see their text piece by piece (see the top).
 bool pieceWise(RuleType type) {
@@ -56,36 +50,36 @@ std::string_view pieceAt(const std::vector<std::string_view>& pieces, std::strin
   return after == pieces.begin() ? std::string_view{} : *(after - 1);
 }
 
-std::string groupText(const CompiledRules::TextGroup& group, const ContentView& view) {
+// The text a group's rules read: in the view where it is there as it is, else built in `built`.
+std::string_view groupText(const CompiledRules::TextGroup& group, const ContentView& view,
+                           std::string& built) {
   switch (group.type) {
-    case RuleType::Header: {
-      auto text = headerText(view, group.header, group.form);
-      if (text) return std::move(*text);
-      return group.if_unset.value_or("");
-    }
-    case RuleType::MimeHeader: {
-      std::string text;
-      for (const auto& part : view.parts) {
-        if (auto value = partHeaderText(part, group.header, group.form)) text += *value;
+    case RuleType::Header:
+      if (auto value = headerText(view, group.header, group.form)) {
+        built = std::move(*value);
+      } else {
+        built = group.if_unset.value_or("");
       }
-      if (text.empty() && group.if_unset) return *group.if_unset;
-      return text;
-    }
+      break;
+    case RuleType::MimeHeader:
+      for (const auto& part : view.parts) {
+        if (auto value = partHeaderText(part, group.header, group.form)) built += *value;
+      }
+      if (built.empty() && group.if_unset) built = *group.if_unset;
+      break;
     case RuleType::Body:
-      return std::string(view.body);
+      return view.body;
     case RuleType::RawBody:
-      return std::string(view.rawbody);
+      return view.rawbody;
     case RuleType::Full:
-      return std::string(view.full);
-    case RuleType::Uri: {
-      std::string text;
-      for (std::string_view uri : view.uris) text.append(uri).append("\n");
-      return text;
-    }
+      return view.full;
+    case RuleType::Uri:
+      for (std::string_view uri : view.uris) built.append(uri).append("\n");
+      break;
     case RuleType::Meta:
       break;
   }
-  return {};
+  return built;
 }
 
 bool headerExists(const ContentView& view, const std::string& name) {
@@ -107,38 +101,122 @@ bool headerExists(const ContentView& view, const std::string& name) {
 
 }  // namespace
 
-void CompiledRules::scanGroup(const TextGroup& group, std::string_view text,
-                              std::vector<int>& counts, hs_scratch_t* scratch) const {
-  MatchEnds matches;
-  bool database_ran = scratch != nullptr;
-  for (const auto& db : group.databases) {
-    if (!database_ran) break;
-    database_ran = hs_scan(db.get(), text.data(), static_cast<unsigned>(text.size()), 0, scratch,
-                           onMatch, &matches) == HS_SUCCESS;
+// The state of one message's scan: the group texts, Hyperscan's first match end per rule, and
+// every rule's result once settled.
+class MessageScan {
+ public:
+  MessageScan(const CompiledRules& rules, const ContentView& view, const ExternalSymbols& external)
+      : rules_(rules.rules_),
+        groups_(rules.groups_),
+        view_(view),
+        external_(external),
+        max_scan_bytes_(rules.options_.max_scan_bytes),
+        first_end_(rules_.size(), kNoMatch),
+        counts_(rules_.size(), kUnsettled),
+        texts_(groups_.size()) {}
+
+  // Builds every group's text and runs its databases (no scratch: Hyperscan is unavailable).
+  void runDatabases(hs_scratch_t* scratch) {
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      GroupText& text = texts_[g];
+      text.text = groupText(groups_[g], view_, text.owned);
+      if (text.text.size() > max_scan_bytes_) {
+        text.text = text.text.substr(0, max_scan_bytes_);
+        truncated_ = true;
+      }
+      text.database_ran = scratch != nullptr;
+      const TextGroup& group = groups_[g];
+      const bool plain = !group.plain_databases.empty() && isPlainText(text.text);
+      std::vector<std::pair<unsigned, unsigned long long>> hits;
+      for (const auto& db : plain ? group.plain_databases : group.databases) {
+        if (!text.database_ran) break;
+        text.database_ran =
+            hs_scan(db.get(), text.text.data(), static_cast<unsigned>(text.text.size()), 0, scratch,
+                    onMatch, &hits) == HS_SUCCESS;
+      }
+      for (const auto& [position, end] : hits) {
+        auto& first = first_end_[groups_[g].rules[position]];
+        first = std::min(first, end);
+      }
+    }
   }
-  constexpr unsigned long long kNoMatch = ~0ull;
-  std::vector<unsigned long long> first_end(group.rules.size(), kNoMatch);
-  for (const auto& [id, to] : matches.hits) first_end[id] = std::min(first_end[id], to);
-  const bool piece_wise = pieceWise(group.type);
-  std::vector<std::string_view> pieces;  // cut on first need
-  const auto cut = [&]() -> const std::vector<std::string_view>& {
-    if (pieces.empty()) pieces = piecesOf(group.type, text);
-    return pieces;
+
+  // The rule's hit count (meta rules: 1 or 0), settled now if it was not yet.
+  int settle(size_t i) {
+    if (counts_[i] != kUnsettled) return counts_[i];
+    counts_[i] = 0;  // also what a dependency loop would read; the compiler disables those
+    const CompiledRule& cr = rules_[i];
+    int count = 0;
+    switch (cr.engine) {
+      case Engine::Hyperscan:
+      case Engine::HyperscanPrefilter:
+      case Engine::Pcre:
+        count = matchCount(cr, i);
+        break;
+      case Engine::Exists:
+        count = headerExists(view_, cr.rule.header) != cr.rule.negated ? 1 : 0;
+        break;
+      case Engine::Eval:
+        count = cr.eval(view_) ? 1 : 0;
+        break;
+      case Engine::Meta:
+        count = metaValue(cr) != 0 ? 1 : 0;
+        break;
+      case Engine::Disabled:
+        break;
+    }
+    counts_[i] = count;
+    return count;
+  }
+
+  bool settled(size_t i) const { return counts_[i] != kUnsettled; }
+  bool truncated() const { return truncated_; }
+  // The pieces of a group's text, for showing what a rule matched.
+  const std::vector<std::string_view>& pieces(size_t group) {
+    GroupText& text = texts_[group];
+    if (!text.cut) {
+      text.pieces = piecesOf(groups_[group].type, text.text);
+      text.cut = true;
+    }
+    return text.pieces;
+  }
+
+ private:
+  using CompiledRule = CompiledRules::CompiledRule;
+  using TextGroup = CompiledRules::TextGroup;
+  static constexpr unsigned long long kNoMatch = ~0ull;
+  static constexpr int kUnsettled = -1;
+
+  struct GroupText {
+    std::string owned;      // the text when it had to be built
+    std::string_view text;  // what the databases scanned
+    bool database_ran = false;
+    bool cut = false;
+    std::vector<std::string_view> pieces;
   };
-  for (size_t i = 0; i < group.rules.size(); ++i) {
-    const CompiledRule& cr = rules_[group.rules[i]];
+
+  static int onMatch(unsigned position, unsigned long long, unsigned long long to, unsigned,
+                     void* context) {
+    static_cast<std::vector<std::pair<unsigned, unsigned long long>>*>(context)->emplace_back(
+        position, to);
+    return 0;
+  }
+
+  int matchCount(const CompiledRule& cr, size_t i) {
+    const TextGroup& group = groups_[cr.group];
+    const GroupText& text = texts_[cr.group];
     Engine engine = cr.engine;
-    if (!database_ran && (engine == Engine::Hyperscan || engine == Engine::HyperscanPrefilter))
+    if (!text.database_ran && engine != Engine::Pcre)
       engine = cr.pcre ? Engine::Pcre : Engine::Disabled;
-    if (engine == Engine::Disabled) continue;
-    const bool hyperscan_hit = first_end[i] != kNoMatch;
+    if (engine == Engine::Disabled) return 0;
+    const bool hyperscan_hit = first_end_[i] != kNoMatch;
     // Exact Hyperscan hits stand as they are where there is nothing to settle.
-    const bool exact = engine == Engine::Hyperscan && (!piece_wise || !cr.pcre);
+    const bool exact = engine == Engine::Hyperscan && (!pieceWise(group.type) || !cr.pcre);
     int count = 0;
     if (engine != Engine::Pcre && !hyperscan_hit) {
       count = 0;
     } else if (cr.rule.tflag_multiple && !cr.rule.negated && cr.pcre) {
-      for (std::string_view piece : cut()) {
+      for (std::string_view piece : pieces(cr.group)) {
         count += cr.pcre->count(piece, cr.rule.maxhits ? cr.rule.maxhits - count : 0);
         if (cr.rule.maxhits && count >= cr.rule.maxhits) break;
       }
@@ -146,62 +224,57 @@ void CompiledRules::scanGroup(const TextGroup& group, std::string_view text,
     } else if (exact) {
       count = 1;
     } else {
+      const auto& all = pieces(cr.group);
       const auto matchesOn = [&cr](std::string_view piece) { return cr.pcre->matches(piece); };
       const bool at_first_end =
           engine == Engine::Hyperscan &&
-          matchesOn(pieceAt(cut(), text, first_end[i] ? first_end[i] - 1 : 0));
-      count = at_first_end || std::any_of(cut().begin(), cut().end(), matchesOn);
+          matchesOn(pieceAt(all, text.text, first_end_[i] ? first_end_[i] - 1 : 0));
+      count = at_first_end || std::any_of(all.begin(), all.end(), matchesOn);
     }
-    if (cr.rule.negated) count = count ? 0 : 1;
-    counts[group.rules[i]] = count;
+    return cr.rule.negated ? (count ? 0 : 1) : count;
   }
-}
+
+  double metaValue(const CompiledRule& cr) {
+    const auto& names = cr.meta->operands();
+    return cr.meta->evaluate([&](uint32_t k) -> double {
+      const int dep = cr.meta_operands[k];
+      double v = dep >= 0 ? settle(static_cast<size_t>(dep)) : 0;
+      if (v == 0 && external_ && (dep < 0 || rules_[dep].engine == Engine::Disabled) &&
+          external_(names[k]))
+        v = 1;
+      return v;
+    });
+  }
+
+  const std::vector<CompiledRule>& rules_;
+  const std::vector<TextGroup>& groups_;
+  const ContentView& view_;
+  const ExternalSymbols& external_;
+  const size_t max_scan_bytes_;
+  std::vector<unsigned long long> first_end_;  // per rule: where Hyperscan's first match ended
+  std::vector<int> counts_;                    // per rule: kUnsettled until settled
+  std::vector<GroupText> texts_;               // per group
+  bool truncated_ = false;
+};
 
 ScanResult CompiledRules::scan(const ContentView& view, const ExternalSymbols& external,
-                               bool explain) const {
+                               bool explain, ScanDepth depth) const {
+  MessageScan message(*this, view, external);
+  message.runDatabases(scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get())
+                                          : nullptr);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (depth == ScanDepth::Every || rules_[i].reported) message.settle(i);
+  }
   ScanResult result;
-  std::vector<int> counts(rules_.size(), 0);
-  hs_scratch_t* scratch =
-      scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get()) : nullptr;
-  std::vector<std::string> texts(explain ? groups_.size() : 0);
-  for (size_t g = 0; g < groups_.size(); ++g) {
-    std::string text = groupText(groups_[g], view);
-    if (text.size() > options_.max_scan_bytes) {
-      text.resize(options_.max_scan_bytes);
-      result.truncated = true;
-    }
-    scanGroup(groups_[g], text, counts, scratch);
-    if (explain) texts[g] = std::move(text);
-  }
+  result.truncated = message.truncated();
   for (size_t i = 0; i < rules_.size(); ++i) {
-    const CompiledRule& cr = rules_[i];
-    if (cr.engine == Engine::Exists) {
-      counts[i] = headerExists(view, cr.rule.header) != cr.rule.negated ? 1 : 0;
-    } else if (cr.engine == Engine::Eval) {
-      counts[i] = cr.eval(view) ? 1 : 0;
-    }
-  }
-  std::vector<double> values;
-  for (size_t i : meta_order_) {
-    const CompiledRule& cr = rules_[i];
-    values.clear();
-    const auto& names = cr.meta->operands();
-    for (size_t k = 0; k < names.size(); ++k) {
-      const int dep = cr.meta_operands[k];
-      double v = dep >= 0 ? counts[dep] : 0;
-      if (v == 0 && external && (dep < 0 || rules_[dep].engine == Engine::Disabled) &&
-          external(names[k]))
-        v = 1;
-      values.push_back(v);
-    }
-    counts[i] = cr.meta->evaluate(values) != 0 ? 1 : 0;
-  }
-  for (size_t i = 0; i < rules_.size(); ++i) {
-    if (counts[i] == 0) continue;
-    RuleHit hit{i, counts[i], std::nullopt};
+    if (!message.settled(i)) continue;
+    const int count = message.settle(i);
+    if (count == 0) continue;
+    RuleHit hit{i, count, std::nullopt};
     const CompiledRule& cr = rules_[i];
     if (explain && cr.group >= 0 && cr.pcre && !cr.rule.negated) {
-      for (std::string_view piece : piecesOf(groups_[cr.group].type, texts[cr.group])) {
+      for (std::string_view piece : message.pieces(static_cast<size_t>(cr.group))) {
         if ((hit.matched = cr.pcre->firstMatch(piece))) break;
       }
     }

@@ -35,6 +35,29 @@ TEST(MetaExpression, Arithmetic) {
   EXPECT_EQ(eval("A > 2 && !B", {3, 0}), 1);
 }
 
+// Operands are asked for only when the result depends on them, and `&&`/`||` keep Perl's values.
+TEST(MetaExpression, ShortCircuitAsksOnlyForNeededOperands) {
+  const auto run = [](std::string_view text, std::vector<double> values) {
+    auto e = std::get<MetaExpression>(MetaExpression::parse(text));
+    std::vector<std::string> asked;
+    const double result = e.evaluate([&](uint32_t k) {
+      asked.push_back(e.operands()[k]);
+      return values[k];
+    });
+    return std::make_pair(result, asked);
+  };
+  using Asked = std::vector<std::string>;
+  EXPECT_EQ(run("A && B", {0, 1}), std::make_pair(0.0, Asked{"A"}));
+  EXPECT_EQ(run("A && B", {2, 3}), std::make_pair(3.0, Asked{"A", "B"}));
+  EXPECT_EQ(run("A || B", {2, 0}), std::make_pair(2.0, Asked{"A"}));
+  EXPECT_EQ(run("A || B", {0, 0}), std::make_pair(0.0, Asked{"A", "B"}));
+  EXPECT_EQ(run("(A || B) && C", {0, 0, 1}), std::make_pair(0.0, Asked{"A", "B"}));
+  EXPECT_EQ(run("A || B && C", {0, 1, 0}), std::make_pair(0.0, Asked{"A", "B", "C"}));
+  EXPECT_EQ(run("A || B && C", {1, 1, 0}), std::make_pair(1.0, Asked{"A"}));
+  EXPECT_EQ(run("!A && (B + C > 1)", {1, 1, 1}), std::make_pair(0.0, Asked{"A"}));
+  EXPECT_EQ(run("(A && B) + (C || D)", {0, 1, 0, 5}), std::make_pair(5.0, Asked{"A", "C", "D"}));
+}
+
 TEST(MetaExpression, Errors) {
   EXPECT_TRUE(std::holds_alternative<std::string>(MetaExpression::parse("A &&")));
   EXPECT_TRUE(std::holds_alternative<std::string>(MetaExpression::parse("(A || B")));

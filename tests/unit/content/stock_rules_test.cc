@@ -1,13 +1,18 @@
 // SpamAssassin's stock rules (/usr/share/spamassassin, the oracle of the rule language) load,
 // compile and run: at least 99% of the regular-expression and existence rules (header, body,
 // rawbody, full, uri, mimeheader; eval rules excluded) are runnable, meta rules evaluate, and
-// well-known rules fire on messages made for them. The first compile takes minutes on a busy
+// well-known rules fire on messages made for them, and the scan's shortcuts change no result on
+// the corpus. The first compile takes minutes on a busy
 // machine; the databases are cached under the build directory, so reruns take seconds.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 
 #include "filters/content/message_view.h"
+#include "filters/content/plain_text_pattern.h"
 #include "filters/content/rule_engine.h"
 #include "gateway/mime/message.h"
 
@@ -100,6 +105,55 @@ TEST_F(StockRules, KnownRulesFireAndMetasEvaluate) {
   EXPECT_FALSE(plain_hits.count("GTUBE"));
   EXPECT_FALSE(plain_hits.count("MISSING_DATE"));
   EXPECT_FALSE(plain_hits.count("MISSING_MID"));
+}
+
+// The two speed-ups change no result on real mail: the plain-text databases (against the same
+// rules without them) and settling only what the verdict needs (against settling every rule).
+TEST_F(StockRules, PlainTextDatabasesAndVerdictScansChangeNoResultOnTheCorpus) {
+  size_t plain_groups = 0;
+  for (const auto& group : loaded_->rules->groups()) plain_groups += !group.plain_databases.empty();
+  ASSERT_GT(plain_groups, 0u) << "no group has a plain-text database";
+  EngineConfig config;
+  config.rule_paths = {kStockRules};
+  config.compile.cache_dir =
+      std::filesystem::path(PORTCULLIS_BINARY_DIR) / "content-stock-rules-cache";
+  config.compile.score_set = 0;
+  config.compile.plain_text_databases = false;
+  const LoadResult without_plain = loadAndCompile(config);
+  ASSERT_TRUE(without_plain.rules);
+
+  const auto counts = [](const CompiledRules& rules, const ScanResult& result, bool reported) {
+    std::map<std::string, int> out;
+    for (const auto& hit : result.hits) {
+      const auto& cr = rules.rules()[hit.rule];
+      if (!reported || cr.reported) out[cr.rule.name] = hit.count;
+    }
+    return out;
+  };
+  const std::filesystem::path corpus = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "corpus";
+  size_t scanned = 0, plain_bodies = 0;
+  for (const char* group : {"easy-ham-1", "spam-1"}) {
+    ASSERT_TRUE(std::filesystem::is_directory(corpus / group))
+        << corpus / group << " is missing: run tests/support/fetch-corpus.sh " << corpus;
+    for (const auto& entry : std::filesystem::directory_iterator(corpus / group)) {
+      if (entry.path().extension() != ".txt") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const mime::Message message = mime::Message::parse(raw);
+      const ContentView view = viewOfMessage(message);
+      plain_bodies += isPlainText(view.body);
+      const auto& rules = *loaded_->rules;
+      const auto every = counts(rules, rules.scan(view), false);
+      EXPECT_EQ(every, counts(*without_plain.rules, without_plain.rules->scan(view), false))
+          << entry.path();
+      EXPECT_EQ(counts(rules, rules.scan(view), true),
+                counts(rules, rules.scan(view, {}, false, ScanDepth::Verdict), true))
+          << entry.path();
+      ++scanned;
+    }
+  }
+  EXPECT_GT(scanned, 2000u);
+  EXPECT_GT(plain_bodies, scanned / 2);
 }
 
 }  // namespace

@@ -1,0 +1,361 @@
+#include "filters/content/plain_text_pattern.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <vector>
+
+namespace portcullis::content {
+namespace {
+
+constexpr int kHighestPlainByte = 0x7f;
+
+bool isHexDigit(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+int hexValue(char c) {
+  return std::isdigit(static_cast<unsigned char>(c))
+             ? c - '0'
+             : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+}
+
+// Reads a Perl regular expression and writes it back without what plain text cannot match. A
+// construct it does not read with certainty (backreferences, octal escapes, \Q, conditionals,
+// extended mode, verbs) makes the whole pattern unreadable, and the caller keeps the original.
+class Restrictor {
+ public:
+  explicit Restrictor(std::string_view pattern) : re_(pattern) {}
+
+  // The restricted pattern; nullopt when it can never match plain text. `unreadable` is set when
+  // the result must not be used.
+  std::optional<std::string> run(bool& unreadable) {
+    auto out = alternation();
+    if (!atEnd()) unreadable_ = true;  // an unbalanced ')'
+    unreadable = unreadable_;
+    return out;
+  }
+  bool anchored() const { return anchored_; }
+
+ private:
+  // A class member: its text, and the byte range it stands for (-1 when not one byte or range).
+  struct Member {
+    std::string_view text;
+    std::string_view low_text;  // a range's first member
+    int low = -1;
+    int high = -1;
+  };
+
+  bool atEnd() const { return pos_ >= re_.size(); }
+  char peek() const { return re_[pos_]; }
+  std::string_view rest() const { return re_.substr(pos_); }
+  std::nullopt_t unreadable() {
+    unreadable_ = true;
+    pos_ = re_.size();
+    return std::nullopt;
+  }
+
+  std::optional<std::string> alternation() {
+    std::optional<std::string> out;
+    while (!unreadable_) {
+      auto branch = sequence();
+      if (branch) out = out ? *out + '|' + *branch : *branch;
+      if (atEnd() || peek() != '|') break;
+      ++pos_;
+    }
+    return out;
+  }
+
+  // A branch that begins with a literal "&#" needs a character reference.
+  bool startsWithCharacterReference() const {
+    for (std::string_view start : {"&#", "&\\#"}) {
+      if (!rest().starts_with(start)) continue;
+      const std::string_view after = rest().substr(start.size());
+      return after.empty() || (after[0] != '?' && after[0] != '*' && after[0] != '{');
+    }
+    return false;
+  }
+
+  std::optional<std::string> sequence() {
+    bool possible = !startsWithCharacterReference();
+    std::string out;
+    while (!unreadable_ && !atEnd() && peek() != '|' && peek() != ')') {
+      auto item = atom();
+      const std::string_view repeat = quantifier();
+      if (item) {
+        out += *item;
+        out += repeat;
+      } else if (!allowsZero(repeat)) {
+        possible = false;
+      }
+    }
+    if (!possible) return std::nullopt;
+    return out;
+  }
+
+  std::string_view quantifier() {
+    const size_t start = pos_;
+    if (atEnd()) return {};
+    if (peek() == '*' || peek() == '+' || peek() == '?') {
+      ++pos_;
+    } else if (peek() == '{') {
+      size_t p = pos_ + 1;
+      const size_t digits = p;
+      while (p < re_.size() && std::isdigit(static_cast<unsigned char>(re_[p]))) ++p;
+      if (p == digits) return {};  // "{" without a count is a literal
+      if (p < re_.size() && re_[p] == ',') {
+        ++p;
+        while (p < re_.size() && std::isdigit(static_cast<unsigned char>(re_[p]))) ++p;
+      }
+      if (p >= re_.size() || re_[p] != '}') return {};
+      pos_ = p + 1;
+    } else {
+      return {};
+    }
+    if (!atEnd() && (peek() == '?' || peek() == '+')) ++pos_;  // lazy or possessive
+    return re_.substr(start, pos_ - start);
+  }
+
+  static bool allowsZero(std::string_view repeat) {
+    if (repeat.empty()) return false;
+    if (repeat[0] == '*' || repeat[0] == '?') return true;
+    if (repeat[0] != '{') return false;
+    size_t p = 1;
+    while (p < repeat.size() && repeat[p] == '0') ++p;
+    return p > 1 && !std::isdigit(static_cast<unsigned char>(repeat[p]));
+  }
+
+  std::optional<std::string> atom() {
+    const char c = peek();
+    if (c == '(') return group();
+    if (c == '[') return characterClass();
+    if (c == '\\') return escape();
+    ++pos_;
+    anchored_ = anchored_ || c == '$';
+    if (static_cast<unsigned char>(c) > kHighestPlainByte) return std::nullopt;
+    return std::string(1, c);
+  }
+
+  std::optional<std::string> group() {
+    const size_t start = pos_++;
+    bool negative_look = false;
+    if (!atEnd() && peek() == '*') return unreadable();  // (*VERB)
+    if (!atEnd() && peek() == '?') {
+      const std::string_view r = rest();
+      if (r.starts_with("?:") || r.starts_with("?>") || r.starts_with("?=") ||
+          r.starts_with("?!")) {
+        negative_look = r.starts_with("?!");
+        pos_ += 2;
+      } else if (r.starts_with("?<=") || r.starts_with("?<!")) {
+        negative_look = r.starts_with("?<!");
+        pos_ += 3;
+      } else if (r.starts_with("?<") || r.starts_with("?P<") || r.starts_with("?'")) {
+        const char close = r[1] == '\'' ? '\'' : '>';
+        pos_ += r[1] == 'P' ? 3 : 2;
+        while (!atEnd() && (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_'))
+          ++pos_;
+        if (atEnd() || peek() != close) return unreadable();
+        ++pos_;
+      } else {
+        // Inline options: (?i) alone, or (?i-s:...) around a group. Extended mode is not read.
+        ++pos_;
+        while (!atEnd() && (std::isalpha(static_cast<unsigned char>(peek())) || peek() == '-' ||
+                            peek() == '^')) {
+          if (peek() == 'x') return unreadable();
+          ++pos_;
+        }
+        if (atEnd() || (peek() != ':' && peek() != ')')) return unreadable();
+        if (peek() == ')') {
+          ++pos_;
+          return std::string(re_.substr(start, pos_ - start));
+        }
+        ++pos_;
+      }
+    }
+    const std::string head(re_.substr(start, pos_ - start));
+    auto inner = alternation();
+    if (unreadable_) return std::nullopt;
+    if (atEnd() || peek() != ')') return unreadable();
+    ++pos_;
+    // A negative look-around that plain text can never trip always succeeds.
+    if (!inner) return negative_look ? std::optional<std::string>("(?:)") : std::nullopt;
+    return head + *inner + ")";
+  }
+
+  // The value of \xHH or \x{H...} at pos_ (just past the "x"); -1 when malformed.
+  int hexEscape() {
+    if (!atEnd() && peek() == '{') {
+      const size_t close = re_.find('}', pos_);
+      if (close == std::string_view::npos || close == pos_ + 1) return -1;
+      int value = 0;
+      for (size_t p = pos_ + 1; p < close; ++p) {
+        if (!isHexDigit(re_[p]) || value > 0xffff) return -1;
+        value = value * 16 + hexValue(re_[p]);
+      }
+      pos_ = close + 1;
+      return value;
+    }
+    int value = 0;
+    for (int n = 0; n < 2 && !atEnd() && isHexDigit(peek()); ++n, ++pos_)
+      value = value * 16 + hexValue(peek());
+    return value;
+  }
+
+  // An escape outside a class; nullopt when it stands for a byte plain text lacks.
+  std::optional<std::string> escape() {
+    const size_t start = pos_;
+    if (pos_ + 1 >= re_.size()) return unreadable();
+    const char e = re_[pos_ + 1];
+    pos_ += 2;
+    if (std::isdigit(static_cast<unsigned char>(e)) || e == 'g' || e == 'k' || e == 'Q' ||
+        e == 'E' || e == 'o' || e == 'N')
+      return unreadable();  // backreferences, octal, quoting, named characters
+    if (e == 'x') {
+      const int value = hexEscape();
+      if (value < 0) return unreadable();
+      if (value > kHighestPlainByte) return std::nullopt;
+    } else if (e == 'c') {
+      if (atEnd()) return unreadable();
+      ++pos_;
+    } else if (e == 'p' || e == 'P') {
+      if (!atEnd() && peek() == '{') {
+        const size_t close = re_.find('}', pos_);
+        if (close == std::string_view::npos) return unreadable();
+        pos_ = close + 1;
+      } else if (!atEnd()) {
+        ++pos_;
+      }
+    } else if (static_cast<unsigned char>(e) > kHighestPlainByte) {
+      return std::nullopt;  // an escaped literal byte
+    } else if (e == 'A' || e == 'z' || e == 'Z' || e == 'G') {
+      anchored_ = true;
+    }
+    return std::string(re_.substr(start, pos_ - start));
+  }
+
+  // One member of a class at pos_, not a range.
+  std::optional<Member> classMember() {
+    const size_t start = pos_;
+    const auto member = [&](int low) {
+      const std::string_view text = re_.substr(start, pos_ - start);
+      return Member{text, text, low, low};
+    };
+    if (rest().starts_with("[:")) {
+      const size_t close = re_.find(":]", pos_ + 2);
+      if (close == std::string_view::npos) return unreadable();
+      pos_ = close + 2;
+      return member(-1);
+    }
+    if (rest().starts_with("[=") || rest().starts_with("[.")) return unreadable();
+    if (peek() != '\\') {
+      ++pos_;
+      return member(static_cast<unsigned char>(re_[start]));
+    }
+    if (pos_ + 1 >= re_.size()) return unreadable();
+    const char e = re_[pos_ + 1];
+    pos_ += 2;
+    if (std::isdigit(static_cast<unsigned char>(e)) || e == 'o' || e == 'N' || e == 'Q' || e == 'E')
+      return unreadable();
+    if (e == 'x') {
+      const int value = hexEscape();
+      if (value < 0) return unreadable();
+      return member(value);
+    }
+    if (e == 'c') {
+      if (atEnd()) return unreadable();
+      ++pos_;
+      return member(-1);
+    }
+    if (e == 'p' || e == 'P') {
+      if (!atEnd() && peek() == '{') {
+        const size_t close = re_.find('}', pos_);
+        if (close == std::string_view::npos) return unreadable();
+        pos_ = close + 1;
+      } else if (!atEnd()) {
+        ++pos_;
+      }
+      return member(-1);
+    }
+    // A letter escape is a set or a control character (kept as written); any other escaped
+    // character stands for itself.
+    if (std::isalpha(static_cast<unsigned char>(e))) return member(-1);
+    return member(static_cast<unsigned char>(e));
+  }
+
+  std::optional<std::string> characterClass() {
+    const size_t start = pos_++;
+    bool negated = false;
+    if (!atEnd() && peek() == '^') {
+      negated = true;
+      ++pos_;
+    }
+    std::vector<Member> members;
+    for (bool first = true;; first = false) {
+      if (atEnd()) return unreadable();
+      if (peek() == ']' && !first) {
+        ++pos_;
+        break;
+      }
+      const size_t member_start = pos_;
+      auto low = classMember();
+      if (!low) return std::nullopt;
+      if (pos_ + 1 < re_.size() && peek() == '-' && re_[pos_ + 1] != ']') {
+        ++pos_;
+        auto high = classMember();
+        if (!high) return std::nullopt;
+        const std::string_view text = re_.substr(member_start, pos_ - member_start);
+        const bool bytes = low->low >= 0 && high->high >= 0;
+        members.push_back({text, low->text, bytes ? low->low : -1, bytes ? high->high : -1});
+      } else {
+        members.push_back(*low);
+      }
+    }
+    // A negated class matches plain bytes exactly as written, as does one with nothing to drop.
+    const auto needs_high_byte = [](const Member& m) { return m.high > kHighestPlainByte; };
+    if (negated || std::none_of(members.begin(), members.end(), needs_high_byte))
+      return std::string(re_.substr(start, pos_ - start));
+    std::string out = "[";
+    bool kept = false;
+    for (const Member& m : members) {
+      if (m.low > kHighestPlainByte) continue;
+      kept = true;
+      // Where a dropped member stood, these could change meaning.
+      if (m.text == "-" || (out.size() == 1 && m.text.starts_with('^'))) out += '\\';
+      if (m.high > kHighestPlainByte) {
+        out += m.low_text;
+        out += "-\\x7f";
+      } else {
+        out += m.text;
+      }
+    }
+    if (!kept) return std::nullopt;
+    return out + "]";
+  }
+
+  std::string_view re_;
+  size_t pos_ = 0;
+  bool unreadable_ = false;
+  bool anchored_ = false;
+};
+
+}  // namespace
+
+PlainTextPattern restrictToPlainText(std::string_view pattern) {
+  bool unreadable = false;
+  Restrictor restrictor(pattern);
+  auto restricted = restrictor.run(unreadable);
+  const bool anchored = restrictor.anchored();
+  if (unreadable) return {PlainTextPattern::Kind::Unchanged, std::string(pattern), true};
+  if (!restricted) return {PlainTextPattern::Kind::NeverMatches, {}, anchored};
+  if (*restricted == pattern)
+    return {PlainTextPattern::Kind::Unchanged, std::string(pattern), anchored};
+  return {PlainTextPattern::Kind::Restricted, std::move(*restricted), anchored};
+}
+
+bool isPlainText(std::string_view text) {
+  unsigned char seen = 0;
+  for (const char c : text) seen |= static_cast<unsigned char>(c);
+  return seen <= kHighestPlainByte && text.find("&#") == std::string_view::npos;
+}
+
+}  // namespace portcullis::content

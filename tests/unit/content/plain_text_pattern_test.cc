@@ -1,0 +1,80 @@
+// Restricting patterns to plain text: what is removed, what is kept as written, and what makes a
+// pattern unreadable (left alone). The stock-rules test checks the restriction against PCRE2 on
+// real mail.
+#include "filters/content/plain_text_pattern.h"
+
+#include <gtest/gtest.h>
+
+namespace portcullis::content {
+namespace {
+
+using Kind = PlainTextPattern::Kind;
+
+std::string restricted(std::string_view pattern) {
+  const PlainTextPattern p = restrictToPlainText(pattern);
+  EXPECT_EQ(p.kind, Kind::Restricted) << pattern;
+  return p.pattern;
+}
+
+TEST(PlainTextPattern, DropsBranchesThatNeedHighBytes) {
+  EXPECT_EQ(restricted(R"((?:[oO0]|[\xc3][\xb2\xb3]|\xce\xbf)ne)"), "(?:[oO0])ne");
+  EXPECT_EQ(restricted("caf(?:e|\xe9)"), "caf(?:e)");
+  EXPECT_EQ(restricted(R"(a|\xe9b|c)"), "a|c");
+}
+
+TEST(PlainTextPattern, DropsHighClassMembersAndClipsRanges) {
+  EXPECT_EQ(restricted(R"([a4\xE0-\xE6@]x)"), R"([a4@]x)");
+  EXPECT_EQ(restricted(R"([ -\xff]+)"), R"([ -\x7f]+)");
+  EXPECT_EQ(restricted("[\xe9^a]"), R"([\^a])");
+  EXPECT_EQ(restricted(R"([a\xe9-]z)"), R"([a\-]z)");
+}
+
+TEST(PlainTextPattern, DropsBranchesThatBeginWithACharacterReference) {
+  EXPECT_EQ(restricted(R"((?:[eE3]|&\#(?:1(?:0(?:13|2[458]))|233);){1,2}x)"), "(?:[eE3]){1,2}x");
+  // "&#?" does not need "&#"; a lone "&" stays.
+  EXPECT_EQ(restrictToPlainText("(?:a|&#?x)").kind, Kind::Unchanged);
+  EXPECT_EQ(restrictToPlainText("AT&T").kind, Kind::Unchanged);
+}
+
+TEST(PlainTextPattern, OptionalImpossibleAtomsDisappear) {
+  EXPECT_EQ(restricted(R"(a\xad?b[\xc2\xa0]*c(?:\xe2\x80\x8b){0,2}d)"), "abcd");
+  EXPECT_EQ(restrictToPlainText(R"(a\xad{1,2}b)").kind, Kind::NeverMatches);
+  EXPECT_EQ(restrictToPlainText(R"([\x80-\xff]{3})").kind, Kind::NeverMatches);
+  EXPECT_EQ(restrictToPlainText(R"(^(?=[\xc0-\xff]))").kind, Kind::NeverMatches);
+}
+
+TEST(PlainTextPattern, ImpossibleNegativeLookaroundAlwaysHolds) {
+  EXPECT_EQ(restricted(R"(x(?!\xe9)y)"), "x(?:)y");
+  EXPECT_EQ(restricted(R"((?<![\xc0-\xff])word)"), "(?:)word");
+  EXPECT_EQ(restricted(R"(x(?!\xe9|a)y)"), "x(?!a)y");
+}
+
+TEST(PlainTextPattern, NegatedClassesAndSetsStayAsWritten) {
+  EXPECT_EQ(restricted(R"([^\x80-\xff]\W\xe9?)"), R"([^\x80-\xff]\W)");
+  EXPECT_EQ(restrictToPlainText(R"([[:alpha:]\d_-]+\b)").kind, Kind::Unchanged);
+}
+
+TEST(PlainTextPattern, UnreadableConstructsLeaveThePatternAlone) {
+  for (const char* pattern :
+       {R"((a)\xe9?\1)", R"(\Q\xe9\E)", R"((?x) a \xe9 # comment)", R"((?(1)a|\xe9))",
+        R"((*UTF)\xe9)", R"(\351)", R"(((\xe9)|x)", R"([\xe9)", R"(\xe9\k<n>)"}) {
+    EXPECT_EQ(restrictToPlainText(pattern).kind, Kind::Unchanged) << pattern;
+    EXPECT_EQ(restrictToPlainText(pattern).pattern, pattern);
+  }
+}
+
+TEST(PlainTextPattern, NamedGroupsInlineOptionsAndQuantifiers) {
+  EXPECT_EQ(restricted(R"((?<w>a|\xe9)(?i)b(?i-s:c|\xe9){2,}?)"), "(?<w>a)(?i)b(?i-s:c){2,}?");
+  EXPECT_EQ(restricted(R"(a\x{e9}?b\x{41})"), R"(ab\x{41})");
+  EXPECT_EQ(restricted(R"(x{2}\xe9{0}y)"), "x{2}y");
+}
+
+TEST(PlainTextPattern, PlainText) {
+  EXPECT_TRUE(isPlainText("Hello, world & friends\n"));
+  EXPECT_TRUE(isPlainText(""));
+  EXPECT_FALSE(isPlainText("caf\xc3\xa9"));
+  EXPECT_FALSE(isPlainText("caf&#233;"));
+}
+
+}  // namespace
+}  // namespace portcullis::content
