@@ -515,8 +515,10 @@ void RuleParser::defineRule(Rule rule) {
 }
 
 // Mail::SpamAssassin::Plugin::ReplaceTags: `<pre P>`, `<inter I>`, `<post P>` choose the text
-// placed before each tag, between two adjacent tags and after each tag; `<NAME>` is replaced by
-// the tag's value. Unknown `<...>` text is left as it is.
+// placed before each tag, between two adjacent tags (and before a tag that starts the pattern)
+// and after each tag; `<NAME>` is replaced by the tag's value. Tags inside tag values are then
+// replaced too, plainly, in up to five more passes, as the plugin does. Unknown `<...>` text is
+// left as it is.
 std::string RuleParser::applyReplaceTags(const std::string& pattern) const {
   const std::string& open = replace_.start;
   const std::string& close = replace_.end;
@@ -537,25 +539,40 @@ std::string RuleParser::applyReplaceTags(const std::string& pattern) const {
   takeDirective("inter", replace_.inter, inter);
   takeDirective("post", replace_.post, post);
 
-  std::string out;
-  bool previous_was_tag = false;
-  size_t i = 0;
-  while (i < re.size()) {
-    if (re.compare(i, open.size(), open) == 0) {
-      const size_t stop = re.find(close, i + open.size());
-      if (stop != std::string::npos) {
-        const std::string name = re.substr(i + open.size(), stop - i - open.size());
-        if (auto it = replace_.tags.find(name); it != replace_.tags.end()) {
-          if (previous_was_tag) out += inter;
-          out += pre + it->second + post;
-          previous_was_tag = true;
-          i = stop + close.size();
-          continue;
+  // One pass: every known tag replaced, with the pre, inter and post texts around it.
+  const auto pass = [&](const std::string& in, bool& replaced) {
+    std::string out;
+    bool previous_was_tag = true;  // a tag at the very start gets the inter text too
+    size_t i = 0;
+    while (i < in.size()) {
+      if (in.compare(i, open.size(), open) == 0) {
+        const size_t stop = in.find(close, i + open.size());
+        if (stop != std::string::npos) {
+          const std::string name = in.substr(i + open.size(), stop - i - open.size());
+          if (auto it = replace_.tags.find(name); it != replace_.tags.end()) {
+            if (previous_was_tag) out += inter;
+            out += pre + it->second + post;
+            previous_was_tag = true;
+            replaced = true;
+            i = stop + close.size();
+            continue;
+          }
         }
       }
+      out += in[i++];
+      previous_was_tag = false;
     }
-    out += re[i++];
-    previous_was_tag = false;
+    return out;
+  };
+  constexpr int kNestedPasses = 5;
+  bool replaced = false;
+  std::string out = pass(re, replaced);
+  pre.clear();
+  inter.clear();
+  post.clear();
+  for (int n = 0; n < kNestedPasses && replaced; ++n) {
+    replaced = false;
+    out = pass(out, replaced);
   }
   return out;
 }

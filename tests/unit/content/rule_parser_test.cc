@@ -159,9 +159,16 @@ replace_post P2 {1,2}
 body TAGGED /<inter W1><post P2><A><B>!<A>/i
 replace_rules TAGGED
 body UNTAGGED /<A>/
+replace_tag OR (?:\sor\s|/)
+replace_tag AB (?:<A><OR><B>)
+body NESTED /x<AB>y/
+replace_rules NESTED
 )");
-  EXPECT_EQ(find(set, "TAGGED")->regex.pattern, R"((?:a|4){1,2}\W?(?:b|8){1,2}!(?:a|4){1,2})");
+  // As the plugin does: inter also before a tag that starts the pattern; tags inside tag values
+  // replaced plainly.
+  EXPECT_EQ(find(set, "TAGGED")->regex.pattern, R"(\W?(?:a|4){1,2}\W?(?:b|8){1,2}!(?:a|4){1,2})");
   EXPECT_EQ(find(set, "UNTAGGED")->regex.pattern, "<A>");
+  EXPECT_EQ(find(set, "NESTED")->regex.pattern, R"(x(?:(?:a|4)(?:\sor\s|/)(?:b|8))y)");
 }
 
 TEST(RuleParser, LaterDefinitionReplacesEarlier) {
