@@ -156,5 +156,60 @@ TEST_F(StockRules, PlainTextDatabasesAndVerdictScansChangeNoResultOnTheCorpus) {
   EXPECT_GT(plain_bodies, scanned / 2);
 }
 
+// Prefilter rules (Hyperscan's approximation confirmed by PCRE2) give what PCRE2 alone gives on
+// every piece, SpamAssassin's way, on the whole corpus: the prefilter misses no match, and the
+// confirmation sees pieces, not the joined text.
+TEST_F(StockRules, PrefilterRulesAgreeWithPcreOnEveryPiece) {
+  const auto& rules = *loaded_->rules;
+  const auto lines = [](std::string_view text) {
+    std::vector<std::string_view> out;
+    while (!text.empty()) {
+      const size_t end = std::min(text.find('\n'), text.size() - 1) + 1;
+      out.push_back(text.substr(0, end));
+      text.remove_prefix(end);
+    }
+    return out;
+  };
+  const std::filesystem::path corpus = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "corpus";
+  size_t checked = 0, hits = 0;
+  for (const char* group : {"easy-ham-1", "spam-1"}) {
+    ASSERT_TRUE(std::filesystem::is_directory(corpus / group)) << corpus / group;
+    for (const auto& entry : std::filesystem::directory_iterator(corpus / group)) {
+      if (entry.path().extension() != ".txt") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const mime::Message message = mime::Message::parse(raw);
+      const ContentView view = viewOfMessage(message);
+      std::map<size_t, int> found;
+      for (const auto& hit : rules.scan(view).hits) found[hit.rule] = hit.count;
+      for (size_t i = 0; i < rules.rules().size(); ++i) {
+        const auto& cr = rules.rules()[i];
+        if (cr.engine != Engine::HyperscanPrefilter || !cr.pcre || cr.rule.negated) continue;
+        std::vector<std::string_view> pieces;
+        if (cr.rule.type == RuleType::Body) pieces = lines(view.body);
+        if (cr.rule.type == RuleType::RawBody) pieces = lines(view.rawbody);
+        if (cr.rule.type == RuleType::Uri) pieces = view.uris;
+        if (pieces.empty()) continue;
+        int expected = 0;
+        for (std::string_view piece : pieces) {
+          if (cr.rule.tflag_multiple) {
+            expected += cr.pcre->count(piece, cr.rule.maxhits ? cr.rule.maxhits - expected : 0);
+            if (cr.rule.maxhits && expected >= cr.rule.maxhits) break;
+          } else if (cr.pcre->matches(piece)) {
+            expected = 1;
+            break;
+          }
+        }
+        EXPECT_EQ(found.count(i) ? found[i] : 0, expected)
+            << cr.rule.name << " on " << entry.path();
+        ++checked;
+        hits += expected > 0;
+      }
+    }
+  }
+  EXPECT_GT(checked, 10000u);
+  EXPECT_GT(hits, 100u);
+}
+
 }  // namespace
 }  // namespace portcullis::content
