@@ -106,7 +106,7 @@ class CompiledRules {
     std::vector<size_t> rules;  // rule indexes; Hyperscan ids are positions in this list
     // Usually one; a group Hyperscan cannot hold in one database ("too large") is split.
     std::vector<HsDatabase> databases;
-    // The same patterns restricted to plain text (see plain_text_pattern.h), scanned instead of
+    // The same patterns restricted to plain text (see pattern_rewrite.h), scanned instead of
     // `databases` when the text is plain; empty when no pattern changes.
     std::vector<HsDatabase> plain_databases;
     bool from_cache = false;

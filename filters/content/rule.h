@@ -13,6 +13,12 @@ namespace portcullis::content {
 // What text a rule looks at (Mail::SpamAssassin::Conf "RULE DEFINITIONS").
 enum class RuleType { Header, Body, RawBody, Full, Uri, MimeHeader, Meta };
 
+// Whether rules of this type see their text a piece at a time: body and rawbody rules a
+// paragraph, uri rules one URI (the rest see their whole text).
+inline bool readInPieces(RuleType type) {
+  return type == RuleType::Body || type == RuleType::RawBody || type == RuleType::Uri;
+}
+
 // How a header rule reads its header (`Name:raw`, `Name:addr`, `Name:name`).
 enum class HeaderForm { Decoded, Raw, Addr, Name };
 

@@ -7,7 +7,7 @@
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/database_cache.h"
-#include "filters/content/plain_text_pattern.h"
+#include "filters/content/pattern_rewrite.h"
 #include "gateway/core/text.h"
 
 namespace portcullis::content {
@@ -33,9 +33,17 @@ std::string groupKey(const Rule& rule) {
   return key;
 }
 
-HsPattern hyperscanPattern(const Rule& rule, unsigned id) {
+// The expression Hyperscan runs for a rule: a rule read in pieces, which Hyperscan scans joined by
+// newlines, loses its piece anchors when PCRE2 is there to settle its hits on the pieces.
+std::string hyperscanExpression(const Rule& rule, const std::string& pattern, bool has_pcre) {
+  if (rule.regex.extended) return "(?x)" + pattern;
+  if (readInPieces(rule.type) && has_pcre) return withoutPieceAnchors(pattern).value_or(pattern);
+  return pattern;
+}
+
+HsPattern hyperscanPattern(const Rule& rule, unsigned id, bool has_pcre) {
   HsPattern p;
-  p.expression = rule.regex.extended ? "(?x)" + rule.regex.pattern : rule.regex.pattern;
+  p.expression = hyperscanExpression(rule, rule.regex.pattern, has_pcre);
   p.flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
   if (rule.regex.caseless) p.flags |= HS_FLAG_CASELESS;
   if (rule.regex.multiline || linewise(rule.type)) p.flags |= HS_FLAG_MULTILINE;
@@ -140,12 +148,8 @@ void buildPlainDatabase(CompiledRules::TextGroup& group,
     if (cr.engine != Engine::Hyperscan && cr.engine != Engine::HyperscanPrefilter) continue;
     HsPattern as_is = patterns[m];
     if (cr.engine == Engine::HyperscanPrefilter) as_is.flags |= HS_FLAG_PREFILTER;
-    // Rules read piece by piece see their pieces joined by newlines: an anchor there may not
-    // hold where it does on the piece, and Hyperscan's exact and prefilter forms of a pattern
-    // differ on that. Such a pattern stays as it is, so both databases agree on it.
-    PlainTextPattern restricted =
+    const PlainTextPattern restricted =
         cr.rule.regex.extended ? PlainTextPattern{} : restrictToPlainText(cr.rule.regex.pattern);
-    if (restricted.anchored && linewise(cr.rule.type)) restricted = PlainTextPattern{};
     if (restricted.kind == PlainTextPattern::Kind::NeverMatches) {
       changed = true;
       continue;
@@ -153,7 +157,7 @@ void buildPlainDatabase(CompiledRules::TextGroup& group,
     HsPattern p = as_is;
     if (restricted.kind == PlainTextPattern::Kind::Restricted) {
       p = patterns[m];
-      p.expression = restricted.pattern;
+      p.expression = hyperscanExpression(cr.rule, restricted.pattern, cr.pcre != nullptr);
       if (checkHsExpression(p.expression, p.flags)) {
         p.flags |= HS_FLAG_PREFILTER;
         if (cr.engine == Engine::Hyperscan || checkHsExpression(p.expression, p.flags)) p = as_is;
@@ -194,7 +198,8 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
   std::vector<HsPattern> patterns;
   std::string key_material = fingerprint + '\n' + groupKey(rules[group.rules.front()].rule);
   for (size_t i = 0; i < group.rules.size(); ++i) {
-    patterns.push_back(hyperscanPattern(rules[group.rules[i]].rule, static_cast<unsigned>(i)));
+    const auto& cr = rules[group.rules[i]];
+    patterns.push_back(hyperscanPattern(cr.rule, static_cast<unsigned>(i), cr.pcre != nullptr));
     key_material += '\n' + std::to_string(patterns.back().flags) + ':' +
                     patterns.back().expression + (rules[group.rules[i]].pcre ? ":p" : ":-");
   }

@@ -5,28 +5,23 @@
 // whole text stands as it is; otherwise the hit is settled on the pieces so that no match spans
 // two of them (PCRE2 on the piece where Hyperscan's first match ended, all pieces only when that
 // fails; a prefilter or PCRE2-only rule on every piece until one matches; `multiple` rules
-// counted piece by piece). A plain text (plain_text_pattern.h) is scanned by the group's
+// counted piece by piece). A plain text (pattern_rewrite.h) is scanned by the group's
 // plain-text database when it has one. Meta rules ask for their operands as they evaluate, and
 // `&&`/`||` short-circuit, so a sub-rule no verdict depends on is never settled at all.
 #include <algorithm>
 
 #include "filters/content/compiled_rules.h"
-#include "filters/content/plain_text_pattern.h"
+#include "filters/content/pattern_rewrite.h"
 #include "gateway/core/text.h"
 
 namespace portcullis::content {
 namespace {
 
-// Whether rules of this type see their text piece by piece (see the top).
-bool pieceWise(RuleType type) {
-  return type == RuleType::Body || type == RuleType::RawBody || type == RuleType::Uri;
-}
-
 // The pieces of a group's text that rules are matched against one by one. Body and rawbody
 // pieces keep their newline, as SpamAssassin's paragraphs do; URIs do not.
 std::vector<std::string_view> piecesOf(RuleType type, std::string_view text) {
   std::vector<std::string_view> pieces;
-  if (!pieceWise(type)) {
+  if (!readInPieces(type)) {
     pieces.push_back(text);
     return pieces;
   }
@@ -211,7 +206,7 @@ class MessageScan {
     if (engine == Engine::Disabled) return 0;
     const bool hyperscan_hit = first_end_[i] != kNoMatch;
     // Exact Hyperscan hits stand as they are where there is nothing to settle.
-    const bool exact = engine == Engine::Hyperscan && (!pieceWise(group.type) || !cr.pcre);
+    const bool exact = engine == Engine::Hyperscan && (!readInPieces(group.type) || !cr.pcre);
     int count = 0;
     if (engine != Engine::Pcre && !hyperscan_hit) {
       count = 0;

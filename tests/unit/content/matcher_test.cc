@@ -285,6 +285,35 @@ tflags MULTI        multiple
   EXPECT_TRUE(hits(*rules, m).count("ACROSS_LINES"));
 }
 
+TEST(Matcher, PieceAnchorsHoldAtEachPiecesEdges) {
+  // A piece's end is after its newline, and its start is \A, wherever it stands in the body.
+  auto rules = compile(R"(
+body TRACKER     /^[a-z0-9]{12,}\s*\z/
+body LINE_END    /total:\s+\d+\s$/
+body STARTS      /\Aunsubscribe/
+body NOT_INSIDE  /\Bscribe/
+uri  URI_END     /\.exe\z/
+)");
+  Message m;
+  m.body = "Hello\nqwertyuiopasdf\ntotal: 12\nmore text\nunsubscribe here\nend\n";
+  m.uris = {"http://a.example/setup.exe", "http://b.example/"};
+  const auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("TRACKER"));
+  EXPECT_TRUE(h.count("LINE_END"));
+  EXPECT_TRUE(h.count("STARTS"));
+  EXPECT_TRUE(h.count("NOT_INSIDE"));
+  EXPECT_TRUE(h.count("URI_END"));
+
+  m.body = "Hello qwertyuiopasdf more\ntotal: 12 more\nplease unsub\nscribe\n";
+  m.uris = {"http://a.example/setup.exe.txt"};
+  const auto none = hits(*rules, m);
+  EXPECT_FALSE(none.count("TRACKER"));
+  EXPECT_FALSE(none.count("LINE_END"));
+  EXPECT_FALSE(none.count("STARTS"));
+  EXPECT_FALSE(none.count("NOT_INSIDE"));
+  EXPECT_FALSE(none.count("URI_END"));
+}
+
 TEST(Matcher, AddressFormHasNoTrailingNewlineAndToCcExistsCountsToAndCc) {
   auto rules = compile(R"(
 header FROM_ADDR_WS   From:addr =~ /\s/

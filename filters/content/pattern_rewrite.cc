@@ -1,4 +1,4 @@
-#include "filters/content/plain_text_pattern.h"
+#include "filters/content/pattern_rewrite.h"
 
 #include <algorithm>
 #include <cctype>
@@ -20,14 +20,21 @@ int hexValue(char c) {
              : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
 }
 
-// Reads a Perl regular expression and writes it back without what plain text cannot match. A
+// What a Rewriter removes.
+enum class Removal {
+  NonPlainText,  // what plain text cannot match
+  PieceAnchors,  // $, \z, \Z, \A and \B
+};
+
+// Reads a Perl regular expression and writes it back without what it was asked to remove. A
 // construct it does not read with certainty (backreferences, octal escapes, \Q, conditionals,
 // extended mode, verbs) makes the whole pattern unreadable, and the caller keeps the original.
-class Restrictor {
+class Rewriter {
  public:
-  explicit Restrictor(std::string_view pattern) : re_(pattern) {}
+  Rewriter(std::string_view pattern, Removal removal)
+      : re_(pattern), plain_(removal == Removal::NonPlainText) {}
 
-  // The restricted pattern; nullopt when it can never match plain text. `unreadable` is set when
+  // The rewritten pattern; nullopt when it can never match plain text. `unreadable` is set when
   // the result must not be used.
   std::optional<std::string> run(bool& unreadable) {
     auto out = alternation();
@@ -35,7 +42,6 @@ class Restrictor {
     unreadable = unreadable_;
     return out;
   }
-  bool anchored() const { return anchored_; }
 
  private:
   // A class member: its text, and the byte range it stands for (-1 when not one byte or range).
@@ -68,6 +74,7 @@ class Restrictor {
 
   // A branch that begins with a literal "&#" needs a character reference.
   bool startsWithCharacterReference() const {
+    if (!plain_) return false;
     for (std::string_view start : {"&#", "&\\#"}) {
       if (!rest().starts_with(start)) continue;
       const std::string_view after = rest().substr(start.size());
@@ -82,6 +89,7 @@ class Restrictor {
     while (!unreadable_ && !atEnd() && peek() != '|' && peek() != ')') {
       auto item = atom();
       const std::string_view repeat = quantifier();
+      if (item && item->empty()) continue;  // a dropped assertion, with any repeat it had
       if (item) {
         out += *item;
         out += repeat;
@@ -131,8 +139,8 @@ class Restrictor {
     if (c == '[') return characterClass();
     if (c == '\\') return escape();
     ++pos_;
-    anchored_ = anchored_ || c == '$';
-    if (static_cast<unsigned char>(c) > kHighestPlainByte) return std::nullopt;
+    if (c == '$' && !plain_) return dropAssertion();
+    if (plain_ && static_cast<unsigned char>(c) > kHighestPlainByte) return std::nullopt;
     return std::string(1, c);
   }
 
@@ -173,13 +181,22 @@ class Restrictor {
       }
     }
     const std::string head(re_.substr(start, pos_ - start));
+    negative_depth_ += negative_look ? 1 : 0;
     auto inner = alternation();
+    negative_depth_ -= negative_look ? 1 : 0;
     if (unreadable_) return std::nullopt;
     if (atEnd() || peek() != ')') return unreadable();
     ++pos_;
     // A negative look-around that plain text can never trip always succeeds.
     if (!inner) return negative_look ? std::optional<std::string>("(?:)") : std::nullopt;
     return head + *inner + ")";
+  }
+
+  // Nothing, standing for a dropped assertion. Inside a negative look-around dropping one would
+  // narrow the pattern instead of widening it: unreadable there.
+  std::optional<std::string> dropAssertion() {
+    if (negative_depth_ > 0) return unreadable();
+    return std::string();
   }
 
   // The value of \xHH or \x{H...} at pos_ (just past the "x"); -1 when malformed.
@@ -213,7 +230,7 @@ class Restrictor {
     if (e == 'x') {
       const int value = hexEscape();
       if (value < 0) return unreadable();
-      if (value > kHighestPlainByte) return std::nullopt;
+      if (plain_ && value > kHighestPlainByte) return std::nullopt;
     } else if (e == 'c') {
       if (atEnd()) return unreadable();
       ++pos_;
@@ -225,10 +242,12 @@ class Restrictor {
       } else if (!atEnd()) {
         ++pos_;
       }
-    } else if (static_cast<unsigned char>(e) > kHighestPlainByte) {
+    } else if (plain_ && static_cast<unsigned char>(e) > kHighestPlainByte) {
       return std::nullopt;  // an escaped literal byte
-    } else if (e == 'A' || e == 'z' || e == 'Z' || e == 'G') {
-      anchored_ = true;
+    } else if (!plain_ && (e == 'A' || e == 'z' || e == 'Z' || e == 'B')) {
+      return dropAssertion();
+    } else if (e == 'G') {
+      return unreadable();
     }
     return std::string(re_.substr(start, pos_ - start));
   }
@@ -312,7 +331,7 @@ class Restrictor {
     }
     // A negated class matches plain bytes exactly as written, as does one with nothing to drop.
     const auto needs_high_byte = [](const Member& m) { return m.high > kHighestPlainByte; };
-    if (negated || std::none_of(members.begin(), members.end(), needs_high_byte))
+    if (!plain_ || negated || std::none_of(members.begin(), members.end(), needs_high_byte))
       return std::string(re_.substr(start, pos_ - start));
     std::string out = "[";
     bool kept = false;
@@ -333,23 +352,28 @@ class Restrictor {
   }
 
   std::string_view re_;
+  const bool plain_;  // else: dropping piece anchors
   size_t pos_ = 0;
+  int negative_depth_ = 0;  // negative look-arounds around pos_
   bool unreadable_ = false;
-  bool anchored_ = false;
 };
 
 }  // namespace
 
 PlainTextPattern restrictToPlainText(std::string_view pattern) {
   bool unreadable = false;
-  Restrictor restrictor(pattern);
-  auto restricted = restrictor.run(unreadable);
-  const bool anchored = restrictor.anchored();
-  if (unreadable) return {PlainTextPattern::Kind::Unchanged, std::string(pattern), true};
-  if (!restricted) return {PlainTextPattern::Kind::NeverMatches, {}, anchored};
-  if (*restricted == pattern)
-    return {PlainTextPattern::Kind::Unchanged, std::string(pattern), anchored};
-  return {PlainTextPattern::Kind::Restricted, std::move(*restricted), anchored};
+  auto restricted = Rewriter(pattern, Removal::NonPlainText).run(unreadable);
+  if (unreadable) return {PlainTextPattern::Kind::Unchanged, std::string(pattern)};
+  if (!restricted) return {PlainTextPattern::Kind::NeverMatches, {}};
+  if (*restricted == pattern) return {PlainTextPattern::Kind::Unchanged, std::string(pattern)};
+  return {PlainTextPattern::Kind::Restricted, std::move(*restricted)};
+}
+
+std::optional<std::string> withoutPieceAnchors(std::string_view pattern) {
+  bool unreadable = false;
+  auto rewritten = Rewriter(pattern, Removal::PieceAnchors).run(unreadable);
+  if (unreadable || !rewritten || *rewritten == pattern) return std::nullopt;
+  return rewritten;
 }
 
 bool isPlainText(std::string_view text) {

@@ -1,7 +1,7 @@
-// Restricting patterns to plain text: what is removed, what is kept as written, and what makes a
-// pattern unreadable (left alone). The stock-rules test checks the restriction against PCRE2 on
-// real mail.
-#include "filters/content/plain_text_pattern.h"
+// Rewriting patterns for Hyperscan: restricting them to plain text and dropping piece anchors,
+// what is removed, what is kept as written, and what makes a pattern unreadable (left alone). The
+// stock-rules test checks both against PCRE2 on real mail.
+#include "filters/content/pattern_rewrite.h"
 
 #include <gtest/gtest.h>
 
@@ -67,6 +67,17 @@ TEST(PlainTextPattern, NamedGroupsInlineOptionsAndQuantifiers) {
   EXPECT_EQ(restricted(R"((?<w>a|\xe9)(?i)b(?i-s:c|\xe9){2,}?)"), "(?<w>a)(?i)b(?i-s:c){2,}?");
   EXPECT_EQ(restricted(R"(a\x{e9}?b\x{41})"), R"(ab\x{41})");
   EXPECT_EQ(restricted(R"(x{2}\xe9{0}y)"), "x{2}y");
+}
+
+TEST(PieceAnchors, AreDroppedOutsideClassesAndNegativeLookarounds) {
+  EXPECT_EQ(withoutPieceAnchors(R"(^[a-z0-9]{6,24}\s*\z)"), R"(^[a-z0-9]{6,24}\s*)");
+  EXPECT_EQ(withoutPieceAnchors(R"(\Afoo\Bbar$)"), "foobar");
+  EXPECT_EQ(withoutPieceAnchors(R"((?:x|\Z)y$?)"), "(?:x|)y");
+  EXPECT_EQ(withoutPieceAnchors(R"(a(?=\z))"), "a(?=)");
+  EXPECT_EQ(withoutPieceAnchors(R"([$\z\B]\b^)"), std::nullopt);  // nothing to drop
+  EXPECT_EQ(withoutPieceAnchors(R"(a(?!\z))"), std::nullopt);     // would narrow it
+  EXPECT_EQ(withoutPieceAnchors(R"((a)\1$)"), std::nullopt);      // unreadable
+  EXPECT_EQ(withoutPieceAnchors("caf\xe9$"), "caf\xe9");          // high bytes stay
 }
 
 TEST(PlainTextPattern, PlainText) {
