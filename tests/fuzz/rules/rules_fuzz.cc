@@ -1,10 +1,12 @@
-// Fuzzes the rule-file parser (with its condition, regex-literal and meta-expression readers) on
-// arbitrary text: it must never crash, hang or read out of bounds, whatever the input.
+// Fuzzes the rule-file parser (with its condition, regex-literal and meta-expression readers) and
+// the pattern rewriter on arbitrary text: they must never crash, hang or read out of bounds,
+// whatever the input.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "filters/content/meta_expression.h"
+#include "filters/content/pattern_rewrite.h"
 #include "filters/content/rule_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,7 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RuleParser parser(options);
   parser.addText(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.cf");
   RuleSet set = parser.finish();
+  const std::string_view raw(reinterpret_cast<const char*>(data), size);
+  restrictToPlainText(raw);
+  withoutPieceAnchors(raw);
   for (const Rule& rule : set.rules) {
+    restrictToPlainText(rule.regex.pattern);
+    withoutPieceAnchors(rule.regex.pattern);
     if (rule.type != RuleType::Meta) continue;
     auto parsed = MetaExpression::parse(rule.meta_expression);
     if (auto* expression = std::get_if<MetaExpression>(&parsed)) {
