@@ -125,7 +125,16 @@ class CompiledRules {
   friend std::shared_ptr<const CompiledRules> compileRules(const RuleSet&, const CompileOptions&);
   friend class MessageScan;
 
+  // What scanning reads of every rule on every message, packed apart from the rules themselves.
+  struct RuleBrief {
+    Engine engine = Engine::Disabled;
+    bool reported = false;
+    bool negated = false;
+    int group = -1;
+  };
+
   std::vector<CompiledRule> rules_;
+  std::vector<RuleBrief> briefs_;  // one per rule
   std::vector<TextGroup> groups_;
   std::map<std::string, size_t> by_name_;
   CompileSummary summary_;

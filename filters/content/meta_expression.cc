@@ -36,9 +36,7 @@ class MetaParser {
     if (error_.empty()) error_ = message + " at column " + std::to_string(pos_ + 1);
     pos_ = text_.size();
   }
-  void emit(Op op, double value = 0, uint32_t index = 0) {
-    expression_.program_.push_back({op, value, index});
-  }
+  void emit(Op op, uint32_t index = 0) { expression_.program_.push_back({op, index}); }
 
   const Binary* peekBinary() {
     static const Binary kBinary[] = {
@@ -108,7 +106,8 @@ class MetaParser {
         ++end;
       const std::string number(text_.substr(pos_, end - pos_));
       pos_ = end;
-      emit(Op::Constant, std::strtod(number.c_str(), nullptr));
+      expression_.constants_.push_back(std::strtod(number.c_str(), nullptr));
+      emit(Op::Constant, static_cast<uint32_t>(expression_.constants_.size() - 1));
       return;
     }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
@@ -120,7 +119,7 @@ class MetaParser {
       pos_ = end;
       auto [it, inserted] = names_.try_emplace(name, expression_.operands_.size());
       if (inserted) expression_.operands_.push_back(name);
-      emit(Op::Operand, 0, static_cast<uint32_t>(it->second));
+      emit(Op::Operand, static_cast<uint32_t>(it->second));
       return;
     }
     fail("unexpected '" + std::string(1, c) + "'");
@@ -160,7 +159,7 @@ double MetaExpression::evaluate(const std::function<double(uint32_t)>& operand_v
         *top++ = operand_value(s.index);
         break;
       case Op::Constant:
-        *top++ = s.value;
+        *top++ = constants_[s.index];
         break;
       case Op::Not:
         top[-1] = top[-1] != 0 ? 0 : 1;

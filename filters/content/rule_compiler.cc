@@ -390,6 +390,9 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
   for (size_t i = 0; i < rules.size(); ++i)
     if (rules[i].engine == Engine::Meta) visit(i);
 
+  for (const auto& cr : rules)
+    out->briefs_.push_back({cr.engine, cr.reported, cr.rule.negated, cr.group});
+
   auto& summary = out->summary_;
   summary.rules_total = rules.size();
   for (const auto& cr : rules) {

@@ -102,6 +102,7 @@ class MessageScan {
  public:
   MessageScan(const CompiledRules& rules, const ContentView& view, const ExternalSymbols& external)
       : rules_(rules.rules_),
+        briefs_(rules.briefs_),
         groups_(rules.groups_),
         view_(view),
         external_(external),
@@ -139,6 +140,11 @@ class MessageScan {
   // The rule's hit count (meta rules: 1 or 0), settled now if it was not yet.
   int settle(size_t i) {
     if (counts_[i] != kUnsettled) return counts_[i];
+    // Most rules are Hyperscan's and did not match: settled without reading the rule itself.
+    const CompiledRules::RuleBrief& brief = briefs_[i];
+    if ((brief.engine == Engine::Hyperscan || brief.engine == Engine::HyperscanPrefilter) &&
+        first_end_[i] == kNoMatch && texts_[brief.group].database_ran)
+      return counts_[i] = brief.negated ? 1 : 0;
     counts_[i] = 0;  // also what a dependency loop would read; the compiler disables those
     const CompiledRule& cr = rules_[i];
     int count = 0;
@@ -234,7 +240,7 @@ class MessageScan {
     return cr.meta->evaluate([&](uint32_t k) -> double {
       const int dep = cr.meta_operands[k];
       double v = dep >= 0 ? settle(static_cast<size_t>(dep)) : 0;
-      if (v == 0 && external_ && (dep < 0 || rules_[dep].engine == Engine::Disabled) &&
+      if (v == 0 && external_ && (dep < 0 || briefs_[dep].engine == Engine::Disabled) &&
           external_(names[k]))
         v = 1;
       return v;
@@ -242,6 +248,7 @@ class MessageScan {
   }
 
   const std::vector<CompiledRule>& rules_;
+  const std::vector<CompiledRules::RuleBrief>& briefs_;
   const std::vector<TextGroup>& groups_;
   const ContentView& view_;
   const ExternalSymbols& external_;
@@ -258,7 +265,7 @@ ScanResult CompiledRules::scan(const ContentView& view, const ExternalSymbols& e
   message.runDatabases(scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get())
                                           : nullptr);
   for (size_t i = 0; i < rules_.size(); ++i) {
-    if (depth == ScanDepth::Every || rules_[i].reported) message.settle(i);
+    if (depth == ScanDepth::Every || briefs_[i].reported) message.settle(i);
   }
   ScanResult result;
   result.truncated = message.truncated();
