@@ -218,6 +218,24 @@ class Rewriter {
     return value;
   }
 
+  // Steps over what follows \c (a character) or \p and \P (a name, braced or one letter);
+  // false when it is missing.
+  bool skipEscapeArgument(char e) {
+    if (e == 'c') {
+      if (atEnd()) return false;
+      ++pos_;
+      return true;
+    }
+    if (!atEnd() && peek() == '{') {
+      const size_t close = re_.find('}', pos_);
+      if (close == std::string_view::npos) return false;
+      pos_ = close + 1;
+    } else if (!atEnd()) {
+      ++pos_;
+    }
+    return true;
+  }
+
   // An escape outside a class; nullopt when it stands for a byte plain text lacks.
   std::optional<std::string> escape() {
     const size_t start = pos_;
@@ -231,17 +249,8 @@ class Rewriter {
       const int value = hexEscape();
       if (value < 0) return unreadable();
       if (plain_ && value > kHighestPlainByte) return std::nullopt;
-    } else if (e == 'c') {
-      if (atEnd()) return unreadable();
-      ++pos_;
-    } else if (e == 'p' || e == 'P') {
-      if (!atEnd() && peek() == '{') {
-        const size_t close = re_.find('}', pos_);
-        if (close == std::string_view::npos) return unreadable();
-        pos_ = close + 1;
-      } else if (!atEnd()) {
-        ++pos_;
-      }
+    } else if (e == 'c' || e == 'p' || e == 'P') {
+      if (!skipEscapeArgument(e)) return unreadable();
     } else if (plain_ && static_cast<unsigned char>(e) > kHighestPlainByte) {
       return std::nullopt;  // an escaped literal byte
     } else if (!plain_ && (e == 'A' || e == 'z' || e == 'Z' || e == 'B')) {
@@ -280,19 +289,8 @@ class Rewriter {
       if (value < 0) return unreadable();
       return member(value);
     }
-    if (e == 'c') {
-      if (atEnd()) return unreadable();
-      ++pos_;
-      return member(-1);
-    }
-    if (e == 'p' || e == 'P') {
-      if (!atEnd() && peek() == '{') {
-        const size_t close = re_.find('}', pos_);
-        if (close == std::string_view::npos) return unreadable();
-        pos_ = close + 1;
-      } else if (!atEnd()) {
-        ++pos_;
-      }
+    if (e == 'c' || e == 'p' || e == 'P') {
+      if (!skipEscapeArgument(e)) return unreadable();
       return member(-1);
     }
     // A letter escape is a set or a control character (kept as written); any other escaped

@@ -44,6 +44,23 @@ class StockRules : public ::testing::Test {
     for (const auto& h : hits) out[h.name] = &h;
     return out;
   }
+  // Calls `visit(path, view)` for every message of the corpus groups.
+  template <typename Visit>
+  static void forEachCorpusMessage(Visit visit) {
+    const std::filesystem::path corpus = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "corpus";
+    for (const char* group : {"easy-ham-1", "spam-1"}) {
+      ASSERT_TRUE(std::filesystem::is_directory(corpus / group))
+          << corpus / group << " is missing: run tests/support/fetch-corpus.sh " << corpus;
+      for (const auto& entry : std::filesystem::directory_iterator(corpus / group)) {
+        if (entry.path().extension() != ".txt") continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        const std::string raw((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+        const mime::Message message = mime::Message::parse(raw);
+        visit(entry.path(), viewOfMessage(message));
+      }
+    }
+  }
   static LoadResult* loaded_;
 };
 LoadResult* StockRules::loaded_ = nullptr;
@@ -130,28 +147,19 @@ TEST_F(StockRules, PlainTextDatabasesAndVerdictScansChangeNoResultOnTheCorpus) {
     }
     return out;
   };
-  const std::filesystem::path corpus = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "corpus";
   size_t scanned = 0, plain_bodies = 0;
-  for (const char* group : {"easy-ham-1", "spam-1"}) {
-    ASSERT_TRUE(std::filesystem::is_directory(corpus / group))
-        << corpus / group << " is missing: run tests/support/fetch-corpus.sh " << corpus;
-    for (const auto& entry : std::filesystem::directory_iterator(corpus / group)) {
-      if (entry.path().extension() != ".txt") continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      const mime::Message message = mime::Message::parse(raw);
-      const ContentView view = viewOfMessage(message);
-      plain_bodies += isPlainText(view.body);
-      const auto& rules = *loaded_->rules;
-      const auto every = counts(rules, rules.scan(view), false);
-      EXPECT_EQ(every, counts(*without_plain.rules, without_plain.rules->scan(view), false))
-          << entry.path();
-      EXPECT_EQ(counts(rules, rules.scan(view), true),
-                counts(rules, rules.scan(view, {}, false, ScanDepth::Verdict), true))
-          << entry.path();
-      ++scanned;
-    }
-  }
+  forEachCorpusMessage([&](const std::filesystem::path& path, const ContentView& view) {
+    plain_bodies += isPlainText(view.body);
+    const auto& rules = *loaded_->rules;
+    const ScanResult every = rules.scan(view);
+    EXPECT_EQ(counts(rules, every, false),
+              counts(*without_plain.rules, without_plain.rules->scan(view), false))
+        << path;
+    EXPECT_EQ(counts(rules, every, true),
+              counts(rules, rules.scan(view, {}, false, ScanDepth::Verdict), true))
+        << path;
+    ++scanned;
+  });
   EXPECT_GT(scanned, 2000u);
   EXPECT_GT(plain_bodies, scanned / 2);
 }
@@ -170,45 +178,35 @@ TEST_F(StockRules, HyperscanRulesAgreeWithPcreOnEveryPiece) {
     }
     return out;
   };
-  const std::filesystem::path corpus = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "corpus";
   size_t checked = 0, hits = 0;
-  for (const char* group : {"easy-ham-1", "spam-1"}) {
-    ASSERT_TRUE(std::filesystem::is_directory(corpus / group)) << corpus / group;
-    for (const auto& entry : std::filesystem::directory_iterator(corpus / group)) {
-      if (entry.path().extension() != ".txt") continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      const mime::Message message = mime::Message::parse(raw);
-      const ContentView view = viewOfMessage(message);
-      std::map<size_t, int> found;
-      for (const auto& hit : rules.scan(view).hits) found[hit.rule] = hit.count;
-      for (size_t i = 0; i < rules.rules().size(); ++i) {
-        const auto& cr = rules.rules()[i];
-        if ((cr.engine != Engine::HyperscanPrefilter && cr.engine != Engine::Hyperscan) ||
-            !cr.pcre || cr.rule.negated)
-          continue;
-        std::vector<std::string_view> pieces;
-        if (cr.rule.type == RuleType::Body) pieces = lines(view.body);
-        if (cr.rule.type == RuleType::RawBody) pieces = lines(view.rawbody);
-        if (cr.rule.type == RuleType::Uri) pieces = view.uris;
-        if (pieces.empty()) continue;
-        int expected = 0;
-        for (std::string_view piece : pieces) {
-          if (cr.rule.tflag_multiple) {
-            expected += cr.pcre->count(piece, cr.rule.maxhits ? cr.rule.maxhits - expected : 0);
-            if (cr.rule.maxhits && expected >= cr.rule.maxhits) break;
-          } else if (cr.pcre->matches(piece)) {
-            expected = 1;
-            break;
-          }
+  forEachCorpusMessage([&](const std::filesystem::path& path, const ContentView& view) {
+    std::map<size_t, int> found;
+    for (const auto& hit : rules.scan(view).hits) found[hit.rule] = hit.count;
+    for (size_t i = 0; i < rules.rules().size(); ++i) {
+      const auto& cr = rules.rules()[i];
+      if ((cr.engine != Engine::HyperscanPrefilter && cr.engine != Engine::Hyperscan) || !cr.pcre ||
+          cr.rule.negated)
+        continue;
+      std::vector<std::string_view> pieces;
+      if (cr.rule.type == RuleType::Body) pieces = lines(view.body);
+      if (cr.rule.type == RuleType::RawBody) pieces = lines(view.rawbody);
+      if (cr.rule.type == RuleType::Uri) pieces = view.uris;
+      if (pieces.empty()) continue;
+      int expected = 0;
+      for (std::string_view piece : pieces) {
+        if (cr.rule.tflag_multiple) {
+          expected += cr.pcre->count(piece, cr.rule.maxhits ? cr.rule.maxhits - expected : 0);
+          if (cr.rule.maxhits && expected >= cr.rule.maxhits) break;
+        } else if (cr.pcre->matches(piece)) {
+          expected = 1;
+          break;
         }
-        EXPECT_EQ(found.count(i) ? found[i] : 0, expected)
-            << cr.rule.name << " on " << entry.path();
-        ++checked;
-        hits += expected > 0;
       }
+      EXPECT_EQ(found.count(i) ? found[i] : 0, expected) << cr.rule.name << " on " << path;
+      ++checked;
+      hits += expected > 0;
     }
-  }
+  });
   EXPECT_GT(checked, 10000u);
   EXPECT_GT(hits, 100u);
 }
