@@ -22,6 +22,7 @@
 #include "filters/content/hyperscan_database.h"
 #include "filters/content/meta_expression.h"
 #include "filters/content/pcre_pattern.h"
+#include "filters/content/re2_pattern.h"
 #include "filters/content/rule.h"
 
 namespace portcullis::content {
@@ -94,6 +95,9 @@ class CompiledRules {
     bool reported = false;  // counts toward the score and appears as a symbol
     int group = -1;         // text group for regex rules
     std::unique_ptr<PcrePattern> pcre;
+    // Confirms this rule's hits on pieces where RE2 and PCRE2 agree, when it is long enough for
+    // that to pay (re2_pattern.h); PCRE2 does everywhere else.
+    std::unique_ptr<Re2Pattern> re2;
     EvalTest eval;
     std::optional<MetaExpression> meta;
     std::vector<int> meta_operands;  // rule index per operand, -1 when not a rule here

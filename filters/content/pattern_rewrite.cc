@@ -24,6 +24,7 @@ int hexValue(char c) {
 enum class Removal {
   NonPlainText,  // what plain text cannot match
   PieceAnchors,  // $, \z, \Z, \A and \B
+  Nothing,       // only reading, for what RE2 would read otherwise
 };
 
 // Reads a Perl regular expression and writes it back without what it was asked to remove. A
@@ -32,7 +33,9 @@ enum class Removal {
 class Rewriter {
  public:
   Rewriter(std::string_view pattern, Removal removal)
-      : re_(pattern), plain_(removal == Removal::NonPlainText) {}
+      : re_(pattern),
+        plain_(removal == Removal::NonPlainText),
+        anchors_(removal == Removal::PieceAnchors) {}
 
   // The rewritten pattern; nullopt when it can never match plain text. `unreadable` is set when
   // the result must not be used.
@@ -42,6 +45,9 @@ class Rewriter {
     unreadable = unreadable_;
     return out;
   }
+  // Whether the pattern uses what RE2 reads otherwise than PCRE2, or not at all: ^ (RE2's
+  // multiline ^ also matches after a final newline), \v \h \R \K \X and the like, (?<name>).
+  bool perlOnly() const { return perl_only_; }
 
  private:
   // A class member: its text, and the byte range it stands for (-1 when not one byte or range).
@@ -139,7 +145,8 @@ class Rewriter {
     if (c == '[') return characterClass();
     if (c == '\\') return escape();
     ++pos_;
-    if (c == '$' && !plain_) return dropAssertion();
+    if (c == '$' && anchors_) return dropAssertion();
+    perl_only_ = perl_only_ || c == '^';
     if (plain_ && static_cast<unsigned char>(c) > kHighestPlainByte) return std::nullopt;
     return std::string(1, c);
   }
@@ -158,6 +165,7 @@ class Rewriter {
         negative_look = r.starts_with("?<!");
         pos_ += 3;
       } else if (r.starts_with("?<") || r.starts_with("?P<") || r.starts_with("?'")) {
+        perl_only_ = perl_only_ || r[1] != 'P';  // RE2 of 2022 knows only (?P<name>)
         const char close = r[1] == '\'' ? '\'' : '>';
         pos_ += r[1] == 'P' ? 3 : 2;
         while (!atEnd() && (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_'))
@@ -253,10 +261,12 @@ class Rewriter {
       if (!skipEscapeArgument(e)) return unreadable();
     } else if (plain_ && static_cast<unsigned char>(e) > kHighestPlainByte) {
       return std::nullopt;  // an escaped literal byte
-    } else if (!plain_ && (e == 'A' || e == 'z' || e == 'Z' || e == 'B')) {
+    } else if (anchors_ && (e == 'A' || e == 'z' || e == 'Z' || e == 'B')) {
       return dropAssertion();
     } else if (e == 'G') {
       return unreadable();
+    } else if (std::string_view("vVhHRKX").find(e) != std::string_view::npos) {
+      perl_only_ = true;
     }
     return std::string(re_.substr(start, pos_ - start));
   }
@@ -295,6 +305,7 @@ class Rewriter {
     }
     // A letter escape is a set or a control character (kept as written); any other escaped
     // character stands for itself.
+    if (std::string_view("vVhH").find(e) != std::string_view::npos) perl_only_ = true;
     if (std::isalpha(static_cast<unsigned char>(e))) return member(-1);
     return member(static_cast<unsigned char>(e));
   }
@@ -350,7 +361,9 @@ class Rewriter {
   }
 
   std::string_view re_;
-  const bool plain_;  // else: dropping piece anchors
+  const bool plain_;    // removing what plain text cannot match
+  const bool anchors_;  // dropping piece anchors
+  bool perl_only_ = false;
   size_t pos_ = 0;
   int negative_depth_ = 0;  // negative look-arounds around pos_
   bool unreadable_ = false;
@@ -372,6 +385,13 @@ std::optional<std::string> withoutPieceAnchors(std::string_view pattern) {
   auto rewritten = Rewriter(pattern, Removal::PieceAnchors).run(unreadable);
   if (unreadable || !rewritten || *rewritten == pattern) return std::nullopt;
   return rewritten;
+}
+
+bool readsAlikeInRe2(std::string_view pattern) {
+  bool unreadable = false;
+  Rewriter reader(pattern, Removal::Nothing);
+  reader.run(unreadable);
+  return !unreadable && !reader.perlOnly();
 }
 
 bool isPlainText(std::string_view text) {

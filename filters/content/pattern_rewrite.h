@@ -38,6 +38,12 @@ PlainTextPattern restrictToPlainText(std::string_view pattern);
 // it cannot be read.
 std::optional<std::string> withoutPieceAnchors(std::string_view pattern);
 
+// Whether RE2 reads `pattern` as PCRE2 does in multiline mode, on plain text without vertical
+// tabs: not where RE2's \s (no \v) and its case folding of Latin-1 letters differ. False for
+// what RE2 reads otherwise (^ after a final newline, \v \h \R \K \X, (?<name>)), and for
+// what the rewriter cannot read.
+bool readsAlikeInRe2(std::string_view pattern);
+
 // Whether `text` is plain: no byte above 0x7f and no "&#".
 bool isPlainText(std::string_view text);
 

@@ -340,6 +340,16 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
     }
   }
 
+  // Long patterns whose hits are settled on pieces also get RE2 (`multiple` rules count with
+  // PCRE2).
+  for (auto& cr : rules) {
+    const bool settled_on_pieces =
+        readInPieces(cr.rule.type) && cr.pcre && !cr.rule.tflag_multiple &&
+        (cr.engine == Engine::Hyperscan || cr.engine == Engine::HyperscanPrefilter ||
+         cr.engine == Engine::Pcre);
+    if (settled_on_pieces) cr.re2 = Re2Pattern::compile(cr.rule.regex);
+  }
+
   // Patterns PCRE2 runs on every message get JIT-compiled.
   for (auto& cr : rules) {
     const bool hot = cr.engine == Engine::HyperscanPrefilter || cr.engine == Engine::Pcre ||

@@ -9,6 +9,7 @@
 // plain-text database when it has one. Meta rules ask for their operands as they evaluate, and
 // `&&`/`||` short-circuit, so a sub-rule no verdict depends on is never settled at all.
 #include <algorithm>
+#include <optional>
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/pattern_rewrite.h"
@@ -192,6 +193,7 @@ class MessageScan {
     std::string owned;      // the text when it had to be built
     std::string_view text;  // what the databases scanned
     bool database_ran = false;
+    std::optional<bool> re2_agrees;  // see Re2Pattern::agreeOn; known on first need
     bool cut = false;
     std::vector<std::string_view> pieces;
   };
@@ -201,6 +203,12 @@ class MessageScan {
     static_cast<std::vector<std::pair<unsigned, unsigned long long>>*>(context)->emplace_back(
         position, to);
     return 0;
+  }
+
+  bool re2AgreesOn(size_t group) {
+    GroupText& text = texts_[group];
+    if (!text.re2_agrees) text.re2_agrees = Re2Pattern::agreeOn(text.text);
+    return *text.re2_agrees;
   }
 
   int matchCount(const CompiledRule& cr, size_t i) {
@@ -226,7 +234,10 @@ class MessageScan {
       count = 1;
     } else {
       const auto& all = pieces(cr.group);
-      const auto matchesOn = [&cr](std::string_view piece) { return cr.pcre->matches(piece); };
+      const bool use_re2 = cr.re2 && re2AgreesOn(cr.group);
+      const auto matchesOn = [&cr, use_re2](std::string_view piece) {
+        return use_re2 ? cr.re2->matches(piece) : cr.pcre->matches(piece);
+      };
       const bool at_first_end =
           engine == Engine::Hyperscan &&
           matchesOn(pieceAt(all, text.text, first_end_[i] ? first_end_[i] - 1 : 0));

@@ -285,6 +285,25 @@ tflags MULTI        multiple
   EXPECT_TRUE(hits(*rules, m).count("ACROSS_LINES"));
 }
 
+// A long pattern is confirmed by RE2 on plain text and by PCRE2 elsewhere, with the same result.
+TEST(Matcher, LongPatternsAgreeOnPlainAndOtherText) {
+  std::string words;
+  for (int i = 0; i < 120; ++i) words += (i ? "|" : "") + std::string("field") + std::to_string(i);
+  auto rules = compile("body FORM /(?:(?:your\\s)?(?:" + words + ")[\\s:,]{1,5}){3}/i\n");
+  const auto& form = rules->rules()[*rules->find("FORM")];
+  ASSERT_TRUE(form.re2) << "expected RE2 for a pattern of " << form.rule.regex.pattern.size();
+  Message m;
+  for (const char* body :
+       {"Your FIELD7: field99, field3:\n", "caf\xc3\xa9 field7: field99, field3:\n"}) {
+    m.body = body;
+    EXPECT_TRUE(hits(*rules, m).count("FORM")) << body;
+  }
+  for (const char* body : {"field7: field99\nfield3:\n", "caf\xc3\xa9 field7: field99\n"}) {
+    m.body = body;
+    EXPECT_FALSE(hits(*rules, m).count("FORM")) << body;
+  }
+}
+
 TEST(Matcher, PieceAnchorsHoldAtEachPiecesEdges) {
   // A piece's end is after its newline, and its start is \A, wherever it stands in the body.
   auto rules = compile(R"(

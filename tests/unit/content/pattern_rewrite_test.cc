@@ -80,6 +80,16 @@ TEST(PieceAnchors, AreDroppedOutsideClassesAndNegativeLookarounds) {
   EXPECT_EQ(withoutPieceAnchors("caf\xe9$"), "caf\xe9");          // high bytes stay
 }
 
+TEST(Re2Dialect, OnlyWhatRe2ReadsAsPcre2Does) {
+  EXPECT_TRUE(readsAlikeInRe2(R"((?:name|address)[\s,:]{1,5}\b(?:phone|e-?mail)$)"));
+  EXPECT_TRUE(readsAlikeInRe2(R"((?P<w>\w+)\s\z)"));
+  EXPECT_FALSE(readsAlikeInRe2(R"(^name)"));  // RE2's ^ also matches after a final newline
+  EXPECT_FALSE(readsAlikeInRe2(R"(a\vb)"));   // a class in PCRE2, a character in RE2
+  EXPECT_FALSE(readsAlikeInRe2(R"([\h,]x)"));
+  EXPECT_FALSE(readsAlikeInRe2(R"((?<w>a)b)"));
+  EXPECT_FALSE(readsAlikeInRe2(R"((a)\1)"));  // unreadable
+}
+
 TEST(PlainTextPattern, PlainText) {
   EXPECT_TRUE(isPlainText("Hello, world & friends\n"));
   EXPECT_TRUE(isPlainText(""));
