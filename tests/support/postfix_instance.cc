@@ -84,6 +84,10 @@ void PostfixInstance::start() {
   started_ = true;
 }
 
+void PostfixInstance::flush() const {
+  runCommand({"postqueue", "-c", (dir_ / "conf").string(), "-f"}, "", std::chrono::seconds(20));
+}
+
 void PostfixInstance::stop() {
   if (!started_) return;
   started_ = false;

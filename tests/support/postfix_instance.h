@@ -25,6 +25,8 @@ class PostfixInstance {
   uint16_t port() const { return port_; }
   std::string log() const;
   bool waitForLog(std::string_view needle, std::chrono::milliseconds timeout) const;
+  // Asks Postfix to attempt every deferred message now (postqueue -f), as an operator would.
+  void flush() const;
 
  private:
   std::filesystem::path dir_;
