@@ -84,8 +84,20 @@ void PostfixInstance::start() {
   started_ = true;
 }
 
-void PostfixInstance::flush() const {
-  runCommand({"postqueue", "-c", (dir_ / "conf").string(), "-f"}, "", std::chrono::seconds(20));
+bool PostfixInstance::waitFlushing(const std::function<bool()>& condition,
+                                   std::chrono::seconds limit) const {
+  constexpr auto kFlushEvery = std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto next_flush = std::chrono::steady_clock::now() + kFlushEvery;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= next_flush) {
+      runCommand({"postqueue", "-c", (dir_ / "conf").string(), "-f"}, "", std::chrono::seconds(20));
+      next_flush = std::chrono::steady_clock::now() + kFlushEvery;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
 }
 
 void PostfixInstance::stop() {

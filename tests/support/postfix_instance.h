@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +26,10 @@ class PostfixInstance {
   uint16_t port() const { return port_; }
   std::string log() const;
   bool waitForLog(std::string_view needle, std::chrono::milliseconds timeout) const;
-  // Asks Postfix to attempt every deferred message now (postqueue -f), as an operator would.
-  void flush() const;
+  // Waits up to `limit` for `condition`, asking Postfix every 10 s to attempt its deferred mail
+  // now (postqueue -f), as an operator would: its queue manager can skip a message that was still
+  // being delivered when it looked, and then not retry it for minutes.
+  bool waitFlushing(const std::function<bool()>& condition, std::chrono::seconds limit) const;
 
  private:
   std::filesystem::path dir_;

@@ -355,13 +355,15 @@ TEST(MilterGateway, RecipientsWithDifferentPoliciesAreDeliveredSeparatelyEachByI
       << sent.result.output;
 
   std::vector<test::RecordedMessage> copies;
-  bool both = eventually([&] {
-    copies.clear();
-    for (auto& m : env->recorder->messages()) {
-      if (m.data.find(sent.token) != std::string::npos) copies.push_back(std::move(m));
-    }
-    return copies.size() >= 2;
-  });
+  const bool both = sender.waitFlushing(
+      [&] {
+        copies.clear();
+        for (auto& m : env->recorder->messages()) {
+          if (m.data.find(sent.token) != std::string::npos) copies.push_back(std::move(m));
+        }
+        return copies.size() >= 2;
+      },
+      60s);
   ASSERT_TRUE(both) << "sending postfix:\n"
                     << sender.log() << "\nmilter postfix:\n"
                     << test::readFile(s.postfix_dir / "postfix.log");
