@@ -61,6 +61,7 @@ struct CompileSummary {
   std::map<std::string, size_t> by_engine;  // engine name -> rules
   size_t groups = 0;
   size_t groups_from_cache = 0;
+  size_t plain_text_groups = 0;  // groups with plain-text databases
   double seconds = 0;
 };
 

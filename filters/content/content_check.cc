@@ -141,10 +141,10 @@ CheckFactory contentCheckFactory() {
           spdlog::warn("{}:{}: rule {} disabled: {}", d.where.file, d.where.line, d.name, d.reason);
         }
         spdlog::info(
-            "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache; "
-            "{:.2f} s",
+            "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache, {} "
+            "with a plain-text database; {:.2f} s",
             summary.rules_total, summary.rules_loaded, summary.disabled.size(),
-            summary.groups_from_cache, summary.groups, summary.seconds);
+            summary.groups_from_cache, summary.groups, summary.plain_text_groups, summary.seconds);
         return std::vector<std::shared_ptr<const Check>>{
             std::make_shared<ContentCheck>(std::move(engine), deps.workers)};
       }};

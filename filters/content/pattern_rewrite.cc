@@ -9,6 +9,7 @@ namespace portcullis::content {
 namespace {
 
 constexpr int kHighestPlainByte = 0x7f;
+constexpr int kMaxGroupNesting = 200;  // deeper patterns are left alone (and the stack intact)
 
 bool isHexDigit(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) != 0;
@@ -152,6 +153,7 @@ class Rewriter {
   }
 
   std::optional<std::string> group() {
+    if (nesting_ >= kMaxGroupNesting) return unreadable();
     const size_t start = pos_++;
     bool negative_look = false;
     if (!atEnd() && peek() == '*') return unreadable();  // (*VERB)
@@ -190,7 +192,9 @@ class Rewriter {
     }
     const std::string head(re_.substr(start, pos_ - start));
     negative_depth_ += negative_look ? 1 : 0;
+    ++nesting_;
     auto inner = alternation();
+    --nesting_;
     negative_depth_ -= negative_look ? 1 : 0;
     if (unreadable_) return std::nullopt;
     if (atEnd() || peek() != ')') return unreadable();
@@ -366,6 +370,7 @@ class Rewriter {
   bool perl_only_ = false;
   size_t pos_ = 0;
   int negative_depth_ = 0;  // negative look-arounds around pos_
+  int nesting_ = 0;         // groups around pos_
   bool unreadable_ = false;
 };
 

@@ -371,34 +371,47 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
     }
   }
   // A meta rule inside a dependency loop, or nested too deep to settle by recursion, is disabled.
+  // Walked with an explicit stack, so that no rule file can exhaust this thread's.
   constexpr int kMaxMetaDepth = 64;
   std::vector<int> depth(rules.size(), 0);  // 0 unvisited, -1 on the stack or in a loop
-  std::function<int(size_t)> visit = [&](size_t i) -> int {
-    if (depth[i] != 0) return depth[i];
-    depth[i] = -1;
-    bool loop = false;
-    int deepest = 0;
-    for (int dep : rules[i].meta_operands) {
-      if (dep < 0 || rules[dep].meta_operands.empty()) continue;
-      const int d = visit(static_cast<size_t>(dep));
-      loop = loop || d < 0;
-      deepest = std::max(deepest, d);
+  const auto isMeta = [&](int dep) { return dep >= 0 && !rules[dep].meta_operands.empty(); };
+  for (size_t root = 0; root < rules.size(); ++root) {
+    if (rules[root].engine != Engine::Meta || depth[root] != 0) continue;
+    std::vector<std::pair<size_t, size_t>> stack{{root, 0}};  // (rule, next operand)
+    depth[root] = -1;
+    while (!stack.empty()) {
+      auto& [i, next] = stack.back();
+      const auto& operands = rules[i].meta_operands;
+      if (next < operands.size()) {
+        const int dep = operands[next++];
+        if (isMeta(dep) && depth[dep] == 0) {
+          depth[dep] = -1;
+          stack.emplace_back(static_cast<size_t>(dep), 0);
+        }
+        continue;
+      }
+      bool loop = false;
+      int deepest = 0;
+      for (int dep : operands) {
+        if (!isMeta(dep)) continue;
+        loop = loop || depth[dep] < 0;
+        deepest = std::max(deepest, depth[dep]);
+      }
+      auto& rule = rules[i];
+      if (loop) {
+        rule.engine = Engine::Disabled;
+        rule.disabled_reason = "meta rule is in, or depends on, a dependency loop";
+      } else {
+        depth[i] = deepest + 1;
+        if (depth[i] > kMaxMetaDepth) {
+          rule.engine = Engine::Disabled;
+          rule.disabled_reason =
+              "meta rules nest more than " + std::to_string(kMaxMetaDepth) + " deep";
+        }
+      }
+      stack.pop_back();
     }
-    if (loop) {
-      rules[i].engine = Engine::Disabled;
-      rules[i].disabled_reason = "meta rule is in, or depends on, a dependency loop";
-      return -1;
-    }
-    depth[i] = deepest + 1;
-    if (depth[i] > kMaxMetaDepth) {
-      rules[i].engine = Engine::Disabled;
-      rules[i].disabled_reason =
-          "meta rules nest more than " + std::to_string(kMaxMetaDepth) + " deep";
-    }
-    return depth[i];
-  };
-  for (size_t i = 0; i < rules.size(); ++i)
-    if (rules[i].engine == Engine::Meta) visit(i);
+  }
 
   for (const auto& cr : rules)
     out->briefs_.push_back({cr.engine, cr.reported, cr.rule.negated, cr.group});
@@ -414,7 +427,10 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
     }
   }
   summary.groups = out->groups_.size();
-  for (const auto& g : out->groups_) summary.groups_from_cache += g.from_cache ? 1 : 0;
+  for (const auto& g : out->groups_) {
+    summary.groups_from_cache += g.from_cache ? 1 : 0;
+    summary.plain_text_groups += g.plain_databases.empty() ? 0 : 1;
+  }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;

@@ -3,10 +3,11 @@
 // text. Each group's text is built once, joined by newlines, and scanned once by its Hyperscan
 // database. A rule's result is then settled on demand and remembered: an exact Hyperscan hit on
 // whole text stands as it is; otherwise the hit is settled on the pieces so that no match spans
-// two of them (PCRE2 on the piece where Hyperscan's first match ended, all pieces only when that
-// fails; a prefilter or PCRE2-only rule on every piece until one matches; `multiple` rules
-// counted piece by piece). A plain text (pattern_rewrite.h) is scanned by the group's
-// plain-text database when it has one. Meta rules ask for their operands as they evaluate, and
+// two of them (on the piece where Hyperscan's first match ended, all pieces only when that fails;
+// a prefilter or PCRE2-only rule on every piece until one matches; `multiple` rules counted piece
+// by piece), by PCRE2, or by RE2 for a long pattern on text where the two agree (re2_pattern.h). A
+// plain text (pattern_rewrite.h) is scanned by the group's plain-text database when it has one.
+// Meta rules ask for their operands as they evaluate, and
 // `&&`/`||` short-circuit, so a sub-rule no verdict depends on is never settled at all.
 #include <algorithm>
 #include <optional>
@@ -218,13 +219,11 @@ class MessageScan {
     if (!text.database_ran && engine != Engine::Pcre)
       engine = cr.pcre ? Engine::Pcre : Engine::Disabled;
     if (engine == Engine::Disabled) return 0;
-    const bool hyperscan_hit = first_end_[i] != kNoMatch;
+    // A Hyperscan rule without a hit never gets here: settle() answers it from its brief.
     // Exact Hyperscan hits stand as they are where there is nothing to settle.
     const bool exact = engine == Engine::Hyperscan && (!readInPieces(group.type) || !cr.pcre);
     int count = 0;
-    if (engine != Engine::Pcre && !hyperscan_hit) {
-      count = 0;
-    } else if (cr.rule.tflag_multiple && !cr.rule.negated && cr.pcre) {
+    if (cr.rule.tflag_multiple && !cr.rule.negated && cr.pcre) {
       for (std::string_view piece : pieces(cr.group)) {
         count += cr.pcre->count(piece, cr.rule.maxhits ? cr.rule.maxhits - count : 0);
         if (cr.rule.maxhits && count >= cr.rule.maxhits) break;

@@ -11,7 +11,8 @@
 // `action`, `score`, `symbols` (rule names) and `reason`. --explain adds each symbol's score and
 // what it matched (text lines indented below the verdict; `explain` array in JSON).
 // Exit status: 0 when every file was scanned, 2 when a file could not be read or is larger than
-// limits.max_message_size (the others are still scanned); configuration and rule errors end the command before scanning (status 1).
+// limits.max_message_size (the others are still scanned); configuration and rule errors end the
+// command before scanning (status 1).
 #pragma once
 
 namespace CLI {

@@ -304,6 +304,31 @@ TEST(Matcher, LongPatternsAgreeOnPlainAndOtherText) {
   }
 }
 
+// Meta rules in a loop, or nested deeper than the scan recurses, are disabled with the reason;
+// a chain of any length compiles without exhausting the stack.
+TEST(Matcher, MetaLoopsAndDeepChainsAreDisabled) {
+  std::string text = "body BASE /x/\nmeta LOOP_A LOOP_B && BASE\nmeta LOOP_B LOOP_A\n";
+  constexpr int kChain = 100000;
+  text += "meta CHAIN_0 BASE\n";
+  for (int i = 1; i < kChain; ++i)
+    text += "meta CHAIN_" + std::to_string(i) + " CHAIN_" + std::to_string(i - 1) + "\n";
+  auto rules = compile(text);
+  const auto reason = [&](const std::string& name) {
+    return rules->rules()[*rules->find(name)].disabled_reason;
+  };
+  EXPECT_NE(reason("LOOP_A").find("dependency loop"), std::string::npos);
+  EXPECT_NE(reason("LOOP_B").find("dependency loop"), std::string::npos);
+  EXPECT_EQ(engineOf(*rules, "CHAIN_63"), Engine::Meta);
+  EXPECT_NE(reason("CHAIN_64").find("nest more than 64"), std::string::npos);
+  EXPECT_EQ(engineOf(*rules, "CHAIN_99999"), Engine::Disabled);
+  Message m;
+  m.body = "x\n";
+  const auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("CHAIN_63"));
+  EXPECT_FALSE(h.count("CHAIN_64"));
+  EXPECT_FALSE(h.count("LOOP_A"));
+}
+
 TEST(Matcher, PieceAnchorsHoldAtEachPiecesEdges) {
   // A piece's end is after its newline, and its start is \A, wherever it stands in the body.
   auto rules = compile(R"(

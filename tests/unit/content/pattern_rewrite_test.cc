@@ -63,6 +63,13 @@ TEST(PlainTextPattern, UnreadableConstructsLeaveThePatternAlone) {
   }
 }
 
+TEST(PlainTextPattern, DeepNestingIsLeftAlone) {
+  const std::string deep = std::string(100000, '(') + "\xe9" + std::string(100000, ')');
+  EXPECT_EQ(restrictToPlainText(deep).kind, Kind::Unchanged);
+  EXPECT_EQ(withoutPieceAnchors(deep), std::nullopt);
+  EXPECT_EQ(restricted("((((a|\xe9))))"), "((((a))))");
+}
+
 TEST(PlainTextPattern, NamedGroupsInlineOptionsAndQuantifiers) {
   EXPECT_EQ(restricted(R"((?<w>a|\xe9)(?i)b(?i-s:c|\xe9){2,}?)"), "(?<w>a)(?i)b(?i-s:c){2,}?");
   EXPECT_EQ(restricted(R"(a\x{e9}?b\x{41})"), R"(ab\x{41})");
