@@ -28,7 +28,7 @@
 namespace portcullis::content {
 
 // How a rule is run.
-enum class Engine {
+enum class Engine : uint8_t {
   Hyperscan,           // exact in Hyperscan
   HyperscanPrefilter,  // Hyperscan prefilter, confirmed by PCRE2
   Pcre,                // PCRE2 alone
@@ -136,10 +136,17 @@ class CompiledRules {
     bool reported = false;
     bool negated = false;
     int group = -1;
+    uint32_t meta_program = 0;  // meta rules: where meta_programs_ holds the expression
   };
+  // A meta operand's id in meta_programs_: a rule's index, or with this bit set, the place in
+  // external_operands_ of a name no rule here answers (another check's symbol, or a disabled
+  // rule's name, which another check may answer).
+  static constexpr uint32_t kExternalOperand = 1u << 31;
 
   std::vector<CompiledRule> rules_;
   std::vector<RuleBrief> briefs_;  // one per rule
+  PackedMetaPrograms meta_programs_;
+  std::vector<std::string> external_operands_;
   std::vector<TextGroup> groups_;
   std::map<std::string, size_t> by_name_;
   CompileSummary summary_;

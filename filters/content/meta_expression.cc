@@ -142,80 +142,45 @@ double MetaExpression::evaluate(std::span<const double> values) const {
   return evaluate([values](uint32_t k) { return k < values.size() ? values[k] : 0.0; });
 }
 
-double MetaExpression::evaluate(const std::function<double(uint32_t)>& operand_value) const {
-  // RPN never needs more stack slots than it has steps.
-  double small[64];
-  std::vector<double> large;
-  double* top = small;
-  if (program_.size() > std::size(small)) {
-    large.resize(program_.size());
-    top = large.data();
+uint32_t PackedMetaPrograms::add(const MetaExpression& expression, std::span<const uint32_t> ids) {
+  using Op = MetaExpression::Op;
+  const auto place = static_cast<uint32_t>(steps_.size());
+  const auto constants_before = static_cast<uint32_t>(constants_.size());
+  steps_.push_back({Op::Program, static_cast<uint32_t>(expression.program_.size())});
+  for (MetaExpression::Step s : expression.program_) {
+    if (s.op == Op::Operand) s.index = ids[s.index];
+    if (s.op == Op::Constant) s.index += constants_before;
+    steps_.push_back(s);
   }
-  double* const base = top;
-  for (size_t pc = 0; pc < program_.size(); ++pc) {
-    const Step& s = program_[pc];
-    switch (s.op) {
-      case Op::Operand:
-        *top++ = operand_value(s.index);
-        break;
-      case Op::Constant:
-        *top++ = constants_[s.index];
-        break;
-      case Op::Not:
-        top[-1] = top[-1] != 0 ? 0 : 1;
-        break;
-      case Op::Negate:
-        top[-1] = -top[-1];
-        break;
-      case Op::AndThen:
-      case Op::OrElse:
-        if ((top[-1] != 0) == (s.op == Op::OrElse)) {
-          pc = s.index - 1;  // the loop's ++pc lands on the jump target
-        } else {
-          --top;
-        }
-        break;
-      default: {
-        const double b = *--top;
-        double& a = top[-1];
-        switch (s.op) {
-          case Op::Add:
-            a = a + b;
-            break;
-          case Op::Sub:
-            a = a - b;
-            break;
-          case Op::Mul:
-            a = a * b;
-            break;
-          case Op::Div:
-            a = b != 0 ? a / b : 0;
-            break;
-          case Op::Lt:
-            a = a < b;
-            break;
-          case Op::Gt:
-            a = a > b;
-            break;
-          case Op::Le:
-            a = a <= b;
-            break;
-          case Op::Ge:
-            a = a >= b;
-            break;
-          case Op::Eq:
-            a = a == b;
-            break;
-          case Op::Ne:
-            a = a != b;
-            break;
-          default:
-            break;
-        }
-      }
-    }
+  constants_.insert(constants_.end(), expression.constants_.begin(), expression.constants_.end());
+  return place;
+}
+
+double MetaExpression::apply(Op op, double a, double b) {
+  switch (op) {
+    case Op::Add:
+      return a + b;
+    case Op::Sub:
+      return a - b;
+    case Op::Mul:
+      return a * b;
+    case Op::Div:
+      return b != 0 ? a / b : 0;
+    case Op::Lt:
+      return a < b;
+    case Op::Gt:
+      return a > b;
+    case Op::Le:
+      return a <= b;
+    case Op::Ge:
+      return a >= b;
+    case Op::Eq:
+      return a == b;
+    case Op::Ne:
+      return a != b;
+    default:
+      return 0;
   }
-  return top > base ? top[-1] : 0;
 }
 
 }  // namespace portcullis::content

@@ -3,11 +3,12 @@
 // semantics (a rule name is its hit count, `a && b` is `a ? b : a`, a comparison is 1 or 0).
 // `&&` and `||` short-circuit: an operand they make irrelevant is never asked for, so a caller
 // can compute operands on demand. A parsed expression is immutable; evaluation allocates nothing
-// beyond a small stack.
+// beyond a small stack. PackedMetaPrograms holds many expressions in one array, for a scan that
+// evaluates hundreds of them per message.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,11 +25,15 @@ class MetaExpression {
   // Rule names the expression reads, each once; evaluate() takes their values in this order.
   const std::vector<std::string>& operands() const { return operands_; }
   double evaluate(std::span<const double> operand_values) const;
-  // The same, asking `operand_value(k)` only for operands the result depends on.
-  double evaluate(const std::function<double(uint32_t)>& operand_value) const;
+  // The same, asking `operand_value(k)` (any callable taking uint32_t and returning double) only
+  // for operands the result depends on.
+  template <class OperandValue>
+  requires std::invocable<OperandValue&, uint32_t>
+  double evaluate(OperandValue&& operand_value) const;
 
  private:
   enum class Op : uint8_t {
+    Program,  // heads a packed program (PackedMetaPrograms); index: the program's length
     Operand,
     Constant,
     Not,
@@ -52,10 +57,90 @@ class MetaExpression {
     // Operand: which one; Constant: its place in constants_; AndThen, OrElse: where to jump.
     uint32_t index = 0;
   };
+  // `a` and `b` combined by a binary operator.
+  static double apply(Op op, double a, double b);
+  // Runs `length` steps; jump targets count from `steps`.
+  template <class OperandValue>
+  static double run(const Step* steps, size_t length, const double* constants,
+                    OperandValue&& operand_value);
+
   friend class MetaParser;
+  friend class PackedMetaPrograms;
   std::vector<Step> program_;  // reverse Polish notation
   std::vector<double> constants_;
   std::vector<std::string> operands_;
 };
+
+// Meta expressions packed one after another into one array, each operand bound to an id of the
+// caller's choosing (a rule's index, say), so that evaluating hundreds of them per message reads
+// one block of memory instead of a few scattered allocations each.
+class PackedMetaPrograms {
+ public:
+  // Packs `expression`, whose operand k is read as `ids[k]` (one id per operand); returns where it
+  // is, for evaluate().
+  uint32_t add(const MetaExpression& expression, std::span<const uint32_t> ids);
+  // The expression packed at `place`, asking `operand_value(id)` as MetaExpression::evaluate does.
+  template <class OperandValue>
+  double evaluate(uint32_t place, OperandValue&& operand_value) const {
+    const MetaExpression::Step* head = steps_.data() + place;
+    return MetaExpression::run(head + 1, head->index, constants_.data(), operand_value);
+  }
+
+ private:
+  std::vector<MetaExpression::Step> steps_;  // per expression: a Program step, then its program
+  std::vector<double> constants_;
+};
+
+template <class OperandValue>
+requires std::invocable<OperandValue&, uint32_t>
+double MetaExpression::evaluate(OperandValue&& operand_value) const {
+  return run(program_.data(), program_.size(), constants_.data(), operand_value);
+}
+
+template <class OperandValue>
+double MetaExpression::run(const Step* steps, size_t length, const double* constants,
+                           OperandValue&& operand_value) {
+  // RPN never needs more stack slots than it has steps.
+  double small[64];
+  std::vector<double> large;
+  double* top = small;
+  if (length > std::size(small)) {
+    large.resize(length);
+    top = large.data();
+  }
+  double* const base = top;
+  for (size_t pc = 0; pc < length; ++pc) {
+    const Step s = steps[pc];
+    switch (s.op) {
+      case Op::Operand:
+        *top++ = operand_value(s.index);
+        break;
+      case Op::Constant:
+        *top++ = constants[s.index];
+        break;
+      case Op::Not:
+        top[-1] = top[-1] != 0 ? 0 : 1;
+        break;
+      case Op::Negate:
+        top[-1] = -top[-1];
+        break;
+      case Op::AndThen:
+      case Op::OrElse:
+        if ((top[-1] != 0) == (s.op == Op::OrElse)) {
+          pc = s.index - 1;  // the loop's ++pc lands on the jump target
+        } else {
+          --top;
+        }
+        break;
+      case Op::Program:
+        break;
+      default:
+        --top;
+        top[-1] = apply(s.op, top[-1], *top);
+        break;
+    }
+  }
+  return top > base ? top[-1] : 0;
+}
 
 }  // namespace portcullis::content

@@ -413,8 +413,24 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
     }
   }
 
-  for (const auto& cr : rules)
-    out->briefs_.push_back({cr.engine, cr.reported, cr.rule.negated, cr.group});
+  for (const auto& cr : rules) {
+    CompiledRules::RuleBrief brief{cr.engine, cr.reported, cr.rule.negated, cr.group};
+    if (cr.engine == Engine::Meta) {
+      std::vector<uint32_t> ids;
+      for (size_t k = 0; k < cr.meta_operands.size(); ++k) {
+        const int dep = cr.meta_operands[k];
+        if (dep >= 0 && rules[dep].engine != Engine::Disabled) {
+          ids.push_back(static_cast<uint32_t>(dep));
+        } else {
+          ids.push_back(CompiledRules::kExternalOperand |
+                        static_cast<uint32_t>(out->external_operands_.size()));
+          out->external_operands_.push_back(cr.meta->operands()[k]);
+        }
+      }
+      brief.meta_program = out->meta_programs_.add(*cr.meta, ids);
+    }
+    out->briefs_.push_back(brief);
+  }
 
   auto& summary = out->summary_;
   summary.rules_total = rules.size();

@@ -105,6 +105,8 @@ class MessageScan {
   MessageScan(const CompiledRules& rules, const ContentView& view, const ExternalSymbols& external)
       : rules_(rules.rules_),
         briefs_(rules.briefs_),
+        meta_programs_(rules.meta_programs_),
+        external_operands_(rules.external_operands_),
         groups_(rules.groups_),
         view_(view),
         external_(external),
@@ -148,6 +150,8 @@ class MessageScan {
         first_end_[i] == kNoMatch && texts_[brief.group].database_ran)
       return counts_[i] = brief.negated ? 1 : 0;
     counts_[i] = 0;  // also what a dependency loop would read; the compiler disables those
+    if (brief.engine == Engine::Meta)
+      return counts_[i] = metaValue(brief.meta_program) != 0 ? 1 : 0;
     const CompiledRule& cr = rules_[i];
     int count = 0;
     switch (cr.engine) {
@@ -163,8 +167,6 @@ class MessageScan {
         count = cr.eval(view_) ? 1 : 0;
         break;
       case Engine::Meta:
-        count = metaValue(cr) != 0 ? 1 : 0;
-        break;
       case Engine::Disabled:
         break;
     }
@@ -245,20 +247,17 @@ class MessageScan {
     return cr.rule.negated ? (count ? 0 : 1) : count;
   }
 
-  double metaValue(const CompiledRule& cr) {
-    const auto& names = cr.meta->operands();
-    return cr.meta->evaluate([&](uint32_t k) -> double {
-      const int dep = cr.meta_operands[k];
-      double v = dep >= 0 ? settle(static_cast<size_t>(dep)) : 0;
-      if (v == 0 && external_ && (dep < 0 || briefs_[dep].engine == Engine::Disabled) &&
-          external_(names[k]))
-        v = 1;
-      return v;
+  double metaValue(uint32_t program) {
+    return meta_programs_.evaluate(program, [this](uint32_t id) -> double {
+      if (!(id & CompiledRules::kExternalOperand)) return settle(id);
+      return external_ && external_(external_operands_[id & ~CompiledRules::kExternalOperand]);
     });
   }
 
   const std::vector<CompiledRule>& rules_;
   const std::vector<CompiledRules::RuleBrief>& briefs_;
+  const PackedMetaPrograms& meta_programs_;
+  const std::vector<std::string>& external_operands_;
   const std::vector<TextGroup>& groups_;
   const ContentView& view_;
   const ExternalSymbols& external_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace portcullis::content {
 namespace {
 
@@ -56,6 +58,33 @@ TEST(MetaExpression, ShortCircuitAsksOnlyForNeededOperands) {
   EXPECT_EQ(run("A || B && C", {1, 1, 0}), std::make_pair(1.0, Asked{"A"}));
   EXPECT_EQ(run("!A && (B + C > 1)", {1, 1, 1}), std::make_pair(0.0, Asked{"A"}));
   EXPECT_EQ(run("(A && B) + (C || D)", {0, 1, 0, 5}), std::make_pair(5.0, Asked{"A", "C", "D"}));
+}
+
+TEST(PackedMetaPrograms, EachProgramReadsItsOwnIdsConstantsAndJumps) {
+  const auto parse = [](std::string_view text) {
+    return std::get<MetaExpression>(MetaExpression::parse(text));
+  };
+  PackedMetaPrograms packed;
+  const std::vector<uint32_t> first_ids{10, 11}, second_ids{12, 10, 13};
+  const uint32_t first = packed.add(parse("A + 2 > 3 || B"), first_ids);
+  const uint32_t second = packed.add(parse("(C && A) * 5 + D / 4"), second_ids);
+  std::map<uint32_t, double> values{{10, 1}, {11, 7}, {12, 1}, {13, 8}};
+  std::vector<uint32_t> asked;
+  const auto value = [&](uint32_t id) {
+    asked.push_back(id);
+    return values[id];
+  };
+  EXPECT_EQ(packed.evaluate(first, value), 7);   // 1 + 2 > 3 is false: B's 7
+  EXPECT_EQ(packed.evaluate(second, value), 7);  // (1 && 1) * 5 + 8 / 4
+  EXPECT_EQ(asked, (std::vector<uint32_t>{10, 11, 12, 10, 13}));
+  values[10] = 5;
+  asked.clear();
+  EXPECT_EQ(packed.evaluate(first, value), 1);
+  EXPECT_EQ(asked, (std::vector<uint32_t>{10}));
+  values[12] = 0;
+  asked.clear();
+  EXPECT_EQ(packed.evaluate(second, value), 2);  // C is 0: (0) * 5 + 8 / 4
+  EXPECT_EQ(asked, (std::vector<uint32_t>{12, 13}));
 }
 
 TEST(MetaExpression, Errors) {
