@@ -21,22 +21,23 @@ int hexValue(char c) {
              : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
 }
 
-// What a Rewriter removes.
-enum class Removal {
-  NonPlainText,  // what plain text cannot match
-  PieceAnchors,  // $, \z, \Z, \A and \B
-  Nothing,       // only reading, for what RE2 would read otherwise
+// What a Rewriter changes.
+enum class Rewrite {
+  RemoveNonPlainText,  // what plain text cannot match
+  RemovePieceAnchors,  // $, \z, \Z, \A and \B
+  Re2Dialect,          // bytes above 0x7f made case-exact; notes what RE2 reads otherwise
 };
 
-// Reads a Perl regular expression and writes it back without what it was asked to remove. A
-// construct it does not read with certainty (backreferences, octal escapes, \Q, conditionals,
-// extended mode, verbs) makes the whole pattern unreadable, and the caller keeps the original.
+// Reads a Perl regular expression and writes it back as asked. A construct it does not read with
+// certainty (backreferences, octal escapes, \Q, conditionals, extended mode, verbs) makes the
+// whole pattern unreadable, and the caller keeps the original.
 class Rewriter {
  public:
-  Rewriter(std::string_view pattern, Removal removal)
+  Rewriter(std::string_view pattern, Rewrite rewrite)
       : re_(pattern),
-        plain_(removal == Removal::NonPlainText),
-        anchors_(removal == Removal::PieceAnchors) {}
+        plain_(rewrite == Rewrite::RemoveNonPlainText),
+        anchors_(rewrite == Rewrite::RemovePieceAnchors),
+        case_exact_high_(rewrite == Rewrite::Re2Dialect) {}
 
   // The rewritten pattern; nullopt when it can never match plain text. `unreadable` is set when
   // the result must not be used.
@@ -47,7 +48,8 @@ class Rewriter {
     return out;
   }
   // Whether the pattern uses what RE2 reads otherwise than PCRE2, or not at all: ^ (RE2's
-  // multiline ^ also matches after a final newline), \v \h \R \K \X and the like, (?<name>).
+  // multiline ^ also matches after a final newline), \v \h \R \K \X and the like, \p,
+  // (?<name>).
   bool perlOnly() const { return perl_only_; }
 
  private:
@@ -148,9 +150,16 @@ class Rewriter {
     ++pos_;
     if (c == '$' && anchors_) return dropAssertion();
     perl_only_ = perl_only_ || c == '^';
-    if (plain_ && static_cast<unsigned char>(c) > kHighestPlainByte) return std::nullopt;
+    if (static_cast<unsigned char>(c) > kHighestPlainByte) {
+      if (plain_) return std::nullopt;
+      if (case_exact_high_) return caseExact(std::string(1, c));
+    }
     return std::string(1, c);
   }
+
+  // `item`, one byte above 0x7f or a class of them, matched without case folding: PCRE2 folds
+  // only ASCII letters (no UTF mode, "C" locale tables), RE2 in Latin-1 mode folds Latin-1 ones.
+  static std::string caseExact(std::string_view item) { return "(?-i:" + std::string(item) + ")"; }
 
   std::optional<std::string> group() {
     if (nesting_ >= kMaxGroupNesting) return unreadable();
@@ -257,14 +266,23 @@ class Rewriter {
     if (std::isdigit(static_cast<unsigned char>(e)) || e == 'g' || e == 'k' || e == 'Q' ||
         e == 'E' || e == 'o' || e == 'N')
       return unreadable();  // backreferences, octal, quoting, named characters
+    const auto as_written = [&] { return std::string(re_.substr(start, pos_ - start)); };
     if (e == 'x') {
       const int value = hexEscape();
       if (value < 0) return unreadable();
-      if (plain_ && value > kHighestPlainByte) return std::nullopt;
+      if (value > kHighestPlainByte) {
+        if (plain_) return std::nullopt;
+        if (case_exact_high_) {
+          if (value > 0xff) return unreadable();
+          return caseExact(as_written());
+        }
+      }
     } else if (e == 'c' || e == 'p' || e == 'P') {
       if (!skipEscapeArgument(e)) return unreadable();
-    } else if (plain_ && static_cast<unsigned char>(e) > kHighestPlainByte) {
-      return std::nullopt;  // an escaped literal byte
+      perl_only_ = perl_only_ || e != 'c';
+    } else if (static_cast<unsigned char>(e) > kHighestPlainByte) {  // an escaped literal byte
+      if (plain_) return std::nullopt;
+      if (case_exact_high_) return caseExact(as_written());
     } else if (anchors_ && (e == 'A' || e == 'z' || e == 'Z' || e == 'B')) {
       return dropAssertion();
     } else if (e == 'G') {
@@ -272,7 +290,7 @@ class Rewriter {
     } else if (std::string_view("vVhHRKX").find(e) != std::string_view::npos) {
       perl_only_ = true;
     }
-    return std::string(re_.substr(start, pos_ - start));
+    return as_written();
   }
 
   // One member of a class at pos_, not a range.
@@ -305,6 +323,7 @@ class Rewriter {
     }
     if (e == 'c' || e == 'p' || e == 'P') {
       if (!skipEscapeArgument(e)) return unreadable();
+      perl_only_ = perl_only_ || e != 'c';
       return member(-1);
     }
     // A letter escape is a set or a control character (kept as written); any other escaped
@@ -342,17 +361,23 @@ class Rewriter {
         members.push_back(*low);
       }
     }
-    // A negated class matches plain bytes exactly as written, as does one with nothing to drop.
     const auto needs_high_byte = [](const Member& m) { return m.high > kHighestPlainByte; };
-    if (!plain_ || negated || std::none_of(members.begin(), members.end(), needs_high_byte))
-      return std::string(re_.substr(start, pos_ - start));
-    std::string out = "[";
-    bool kept = false;
+    const bool has_high = std::any_of(members.begin(), members.end(), needs_high_byte);
+    if (case_exact_high_ && has_high) return caseExactClass(members, negated);
+    // A negated class matches plain bytes exactly as written, as does one with nothing to drop.
+    if (!plain_ || negated || !has_high) return std::string(re_.substr(start, pos_ - start));
+    std::string out = asciiMembers(members);
+    if (out.empty()) return std::nullopt;
+    return "[" + out + "]";
+  }
+
+  // The members of a class as written, without bytes above 0x7f (ranges clipped at 0x7f).
+  static std::string asciiMembers(const std::vector<Member>& members) {
+    std::string out;
     for (const Member& m : members) {
       if (m.low > kHighestPlainByte) continue;
-      kept = true;
       // Where a dropped member stood, these could change meaning.
-      if (m.text == "-" || (out.size() == 1 && m.text.starts_with('^'))) out += '\\';
+      if (m.text == "-" || (out.empty() && m.text.starts_with('^'))) out += '\\';
       if (m.high > kHighestPlainByte) {
         out += m.low_text;
         out += "-\\x7f";
@@ -360,13 +385,44 @@ class Rewriter {
         out += m.text;
       }
     }
-    if (!kept) return std::nullopt;
-    return out + "]";
+    return out;
+  }
+
+  // A class with bytes above 0x7f, split so that those are matched case-exactly (see caseExact)
+  // while its ASCII members keep the pattern's case folding, which RE2 and PCRE2 share.
+  std::optional<std::string> caseExactClass(const std::vector<Member>& members, bool negated) {
+    std::string high;
+    bool complement_set = false;  // \W, \D, \S or [:^name:]: every byte above 0x7f
+    for (const Member& m : members) {
+      if (m.high > 0xff) return unreadable();
+      if (m.low < 0) {
+        complement_set = complement_set || m.text == "\\W" || m.text == "\\D" || m.text == "\\S" ||
+                         m.text.starts_with("[:^");
+        continue;
+      }
+      if (m.high <= kHighestPlainByte) continue;
+      high += hexByte(std::max(m.low, kHighestPlainByte + 1));
+      if (m.high > std::max(m.low, kHighestPlainByte + 1)) high += "-" + hexByte(m.high);
+    }
+    const std::string ascii = asciiMembers(members);
+    if (negated) {
+      const std::string rest_of_ascii = "[^" + ascii + "\\x80-\\xff]";
+      if (complement_set) return rest_of_ascii;
+      return "(?:" + caseExact("[^\\x00-\\x7f" + high + "]") + "|" + rest_of_ascii + ")";
+    }
+    if (ascii.empty()) return caseExact("[" + high + "]");
+    return "(?:[" + ascii + "]|" + caseExact("[" + high + "]") + ")";
+  }
+
+  static std::string hexByte(int value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    return {'\\', 'x', kDigits[value >> 4], kDigits[value & 0xf]};
   }
 
   std::string_view re_;
-  const bool plain_;    // removing what plain text cannot match
-  const bool anchors_;  // dropping piece anchors
+  const bool plain_;            // removing what plain text cannot match
+  const bool anchors_;          // dropping piece anchors
+  const bool case_exact_high_;  // making bytes above 0x7f case-exact, for RE2
   bool perl_only_ = false;
   size_t pos_ = 0;
   int negative_depth_ = 0;  // negative look-arounds around pos_
@@ -378,7 +434,7 @@ class Rewriter {
 
 PlainTextPattern restrictToPlainText(std::string_view pattern) {
   bool unreadable = false;
-  auto restricted = Rewriter(pattern, Removal::NonPlainText).run(unreadable);
+  auto restricted = Rewriter(pattern, Rewrite::RemoveNonPlainText).run(unreadable);
   if (unreadable) return {PlainTextPattern::Kind::Unchanged, std::string(pattern)};
   if (!restricted) return {PlainTextPattern::Kind::NeverMatches, {}};
   if (*restricted == pattern) return {PlainTextPattern::Kind::Unchanged, std::string(pattern)};
@@ -387,16 +443,17 @@ PlainTextPattern restrictToPlainText(std::string_view pattern) {
 
 std::optional<std::string> withoutPieceAnchors(std::string_view pattern) {
   bool unreadable = false;
-  auto rewritten = Rewriter(pattern, Removal::PieceAnchors).run(unreadable);
+  auto rewritten = Rewriter(pattern, Rewrite::RemovePieceAnchors).run(unreadable);
   if (unreadable || !rewritten || *rewritten == pattern) return std::nullopt;
   return rewritten;
 }
 
-bool readsAlikeInRe2(std::string_view pattern) {
+std::optional<std::string> inRe2Dialect(std::string_view pattern) {
   bool unreadable = false;
-  Rewriter reader(pattern, Removal::Nothing);
-  reader.run(unreadable);
-  return !unreadable && !reader.perlOnly();
+  Rewriter rewriter(pattern, Rewrite::Re2Dialect);
+  auto rewritten = rewriter.run(unreadable);
+  if (unreadable || rewriter.perlOnly() || !rewritten) return std::nullopt;
+  return rewritten;
 }
 
 bool isPlainText(std::string_view text) {

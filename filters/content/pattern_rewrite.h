@@ -1,4 +1,5 @@
-// Rewrites of a rule's regular expression for Hyperscan, each only ever removing from it. A
+// Rewrites of a rule's regular expression: for Hyperscan, each only ever removing from it, and
+// into the dialect RE2 reads. A
 // pattern the rewriter cannot read with certainty (backreferences, octal escapes, \Q, extended
 // mode, conditionals, verbs) is left alone.
 //
@@ -38,11 +39,12 @@ PlainTextPattern restrictToPlainText(std::string_view pattern);
 // it cannot be read.
 std::optional<std::string> withoutPieceAnchors(std::string_view pattern);
 
-// Whether RE2 reads `pattern` as PCRE2 does in multiline mode, on plain text without vertical
-// tabs: not where RE2's \s (no \v) and its case folding of Latin-1 letters differ. False for
-// what RE2 reads otherwise (^ after a final newline, \v \h \R \K \X, (?<name>)), and for
-// what the rewriter cannot read.
-bool readsAlikeInRe2(std::string_view pattern);
+// `pattern` as RE2 (Latin-1, multiline) must be given it to match exactly where PCRE2 matches the
+// original, on any text without a vertical tab (RE2's \s lacks \v): bytes above 0x7f made
+// case-exact, since RE2 folds the case of Latin-1 letters and PCRE2 only that of ASCII ones.
+// nullopt for what RE2 reads otherwise (^ after a final newline, \v \h \R \K \X, \p,
+// (?<name>)), and for what the rewriter cannot read.
+std::optional<std::string> inRe2Dialect(std::string_view pattern);
 
 // Whether `text` is plain: no byte above 0x7f and no "&#".
 bool isPlainText(std::string_view text);

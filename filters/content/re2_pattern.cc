@@ -12,15 +12,16 @@ constexpr int64_t kMemoryBudget = 16 << 20;  // compiled program and automaton c
 }  // namespace
 
 std::unique_ptr<Re2Pattern> Re2Pattern::compile(const RuleRegex& regex) {
-  if (regex.pattern.size() < kMinimumLength || regex.extended || !readsAlikeInRe2(regex.pattern))
-    return nullptr;
+  if (regex.pattern.size() < kMinimumLength || regex.extended) return nullptr;
+  const auto pattern = inRe2Dialect(regex.pattern);
+  if (!pattern) return nullptr;
   RE2::Options options;
   options.set_encoding(RE2::Options::EncodingLatin1);
   options.set_case_sensitive(!regex.caseless);
   options.set_dot_nl(regex.dotall);
   options.set_max_mem(kMemoryBudget);
   options.set_log_errors(false);
-  auto re = std::make_unique<RE2>("(?m)" + regex.pattern, options);
+  auto re = std::make_unique<RE2>("(?m)" + *pattern, options);
   if (!re->ok()) return nullptr;
   return std::unique_ptr<Re2Pattern>(new Re2Pattern(std::move(re)));
 }
@@ -33,7 +34,7 @@ bool Re2Pattern::matches(std::string_view text) const {
 }
 
 bool Re2Pattern::agreeOn(std::string_view text) {
-  return isPlainText(text) && text.find('\v') == std::string_view::npos;
+  return text.find('\v') == std::string_view::npos;
 }
 
 }  // namespace portcullis::content

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "filters/content/meta_expression.h"
 #include "filters/content/pattern_rewrite.h"
@@ -19,14 +20,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view raw(reinterpret_cast<const char*>(data), size);
   restrictToPlainText(raw);
   withoutPieceAnchors(raw);
+  inRe2Dialect(raw);
+  PackedMetaPrograms packed;
   for (const Rule& rule : set.rules) {
     restrictToPlainText(rule.regex.pattern);
     withoutPieceAnchors(rule.regex.pattern);
+    inRe2Dialect(rule.regex.pattern);
     if (rule.type != RuleType::Meta) continue;
     auto parsed = MetaExpression::parse(rule.meta_expression);
     if (auto* expression = std::get_if<MetaExpression>(&parsed)) {
       std::vector<double> values(expression->operands().size(), 1.0);
       expression->evaluate(values);
+      const std::vector<uint32_t> ids(expression->operands().size(), 0);
+      const uint32_t place = packed.add(*expression, ids);
+      packed.evaluate(place, [](uint32_t) { return 1.0; });
     }
   }
   return 0;

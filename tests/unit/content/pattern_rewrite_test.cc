@@ -88,13 +88,26 @@ TEST(PieceAnchors, AreDroppedOutsideClassesAndNegativeLookarounds) {
 }
 
 TEST(Re2Dialect, OnlyWhatRe2ReadsAsPcre2Does) {
-  EXPECT_TRUE(readsAlikeInRe2(R"((?:name|address)[\s,:]{1,5}\b(?:phone|e-?mail)$)"));
-  EXPECT_TRUE(readsAlikeInRe2(R"((?P<w>\w+)\s\z)"));
-  EXPECT_FALSE(readsAlikeInRe2(R"(^name)"));  // RE2's ^ also matches after a final newline
-  EXPECT_FALSE(readsAlikeInRe2(R"(a\vb)"));   // a class in PCRE2, a character in RE2
-  EXPECT_FALSE(readsAlikeInRe2(R"([\h,]x)"));
-  EXPECT_FALSE(readsAlikeInRe2(R"((?<w>a)b)"));
-  EXPECT_FALSE(readsAlikeInRe2(R"((a)\1)"));  // unreadable
+  const char* as_is[] = {R"((?:name|address)[\s,:]{1,5}\b(?:phone|e-?mail)$)", R"((?P<w>\w+)\s\z)",
+                         R"([^a-z]\W+[\w\d])"};
+  for (const char* pattern : as_is) EXPECT_EQ(inRe2Dialect(pattern), pattern);
+  EXPECT_EQ(inRe2Dialect(R"(^name)"), std::nullopt);  // RE2's ^ also matches after a final newline
+  EXPECT_EQ(inRe2Dialect(R"(a\vb)"), std::nullopt);   // a class in PCRE2, a character in RE2
+  EXPECT_EQ(inRe2Dialect(R"([\h,]x)"), std::nullopt);
+  EXPECT_EQ(inRe2Dialect(R"(\p{Lu}x)"), std::nullopt);
+  EXPECT_EQ(inRe2Dialect(R"((?<w>a)b)"), std::nullopt);
+  EXPECT_EQ(inRe2Dialect(R"((a)\1)"), std::nullopt);  // unreadable
+  EXPECT_EQ(inRe2Dialect(R"(a\x{100})"), std::nullopt);
+}
+
+TEST(Re2Dialect, BytesAboveAsciiBecomeCaseExact) {
+  EXPECT_EQ(inRe2Dialect("caf\xe9|\\xC9t\\xe9"), "caf(?-i:\xe9)|(?-i:\\xC9)t(?-i:\\xe9)");
+  EXPECT_EQ(inRe2Dialect(R"(endere[\xe7]o)"), R"(endere(?-i:[\xe7])o)");
+  EXPECT_EQ(inRe2Dialect(R"([a-c\xe4\xf0-\xf6]+)"), R"((?:[a-c]|(?-i:[\xe4\xf0-\xf6]))+)");
+  EXPECT_EQ(inRe2Dialect(R"([ -\xff])"), R"((?:[ -\x7f]|(?-i:[\x80-\xff])))");
+  EXPECT_EQ(inRe2Dialect(R"([^a\xe4])"), R"((?:(?-i:[^\x00-\x7f\xe4])|[^a\x80-\xff]))");
+  EXPECT_EQ(inRe2Dialect(R"([^\W\xe4])"), R"([^\W\x80-\xff])");
+  EXPECT_EQ(inRe2Dialect(R"([\S\xe4])"), R"((?:[\S]|(?-i:[\xe4])))");
 }
 
 TEST(PlainTextPattern, PlainText) {

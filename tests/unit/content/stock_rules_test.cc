@@ -13,6 +13,7 @@
 
 #include "filters/content/message_view.h"
 #include "filters/content/pattern_rewrite.h"
+#include "filters/content/re2_pattern.h"
 #include "filters/content/rule_engine.h"
 #include "gateway/mime/message.h"
 
@@ -167,17 +168,19 @@ TEST_F(StockRules, PlainTextDatabasesAndVerdictScansChangeNoResultOnTheCorpus) {
 // Rules run by Hyperscan, exact or as a prefilter confirmed by PCRE2, give what PCRE2 alone gives
 // on every piece, SpamAssassin's way, on the whole corpus: scanning the pieces joined by newlines
 // misses no match (anchors at a piece's edges included), and no match spans two pieces.
+// The pieces SpamAssassin matches a body or rawbody rule against: its lines, each with its newline.
+std::vector<std::string_view> lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const size_t end = std::min(text.find('\n'), text.size() - 1) + 1;
+    out.push_back(text.substr(0, end));
+    text.remove_prefix(end);
+  }
+  return out;
+}
+
 TEST_F(StockRules, HyperscanRulesAgreeWithPcreOnEveryPiece) {
   const auto& rules = *loaded_->rules;
-  const auto lines = [](std::string_view text) {
-    std::vector<std::string_view> out;
-    while (!text.empty()) {
-      const size_t end = std::min(text.find('\n'), text.size() - 1) + 1;
-      out.push_back(text.substr(0, end));
-      text.remove_prefix(end);
-    }
-    return out;
-  };
   size_t checked = 0, hits = 0;
   forEachCorpusMessage([&](const std::filesystem::path& path, const ContentView& view) {
     std::map<size_t, int> found;
@@ -209,6 +212,31 @@ TEST_F(StockRules, HyperscanRulesAgreeWithPcreOnEveryPiece) {
   });
   EXPECT_GT(checked, 10000u);
   EXPECT_GT(hits, 100u);
+}
+
+// RE2 stands in for PCRE2 on every text without a vertical tab, plain or not.
+TEST_F(StockRules, Re2AgreesWithPcreOnEveryPieceOfTheCorpus) {
+  const auto& rules = *loaded_->rules;
+  size_t rules_with_re2 = 0, high_byte_pieces = 0, hits = 0;
+  for (const auto& cr : rules.rules()) rules_with_re2 += cr.re2 != nullptr;
+  EXPECT_GE(rules_with_re2, 5u);
+  forEachCorpusMessage([&](const std::filesystem::path& path, const ContentView& view) {
+    for (const auto& cr : rules.rules()) {
+      if (!cr.re2 || !cr.pcre) continue;
+      std::string_view text = cr.rule.type == RuleType::RawBody ? view.rawbody : view.body;
+      if (cr.rule.type != RuleType::Body && cr.rule.type != RuleType::RawBody) continue;
+      for (std::string_view piece : lines(text)) {
+        if (!Re2Pattern::agreeOn(piece)) continue;
+        const bool expected = cr.pcre->matches(piece);
+        ASSERT_EQ(cr.re2->matches(piece), expected)
+            << cr.rule.name << " on " << path << ": " << piece;
+        high_byte_pieces += !isPlainText(piece);
+        hits += expected;
+      }
+    }
+  });
+  EXPECT_GT(high_byte_pieces, 5000u);
+  EXPECT_GT(hits, 10u);
 }
 
 }  // namespace
