@@ -114,6 +114,9 @@ class CompiledRules {
     // The same patterns restricted to plain text (see pattern_rewrite.h), scanned instead of
     // `databases` when the text is plain; empty when no pattern changes.
     std::vector<HsDatabase> plain_databases;
+    // Read in pieces, and every Hyperscan hit is settled on a piece by PCRE2 or RE2: a text that
+    // is not plain as a whole may then have its plain pieces scanned apart, by plain_databases.
+    bool scanned_in_parts = false;
     bool from_cache = false;
   };
 

@@ -442,6 +442,14 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
       ++summary.rules_loaded;
     }
   }
+  for (auto& g : out->groups_) {
+    g.scanned_in_parts = readInPieces(g.type) && !g.plain_databases.empty() &&
+                         std::all_of(g.rules.begin(), g.rules.end(), [&](size_t i) {
+                           const auto& cr = rules[i];
+                           return cr.pcre || (cr.engine != Engine::Hyperscan &&
+                                              cr.engine != Engine::HyperscanPrefilter);
+                         });
+  }
   summary.groups = out->groups_.size();
   for (const auto& g : out->groups_) {
     summary.groups_from_cache += g.from_cache ? 1 : 0;

@@ -6,7 +6,8 @@
 // two of them (on the piece where Hyperscan's first match ended, all pieces only when that fails;
 // a prefilter or PCRE2-only rule on every piece until one matches; `multiple` rules counted piece
 // by piece), by PCRE2, or by RE2 for a long pattern on text where the two agree (re2_pattern.h). A
-// plain text (pattern_rewrite.h) is scanned by the group's plain-text database when it has one.
+// plain text (pattern_rewrite.h) is scanned by the group's plain-text database when it has one,
+// and so are the plain pieces of a text that is not plain as a whole.
 // Meta rules ask for their operands as they evaluate, and
 // `&&`/`||` short-circuit, so a sub-rule no verdict depends on is never settled at all.
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/pattern_rewrite.h"
+#include "filters/content/text_parts.h"
 #include "gateway/core/text.h"
 
 namespace portcullis::content {
@@ -125,18 +127,15 @@ class MessageScan {
         truncated_ = true;
       }
       text.database_ran = scratch != nullptr;
+      if (!text.database_ran) continue;
       const TextGroup& group = groups_[g];
       const bool plain = !group.plain_databases.empty() && isPlainText(text.text);
-      std::vector<std::pair<unsigned, unsigned long long>> hits;
-      for (const auto& db : plain ? group.plain_databases : group.databases) {
-        if (!text.database_ran) break;
-        text.database_ran =
-            hs_scan(db.get(), text.text.data(), static_cast<unsigned>(text.text.size()), 0, scratch,
-                    onMatch, &hits) == HS_SUCCESS;
-      }
-      for (const auto& [position, end] : hits) {
-        auto& first = first_end_[groups_[g].rules[position]];
-        first = std::min(first, end);
+      if (plain || !group.scanned_in_parts) {
+        scan(g, plain ? group.plain_databases : group.databases, text.text, scratch, nullptr);
+      } else {
+        const TextParts parts(text.text);
+        scan(g, group.plain_databases, parts.plain.text, scratch, &parts.plain);
+        scan(g, group.databases, parts.other.text, scratch, &parts.other);
       }
     }
   }
@@ -206,6 +205,23 @@ class MessageScan {
     static_cast<std::vector<std::pair<unsigned, unsigned long long>>*>(context)->emplace_back(
         position, to);
     return 0;
+  }
+
+  // Runs `databases` over `text`, group g's text or (`part` given) a part of it, and keeps each
+  // rule's first match end in the group's text.
+  void scan(size_t g, const std::vector<HsDatabase>& databases, std::string_view text,
+            hs_scratch_t* scratch, const TextParts::Part* part) {
+    if (part && text.empty()) return;  // no pieces of its kind
+    std::vector<std::pair<unsigned, unsigned long long>> hits;
+    for (const auto& db : databases) {
+      if (!texts_[g].database_ran) break;
+      texts_[g].database_ran = hs_scan(db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
+                                       scratch, onMatch, &hits) == HS_SUCCESS;
+    }
+    for (const auto& [position, end] : hits) {
+      auto& first = first_end_[groups_[g].rules[position]];
+      first = std::min<unsigned long long>(first, part ? part->inText(end) : end);
+    }
   }
 
   bool re2AgreesOn(size_t group) {

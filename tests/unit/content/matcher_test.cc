@@ -285,6 +285,31 @@ tflags MULTI        multiple
   EXPECT_TRUE(hits(*rules, m).count("ACROSS_LINES"));
 }
 
+// A body that is not plain as a whole has its plain lines scanned by the plain-text database and
+// the rest by the full one: matches within a line are found in either part, and lines that the
+// split brings together do not make one.
+TEST(Matcher, BodiesScannedInPartsFindWhatLinesHold) {
+  auto rules = compile(R"(
+body LOOKALIKE  /c[a\xc3\xa0]f[e\xc3\xa9]/
+body WORDS      /plain words\s+$/
+body JOINED     /one\s+plain/
+body EACH       /plain/
+tflags EACH     multiple
+meta BOTH       LOOKALIKE && WORDS
+)");
+  ASSERT_EQ(rules->groups().size(), 1u);
+  ASSERT_FALSE(rules->groups()[0].plain_databases.empty());
+  ASSERT_TRUE(rules->groups()[0].scanned_in_parts);
+  Message m;
+  m.body = "caf\xc3\xa9 one\nplain words \n\xe2\x82\xac one\nplain again\n";
+  const auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("LOOKALIKE"));
+  EXPECT_TRUE(h.count("WORDS"));
+  EXPECT_TRUE(h.count("BOTH"));
+  EXPECT_FALSE(h.count("JOINED"));
+  EXPECT_EQ(h.at("EACH"), 2);
+}
+
 // A long pattern is confirmed by RE2 on plain text and by PCRE2 elsewhere, with the same result.
 TEST(Matcher, LongPatternsAgreeOnPlainAndOtherText) {
   std::string words;
