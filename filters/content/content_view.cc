@@ -13,21 +13,19 @@ std::string_view trimmed(std::string_view s) {
   return s;
 }
 
-// Folded whitespace becomes one space (what SpamAssassin's decoded `ALL` shows).
-std::string unfold(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+// Appends `s` with folded whitespace made one space (what SpamAssassin's decoded `ALL` shows).
+void appendUnfolded(std::string& out, std::string_view s) {
+  const size_t start = out.size();
   bool space = false;
   for (char c : s) {
     if (c == '\r' || c == '\n' || c == '\t' || c == ' ') {
       space = true;
       continue;
     }
-    if (space && !out.empty()) out += ' ';
+    if (space && out.size() > start) out += ' ';
     space = false;
     out += c;
   }
-  return out;
 }
 
 std::string unquoteName(std::string_view s) {
@@ -74,59 +72,69 @@ std::vector<std::string_view> splitAddressList(std::string_view value) {
   return items;
 }
 
-void appendHeaderValues(const std::vector<ViewHeader>& headers, std::string_view name,
-                        HeaderForm form, std::vector<std::string>& out) {
-  for (const auto& h : headers) {
-    if (!iequals(h.name, name)) continue;
-    if (form == HeaderForm::Raw) {
-      out.emplace_back(h.raw);
-    } else if (form == HeaderForm::Decoded) {
-      out.emplace_back(h.decoded);
-    } else {
+// Header values joined as SpamAssassin's get() returns them: each ends in a newline; addresses and
+// names (`:addr`, `:name`) are joined by newlines with none after the last, so /\s/ on From:addr
+// only sees the address itself.
+class ValueJoiner {
+ public:
+  explicit ValueJoiner(HeaderForm form) : form_(form) {}
+
+  void addHeaders(const std::vector<ViewHeader>& headers, std::string_view name) {
+    for (const auto& h : headers) {
+      if (!iequals(h.name, name)) continue;
+      if (form_ == HeaderForm::Raw || form_ == HeaderForm::Decoded) {
+        add(form_ == HeaderForm::Raw ? h.raw : h.decoded);
+        continue;
+      }
       for (const auto& mailbox : parseMailboxes(h.decoded))
-        out.push_back(form == HeaderForm::Addr ? mailbox.address : mailbox.name);
+        add(form_ == HeaderForm::Addr ? mailbox.address : mailbox.name);
     }
   }
-}
-
-// Header values each end in a newline, as SpamAssassin's get() returns them; addresses and names
-// (`:addr`, `:name`) are joined by newlines with none after the last, so /\s/ on From:addr only
-// sees the address itself.
-std::optional<std::string> joinValues(const std::vector<std::string>& values, HeaderForm form) {
-  if (values.empty()) return std::nullopt;
-  std::string text;
-  const bool mailbox_parts = form == HeaderForm::Addr || form == HeaderForm::Name;
-  for (const auto& v : values) {
-    if (mailbox_parts && !text.empty()) text += '\n';
-    text += v;
-    if (!mailbox_parts && (text.empty() || text.back() != '\n')) text += '\n';
+  // nullopt when no header gave a value.
+  std::optional<std::string> text() && {
+    if (values_ == 0) return std::nullopt;
+    return std::move(text_);
   }
-  return text;
-}
+
+ private:
+  void add(std::string_view value) {
+    ++values_;
+    const bool mailbox_parts = form_ == HeaderForm::Addr || form_ == HeaderForm::Name;
+    if (mailbox_parts && !text_.empty()) text_ += '\n';
+    text_ += value;
+    if (!mailbox_parts && (text_.empty() || text_.back() != '\n')) text_ += '\n';
+  }
+
+  const HeaderForm form_;
+  std::string text_;
+  size_t values_ = 0;
+};
 
 std::optional<std::string> lookup(const std::vector<ViewHeader>& headers,
                                   std::string_view raw_section, std::string_view name,
                                   HeaderForm form) {
-  std::vector<std::string> values;
   if (name == "ALL") {
     if (form == HeaderForm::Raw) return std::string(raw_section);
     std::string text;
     for (const auto& h : headers) {
-      text.append(h.name).append(": ").append(unfold(h.decoded)).append("\n");
+      text.append(h.name).append(": ");
+      appendUnfolded(text, h.decoded);
+      text += '\n';
     }
     return text;
   }
+  ValueJoiner joiner(form);
   if (iequals(name, "ToCc")) {
-    appendHeaderValues(headers, "To", form, values);
-    appendHeaderValues(headers, "Cc", form, values);
+    joiner.addHeaders(headers, "To");
+    joiner.addHeaders(headers, "Cc");
   } else if (name == "MESSAGEID") {
     for (std::string_view h :
          {"X-Message-Id", "Resent-Message-Id", "X-Original-Message-ID", "Message-Id"})
-      appendHeaderValues(headers, h, form, values);
+      joiner.addHeaders(headers, h);
   } else {
-    appendHeaderValues(headers, name, form, values);
+    joiner.addHeaders(headers, name);
   }
-  return joinValues(values, form);
+  return std::move(joiner).text();
 }
 
 }  // namespace
