@@ -108,6 +108,9 @@ class CompiledRules {
     std::string header;  // header and mimeheader groups
     HeaderForm form = HeaderForm::Decoded;
     std::optional<std::string> if_unset;
+    // Whether a verdict can depend on these rules (see ScanDepth); the group's other rules, which
+    // only a scan of every rule runs, are another group of the same text.
+    bool verdict = true;
     std::vector<size_t> rules;  // rule indexes; Hyperscan ids are positions in this list
     // Usually one; a group Hyperscan cannot hold in one database ("too large") is split.
     std::vector<HsDatabase> databases;

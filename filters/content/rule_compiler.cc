@@ -192,6 +192,32 @@ void buildPlainDatabase(CompiledRules::TextGroup& group,
   }
 }
 
+// Per rule, whether a verdict can depend on it: a reported rule, or one a meta rule that a verdict
+// depends on reads.
+std::vector<bool> neededForVerdict(const std::vector<CompiledRules::CompiledRule>& rules,
+                                   const std::map<std::string, size_t>& by_name) {
+  std::vector<bool> needed(rules.size(), false);
+  std::vector<size_t> stack;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].reported) {
+      needed[i] = true;
+      stack.push_back(i);
+    }
+  }
+  while (!stack.empty()) {
+    const auto& cr = rules[stack.back()];
+    stack.pop_back();
+    if (!cr.meta) continue;
+    for (const auto& name : cr.meta->operands()) {
+      auto it = by_name.find(name);
+      if (it == by_name.end() || needed[it->second]) continue;
+      needed[it->second] = true;
+      stack.push_back(it->second);
+    }
+  }
+  return needed;
+}
+
 // Decides the engine of every rule of a group and builds its databases (or loads them).
 void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::CompiledRule>& rules,
                 const CompileOptions& options, const std::string& fingerprint) {
@@ -314,19 +340,31 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
       cr.pcre =
           PcrePattern::compile(source.regex, linewise(source.type), false, options.pcre, error);
       if (!cr.pcre) cr.disabled_reason = "PCRE2: " + error;
-      auto [it, inserted] = group_index.try_emplace(groupKey(source), out->groups_.size());
-      if (inserted) {
-        CompiledRules::TextGroup group;
-        group.type = source.type;
-        group.header = source.header;
-        group.form = source.header_form;
-        group.if_unset = source.if_unset;
-        out->groups_.push_back(std::move(group));
-      }
-      cr.group = static_cast<int>(it->second);
-      out->groups_[it->second].rules.push_back(index);
     }
     rules.push_back(std::move(cr));
+  }
+
+  // Pattern rules are grouped by the text they read, those no verdict depends on apart.
+  const std::vector<bool> verdict = neededForVerdict(rules, out->by_name_);
+  for (size_t index = 0; index < rules.size(); ++index) {
+    auto& cr = rules[index];
+    const Rule& source = cr.rule;
+    if (!source.unsupported.empty() || source.type == RuleType::Meta || source.is_eval ||
+        source.exists_test)
+      continue;
+    const std::string key = groupKey(source) + (verdict[index] ? "" : "\tno verdict");
+    auto [it, inserted] = group_index.try_emplace(key, out->groups_.size());
+    if (inserted) {
+      CompiledRules::TextGroup group;
+      group.type = source.type;
+      group.header = source.header;
+      group.form = source.header_form;
+      group.if_unset = source.if_unset;
+      group.verdict = verdict[index];
+      out->groups_.push_back(std::move(group));
+    }
+    cr.group = static_cast<int>(it->second);
+    out->groups_[it->second].rules.push_back(index);
   }
 
   const std::string fingerprint = hsPlatformFingerprint();

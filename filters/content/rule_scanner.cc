@@ -117,9 +117,11 @@ class MessageScan {
         counts_(rules_.size(), kUnsettled),
         texts_(groups_.size()) {}
 
-  // Builds every group's text and runs its databases (no scratch: Hyperscan is unavailable).
-  void runDatabases(hs_scratch_t* scratch) {
+  // Builds every group's text and runs its databases (no scratch: Hyperscan is unavailable). For
+  // a verdict, groups no verdict depends on are left out: none of their rules is ever asked for.
+  void runDatabases(hs_scratch_t* scratch, ScanDepth depth) {
     for (size_t g = 0; g < groups_.size(); ++g) {
+      if (depth == ScanDepth::Verdict && !groups_[g].verdict) continue;
       GroupText& text = texts_[g];
       text.text = groupText(groups_[g], view_, text.owned);
       if (text.text.size() > max_scan_bytes_) {
@@ -287,8 +289,8 @@ class MessageScan {
 ScanResult CompiledRules::scan(const ContentView& view, const ExternalSymbols& external,
                                bool explain, ScanDepth depth) const {
   MessageScan message(*this, view, external);
-  message.runDatabases(scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get())
-                                          : nullptr);
+  message.runDatabases(
+      scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get()) : nullptr, depth);
   for (size_t i = 0; i < rules_.size(); ++i) {
     if (depth == ScanDepth::Every || briefs_[i].reported) message.settle(i);
   }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/rule_parser.h"
@@ -283,6 +285,39 @@ tflags MULTI        multiple
 
   m.body = "alpha and omega on one line\n";
   EXPECT_TRUE(hits(*rules, m).count("ACROSS_LINES"));
+}
+
+// Rules no verdict depends on (no score, read by no meta rule that counts) form groups of their
+// own, which a scan for the verdict leaves out and a scan of every rule runs.
+TEST(Matcher, RulesNoVerdictNeedsAreScannedOnlyForEveryRule) {
+  auto rules = compile(R"(
+body COUNTS      /alpha/
+body __NEEDED    /beta/
+body __IDLE      /gamma/
+body ZERO        /delta/
+score ZERO       0
+meta USES        __NEEDED
+meta ZERO_META   __IDLE
+score ZERO_META  0
+)");
+  std::map<std::string, bool> verdict_group;
+  for (const auto& group : rules->groups())
+    for (size_t i : group.rules) verdict_group[rules->rules()[i].rule.name] = group.verdict;
+  EXPECT_TRUE(verdict_group.at("COUNTS"));
+  EXPECT_TRUE(verdict_group.at("__NEEDED"));
+  EXPECT_FALSE(verdict_group.at("__IDLE"));
+  EXPECT_FALSE(verdict_group.at("ZERO"));
+  Message m;
+  m.body = "alpha beta gamma delta\n";
+  const auto names = [&](ScanDepth depth) {
+    std::set<std::string> out;
+    for (const auto& h : rules->scan(m.view(), {}, false, depth).hits)
+      out.insert(rules->rules()[h.rule].rule.name);
+    return out;
+  };
+  EXPECT_EQ(names(ScanDepth::Verdict), (std::set<std::string>{"COUNTS", "__NEEDED", "USES"}));
+  EXPECT_EQ(names(ScanDepth::Every),
+            (std::set<std::string>{"COUNTS", "__NEEDED", "USES", "__IDLE", "ZERO", "ZERO_META"}));
 }
 
 // A body that is not plain as a whole has its plain lines scanned by the plain-text database and
