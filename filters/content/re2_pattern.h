@@ -19,7 +19,7 @@ namespace portcullis::content {
 class Re2Pattern {
  public:
   // Patterns shorter than this stay with PCRE2, whose JIT is faster on them.
-  static constexpr size_t kMinimumLength = 1000;
+  static constexpr size_t kMinimumLength = 500;
 
   // The pattern in multiline mode, as rules read in pieces see it; nullptr when it is short, has
   // no equivalent in RE2's dialect, or RE2 does not take it.
