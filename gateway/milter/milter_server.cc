@@ -203,6 +203,7 @@ struct MilterServer::Hooks {
     if (!s || !argv || !argv[0]) return SMFIS_CONTINUE;
     MailFacts facts;
     facts.queue_id = macro(ctx, "i");
+    facts.mta_hostname = macro(ctx, "j");
     facts.auth_user = macro(ctx, "{auth_authen}");
     if (auto version = macro(ctx, "{tls_version}"); !version.empty()) {
       std::string bits = macro(ctx, "{cipher_bits}");

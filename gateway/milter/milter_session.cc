@@ -13,6 +13,7 @@
 #include "gateway/pipeline/early_rejection.h"
 #include "gateway/smtp/message_edit.h"
 #include "gateway/smtp/reply.h"
+#include "gateway/smtp/server_session.h"
 
 namespace portcullis::milter {
 
@@ -64,11 +65,16 @@ std::string paramValue(std::string_view arg, std::string_view key) {
   return std::string(arg.substr(key.size() + 1));
 }
 
-// The message as the quarantine store keeps it: with the header edits the MTA would have made
+// The message as the quarantine store keeps it: with the Received field the MTA adds for the
+// client's hop (the MTA never shows it to a milter) and the header edits it would have made
 // (forged fields removed, Authentication-Results and the X-Spam-* fields added, Subject prefixed).
-std::string quarantinedCopy(const smtp::SessionContext& ctx, std::string_view message,
-                            const Report& report, const Verdict& verdict) {
+std::string quarantinedCopy(const smtp::SessionContext& ctx, const Transaction& tx,
+                            std::string_view mta_hostname, const Report& report,
+                            const Verdict& verdict) {
   smtp::HeaderEdit edit;
+  edit.prepend.push_back(smtp::receivedField(
+      tx, mta_hostname.empty() ? std::string_view(ctx.protocol.hostname) : mta_hostname,
+      std::chrono::system_clock::now()));
   if (ctx.authentication_results) {
     if (auto ar = ctx.authentication_results(report)) edit.prepend.push_back(*ar);
   }
@@ -81,7 +87,7 @@ std::string quarantinedCopy(const smtp::SessionContext& ctx, std::string_view me
            (remove_field && remove_field(name, value));
   };
   edit.subject_prefix = verdict.subject_prefix;
-  return smtp::editHeaders(message, edit);
+  return smtp::editHeaders(tx.message, edit);
 }
 
 }  // namespace
@@ -150,6 +156,7 @@ StageResult MilterSession::mail(std::string_view address, const std::vector<std:
   transaction_ = std::make_shared<Transaction>();
   Transaction& tx = *transaction_;
   tx.id = facts.queue_id.empty() ? newQueueId() : facts.queue_id;
+  mta_hostname_ = facts.mta_hostname;
   tx.client = client_;
   tx.client.auth_user = facts.auth_user;
   tx.client.tls = facts.tls;
@@ -327,7 +334,7 @@ StageResult MilterSession::keepInStore(const Transaction& tx, const Report& repo
   kept->envelope = tx.envelope;
   kept->parsed = tx.parsed;
   kept->started = tx.started;
-  kept->message = quarantinedCopy(*shared_->context, tx.message, report, verdict);
+  kept->message = quarantinedCopy(*shared_->context, tx, mta_hostname_, report, verdict);
   auto run = [](std::shared_ptr<const smtp::SessionContext> c, std::shared_ptr<const Transaction> t,
                 Verdict v) -> awaitable<smtp::Reply> {
     smtp::Reply reply = co_await c->quarantine->keep(*t, t->message, v);

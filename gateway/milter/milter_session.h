@@ -57,7 +57,8 @@ struct MessageActions {
 
 // MTA facts available at MAIL FROM (milter macros).
 struct MailFacts {
-  std::string queue_id;  // macro i; empty when the MTA has not assigned one yet
+  std::string queue_id;      // macro i; empty when the MTA has not assigned one yet
+  std::string mta_hostname;  // macro j, for the Received field of a copy kept in the store
   std::string auth_user;
   std::optional<TlsInfo> tls;
 };
@@ -109,6 +110,7 @@ class MilterSession {
   ClientInfo client_;
   std::shared_ptr<Transaction> transaction_;
   std::shared_ptr<Report> report_;
+  std::string mta_hostname_;                   // from the current transaction's MailFacts
   std::optional<PolicyChoice> policy_choice_;  // fixed by the first accepted recipient
   std::vector<std::pair<std::string, std::string>> fields_;  // (name, value) as received
   std::string body_;

@@ -244,7 +244,8 @@ TEST(MilterGateway, StoreModeKeepsTheMessageInTheQuarantineStoreAndPostfixDropsI
         "\"name\":\"TEST_QUARANTINE\"", "\"client\":\"127.0.0.1\""}) {
     EXPECT_NE(entry.find(part), std::string::npos) << part << " in " << entry;
   }
-  // The stored copy carries the verdict's header fields, as a delivered one would.
+  // The stored copy carries the verdict's header fields, as a delivered one would, under the
+  // Received field of the client's hop, which Postfix never shows a milter.
   std::string id = entry.substr(entry.find("\"id\":\"") + 6, 18);
   auto shown = test::runCommand({test::portcullisBinary().string(), "quarantine", "-c",
                                  s.gateway->configPath().string(), "show", id});
@@ -252,6 +253,14 @@ TEST(MilterGateway, StoreModeKeepsTheMessageInTheQuarantineStoreAndPostfixDropsI
   EXPECT_NE(shown.output.find("X-Spam-Flag: YES"), std::string::npos) << shown.output;
   EXPECT_NE(shown.output.find("Authentication-Results: gw.test"), std::string::npos)
       << shown.output;
+  const size_t received = shown.output.find("\nReceived: from ");
+  ASSERT_NE(received, std::string::npos) << shown.output;
+  const size_t results = shown.output.find("Authentication-Results:");
+  ASSERT_LT(received, results) << shown.output;
+  const std::string trace = shown.output.substr(received, results - received);  // folded lines
+  EXPECT_NE(trace.find("[127.0.0.1]"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("by mta.test (Portcullis)"), std::string::npos) << trace;
+  EXPECT_NE(trace.find(" id " + sent.queue_id), std::string::npos) << trace;
   EXPECT_TRUE(s.gateway->waitForLog(
       "id=" + sent.queue_id + " milter: quarantined in the quarantine store as " + id, 10s))
       << s.gateway->log();
