@@ -8,8 +8,9 @@
 // by piece), by PCRE2, or by RE2 for a long pattern on text where the two agree (re2_pattern.h). A
 // plain text (pattern_rewrite.h) is scanned by the group's plain-text database when it has one,
 // and so are the plain pieces of a text that is not plain as a whole.
-// Meta rules ask for their operands as they evaluate, and
-// `&&`/`||` short-circuit, so a sub-rule no verdict depends on is never settled at all.
+// Meta rules ask for their operands as they evaluate, and `&&`/`||` short-circuit, so a sub-rule
+// no verdict depends on is never settled at all; a scan for the verdict leaves out the groups of
+// rules that no verdict can depend on (compiled_rules.h).
 #include <algorithm>
 #include <optional>
 
