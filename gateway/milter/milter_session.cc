@@ -11,7 +11,6 @@
 #include "gateway/core/queue_id.h"
 #include "gateway/core/text.h"
 #include "gateway/pipeline/early_rejection.h"
-#include "gateway/smtp/message_edit.h"
 #include "gateway/smtp/reply.h"
 #include "gateway/smtp/server_session.h"
 
@@ -65,29 +64,13 @@ std::string paramValue(std::string_view arg, std::string_view key) {
   return std::string(arg.substr(key.size() + 1));
 }
 
-// The message as the quarantine store keeps it: with the Received field the MTA adds for the
-// client's hop (the MTA never shows it to a milter) and the header edits it would have made
-// (forged fields removed, Authentication-Results and the X-Spam-* fields added, Subject prefixed).
+// The message as the quarantine store keeps it: as the MTA would have delivered it, with the
+// Received field it adds for the client's hop (and never shows a milter) and the header edits.
 std::string quarantinedCopy(const smtp::SessionContext& ctx, const Transaction& tx,
                             std::string_view mta_hostname, const Report& report,
                             const Verdict& verdict) {
-  smtp::HeaderEdit edit;
-  edit.prepend.push_back(smtp::receivedField(
-      tx, mta_hostname.empty() ? std::string_view(ctx.protocol.hostname) : mta_hostname,
-      std::chrono::system_clock::now()));
-  if (ctx.authentication_results) {
-    if (auto ar = ctx.authentication_results(report)) edit.prepend.push_back(*ar);
-  }
-  for (const auto& h : report.headers()) edit.prepend.push_back(h);
-  for (const auto& h : verdict.headers) edit.prepend.push_back(h);
-  auto own = Policy::ownHeaderNames();
-  auto remove_field = ctx.remove_field;
-  edit.remove = [own, remove_field](std::string_view name, std::string_view value) {
-    return std::any_of(own.begin(), own.end(), [&](auto n) { return iequals(n, name); }) ||
-           (remove_field && remove_field(name, value));
-  };
-  edit.subject_prefix = verdict.subject_prefix;
-  return smtp::editHeaders(tx.message, edit);
+  return smtp::composeMessage(ctx, tx, mta_hostname.empty() ? ctx.protocol.hostname : mta_hostname,
+                              report, verdict);
 }
 
 }  // namespace

@@ -363,24 +363,7 @@ class Session {
   }
 
   std::string compose(const Transaction& tx, const Report& report, const Verdict& verdict) const {
-    HeaderEdit edit;
-    edit.prepend.push_back(
-        receivedField(tx, ctx_->protocol.hostname, std::chrono::system_clock::now()));
-    if (ctx_->authentication_results) {
-      if (auto ar = ctx_->authentication_results(report)) edit.prepend.push_back(*ar);
-    }
-    for (const auto& h : report.headers()) edit.prepend.push_back(h);
-    for (const auto& h : verdict.headers) edit.prepend.push_back(h);
-    auto own = Policy::ownHeaderNames();
-    auto remove_field = ctx_->remove_field;
-    edit.remove = [own, remove_field](std::string_view name, std::string_view value) {
-      for (auto n : own) {
-        if (iequals(n, name)) return true;
-      }
-      return remove_field && remove_field(name, value);
-    };
-    edit.subject_prefix = verdict.subject_prefix;
-    return editHeaders(tx.message, edit);
+    return composeMessage(*ctx_, tx, ctx_->protocol.hostname, report, verdict);
   }
 
   awaitable<void> onStartTls(SessionState::Step& step) {
@@ -437,6 +420,28 @@ HeaderField receivedField(const Transaction& tx, std::string_view hostname,
   }
   value += "; " + rfc5322Date(when);
   return {"Received", value};
+}
+
+std::string composeMessage(const SessionContext& ctx, const Transaction& tx,
+                           std::string_view hostname, const Report& report,
+                           const Verdict& verdict) {
+  HeaderEdit edit;
+  edit.prepend.push_back(receivedField(tx, hostname, std::chrono::system_clock::now()));
+  if (ctx.authentication_results) {
+    if (auto ar = ctx.authentication_results(report)) edit.prepend.push_back(*ar);
+  }
+  for (const auto& h : report.headers()) edit.prepend.push_back(h);
+  for (const auto& h : verdict.headers) edit.prepend.push_back(h);
+  auto own = Policy::ownHeaderNames();
+  auto remove_field = ctx.remove_field;
+  edit.remove = [own, remove_field](std::string_view name, std::string_view value) {
+    for (auto n : own) {
+      if (iequals(n, name)) return true;
+    }
+    return remove_field && remove_field(name, value);
+  };
+  edit.subject_prefix = verdict.subject_prefix;
+  return editHeaders(tx.message, edit);
 }
 
 awaitable<void> runSession(asio::ip::tcp::socket socket,

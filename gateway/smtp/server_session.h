@@ -21,4 +21,10 @@ awaitable<void> runSession(asio::ip::tcp::socket socket,
 HeaderField receivedField(const Transaction& tx, std::string_view hostname,
                           std::chrono::system_clock::time_point when);
 
+// The message as it leaves the gateway: under a Received field for the client's hop as `hostname`
+// took it, Authentication-Results and the checks' and verdict's fields; forged copies of the
+// gateway's own fields removed; Subject prefixed when the verdict says so.
+std::string composeMessage(const SessionContext& ctx, const Transaction& tx,
+                           std::string_view hostname, const Report& report, const Verdict& verdict);
+
 }  // namespace portcullis::smtp
