@@ -194,8 +194,7 @@ void buildPlainDatabase(CompiledRules::TextGroup& group,
 
 // Per rule, whether a verdict can depend on it: a reported rule, or one a meta rule that a verdict
 // depends on reads.
-std::vector<bool> neededForVerdict(const std::vector<CompiledRules::CompiledRule>& rules,
-                                   const std::map<std::string, size_t>& by_name) {
+std::vector<bool> neededForVerdict(const std::vector<CompiledRules::CompiledRule>& rules) {
   std::vector<bool> needed(rules.size(), false);
   std::vector<size_t> stack;
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -207,12 +206,10 @@ std::vector<bool> neededForVerdict(const std::vector<CompiledRules::CompiledRule
   while (!stack.empty()) {
     const auto& cr = rules[stack.back()];
     stack.pop_back();
-    if (!cr.meta) continue;
-    for (const auto& name : cr.meta->operands()) {
-      auto it = by_name.find(name);
-      if (it == by_name.end() || needed[it->second]) continue;
-      needed[it->second] = true;
-      stack.push_back(it->second);
+    for (const int dep : cr.meta_operands) {
+      if (dep < 0 || needed[dep]) continue;
+      needed[dep] = true;
+      stack.push_back(static_cast<size_t>(dep));
     }
   }
   return needed;
@@ -344,8 +341,17 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
     rules.push_back(std::move(cr));
   }
 
+  // Meta operands: a rule of this set, or a symbol another check may add.
+  for (auto& cr : rules) {
+    if (cr.engine != Engine::Meta) continue;
+    for (const auto& name : cr.meta->operands()) {
+      auto it = out->by_name_.find(name);
+      cr.meta_operands.push_back(it == out->by_name_.end() ? -1 : static_cast<int>(it->second));
+    }
+  }
+
   // Pattern rules are grouped by the text they read, those no verdict depends on apart.
-  const std::vector<bool> verdict = neededForVerdict(rules, out->by_name_);
+  const std::vector<bool> verdict = neededForVerdict(rules);
   for (size_t index = 0; index < rules.size(); ++index) {
     auto& cr = rules[index];
     const Rule& source = cr.rule;
@@ -400,14 +406,6 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
     }
   }
 
-  // Meta operands: a rule of this set, or a symbol another check may add.
-  for (auto& cr : rules) {
-    if (cr.engine != Engine::Meta) continue;
-    for (const auto& name : cr.meta->operands()) {
-      auto it = out->by_name_.find(name);
-      cr.meta_operands.push_back(it == out->by_name_.end() ? -1 : static_cast<int>(it->second));
-    }
-  }
   // A meta rule inside a dependency loop, or nested too deep to settle by recursion, is disabled.
   // Walked with an explicit stack, so that no rule file can exhaust this thread's.
   constexpr int kMaxMetaDepth = 64;
