@@ -8,17 +8,20 @@
 #include "filters/spf/spf_record.h"
 #include "gateway/core/envelope.h"
 #include "gateway/core/text.h"
+#include "gateway/dns/domain_name.h"
 #include "gateway/dns/ip_address.h"
+#include "gateway/dns/validated_names.h"
 
 namespace portcullis::spf {
 
 namespace {
 
 using dns::Answer;
+using dns::isQueryableName;
+using dns::kMaxDomainLength;
 using dns::RrType;
 using dns::Status;
-
-constexpr size_t kMaxDomainLength = 253;
+using dns::withoutTrailingDot;
 
 struct Outcome {
   SpfResult result = SpfResult::Neutral;
@@ -45,21 +48,6 @@ SpfResult resultOf(Qualifier q) {
       return SpfResult::Neutral;
   }
   return SpfResult::Neutral;
-}
-
-std::string_view withoutTrailingDot(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  return name;
-}
-
-// A name DNS can be asked about: 1..63-octet labels, at most 253 octets.
-bool isQueryableName(std::string_view name) {
-  name = withoutTrailingDot(name);
-  if (name.empty() || name.size() > kMaxDomainLength) return false;
-  for (auto label : split(name, '.')) {
-    if (label.empty() || label.size() > 63) return false;
-  }
-  return true;
 }
 
 // Section 4.3: the identity must be a fully qualified domain name, not an address literal.
@@ -286,24 +274,9 @@ class Evaluation {
   // Section 5.5: names the client's address maps back to whose own addresses include it.
   // Lookup errors skip a name; at most `addresses_per_name` PTR names are tried.
   awaitable<std::vector<std::string>> validatedNames() {
-    if (validated_) co_return *validated_;
-    validated_.emplace();
-    Answer ptr = co_await resolver_.query(base_.ip.reverseName(), RrType::PTR);
-    if (!ptr.ok()) co_return *validated_;
-    int tried = 0;
-    for (const auto& name : ptr.records) {
-      if (tried++ == limits_.addresses_per_name) break;
-      if (!isQueryableName(name)) continue;
-      Answer addresses = co_await resolver_.query(name, addressType());
-      if (!addresses.ok()) continue;
-      for (const auto& text : addresses.records) {
-        auto address = dns::IpAddress::parse(text);
-        if (address && *address == base_.ip) {
-          validated_->push_back(std::string(withoutTrailingDot(name)));
-          break;
-        }
-      }
-    }
+    if (!validated_)
+      validated_ = co_await dns::validatedNames(resolver_, base_.ip,
+                                                static_cast<size_t>(limits_.addresses_per_name));
     co_return *validated_;
   }
 

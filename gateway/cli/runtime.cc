@@ -178,6 +178,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   ctx->max_header_size = config.limits.max_header_size;
   ctx->command_timeout = config.limits.command_timeout;
   ctx->data_timeout = config.limits.data_timeout;
+  if (config.server.client_reverse_lookup) ctx->resolver = services.resolver;
   ctx->bare_line_ends = config.limits.bare_line_ends == "normalize"
                             ? smtp::BareLineEndPolicy::Normalize
                             : smtp::BareLineEndPolicy::Reject;

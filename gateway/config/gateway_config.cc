@@ -58,6 +58,7 @@ void readServer(Section& s, ServerConfig& c) {
       s.getInt("max_connections_per_ip", c.max_connections_per_ip, 1, 1'000'000);
   c.shutdown_grace = s.getDuration("shutdown_grace", c.shutdown_grace, {}, hours(1));
   c.io_threads = s.getInt("io_threads", c.io_threads, 1, 256);
+  c.client_reverse_lookup = s.getBool("client_reverse_lookup", c.client_reverse_lookup);
   c.pid_file = s.getString("pid_file", "");
   s.finish();
 }

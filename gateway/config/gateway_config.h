@@ -29,6 +29,9 @@ struct ServerConfig {
   size_t max_connections_per_ip = 50;
   milliseconds shutdown_grace{30'000};
   size_t io_threads = 1;
+  // Look up each client's forward-confirmed reverse name at connect (our Received field, the
+  // relay model's rdns); false: every client is recorded without a name.
+  bool client_reverse_lookup = true;
   std::filesystem::path pid_file;  // written by `serve` for `portcullis rules reload`; empty: none
 };
 

@@ -6,6 +6,7 @@
 
 #include "gateway/core/queue_id.h"
 #include "gateway/core/text.h"
+#include "gateway/dns/validated_names.h"
 #include "gateway/pipeline/early_rejection.h"
 #include "gateway/smtp/message_edit.h"
 #include "gateway/smtp/stream.h"
@@ -32,6 +33,15 @@ size_t headerSectionSize(std::string_view message) {
   return end == std::string_view::npos ? message.size() : end + 4;
 }
 
+// The first forward-confirmed reverse name of `address`, or "" when it has none.
+awaitable<std::string> verifiedName(dns::Resolver& resolver, const std::string& address) {
+  constexpr size_t kMaxPtrNames = 10;
+  const auto ip = dns::IpAddress::parse(address);
+  if (!ip) co_return std::string();
+  const auto names = co_await dns::validatedNames(resolver, *ip, kMaxPtrNames);
+  co_return names.empty() ? std::string() : names.front();
+}
+
 class Session {
  public:
   Session(asio::ip::tcp::socket socket, std::shared_ptr<const SessionContext> context)
@@ -52,6 +62,8 @@ class Session {
   }
 
   awaitable<void> run() {
+    // As Postfix's smtpd does, the client's name is settled before the greeting.
+    if (ctx_->resolver) client_.hostname = co_await verifiedName(*ctx_->resolver, client_.address);
     connection_report_ = std::make_shared<Report>();
     auto snapshot = std::make_shared<Transaction>();
     snapshot->client = client_;

@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "gateway/core/verdict.h"
+#include "gateway/dns/resolver.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/pipeline/policy.h"
 #include "gateway/smtp/data_reader.h"
@@ -50,6 +51,9 @@ struct SessionContext {
   // Where quarantined messages go; null: a quarantine verdict delivers the message tagged.
   std::shared_ptr<QuarantineSink> quarantine;
   std::shared_ptr<asio::ssl::context> tls;  // null when STARTTLS is not offered
+  // Looks up the client's forward-confirmed reverse name at connect (what our Received field and
+  // the relay model record); null: the client is recorded without a name.
+  dns::Resolver* resolver = nullptr;
   // Parses the message for Message-stage checks (set when any are configured).
   std::function<std::shared_ptr<const mime::Message>(std::string_view)> parse;
   // Renders Authentication-Results for the report; empty function: no such header.

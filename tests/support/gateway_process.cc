@@ -15,7 +15,8 @@ std::filesystem::path portcullisBinary() {
 std::string gatewayToml(const GatewaySettings& s, const std::filesystem::path& spool_dir) {
   std::string t;
   t += "[server]\nhostname = \"gw.test\"\nlisten = [\"127.0.0.1:" + std::to_string(s.listen_port) +
-       "\"]\nshutdown_grace = \"5s\"\n" + s.server;
+       "\"]\nshutdown_grace = \"5s\"\nclient_reverse_lookup = " +
+       (s.client_reverse_lookup ? "true" : "false") + "\n" + s.server;
   t += "\n[limits]\ncommand_timeout = \"30s\"\ndata_timeout = \"60s\"\n" + s.limits;
   t += "\n[tls]\n" + s.tls;
   t += "\n[domains]\nlocal = [" + s.local_domains + "]\n" + s.domains;

@@ -25,6 +25,8 @@ struct GatewaySettings {
   std::string local_domains = "\"example.org\"";  // domains.local, as TOML array elements
   std::string relay_tls = "none";                 // relay.tls: STARTTLS to the internal MTA
   // Extra "key = value" lines for each table (appended after the defaults this fixture sets).
+  // Off unless a test serves the client's reverse name: no lookup leaves loopback.
+  bool client_reverse_lookup = false;
   std::string server;
   std::string limits;
   std::string tls;

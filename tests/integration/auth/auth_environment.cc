@@ -29,6 +29,8 @@ std::vector<std::string> dnsRecords(const DkimKey& key) {
       R"(txt-record=_dmarc.soft.test,"v=DMARC1; p=none")",
       "host-record=2.0.0.127.bl.test,127.0.0.2",
       "host-record=1.0.0.127.bl.test,127.0.0.2",
+      "ptr-record=1.0.0.127.in-addr.arpa,client.test",
+      "host-record=client.test,127.0.0.1",
   };
 }
 
@@ -37,6 +39,7 @@ test::GatewaySettings gatewaySettings(const AuthOptions& options, uint16_t dns_p
   test::GatewaySettings s;
   s.relay_port = relay_port;
   s.server = std::string("authserv_id = \"") + kAuthservId + "\"\n";
+  s.client_reverse_lookup = true;
   s.metrics = "enabled = true\nlisten = \"127.0.0.1:0\"\n";
   s.extra = "[dns]\nservers = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]\n" +
             options.dns_keys +

@@ -61,6 +61,21 @@ TEST(Authentication, SpfDkimAndDmarcPassAreRecorded) {
   EXPECT_EQ(fieldValues(relayed->data, "DKIM-Signature"), fieldValues(message, "DKIM-Signature"));
 }
 
+// The client's PTR name leads back to 127.0.0.1 in the test zone, so our Received field names it,
+// as the relay model (RDNS_NONE and its kin) then reads it.
+TEST(Authentication, TheClientsForwardConfirmedNameIsRecorded) {
+  AuthEnvironment env;
+  std::string message = makeMessage("alice@signed.test", "named", "Hello.\r\n");
+  test::SmtpReply reply = sendMessage(env.gateway.port(), "alice@signed.test", message);
+  ASSERT_EQ(reply.code, 250) << reply.text << env.gateway.log();
+  auto relayed = env.relayed(1);
+  ASSERT_TRUE(relayed) << env.gateway.log();
+  auto received = fieldValues(relayed->data, "Received");
+  ASSERT_FALSE(received.empty()) << relayed->data;
+  EXPECT_THAT(received.front(), HasSubstr("(client.test [127.0.0.1])"));
+  EXPECT_TRUE(env.dns.queriesFor("1.0.0.127.in-addr.arpa") > 0);
+}
+
 TEST(Authentication, ForgedResultsForOurAuthservIdAreRemoved) {
   AuthEnvironment env;
   std::string forged = std::string("Authentication-Results: ") + kAuthservId +
