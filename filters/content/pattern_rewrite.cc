@@ -462,4 +462,69 @@ bool isPlainText(std::string_view text) {
   return seen <= kHighestPlainByte && text.find("&#") == std::string_view::npos;
 }
 
+std::optional<RepeatedGroup> largestRepeatedGroup(std::string_view pattern) {
+  for (std::string_view unsafe : {"\\Q", "\\g", "\\k", "(?P", "(?&", "(?|", "(?R", "(?(", "(?#"}) {
+    if (pattern.find(unsafe) != std::string_view::npos) return std::nullopt;
+  }
+  std::optional<RepeatedGroup> best;
+  std::vector<std::pair<size_t, bool>> groups;  // open position, is (?:
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 < pattern.size() && pattern[i + 1] >= '1' && pattern[i + 1] <= '9')
+        return std::nullopt;  // a back-reference
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == '[' && i + 1 < pattern.size() && pattern[i + 1] == ':') {
+        const size_t end = pattern.find(":]", i + 2);
+        if (end == std::string_view::npos) return std::nullopt;
+        i = end + 1;
+      } else if (c == ']') {
+        in_class = false;
+      }
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') ++i;
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') ++i;  // a leading ] is literal
+      continue;
+    }
+    if (c == '(') {
+      if (i + 2 < pattern.size() && pattern[i + 1] == '?' && pattern[i + 2] >= '1' &&
+          pattern[i + 2] <= '9')
+        return std::nullopt;  // a numbered subroutine call
+      groups.emplace_back(i, pattern.substr(i, 3) == "(?:");
+      continue;
+    }
+    if (c != ')' || groups.empty()) continue;
+    const auto [open, non_capturing] = groups.back();
+    groups.pop_back();
+    if (!non_capturing || i + 1 >= pattern.size() || pattern[i + 1] != '{') continue;
+    const size_t end = pattern.find('}', i + 2);
+    if (end == std::string_view::npos) continue;
+    const std::string_view digits = pattern.substr(i + 2, end - i - 2);
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos)
+      continue;
+    const long count = std::stol(std::string(digits));
+    const bool lazy_or_possessive =
+        end + 1 < pattern.size() && (pattern[end + 1] == '?' || pattern[end + 1] == '+');
+    if (count < 2 || lazy_or_possessive) continue;
+    if (!best || i - open > best->close - best->open) best = RepeatedGroup{open, i, end + 1, count};
+  }
+  if (in_class) return std::nullopt;
+  return best;
+}
+
+std::optional<std::string> withLargestRepeatReduced(std::string_view pattern, long count) {
+  const auto group = largestRepeatedGroup(pattern);
+  if (!group || count < 1 || count >= group->count) return std::nullopt;
+  return std::string(pattern.substr(0, group->open)) + "(?:" + std::string(group->body(pattern)) +
+         "){" + std::to_string(count) + "}" + std::string(pattern.substr(group->end));
+}
+
 }  // namespace portcullis::content

@@ -46,6 +46,26 @@ std::optional<std::string> withoutPieceAnchors(std::string_view pattern);
 // (?<name>)), and for what the rewriter cannot read.
 std::optional<std::string> inRe2Dialect(std::string_view pattern);
 
+// The largest non-capturing group repeated an exact number of times (two or more), `(?:BODY){n}`,
+// outside classes; nullopt when there is none, or when the pattern reads in ways this walk does
+// not follow (back-references, subroutine calls, \Q, conditionals, branch reset, comments).
+struct RepeatedGroup {
+  size_t open = 0;   // the "(?:"
+  size_t close = 0;  // its ")"
+  size_t end = 0;    // just after "{n}"
+  long count = 0;
+  std::string_view body(std::string_view pattern) const {
+    return pattern.substr(open + 3, close - open - 3);
+  }
+};
+std::optional<RepeatedGroup> largestRepeatedGroup(std::string_view pattern);
+
+// `pattern` with its largest repeated group `(?:BODY){n}` repeated only `count` times (1 <= count
+// < n). Every match of the original contains a match of this one, so it serves as a prefilter
+// when the original is too large for Hyperscan; nullopt when largestRepeatedGroup() finds nothing
+// or `count` is out of range.
+std::optional<std::string> withLargestRepeatReduced(std::string_view pattern, long count);
+
 // Whether `text` is plain: no byte above 0x7f and no "&#".
 bool isPlainText(std::string_view text);
 

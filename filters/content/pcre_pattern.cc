@@ -3,6 +3,10 @@
 
 #include <pcre2.h>
 
+#include <string>
+
+#include "filters/content/pattern_rewrite.h"
+
 namespace portcullis::content {
 namespace {
 
@@ -11,6 +15,32 @@ pcre2_match_data* threadMatchData() {
   thread_local std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> data(
       pcre2_match_data_create(1, nullptr), &pcre2_match_data_free);
   return data.get();
+}
+
+// `(?:BODY){n}`, with the largest such BODY, written as `(?:(?<_repK>BODY)(?&_repK){n-1})`: the
+// same matches (subroutine calls backtrack as Perl's do since PCRE2 10.30), but BODY is compiled
+// once instead of n times.
+std::optional<std::string> repeatsAsSubroutineCalls(std::string_view pattern, int serial) {
+  const auto group = largestRepeatedGroup(pattern);
+  if (!group) return std::nullopt;
+  const std::string name = "_rep" + std::to_string(serial);
+  return std::string(pattern.substr(0, group->open)) + "(?:(?<" + name + ">" +
+         std::string(group->body(pattern)) + ")(?&" + name + "){" +
+         std::to_string(group->count - 1) + "})" + std::string(pattern.substr(group->end));
+}
+
+pcre2_code* compileOrShrink(std::string pattern, uint32_t options, int& code, PCRE2_SIZE& offset) {
+  constexpr int kMaxRewrites = 8;
+  for (int round = 0;; ++round) {
+    pcre2_code* compiled = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()),
+                                         pattern.size(), options, &code, &offset, nullptr);
+    if (compiled || code != PCRE2_ERROR_PATTERN_TOO_LARGE || round == kMaxRewrites ||
+        (options & PCRE2_EXTENDED))
+      return compiled;
+    auto smaller = repeatsAsSubroutineCalls(pattern, round);
+    if (!smaller) return nullptr;
+    pattern = std::move(*smaller);
+  }
 }
 
 }  // namespace
@@ -25,8 +55,9 @@ std::unique_ptr<PcrePattern> PcrePattern::compile(const RuleRegex& regex, bool f
   if (regex.extended) options |= PCRE2_EXTENDED;
   int code = 0;
   PCRE2_SIZE offset = 0;
-  pcre2_code* compiled = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.pattern.data()),
-                                       regex.pattern.size(), options, &code, &offset, nullptr);
+  // A pattern too large for PCRE2's compiled form (SpamAssassin's __FILL_THIS_FORM_LONG*) has its
+  // repeated groups compiled once each.
+  pcre2_code* compiled = compileOrShrink(regex.pattern, options, code, offset);
   if (!compiled) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(code, message, sizeof message);

@@ -1,7 +1,9 @@
 // One Perl regular expression compiled by PCRE2 (JIT when asked), with match and depth limits so
 // that no pattern can run away on hostile input. Used to confirm Hyperscan prefilter matches, to
 // run the few patterns Hyperscan cannot, to count matches of `tflags multiple` rules and to show
-// the matched text. Immutable after construction and safe to share between threads.
+// the matched text. A pattern too large for PCRE2's compiled form has its largest repeated groups
+// compiled once and called again (same matches). Immutable after construction and safe to share
+// between threads.
 #pragma once
 
 #include <cstdint>
