@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "filters/content/content_view.h"
-#include "filters/content/eval_tests.h"
+#include "filters/content/eval/eval_input.h"
+#include "filters/content/eval/relay_model.h"
+#include "filters/content/eval/site_services.h"
 #include "filters/content/hyperscan_database.h"
 #include "filters/content/meta_expression.h"
 #include "filters/content/pcre_pattern.h"
@@ -45,6 +47,10 @@ struct CompileOptions {
   PcreLimits pcre;
   size_t max_scan_bytes = 2 << 20;   // each text is scanned up to this many bytes
   bool plain_text_databases = true;  // also build databases restricted to plain text
+  // Networks that decide the relay model's trust ([checks.content]), added to what the rule
+  // files' trusted_networks, internal_networks and msa_networks say.
+  std::vector<std::string> trusted_networks, internal_networks, msa_networks;
+  SiteServices services;  // the DNS lists and classifier network evals answer from
 };
 
 struct DisabledRule {
@@ -61,14 +67,16 @@ struct CompileSummary {
   std::map<std::string, size_t> by_engine;  // engine name -> rules
   size_t groups = 0;
   size_t groups_from_cache = 0;
-  size_t plain_text_groups = 0;  // groups with plain-text databases
+  size_t plain_text_groups = 0;      // groups with plain-text databases
+  std::vector<Diagnostic> settings;  // rule-file settings that could not be used, and why
   double seconds = 0;
 };
 
 struct RuleHit {
-  size_t rule = 0;                     // index into CompiledRules::rules()
-  int count = 1;                       // matches (more than one only with tflags multiple)
-  std::optional<std::string> matched;  // the matched text, when explaining
+  size_t rule = 0;                      // index into CompiledRules::rules()
+  int count = 1;                        // matches (more than one only with tflags multiple)
+  std::optional<std::string> matched;   // the matched text, when explaining
+  std::optional<std::string> evidence;  // why an eval test hit, when explaining
 };
 
 struct ScanResult {
@@ -81,10 +89,6 @@ enum class ScanDepth {
   Every,    // every rule, sub-rules included (rule tests, explaining, unit tests)
   Verdict,  // the reported rules, and of the sub-rules only those their meta rules need
 };
-
-// Looks up a symbol produced outside the rule set (e.g. SPF_FAIL from the SPF check): meta
-// rules see such symbols as 1 when present.
-using ExternalSymbols = std::function<bool(const std::string&)>;
 
 class CompiledRules {
  public:
@@ -127,6 +131,7 @@ class CompiledRules {
   const std::vector<TextGroup>& groups() const { return groups_; }
   const CompileSummary& summary() const { return summary_; }
   const CompileOptions& options() const { return options_; }
+  const RelayTrust& trust() const { return trust_; }
   std::optional<size_t> find(const std::string& name) const;
 
   ScanResult scan(const ContentView& view, const ExternalSymbols& external = {},
@@ -157,6 +162,7 @@ class CompiledRules {
   std::map<std::string, size_t> by_name_;
   CompileSummary summary_;
   CompileOptions options_;
+  RelayTrust trust_;
   HsScratch scratch_prototype_;
   uint64_t generation_ = 0;
 };

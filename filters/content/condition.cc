@@ -222,6 +222,9 @@ ConditionContext defaultConditionContext() {
     context.abilities.insert(std::string("Mail::SpamAssassin::Conf::") + feature);
   }
   context.abilities.insert("Mail::SpamAssassin::Plugin::BodyEval::has_check_body_length");
+  for (const char* mime : {"has_check_for_ascii_text_illegal", "has_check_abundant_unicode_ratio",
+                           "has_check_qp_ratio"})
+    context.abilities.insert(std::string("Mail::SpamAssassin::Plugin::MIMEEval::") + mime);
   return context;
 }
 

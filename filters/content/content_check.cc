@@ -8,6 +8,7 @@
 
 #include "filters/content/message_view.h"
 #include "gateway/config/section.h"
+#include "gateway/core/network_list.h"
 #include "gateway/core/offload.h"
 #include "gateway/mime/message.h"
 
@@ -79,13 +80,19 @@ std::vector<Symbol> limitSymbols(const mime::Message& message) {
 }  // namespace
 
 std::vector<Symbol> ContentCheck::scanTransaction(const CompiledRules& rules, const Transaction& tx,
-                                                  const std::set<std::string>& present) const {
+                                                  const std::set<std::string>& present,
+                                                  const AuthResults& auth) const {
   ContentView view = viewOfMessage(*tx.parsed);
   addTransactionFacts(view, tx, local_host_);
+  view.auth = &auth;
   const ScanResult result = rules.scan(
       view, [&present](const std::string& name) { return present.count(name) > 0; }, false,
       ScanDepth::Verdict);
   std::vector<Symbol> symbols = symbolsOf(rules, result);
+  // A rule named like a symbol another check already reported (SpamAssassin's SPF_PASS,
+  // DKIM_VALID, ... answered from our SPF and DKIM checks) does not count twice: the check's own
+  // symbol and score stand.
+  std::erase_if(symbols, [&present](const Symbol& s) { return present.count(s.name) > 0; });
   if (result.truncated) {
     symbols.push_back({"CONTENT_SCAN_TRUNCATED", 0,
                        "a text longer than checks.content.max_scan_bytes; scanned up to it"});
@@ -100,16 +107,34 @@ awaitable<void> ContentCheck::run(const Transaction& tx, Report& report) const {
   for (auto& symbol : limitSymbols(*tx.parsed)) report.addSymbol(std::move(symbol));
   std::set<std::string> present;
   for (const auto& symbol : report.symbols()) present.insert(symbol.name);
+  const AuthResults auth = report.auth();
   const CompiledRules* compiled = rules.get();
   // Named and moved in (see offload.h); captures only pointers and references.
-  auto work = [this, compiled, &tx, &present] { return scanTransaction(*compiled, tx, present); };
+  auto work = [this, compiled, &tx, &present, &auth] {
+    return scanTransaction(*compiled, tx, present, auth);
+  };
   std::vector<Symbol> symbols = co_await offload(workers_, std::move(work));
   for (auto& symbol : symbols) report.addSymbol(std::move(symbol));
 }
 
-CheckFactory contentCheckFactory() {
+namespace {
+
+// A list of networks ("192.0.2.0/24", "2001:db8::/32", "192.0.2.7"); a malformed entry is a
+// configuration error at its line.
+std::vector<std::string> readNetworks(config::Section& section, const std::string& key) {
+  std::vector<std::string> networks = section.getStrings(key, {});
+  for (const auto& network : networks) {
+    NetworkList probe;
+    if (auto error = probe.add(network)) section.fail(key, "\"" + network + "\": " + *error);
+  }
+  return networks;
+}
+
+}  // namespace
+
+CheckFactory contentCheckFactory(SiteServices services) {
   return {
-      "content", [](config::Section& section, const CheckDeps& deps) {
+      "content", [services](config::Section& section, const CheckDeps& deps) {
         EngineConfig config;
         const std::filesystem::path base = std::filesystem::path(section.file()).parent_path();
         for (const auto& p :
@@ -117,7 +142,12 @@ CheckFactory contentCheckFactory() {
           std::filesystem::path path(p);
           config.rule_paths.push_back(path.is_relative() ? base / path : path);
         }
-        config.compile.score_set = static_cast<int>(section.getInt("score_set", 1, 0, 3));
+        config.compile.services = services;
+        config.compile.score_set =
+            static_cast<int>(section.getInt("score_set", scoreSetFor(services), 0, 3));
+        config.compile.trusted_networks = readNetworks(section, "trusted_networks");
+        config.compile.internal_networks = readNetworks(section, "internal_networks");
+        config.compile.msa_networks = readNetworks(section, "msa_networks");
         const std::string cache = section.getString(
             "cache_dir", deps.state_dir.empty() ? "" : (deps.state_dir / "content-cache").string());
         config.compile.cache_dir = cache;

@@ -1,7 +1,11 @@
-// The texts of one message that content rules look at, gathered once per message and independent
-// of the MIME parser: header fields (raw and decoded), each MIME part's header fields, the body
-// texts SpamAssassin's rule types see, the URIs, and the pseudo-headers SpamAssassin synthesises
-// (EnvelopeFrom, X-Spam-Relays-*). Views point into storage owned by the caller.
+// The texts of one message that content rules look at, gathered once per message: header fields
+// (raw and decoded), each MIME part's header fields, the body texts SpamAssassin's rule types see,
+// the URIs, and what eval tests read beyond them (the parsed message, the SMTP envelope, the
+// client that connected to us, our own authentication results). Regex rules need only the texts,
+// so a view may be built without a parsed message (tests, the fuzzer); evals that need one then
+// do not hit. The pseudo-headers SpamAssassin synthesises (EnvelopeFrom, X-Spam-Relays-*) are
+// answered per scan from the relay model (eval/message_facts.h). Views point into storage owned
+// by the caller.
 #pragma once
 
 #include <optional>
@@ -10,8 +14,26 @@
 #include <vector>
 
 #include "filters/content/rule.h"
+#include "gateway/core/auth_results.h"
+
+namespace portcullis::mime {
+class Message;
+}
 
 namespace portcullis::content {
+
+// The client that connected to us, known first-hand (SMTP session or milter): the first
+// untrusted relay of the relay model. Absent when scanning a file.
+struct FirstHandClient {
+  std::string address;    // textual IP
+  std::string rdns;       // verified (forward-confirmed) reverse name, or empty
+  std::string helo;       // EHLO/HELO argument
+  std::string by;         // our own host name, as our Received field names it
+  std::string id;         // our queue id
+  std::string auth_user;  // authenticated identity, or empty
+  bool esmtp = false;     // EHLO rather than HELO
+  bool tls = false;       // STARTTLS was used
+};
 
 struct ViewHeader {
   std::string_view name;
@@ -35,6 +57,12 @@ struct ContentView {
   std::vector<std::string_view> uris;
   std::vector<std::pair<std::string, std::string>> pseudo_headers;  // name -> value
   bool missing_mime_boundary = false;
+
+  const mime::Message* message = nullptr;  // the parsed message behind the view, when there is one
+  std::optional<FirstHandClient> client;   // set by the SMTP and milter front ends
+  std::optional<std::string> envelope_from;  // MAIL FROM ("" for <>); unset when scanning a file
+  std::vector<std::string> recipients;       // RCPT TO addresses
+  const AuthResults* auth = nullptr;         // SPF, DKIM and DMARC results of our own checks
 };
 
 // The text a header or mimeheader rule sees for `name` read as `form`, or nullopt when no such

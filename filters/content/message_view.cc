@@ -25,20 +25,24 @@ ContentView viewOfMessage(const mime::Message& message) {
   view.rawbody = message.rawBodyText();
   view.uris.assign(message.uris().begin(), message.uris().end());
   view.missing_mime_boundary = message.has(mime::Anomaly::MissingBoundary);
+  view.message = &message;
   return view;
 }
 
 void addTransactionFacts(ContentView& view, const Transaction& tx, std::string_view local_host) {
-  view.pseudo_headers.emplace_back("EnvelopeFrom", tx.envelope.mail_from);
+  // A transaction without a client is a file scanned offline: it has no envelope either, and
+  // the relay model then comes from the header section, as SpamAssassin's does.
   if (tx.client.address.empty()) return;
-  std::string relay = "[ ip=" + tx.client.address + " rdns=" + tx.client.hostname +
-                      " helo=" + tx.client.helo + " by=" + std::string(local_host) +
-                      " ident= envfrom=" + tx.envelope.mail_from + " intl=0 id=" + tx.id +
-                      " auth=" + tx.client.auth_user + " msa=0 ]";
-  view.pseudo_headers.emplace_back("X-Spam-Relays-External", relay);
-  view.pseudo_headers.emplace_back("X-Spam-Relays-Untrusted", relay);
-  view.pseudo_headers.emplace_back("X-Spam-Relays-Internal", "");
-  view.pseudo_headers.emplace_back("X-Spam-Relays-Trusted", "");
+  view.envelope_from = tx.envelope.mail_from;
+  for (const auto& rcpt : tx.envelope.recipients) view.recipients.push_back(rcpt.address);
+  view.client = FirstHandClient{tx.client.address,
+                                tx.client.hostname,
+                                tx.client.helo,
+                                std::string(local_host),
+                                tx.id,
+                                tx.client.auth_user,
+                                tx.client.esmtp,
+                                tx.client.tls.has_value()};
 }
 
 std::vector<ExplainedHit> scanMessage(const CompiledRules& rules, const mime::Message& message,
@@ -50,7 +54,7 @@ std::vector<ExplainedHit> scanMessage(const CompiledRules& rules, const mime::Me
   for (const auto& hit : result.hits) {
     const auto& cr = rules.rules()[hit.rule];
     hits.push_back({cr.rule.name, cr.reported ? cr.score * hit.count : 0, cr.reported, hit.count,
-                    cr.rule.description, hit.matched, cr.rule.where});
+                    cr.rule.description, hit.matched, hit.evidence, cr.rule.where});
   }
   return hits;
 }

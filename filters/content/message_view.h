@@ -1,6 +1,6 @@
 // Builds the ContentView of a parsed message (gateway/mime) and of a transaction: the message's
-// texts plus the pseudo-headers SpamAssassin derives from the SMTP session (EnvelopeFrom and the
-// X-Spam-Relays-* lines describing the client that connected to us, the first external relay).
+// texts plus what the SMTP session knows first-hand (the envelope, the client that connected to
+// us), from which the relay model and SpamAssassin's pseudo-headers are derived.
 #pragma once
 
 #include <optional>
@@ -17,8 +17,8 @@ namespace portcullis::content {
 // The view points into `message`, which must outlive it.
 ContentView viewOfMessage(const mime::Message& message);
 
-// Adds EnvelopeFrom and X-Spam-Relays-{External,Untrusted} (SpamAssassin's relay format:
-// `[ ip=... rdns=... helo=... by=... ident= envfrom=... intl=0 id=... auth=... msa=0 ]`).
+// Adds the envelope and the connecting client (`local_host`: our name in our Received field);
+// nothing for a transaction without a client (a file scanned offline).
 void addTransactionFacts(ContentView& view, const Transaction& tx, std::string_view local_host);
 
 // One rule that hit, as offline tools (`portcullis rules test`, `scan --explain`) show it.
@@ -28,7 +28,8 @@ struct ExplainedHit {
   bool reported = false;
   int count = 1;
   std::string description;
-  std::optional<std::string> matched;  // the matched text (regex rules, when explaining)
+  std::optional<std::string> matched;   // the matched text (regex rules, when explaining)
+  std::optional<std::string> evidence;  // why it hit (eval rules, when explaining)
   SourceLocation where;
 };
 

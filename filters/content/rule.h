@@ -75,10 +75,19 @@ struct Diagnostic {
   std::string message;
 };
 
+// A configuration line of a rule file that is not a rule (`freemail_domains ...`,
+// `trusted_networks ...`, `welcomelist_from ...`): eval tests read these when they are built.
+struct Setting {
+  std::string name;   // the directive, lowercased
+  std::string value;  // the rest of the line, trimmed
+  SourceLocation where;
+};
+
 // Everything read from a set of rule files: rules in definition order (a rule defined again
-// replaces the earlier one), and what went wrong on the way.
+// replaces the earlier one), the settings in the order read, and what went wrong on the way.
 struct RuleSet {
   std::vector<Rule> rules;
+  std::vector<Setting> settings;
   std::vector<Diagnostic> diagnostics;
   std::vector<std::string> files;  // every file read, in order (for cache keys and reports)
 

@@ -7,6 +7,7 @@
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/database_cache.h"
+#include "filters/content/eval/eval_registry.h"
 #include "filters/content/pattern_rewrite.h"
 #include "gateway/core/text.h"
 
@@ -325,6 +326,9 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
   auto& rules = out->rules_;
   rules.reserve(set.rules.size());
   std::map<std::string, size_t> group_index;
+  EvalBuildContext eval_context(set.settings, options.services);
+  out->trust_ = relayTrustOf(set.settings, options.trusted_networks, options.internal_networks,
+                             options.msa_networks, out->summary_.settings);
 
   for (const Rule& source : set.rules) {
     CompiledRules::CompiledRule cr;
@@ -344,9 +348,11 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
         cr.engine = Engine::Meta;
       }
     } else if (source.is_eval) {
-      auto test = makeEvalTest(source.eval_call, source.eval_args);
+      auto test = makeEvalTest(source.eval_call, source.eval_args, eval_context);
       if (auto* error = std::get_if<std::string>(&test)) {
         cr.disabled_reason = *error;
+      } else if (auto skipped = scoreSetSkips(source.tflags, options.score_set)) {
+        cr.disabled_reason = *skipped;
       } else {
         cr.eval = std::get<EvalTest>(std::move(test));
         cr.engine = Engine::Eval;

@@ -57,76 +57,73 @@ bool parseNumber(std::string_view text, double& out) {
 // Directives of SpamAssassin's configuration that do not define or change rules (admin, DNS,
 // Bayes, reporting, allow/block lists): read and deliberately left alone, each one a warning.
 bool isKnownSetting(std::string_view d) {
-  static const std::set<std::string_view> kSettings = {"require_version",
-                                                       "version_tag",
-                                                       "report",
-                                                       "clear_report_template",
-                                                       "unsafe_report",
-                                                       "clear_unsafe_report_template",
-                                                       "report_contact",
-                                                       "report_safe",
-                                                       "add_header",
-                                                       "remove_header",
-                                                       "clear_headers",
-                                                       "required_score",
-                                                       "required_hits",
-                                                       "ok_locales",
-                                                       "ok_languages",
-                                                       "reuse",
-                                                       "test",
-                                                       "util_rb_tld",
-                                                       "util_rb_2tld",
-                                                       "util_rb_3tld",
-                                                       "clear_util_rb",
-                                                       "freemail_domains",
-                                                       "url_shortener",
-                                                       "url_shortener_get",
-                                                       "enlist_uri_host",
-                                                       "enlist_addrlist",
-                                                       "uridnsbl_skip_domain",
-                                                       "urirhssub",
-                                                       "uridnssub",
-                                                       "askdns",
-                                                       "dns_block_rule",
-                                                       "dns_local_ports_avoid",
-                                                       "redirector_pattern",
-                                                       "originating_ip_headers",
-                                                       "clear_originating_ip_headers",
-                                                       "bayes_ignore_header",
-                                                       "adsp_override",
-                                                       "fns_ignore_headers",
-                                                       "fns_ignore_dkim",
-                                                       "fns_check",
-                                                       "shortcircuit",
-                                                       "def_whitelist_auth",
-                                                       "def_welcomelist_auth",
-                                                       "def_whitelist_from_dkim",
-                                                       "def_welcomelist_from_dkim",
-                                                       "def_whitelist_from_spf",
-                                                       "def_welcomelist_from_spf",
-                                                       "whitelist_from",
-                                                       "welcomelist_from",
-                                                       "blacklist_from",
-                                                       "blocklist_from",
-                                                       "whitelist_auth",
-                                                       "welcomelist_auth",
-                                                       "trusted_networks",
-                                                       "internal_networks",
-                                                       "use_bayes",
-                                                       "skip_rbl_checks",
-                                                       "dns_available",
-                                                       "envelope_sender_header",
-                                                       "uridnsbl",
-                                                       "urirhsbl",
-                                                       "hashbl_acl_freemail",
-                                                       "dkim_minimum_key_bits",
-                                                       "util_rb_tld",
-                                                       "enable_compat",
-                                                       "hashbl_ignore",
-                                                       "whitelist_bounce_relays",
-                                                       "welcomelist_bounce_relays"};
+  static const std::set<std::string_view> kSettings = {
+      "require_version", "version_tag", "report", "clear_report_template", "unsafe_report",
+      "clear_unsafe_report_template", "report_contact", "report_safe", "add_header",
+      "remove_header", "clear_headers", "required_score", "required_hits", "ok_locales",
+      "ok_languages", "reuse", "test", "util_rb_tld", "util_rb_2tld", "util_rb_3tld",
+      "clear_util_rb", "freemail_domains", "url_shortener", "url_shortener_get", "enlist_uri_host",
+      "enlist_addrlist", "uridnsbl_skip_domain", "urirhssub", "uridnssub", "askdns",
+      "dns_block_rule", "dns_local_ports_avoid", "redirector_pattern", "originating_ip_headers",
+      "clear_originating_ip_headers", "bayes_ignore_header", "adsp_override", "fns_ignore_headers",
+      "fns_ignore_dkim", "fns_check", "shortcircuit", "def_whitelist_auth", "def_welcomelist_auth",
+      "def_whitelist_from_dkim", "def_welcomelist_from_dkim", "def_whitelist_from_spf",
+      "def_welcomelist_from_spf", "whitelist_from", "welcomelist_from", "blacklist_from",
+      "blocklist_from", "whitelist_auth", "welcomelist_auth", "welcomelist_from_spf",
+      "whitelist_from_spf", "welcomelist_from_dkim", "whitelist_from_dkim",
+      "ignore_received_spf_header", "use_newest_received_spf_header", "urifullnsrhssub",
+      "trusted_networks", "msa_networks", "clear_trusted_networks", "clear_internal_networks",
+      "clear_msa_networks", "internal_networks", "use_bayes", "skip_rbl_checks", "dns_available",
+      "envelope_sender_header", "uridnsbl", "urirhsbl", "hashbl_acl_freemail",
+      "dkim_minimum_key_bits", "util_rb_tld", "enable_compat", "hashbl_ignore",
+      "whitelist_bounce_relays", "welcomelist_bounce_relays",
+      // list_eval.cc and freemail_eval.cc
+      "unwelcomelist_from", "unwhitelist_from", "unblocklist_from", "unblacklist_from",
+      "welcomelist_to", "whitelist_to", "more_spam_to", "all_spam_to", "blocklist_to",
+      "blacklist_to", "welcomelist_from_rcvd", "whitelist_from_rcvd", "def_welcomelist_from_rcvd",
+      "def_whitelist_from_rcvd", "unwelcomelist_from_rcvd", "unwhitelist_from_rcvd",
+      "welcomelist_allows_relays", "whitelist_allows_relays", "delist_uri_host",
+      "blocklist_uri_host", "blacklist_uri_host", "welcomelist_uri_host", "whitelist_uri_host",
+      "welcomelist_subject", "whitelist_subject", "blocklist_subject", "blacklist_subject",
+      "freemail_welcomelist", "freemail_whitelist", "freemail_max_body_emails",
+      "freemail_max_body_freemails", "freemail_skip_when_over_max", "freemail_skip_bulk_envfrom",
+      "freemail_add_describe_email", "freemail_import_welcomelist_auth",
+      "freemail_import_whitelist_auth", "freemail_import_def_welcomelist_auth",
+      "freemail_import_def_whitelist_auth"};
   return kSettings.count(d) > 0 || d.rfind("bayes_", 0) == 0 || d.rfind("dns_", 0) == 0 ||
          d.rfind("txrep_", 0) == 0 || d.rfind("auto_", 0) == 0;
+}
+
+// The settings eval tests read when they are built (eval/): kept without a warning.
+bool readByEvalTests(std::string_view d) {
+  static const std::set<std::string_view> kRead = {
+      "trusted_networks", "internal_networks", "msa_networks", "clear_trusted_networks",
+      "clear_internal_networks", "clear_msa_networks", "originating_ip_headers",
+      "clear_originating_ip_headers", "envelope_sender_header",
+      // auth_eval.cc and network_eval.cc
+      "welcomelist_from_spf", "whitelist_from_spf", "def_welcomelist_from_spf",
+      "def_whitelist_from_spf", "welcomelist_auth", "whitelist_auth", "def_welcomelist_auth",
+      "def_whitelist_auth", "welcomelist_from_dkim", "whitelist_from_dkim",
+      "def_welcomelist_from_dkim", "def_whitelist_from_dkim", "adsp_override",
+      "ignore_received_spf_header", "use_newest_received_spf_header", "uridnsbl", "urirhsbl",
+      "urirhssub", "uridnssub", "urifullnsrhssub",
+      // header_eval.cc, list_eval.cc and freemail_eval.cc
+      "unwelcomelist_from", "unwhitelist_from", "unblocklist_from", "unblacklist_from",
+      "welcomelist_to", "whitelist_to", "more_spam_to", "all_spam_to", "blocklist_to",
+      "blacklist_to", "welcomelist_from_rcvd", "whitelist_from_rcvd", "def_welcomelist_from_rcvd",
+      "def_whitelist_from_rcvd", "unwelcomelist_from_rcvd", "unwhitelist_from_rcvd",
+      "welcomelist_allows_relays", "whitelist_allows_relays", "delist_uri_host",
+      "blocklist_uri_host", "blacklist_uri_host", "welcomelist_uri_host", "whitelist_uri_host",
+      "welcomelist_subject", "whitelist_subject", "blocklist_subject", "blacklist_subject",
+      "freemail_welcomelist", "freemail_whitelist", "freemail_max_body_emails",
+      "freemail_max_body_freemails", "freemail_skip_when_over_max", "freemail_skip_bulk_envfrom",
+      "freemail_add_describe_email", "freemail_import_welcomelist_auth",
+      "freemail_import_whitelist_auth", "freemail_import_def_welcomelist_auth",
+      "freemail_import_def_whitelist_auth", "welcomelist_from", "whitelist_from", "blocklist_from",
+      "blacklist_from", "enlist_addrlist", "enlist_uri_host", "welcomelist_bounce_relays",
+      "whitelist_bounce_relays", "freemail_domains", "util_rb_tld", "util_rb_2tld", "util_rb_3tld",
+      "clear_util_rb", "ok_locales"};
+  return kRead.count(d) > 0;
 }
 
 }  // namespace
@@ -406,7 +403,9 @@ void RuleParser::parseLine(std::string_view line, const SourceLocation& where, i
     return;
   }
   if (isKnownSetting(directive)) {
-    warning(where, "setting '" + directive + "' is not used by this engine");
+    set_.settings.push_back({directive, std::string(trimView(rest)), where});
+    if (!readByEvalTests(directive))
+      warning(where, "setting '" + directive + "' is not used by this engine");
     return;
   }
   warning(where, "unsupported directive '" + directive + "'");

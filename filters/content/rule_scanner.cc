@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "filters/content/compiled_rules.h"
+#include "filters/content/eval/message_facts.h"
 #include "filters/content/pattern_rewrite.h"
 #include "filters/content/text_parts.h"
 #include "gateway/core/text.h"
@@ -52,10 +53,12 @@ std::string_view pieceAt(const std::vector<std::string_view>& pieces, std::strin
 
 // The text a group's rules read: in the view where it is there as it is, else built in `built`.
 std::string_view groupText(const CompiledRules::TextGroup& group, const ContentView& view,
-                           std::string& built) {
+                           MessageFacts& facts, std::string& built) {
   switch (group.type) {
     case RuleType::Header:
-      if (auto value = headerText(view, group.header, group.form)) {
+      if (auto pseudo = facts.pseudoHeader(group.header)) {
+        built = std::move(*pseudo) + "\n";
+      } else if (auto value = headerText(view, group.header, group.form)) {
         built = std::move(*value);
       } else {
         built = group.if_unset.value_or("");
@@ -83,6 +86,7 @@ std::string_view groupText(const CompiledRules::TextGroup& group, const ContentV
 }
 
 bool headerExists(const ContentView& view, const std::string& name) {
+  if (MessageFacts::isPseudoHeader(name)) return true;
   // The pseudo-headers that stand for several real ones.
   if (iequals(name, "ToCc")) return headerExists(view, "To") || headerExists(view, "Cc");
   if (name == "MESSAGEID") {
@@ -105,7 +109,8 @@ bool headerExists(const ContentView& view, const std::string& name) {
 // every rule's result once settled.
 class MessageScan {
  public:
-  MessageScan(const CompiledRules& rules, const ContentView& view, const ExternalSymbols& external)
+  MessageScan(const CompiledRules& rules, const ContentView& view, const ExternalSymbols& external,
+              bool explain)
       : rules_(rules.rules_),
         briefs_(rules.briefs_),
         meta_programs_(rules.meta_programs_),
@@ -113,10 +118,12 @@ class MessageScan {
         groups_(rules.groups_),
         view_(view),
         external_(external),
+        facts_(view, rules.trust_),
         max_scan_bytes_(rules.options_.max_scan_bytes),
         first_end_(rules_.size(), kNoMatch),
         counts_(rules_.size(), kUnsettled),
-        texts_(groups_.size()) {}
+        texts_(groups_.size()),
+        evidence_(explain ? rules_.size() : 0) {}
 
   // Builds every group's text and runs its databases (no scratch: Hyperscan is unavailable). For
   // a verdict, groups no verdict depends on are left out: none of their rules is ever asked for.
@@ -124,7 +131,7 @@ class MessageScan {
     for (size_t g = 0; g < groups_.size(); ++g) {
       if (depth == ScanDepth::Verdict && !groups_[g].verdict) continue;
       GroupText& text = texts_[g];
-      text.text = groupText(groups_[g], view_, text.owned);
+      text.text = groupText(groups_[g], view_, facts_, text.owned);
       if (text.text.size() > max_scan_bytes_) {
         text.text = text.text.substr(0, max_scan_bytes_);
         truncated_ = true;
@@ -166,7 +173,7 @@ class MessageScan {
         count = headerExists(view_, cr.rule.header) != cr.rule.negated ? 1 : 0;
         break;
       case Engine::Eval:
-        count = cr.eval(view_) ? 1 : 0;
+        count = cr.eval(EvalInput{view_, facts_, external_}, evidence(i)) ? 1 : 0;
         break;
       case Engine::Meta:
       case Engine::Disabled:
@@ -177,6 +184,11 @@ class MessageScan {
   }
 
   bool settled(size_t i) const { return counts_[i] != kUnsettled; }
+  // Why an eval rule hit, when explaining.
+  std::optional<std::string> evidenceOf(size_t i) const {
+    if (evidence_.empty() || evidence_[i].empty()) return std::nullopt;
+    return evidence_[i];
+  }
   bool truncated() const { return truncated_; }
   // The pieces of a group's text, for showing what a rule matched.
   const std::vector<std::string_view>& pieces(size_t group) {
@@ -226,6 +238,8 @@ class MessageScan {
       first = std::min<unsigned long long>(first, part ? part->inText(end) : end);
     }
   }
+
+  std::string* evidence(size_t i) { return evidence_.empty() ? nullptr : &evidence_[i]; }
 
   bool re2AgreesOn(size_t group) {
     GroupText& text = texts_[group];
@@ -280,16 +294,18 @@ class MessageScan {
   const std::vector<TextGroup>& groups_;
   const ContentView& view_;
   const ExternalSymbols& external_;
+  MessageFacts facts_;
   const size_t max_scan_bytes_;
   std::vector<unsigned long long> first_end_;  // per rule: where Hyperscan's first match ended
   std::vector<int> counts_;                    // per rule: kUnsettled until settled
   std::vector<GroupText> texts_;               // per group
+  std::vector<std::string> evidence_;          // per rule when explaining, else empty
   bool truncated_ = false;
 };
 
 ScanResult CompiledRules::scan(const ContentView& view, const ExternalSymbols& external,
                                bool explain, ScanDepth depth) const {
-  MessageScan message(*this, view, external);
+  MessageScan message(*this, view, external, explain);
   message.runDatabases(
       scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get()) : nullptr, depth);
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -301,8 +317,9 @@ ScanResult CompiledRules::scan(const ContentView& view, const ExternalSymbols& e
     if (!message.settled(i)) continue;
     const int count = message.settle(i);
     if (count == 0) continue;
-    RuleHit hit{i, count, std::nullopt};
+    RuleHit hit{i, count, std::nullopt, std::nullopt};
     const CompiledRule& cr = rules_[i];
+    if (explain && cr.engine == Engine::Eval) hit.evidence = message.evidenceOf(i);
     if (explain && cr.group >= 0 && cr.pcre && !cr.rule.negated) {
       for (std::string_view piece : message.pieces(static_cast<size_t>(cr.group))) {
         if ((hit.matched = cr.pcre->firstMatch(piece))) break;

@@ -8,6 +8,7 @@
 #include "filters/dnsbl/dnsbl_checks.h"
 #include "filters/spf/spf_check.h"
 #include "gateway/config/section.h"
+#include "gateway/core/text.h"
 
 namespace portcullis::cli {
 
@@ -24,17 +25,52 @@ const std::vector<CheckFactory>& checkCatalog() {
   return catalog;
 }
 
+content::SiteServices configuredServices(const config::Document& doc) {
+  content::SiteServices services;
+  config::Section root = doc.root();
+  auto checks = root.sub("checks");
+  if (!checks) return services;
+  for (const char* name : {"spf", "dkim", "dmarc", "dnsbl"})
+    services.network_checks = services.network_checks || checks->sub(name).has_value();
+  auto section = checks->sub("dnsbl");
+  if (!section) return services;
+  for (const auto& zone : dnsbl::readDnsblSettings(*section).zones) {
+    content::DnsList list;
+    list.zone = toLower(zone.zone);
+    while (!list.zone.empty() && list.zone.back() == '.') list.zone.pop_back();
+    list.kind = zone.kind == dnsbl::ZoneKind::Ip       ? content::DnsList::Kind::Ip
+                : zone.kind == dnsbl::ZoneKind::Domain ? content::DnsList::Kind::Domain
+                                                       : content::DnsList::Kind::Uri;
+    list.symbol = zone.symbol;
+    list.check_sender = zone.check_sender;
+    for (const auto& code : zone.codes) {
+      content::DnsListCode c;
+      for (const auto& address : code.addresses) c.addresses.push_back(address.toString());
+      c.mask = code.mask;
+      c.symbol = code.symbol;
+      list.codes.push_back(std::move(c));
+    }
+    services.dns_lists.push_back(std::move(list));
+  }
+  return services;
+}
+
 std::vector<std::shared_ptr<const Check>> buildChecks(const config::Document& doc,
                                                       const CheckDeps& deps) {
   std::vector<std::shared_ptr<const Check>> checks;
   config::Section root = doc.root();
   auto section = root.sub("checks");
   if (!section) return checks;
+  // The content check's network evals and score set follow the other checks' configuration.
+  // Without a resolver (`portcullis scan`) the DNS list check runs no lookups.
+  const CheckFactory content = content::contentCheckFactory(
+      deps.resolver ? configuredServices(doc) : content::SiteServices{});
   for (const auto& name : section->keys()) {
     const CheckFactory* factory = nullptr;
     for (const auto& f : checkCatalog()) {
       if (f.name == name) factory = &f;
     }
+    if (name == "content") factory = &content;
     if (!factory) {
       std::string known;
       for (const auto& f : checkCatalog()) known += (known.empty() ? "" : ", ") + f.name;

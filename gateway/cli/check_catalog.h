@@ -6,12 +6,18 @@
 #include <memory>
 #include <vector>
 
+#include "filters/content/eval/site_services.h"
 #include "gateway/config/document.h"
 #include "gateway/core/check_factory.h"
 
 namespace portcullis::cli {
 
 const std::vector<CheckFactory>& checkCatalog();
+
+// The DNS lists ([checks.dnsbl]) and classifier `doc` configures, as the content rules' network
+// evals see them (filters/content/eval/site_services.h). Throws config::ConfigError like the
+// checks' own factories.
+content::SiteServices configuredServices(const config::Document& doc);
 
 // Builds the checks configured in `doc` ([checks.NAME] tables, in file order). Throws
 // config::ConfigError with file:line for unknown checks and bad options.

@@ -22,7 +22,7 @@ using namespace portcullis::content;
 struct RulesOptions {
   std::vector<std::string> paths;
   std::string cache_dir;
-  int score_set = 1;
+  int score_set = 0;  // as SpamAssassin picks it with no DNS lists and no classifier
   bool json = false;
   bool warnings = false;
   bool explain = false;
@@ -41,6 +41,33 @@ std::string reasonKind(const std::string& reason) {
   const size_t cut = reason.find(" at offset");
   return cut == std::string::npos ? reason : reason.substr(0, cut);
 }
+
+// Whether a rule is disabled only because the gateway does not run what it needs (a DNS list, a
+// network service, the classifier): it would run where that is configured.
+bool needsService(const std::string& reason) {
+  return reason.starts_with("needs ");
+}
+
+// `askdns NAME QUERY TYPE [SUBTEST]` settings: rules SpamAssassin answers by DNS queries of its
+// own.
+struct AskDns {
+  std::string name;
+  SourceLocation where;
+};
+
+std::vector<AskDns> askDnsRules(const RuleSet& set) {
+  std::vector<AskDns> out;
+  for (const auto& setting : set.settings) {
+    if (setting.name != "askdns") continue;
+    const auto words = split(setting.value, ' ');
+    if (!words.empty() && !words.front().empty())
+      out.push_back({std::string(words.front()), setting.where});
+  }
+  return out;
+}
+
+constexpr const char* kAskDnsReason =
+    "needs DNS queries of its own (askdns), which this gateway does not make";
 
 int runCheck(const RulesOptions& options) {
   RuleSet set = loadRules(std::vector<fs::path>(options.paths.begin(), options.paths.end()));
@@ -61,8 +88,12 @@ int runCheck(const RulesOptions& options) {
   compile.cache_dir = options.cache_dir;
   auto compiled = compileRules(set, compile);
   const CompileSummary& summary = compiled->summary();
-  std::map<std::string, size_t> by_reason;
-  for (const auto& d : summary.disabled) by_reason[reasonKind(d.reason)]++;
+  std::map<std::string, size_t> by_reason, not_run;  // not_run: only a service is missing
+  for (const auto& d : summary.disabled) {
+    (needsService(d.reason) ? not_run : by_reason)[reasonKind(d.reason)]++;
+  }
+  const std::vector<AskDns> askdns = askDnsRules(set);
+  if (!askdns.empty()) not_run[kAskDnsReason] += askdns.size();
 
   if (options.json) {
     std::ostringstream out;
@@ -84,9 +115,23 @@ int runCheck(const RulesOptions& options) {
           << ",\"reason\":" << jsonQuoted(d.reason) << "}";
       first = false;
     }
+    out << "],\"askdns\":[";
+    first = true;
+    for (const auto& a : askdns) {
+      out << (first ? "" : ",") << "{\"name\":" << jsonQuoted(a.name)
+          << ",\"file\":" << jsonQuoted(a.where.file) << ",\"line\":" << a.where.line
+          << ",\"reason\":" << jsonQuoted(kAskDnsReason) << "}";
+      first = false;
+    }
     out << "],\"disabled_by_reason\":{";
     first = true;
     for (const auto& [reason, n] : by_reason) {
+      out << (first ? "" : ",") << jsonQuoted(reason) << ":" << n;
+      first = false;
+    }
+    out << "},\"not_run_by_reason\":{";
+    first = true;
+    for (const auto& [reason, n] : not_run) {
       out << (first ? "" : ",") << jsonQuoted(reason) << ":" << n;
       first = false;
     }
@@ -111,11 +156,24 @@ int runCheck(const RulesOptions& options) {
     std::cout << d.where.file << ":" << d.where.line << ": disabled " << d.name << ": " << d.reason
               << "\n";
   }
+  for (const auto& a : askdns) {
+    std::cout << a.where.file << ":" << a.where.line << ": disabled " << a.name << ": "
+              << kAskDnsReason << "\n";
+  }
+  size_t not_run_total = 0;
+  for (const auto& [reason, n] : not_run) not_run_total += n;
   std::cout << "\nfiles read: " << set.files.size() << "\n"
             << "rules read: " << summary.rules_total << "\n"
             << "rules loaded: " << summary.rules_loaded << "\n"
             << "rules disabled: " << summary.disabled.size() << "\n";
-  for (const auto& [reason, n] : by_reason) std::cout << "  " << n << "  " << reason << "\n";
+  if (!not_run.empty()) {
+    std::cout << "  not run here, for want of a DNS list, service or classifier (" << not_run_total
+              << (askdns.empty() ? "" : ", askdns rules included") << "):\n";
+    for (const auto& [reason, n] : not_run) std::cout << "    " << n << "  " << reason << "\n";
+    if (!by_reason.empty()) std::cout << "  cannot run:\n";
+  }
+  for (const auto& [reason, n] : by_reason)
+    std::cout << (not_run.empty() ? "  " : "    ") << n << "  " << reason << "\n";
   std::cout << "engines:";
   for (const auto& [engine, n] : summary.by_engine) std::cout << " " << engine << "=" << n;
   std::cout << "\ntext groups: " << summary.groups << " (" << summary.groups_from_cache
@@ -227,7 +285,10 @@ void addRulesCommand(CLI::App& app, int& exit_status) {
   check->add_flag("--json", options->json, "Print one JSON object");
   check->add_flag("--warnings", options->warnings, "List every warning");
   check->add_option("--cache-dir", options->cache_dir, "Compiled-database cache directory");
-  check->add_option("--score-set", options->score_set, "Score set 0-3")->check(CLI::Range(0, 3));
+  check
+      ->add_option("--score-set", options->score_set,
+                   "Score set 0-3 (default 0: no DNS lists, no classifier)")
+      ->check(CLI::Range(0, 3));
   check->callback([options, &exit_status] { exit_status = runCheck(*options); });
 
   CLI::App* test = rules->add_subcommand("test", "Run the hit/miss tests kept beside rules");

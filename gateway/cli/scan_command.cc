@@ -110,6 +110,12 @@ config::GatewayConfig scanConfig(const ScanOptions& options) {
   return config::loadGatewayConfig(config::Document::parseString(text, "(built-in defaults)"));
 }
 
+// Why a rule hit, as --explain shows it: the text a pattern matched, or an eval test's evidence.
+struct Why {
+  std::string kind;  // "matched" or "evidence"
+  std::string text;
+};
+
 struct Scanner {
   const ScanOptions& options;
   const Pipeline& pipeline;
@@ -141,29 +147,30 @@ struct Scanner {
       co_await pipeline.run(stage, tx, report);
     }
     const Verdict verdict = policy.decide(report);
-    std::map<std::string, std::string> matched;
+    std::map<std::string, Why> why;
     if (options.explain && content) {
       auto rules = content->engine()->current();
       auto explain = [&rules, &tx] { return content::scanMessage(*rules, *tx.parsed, true, &tx); };
       for (const auto& hit : co_await offload(workers, std::move(explain))) {
-        if (hit.matched) matched[hit.name] = *hit.matched;
+        if (hit.matched) why[hit.name] = {"matched", *hit.matched};
+        if (hit.evidence) why[hit.name] = {"evidence", *hit.evidence};
       }
     }
-    co_return options.json ? jsonLine(file, verdict, matched) : textLines(file, verdict, matched);
+    co_return options.json ? jsonLine(file, verdict, why) : textLines(file, verdict, why);
   }
 
   std::string jsonLine(const fs::path& file, const Verdict& v,
-                       const std::map<std::string, std::string>& matched) const {
+                       const std::map<std::string, Why>& why) const {
     std::string names, explain;
     for (const auto& s : v.symbols) {
       if (!names.empty()) names += ",";
       names += jsonQuoted(s.name);
       if (!options.explain) continue;
       if (!explain.empty()) explain += ",";
-      auto m = matched.find(s.name);
+      auto w = why.find(s.name);
       explain += fmt::format(R"({{"name":{},"score":{:.3f},{}:{}}})", jsonQuoted(s.name), s.score,
-                             m != matched.end() ? "\"matched\"" : "\"detail\"",
-                             jsonQuoted(m != matched.end() ? m->second : s.detail));
+                             jsonQuoted(w != why.end() ? w->second.kind : "detail"),
+                             jsonQuoted(w != why.end() ? w->second.text : s.detail));
     }
     std::string line =
         fmt::format(R"({{"file":{},"action":{},"score":{:.3f},"symbols":[{}],"reason":{})",
@@ -174,17 +181,21 @@ struct Scanner {
   }
 
   std::string textLines(const fs::path& file, const Verdict& v,
-                        const std::map<std::string, std::string>& matched) const {
+                        const std::map<std::string, Why>& why) const {
     std::string names;
     for (const auto& s : v.symbols) names += (names.empty() ? "" : ",") + s.name;
     std::string out = fmt::format("{}: {} score={:.2f} {}\n", file.string(), toString(v.action),
                                   v.score, names.empty() ? "-" : names);
     if (!options.explain) return out;
     for (const auto& s : v.symbols) {
-      auto m = matched.find(s.name);
-      out += m != matched.end()
-                 ? fmt::format("    {} {:.2f} matched \"{}\"\n", s.name, s.score, m->second)
-                 : fmt::format("    {} {:.2f} {}\n", s.name, s.score, s.detail);
+      auto w = why.find(s.name);
+      if (w == why.end()) {
+        out += fmt::format("    {} {:.2f} {}\n", s.name, s.score, s.detail);
+      } else if (w->second.kind == "matched") {
+        out += fmt::format("    {} {:.2f} matched \"{}\"\n", s.name, s.score, w->second.text);
+      } else {
+        out += fmt::format("    {} {:.2f} because {}\n", s.name, s.score, w->second.text);
+      }
     }
     return out;
   }

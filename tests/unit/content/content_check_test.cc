@@ -90,8 +90,14 @@ TEST(ContentCheck, AddsSymbolsWithScoreAndDescription) {
 
   Report with_spf;
   with_spf.addSymbol({"SPF_FAIL", 1.0, "spf says fail"});
+  with_spf.addSymbol({"MONEY", 0.5, "another check's symbol of the same name"});
   runCheck(check, tx, with_spf);
   EXPECT_TRUE(with_spf.hasSymbol("BANK_SPF"));
+  // MONEY hit, but another check reported it first: its symbol alone counts.
+  size_t money = 0;
+  for (const auto& s : with_spf.symbols()) money += s.name == "MONEY" ? 1 : 0;
+  EXPECT_EQ(money, 1u);
+  EXPECT_DOUBLE_EQ(with_spf.score(), 1.0 + 0.5 + 3 + 0.7);  // SPF_FAIL, MONEY, BANK_SPF, RELAY_HELO
   workers.join();
 }
 
@@ -191,6 +197,71 @@ TEST(ContentCheckFactory, BadOptionsAndBrokenRulesAreConfigErrors) {
   workers.join();
 }
 
+// The score of SCORED (1 2 3 4 in sets 0-3) when the factory reads `options` with `services`.
+double scoredWith(const std::string& options, const SiteServices& services) {
+  const fs::path dir = scratchDir("score-set");
+  writeFile(dir / "a.cf", "body SCORED /million/\nscore SCORED 1 2 3 4\n");
+  const std::string config_file = (dir / "portcullis.toml").string();
+  toml::table table = toml::parse("rules = [\"a.cf\"]\n" + options, config_file);
+  config::Section section(&table, "checks.content", config_file);
+  asio::thread_pool workers(1);
+  CheckDeps deps{workers, nullptr, {}};
+  auto checks = contentCheckFactory(services).build(section, deps);
+  section.finish();
+  workers.join();
+  auto rules = dynamic_cast<const ContentCheck&>(*checks.at(0)).engine()->current();
+  return rules->rules()[*rules->find("SCORED")].score;
+}
+
+TEST(ContentCheckFactory, ScoreSetIsPickedFromTheServicesUnlessGiven) {
+  SiteServices lists;
+  lists.dns_lists.push_back({"zen.spamhaus.org", DnsList::Kind::Ip, "RCVD_IN_ZEN", {}, true});
+  SiteServices classifier;
+  classifier.classifier = true;
+  SiteServices both = lists;
+  both.classifier = true;
+  EXPECT_DOUBLE_EQ(scoredWith("", SiteServices{}), 1);  // set 0
+  EXPECT_DOUBLE_EQ(scoredWith("", lists), 2);           // set 1
+  EXPECT_DOUBLE_EQ(scoredWith("", classifier), 3);      // set 2
+  EXPECT_DOUBLE_EQ(scoredWith("", both), 4);            // set 3
+  EXPECT_DOUBLE_EQ(scoredWith("score_set = 0\n", both), 1);
+  SiteServices spf_only;  // SPF, DKIM or DMARC ask DNS: SpamAssassin's network tests are on
+  spf_only.network_checks = true;
+  EXPECT_DOUBLE_EQ(scoredWith("", spf_only), 2);  // set 1
+}
+
+TEST(ContentCheckFactory, ReadsTheRelayNetworksAndRejectsMalformedOnes) {
+  const fs::path dir = scratchDir("networks");
+  writeFile(dir / "a.cf", "body ANY /x/\n");
+  const std::string config_file = (dir / "portcullis.toml").string();
+  asio::thread_pool workers(1);
+  CheckDeps deps{workers, nullptr, {}};
+  toml::table good = toml::parse(
+      "rules = [\"a.cf\"]\ntrusted_networks = [\"192.0.2.0/24\", \"2001:db8::/32\"]\n"
+      "internal_networks = [\"192.0.2.1\"]\nmsa_networks = [\"198.51.100.0/24\"]\n",
+      config_file);
+  config::Section section(&good, "checks.content", config_file);
+  auto checks = contentCheckFactory().build(section, deps);
+  section.finish();
+  const CompileOptions& options =
+      dynamic_cast<const ContentCheck&>(*checks.at(0)).engine()->current()->options();
+  EXPECT_EQ(options.trusted_networks, (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"}));
+  EXPECT_EQ(options.internal_networks, std::vector<std::string>{"192.0.2.1"});
+  EXPECT_EQ(options.msa_networks, std::vector<std::string>{"198.51.100.0/24"});
+
+  toml::table bad =
+      toml::parse("rules = [\"a.cf\"]\n\nmsa_networks = [\"192.0.2.0/33\"]\n", config_file);
+  config::Section s2(&bad, "checks.content", config_file);
+  try {
+    contentCheckFactory().build(s2, deps);
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.line(), 3);
+    EXPECT_NE(e.message().find("192.0.2.0/33"), std::string::npos) << e.message();
+  }
+  workers.join();
+}
+
 // Runs the CLI and exits with its status (call it in EXPECT_EXIT).
 [[noreturn]] void runCli(std::vector<std::string> args) {
   CLI::App app("portcullis");
@@ -253,6 +324,34 @@ TEST(RulesCommand, CheckPrintsFileLineAndSummary) {
   EXPECT_NE(text.find("x.cf:2: disabled EV: unknown eval function nope"), std::string::npos)
       << text;
   EXPECT_NE(text.find("rules loaded: 1"), std::string::npos) << text;
+}
+
+TEST(RulesCommand, CheckGroupsRulesThatWantAServiceApart) {
+  const fs::path dir = scratchDir("lint-services");
+  writeFile(dir / "x.cf",
+            "full RAZOR2_CHECK eval:check_razor2()\n"
+            "header RCVD_IN_X eval:check_rbl('x', 'list.example.')\n"
+            "askdns __HELO_DNS _LASTEXTERNALHELO_ A /./\n"
+            "header EV eval:nope()\n");
+  const fs::path out = dir / "out.txt";
+  EXPECT_EXIT(runCliTo(out, {"rules", "check", "--cache-dir", "", dir.string()}),
+              ::testing::ExitedWithCode(0), "");
+  const std::string text = readFile(out);
+  EXPECT_NE(text.find("x.cf:1: disabled RAZOR2_CHECK: needs the Razor2 network service"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("x.cf:3: disabled __HELO_DNS: needs DNS queries of its own (askdns)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("not run here, for want of a DNS list, service or classifier (3, askdns "
+                      "rules included)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1  needs DNS list list.example (kind \"ip\"), which [checks.dnsbl] "
+                      "does not configure"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cannot run:\n    1  unknown eval function nope"), std::string::npos) << text;
 }
 
 TEST(RulesCommand, CheckSucceedsOnShippedRules) {
