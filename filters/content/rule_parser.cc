@@ -54,46 +54,6 @@ bool parseNumber(std::string_view text, double& out) {
   return end == s.c_str() + s.size();
 }
 
-// Directives of SpamAssassin's configuration that do not define or change rules (admin, DNS,
-// Bayes, reporting, allow/block lists): read and deliberately left alone, each one a warning.
-bool isKnownSetting(std::string_view d) {
-  static const std::set<std::string_view> kSettings = {
-      "require_version", "version_tag", "report", "clear_report_template", "unsafe_report",
-      "clear_unsafe_report_template", "report_contact", "report_safe", "add_header",
-      "remove_header", "clear_headers", "required_score", "required_hits", "ok_locales",
-      "ok_languages", "reuse", "test", "util_rb_tld", "util_rb_2tld", "util_rb_3tld",
-      "clear_util_rb", "freemail_domains", "url_shortener", "url_shortener_get", "enlist_uri_host",
-      "enlist_addrlist", "uridnsbl_skip_domain", "urirhssub", "uridnssub", "askdns",
-      "dns_block_rule", "dns_local_ports_avoid", "redirector_pattern", "originating_ip_headers",
-      "clear_originating_ip_headers", "bayes_ignore_header", "adsp_override", "fns_ignore_headers",
-      "fns_ignore_dkim", "fns_check", "shortcircuit", "def_whitelist_auth", "def_welcomelist_auth",
-      "def_whitelist_from_dkim", "def_welcomelist_from_dkim", "def_whitelist_from_spf",
-      "def_welcomelist_from_spf", "whitelist_from", "welcomelist_from", "blacklist_from",
-      "blocklist_from", "whitelist_auth", "welcomelist_auth", "welcomelist_from_spf",
-      "whitelist_from_spf", "welcomelist_from_dkim", "whitelist_from_dkim",
-      "ignore_received_spf_header", "use_newest_received_spf_header", "urifullnsrhssub",
-      "trusted_networks", "msa_networks", "clear_trusted_networks", "clear_internal_networks",
-      "clear_msa_networks", "internal_networks", "use_bayes", "skip_rbl_checks", "dns_available",
-      "envelope_sender_header", "uridnsbl", "urirhsbl", "hashbl_acl_freemail",
-      "dkim_minimum_key_bits", "util_rb_tld", "enable_compat", "hashbl_ignore",
-      "whitelist_bounce_relays", "welcomelist_bounce_relays",
-      // list_eval.cc and freemail_eval.cc
-      "unwelcomelist_from", "unwhitelist_from", "unblocklist_from", "unblacklist_from",
-      "welcomelist_to", "whitelist_to", "more_spam_to", "all_spam_to", "blocklist_to",
-      "blacklist_to", "welcomelist_from_rcvd", "whitelist_from_rcvd", "def_welcomelist_from_rcvd",
-      "def_whitelist_from_rcvd", "unwelcomelist_from_rcvd", "unwhitelist_from_rcvd",
-      "welcomelist_allows_relays", "whitelist_allows_relays", "delist_uri_host",
-      "blocklist_uri_host", "blacklist_uri_host", "welcomelist_uri_host", "whitelist_uri_host",
-      "welcomelist_subject", "whitelist_subject", "blocklist_subject", "blacklist_subject",
-      "freemail_welcomelist", "freemail_whitelist", "freemail_max_body_emails",
-      "freemail_max_body_freemails", "freemail_skip_when_over_max", "freemail_skip_bulk_envfrom",
-      "freemail_add_describe_email", "freemail_import_welcomelist_auth",
-      "freemail_import_whitelist_auth", "freemail_import_def_welcomelist_auth",
-      "freemail_import_def_whitelist_auth"};
-  return kSettings.count(d) > 0 || d.rfind("bayes_", 0) == 0 || d.rfind("dns_", 0) == 0 ||
-         d.rfind("txrep_", 0) == 0 || d.rfind("auto_", 0) == 0;
-}
-
 // The settings eval tests read when they are built (eval/): kept without a warning.
 bool readByEvalTests(std::string_view d) {
   static const std::set<std::string_view> kRead = {
@@ -124,6 +84,49 @@ bool readByEvalTests(std::string_view d) {
       "whitelist_bounce_relays", "freemail_domains", "util_rb_tld", "util_rb_2tld", "util_rb_3tld",
       "clear_util_rb", "ok_locales"};
   return kRead.count(d) > 0;
+}
+
+// Directives of SpamAssassin's configuration that do not define or change rules: those eval tests
+// read (readByEvalTests), and the rest (admin, DNS, Bayes, reporting), left alone with a warning.
+bool isKnownSetting(std::string_view d) {
+  // The settings left alone.
+  static const std::set<std::string_view> kSettings = {"require_version",
+                                                       "version_tag",
+                                                       "report",
+                                                       "clear_report_template",
+                                                       "unsafe_report",
+                                                       "clear_unsafe_report_template",
+                                                       "report_contact",
+                                                       "report_safe",
+                                                       "add_header",
+                                                       "remove_header",
+                                                       "clear_headers",
+                                                       "required_score",
+                                                       "required_hits",
+                                                       "ok_languages",
+                                                       "reuse",
+                                                       "test",
+                                                       "url_shortener",
+                                                       "url_shortener_get",
+                                                       "uridnsbl_skip_domain",
+                                                       "askdns",
+                                                       "dns_block_rule",
+                                                       "dns_local_ports_avoid",
+                                                       "redirector_pattern",
+                                                       "bayes_ignore_header",
+                                                       "fns_ignore_headers",
+                                                       "fns_ignore_dkim",
+                                                       "fns_check",
+                                                       "shortcircuit",
+                                                       "use_bayes",
+                                                       "skip_rbl_checks",
+                                                       "dns_available",
+                                                       "hashbl_acl_freemail",
+                                                       "dkim_minimum_key_bits",
+                                                       "enable_compat",
+                                                       "hashbl_ignore"};
+  return kSettings.count(d) > 0 || readByEvalTests(d) || d.rfind("bayes_", 0) == 0 ||
+         d.rfind("dns_", 0) == 0 || d.rfind("txrep_", 0) == 0 || d.rfind("auto_", 0) == 0;
 }
 
 }  // namespace
