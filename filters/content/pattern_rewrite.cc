@@ -520,11 +520,4 @@ std::optional<RepeatedGroup> largestRepeatedGroup(std::string_view pattern) {
   return best;
 }
 
-std::optional<std::string> withLargestRepeatReduced(std::string_view pattern, long count) {
-  const auto group = largestRepeatedGroup(pattern);
-  if (!group || count < 1 || count >= group->count) return std::nullopt;
-  return std::string(pattern.substr(0, group->open)) + "(?:" + std::string(group->body(pattern)) +
-         "){" + std::to_string(count) + "}" + std::string(pattern.substr(group->end));
-}
-
 }  // namespace portcullis::content

@@ -60,12 +60,6 @@ struct RepeatedGroup {
 };
 std::optional<RepeatedGroup> largestRepeatedGroup(std::string_view pattern);
 
-// `pattern` with its largest repeated group `(?:BODY){n}` repeated only `count` times (1 <= count
-// < n). Every match of the original contains a match of this one, so it serves as a prefilter
-// when the original is too large for Hyperscan; nullopt when largestRepeatedGroup() finds nothing
-// or `count` is out of range.
-std::optional<std::string> withLargestRepeatReduced(std::string_view pattern, long count);
-
 // Whether `text` is plain: no byte above 0x7f and no "&#".
 bool isPlainText(std::string_view text);
 

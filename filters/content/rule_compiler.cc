@@ -53,23 +53,6 @@ HsPattern hyperscanPattern(const Rule& rule, unsigned id, bool has_pcre) {
   return p;
 }
 
-// Names how patterns are classified and rewritten for Hyperscan below; part of every cache key, so
-// that databases built by an older classification are not loaded with a newer one's modes.
-constexpr const char* kClassifierRevision = "classify-2: large repeats prefiltered reduced";
-
-// A prefilter for a pattern too large for Hyperscan even as a prefilter (SpamAssassin's
-// __FILL_THIS_FORM_LONG*: a large group repeated five times): the pattern with that group repeated
-// as often as Hyperscan still takes, the more the rarer its hits. PCRE2 settles every hit with the
-// whole pattern.
-std::optional<std::string> largeRepeatPrefilter(const HsPattern& pattern) {
-  const auto group = largestRepeatedGroup(pattern.expression);
-  for (long count = group ? group->count - 1 : 0; count >= 1; --count) {
-    auto reduced = withLargestRepeatReduced(pattern.expression, count);
-    if (reduced && !checkHsExpression(*reduced, pattern.flags | HS_FLAG_PREFILTER)) return reduced;
-  }
-  return std::nullopt;
-}
-
 Engine modeEngine(uint8_t mode) {
   return static_cast<Engine>(mode);
 }
@@ -237,8 +220,7 @@ std::vector<bool> neededForVerdict(const std::vector<CompiledRules::CompiledRule
 void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::CompiledRule>& rules,
                 const CompileOptions& options, const std::string& fingerprint) {
   std::vector<HsPattern> patterns;
-  std::string key_material =
-      fingerprint + '\n' + kClassifierRevision + '\n' + groupKey(rules[group.rules.front()].rule);
+  std::string key_material = fingerprint + '\n' + groupKey(rules[group.rules.front()].rule);
   for (size_t i = 0; i < group.rules.size(); ++i) {
     const auto& cr = rules[group.rules[i]];
     patterns.push_back(hyperscanPattern(cr.rule, static_cast<unsigned>(i), cr.pcre != nullptr));
@@ -270,9 +252,6 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
       rule.engine = Engine::Hyperscan;
     } else if (rule.pcre &&
                !checkHsExpression(patterns[i].expression, patterns[i].flags | HS_FLAG_PREFILTER)) {
-      rule.engine = Engine::HyperscanPrefilter;
-    } else if (auto once = rule.pcre ? largeRepeatPrefilter(patterns[i]) : std::nullopt) {
-      patterns[i].expression = std::move(*once);
       rule.engine = Engine::HyperscanPrefilter;
     } else {
       rule.engine = rule.pcre ? Engine::Pcre : Engine::Disabled;
