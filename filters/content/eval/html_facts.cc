@@ -9,6 +9,9 @@
 #include <set>
 #include <utility>
 
+#include "filters/content/eval/html_chars.h"
+#include "filters/content/eval/html_colors.h"
+#include "filters/content/eval/html_references.h"
 #include "gateway/core/text.h"
 #include "gateway/mime/charset.h"
 #include "gateway/mime/message.h"
@@ -16,18 +19,22 @@
 namespace portcullis::content {
 namespace {
 
+using html::declarationValue;
+using html::decodeReferences;
+using html::isAsciiAlpha;
+using html::isAsciiDigit;
+using html::isHtmlSpace;
+using html::isPerlSpace;
+using html::kInvalidColor;
+using html::lastBackgroundLayer;
+using html::lastSix;
+using html::nameToRgb;
+using html::rgbChannels;
+using html::trimPerlSpace;
+
 // ---------------------------------------------------------------------------------------------
 // Characters and small string helpers.
 
-bool isHtmlSpace(char c) {  // HTML::Parser's space class
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-bool isAsciiAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isAsciiDigit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool isNameFirst(char c) {
   return isAsciiAlpha(c) || c == '_' || c == ':';
 }
@@ -50,17 +57,6 @@ bool icontains(std::string_view haystack, std::string_view needle) {
     if (iequals(haystack.substr(i, needle.size()), needle)) return true;
   }
   return false;
-}
-
-// Perl's \s (Unicode rules) for an ASCII byte.
-bool isPerlSpace(char c) {
-  return isHtmlSpace(c);
-}
-
-std::string_view trimPerlSpace(std::string_view s) {
-  while (!s.empty() && isPerlSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isPerlSpace(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 // The code point starting at s[i] (invalid bytes read as themselves) and its length.
@@ -135,540 +131,6 @@ bool isWordPiece(uint32_t cp, bool unicode) {
   if (isUnicodeSpace(cp, unicode)) return false;
   return !((cp >= 0x21 && cp <= 0x2f) || (cp >= 0x3a && cp <= 0x40) || (cp >= 0x5b && cp <= 0x60) ||
            (cp >= 0x7b && cp <= 0x7e));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Character references as HTML::Entities decodes them: its HTML 4 table (the Latin-1 names also
-// without ';'), numeric references with or without ';', and in text (not in attribute values)
-// the longest known prefix of an unknown name ("&ampx" is "&x").
-
-struct NamedReference {
-  std::string_view name;
-  uint32_t code_point;
-  bool needs_semicolon;
-};
-
-constexpr std::array<NamedReference, 253> kReferences = {
-    {{"AElig", 0xC6, false},   {"Aacute", 0xC1, false},   {"Acirc", 0xC2, false},
-     {"Agrave", 0xC0, false},  {"Alpha", 0x391, true},    {"Aring", 0xC5, false},
-     {"Atilde", 0xC3, false},  {"Auml", 0xC4, false},     {"Beta", 0x392, true},
-     {"Ccedil", 0xC7, false},  {"Chi", 0x3A7, true},      {"Dagger", 0x2021, true},
-     {"Delta", 0x394, true},   {"ETH", 0xD0, false},      {"Eacute", 0xC9, false},
-     {"Ecirc", 0xCA, false},   {"Egrave", 0xC8, false},   {"Epsilon", 0x395, true},
-     {"Eta", 0x397, true},     {"Euml", 0xCB, false},     {"Gamma", 0x393, true},
-     {"Iacute", 0xCD, false},  {"Icirc", 0xCE, false},    {"Igrave", 0xCC, false},
-     {"Iota", 0x399, true},    {"Iuml", 0xCF, false},     {"Kappa", 0x39A, true},
-     {"Lambda", 0x39B, true},  {"Mu", 0x39C, true},       {"Ntilde", 0xD1, false},
-     {"Nu", 0x39D, true},      {"OElig", 0x152, true},    {"Oacute", 0xD3, false},
-     {"Ocirc", 0xD4, false},   {"Ograve", 0xD2, false},   {"Omega", 0x3A9, true},
-     {"Omicron", 0x39F, true}, {"Oslash", 0xD8, false},   {"Otilde", 0xD5, false},
-     {"Ouml", 0xD6, false},    {"Phi", 0x3A6, true},      {"Pi", 0x3A0, true},
-     {"Prime", 0x2033, true},  {"Psi", 0x3A8, true},      {"Rho", 0x3A1, true},
-     {"Scaron", 0x160, true},  {"Sigma", 0x3A3, true},    {"THORN", 0xDE, false},
-     {"Tau", 0x3A4, true},     {"Theta", 0x398, true},    {"Uacute", 0xDA, false},
-     {"Ucirc", 0xDB, false},   {"Ugrave", 0xD9, false},   {"Upsilon", 0x3A5, true},
-     {"Uuml", 0xDC, false},    {"Xi", 0x39E, true},       {"Yacute", 0xDD, false},
-     {"Yuml", 0x178, true},    {"Zeta", 0x396, true},     {"aacute", 0xE1, false},
-     {"acirc", 0xE2, false},   {"acute", 0xB4, false},    {"aelig", 0xE6, false},
-     {"agrave", 0xE0, false},  {"alefsym", 0x2135, true}, {"alpha", 0x3B1, true},
-     {"amp", 0x26, false},     {"and", 0x2227, true},     {"ang", 0x2220, true},
-     {"apos", 0x27, false},    {"aring", 0xE5, false},    {"asymp", 0x2248, true},
-     {"atilde", 0xE3, false},  {"auml", 0xE4, false},     {"bdquo", 0x201E, true},
-     {"beta", 0x3B2, true},    {"brvbar", 0xA6, false},   {"bull", 0x2022, true},
-     {"cap", 0x2229, true},    {"ccedil", 0xE7, false},   {"cedil", 0xB8, false},
-     {"cent", 0xA2, false},    {"chi", 0x3C7, true},      {"circ", 0x2C6, true},
-     {"clubs", 0x2663, true},  {"cong", 0x2245, true},    {"copy", 0xA9, false},
-     {"crarr", 0x21B5, true},  {"cup", 0x222A, true},     {"curren", 0xA4, false},
-     {"dArr", 0x21D3, true},   {"dagger", 0x2020, true},  {"darr", 0x2193, true},
-     {"deg", 0xB0, false},     {"delta", 0x3B4, true},    {"diams", 0x2666, true},
-     {"divide", 0xF7, false},  {"eacute", 0xE9, false},   {"ecirc", 0xEA, false},
-     {"egrave", 0xE8, false},  {"empty", 0x2205, true},   {"emsp", 0x2003, true},
-     {"ensp", 0x2002, true},   {"epsilon", 0x3B5, true},  {"equiv", 0x2261, true},
-     {"eta", 0x3B7, true},     {"eth", 0xF0, false},      {"euml", 0xEB, false},
-     {"euro", 0x20AC, true},   {"exist", 0x2203, true},   {"fnof", 0x192, true},
-     {"forall", 0x2200, true}, {"frac12", 0xBD, false},   {"frac14", 0xBC, false},
-     {"frac34", 0xBE, false},  {"frasl", 0x2044, true},   {"gamma", 0x3B3, true},
-     {"ge", 0x2265, true},     {"gt", 0x3E, false},       {"hArr", 0x21D4, true},
-     {"harr", 0x2194, true},   {"hearts", 0x2665, true},  {"hellip", 0x2026, true},
-     {"iacute", 0xED, false},  {"icirc", 0xEE, false},    {"iexcl", 0xA1, false},
-     {"igrave", 0xEC, false},  {"image", 0x2111, true},   {"infin", 0x221E, true},
-     {"int", 0x222B, true},    {"iota", 0x3B9, true},     {"iquest", 0xBF, false},
-     {"isin", 0x2208, true},   {"iuml", 0xEF, false},     {"kappa", 0x3BA, true},
-     {"lArr", 0x21D0, true},   {"lambda", 0x3BB, true},   {"lang", 0x2329, true},
-     {"laquo", 0xAB, false},   {"larr", 0x2190, true},    {"lceil", 0x2308, true},
-     {"ldquo", 0x201C, true},  {"le", 0x2264, true},      {"lfloor", 0x230A, true},
-     {"lowast", 0x2217, true}, {"loz", 0x25CA, true},     {"lrm", 0x200E, true},
-     {"lsaquo", 0x2039, true}, {"lsquo", 0x2018, true},   {"lt", 0x3C, false},
-     {"macr", 0xAF, false},    {"mdash", 0x2014, true},   {"micro", 0xB5, false},
-     {"middot", 0xB7, false},  {"minus", 0x2212, true},   {"mu", 0x3BC, true},
-     {"nabla", 0x2207, true},  {"nbsp", 0xA0, false},     {"ndash", 0x2013, true},
-     {"ne", 0x2260, true},     {"ni", 0x220B, true},      {"not", 0xAC, false},
-     {"notin", 0x2209, true},  {"nsub", 0x2284, true},    {"ntilde", 0xF1, false},
-     {"nu", 0x3BD, true},      {"oacute", 0xF3, false},   {"ocirc", 0xF4, false},
-     {"oelig", 0x153, true},   {"ograve", 0xF2, false},   {"oline", 0x203E, true},
-     {"omega", 0x3C9, true},   {"omicron", 0x3BF, true},  {"oplus", 0x2295, true},
-     {"or", 0x2228, true},     {"ordf", 0xAA, false},     {"ordm", 0xBA, false},
-     {"oslash", 0xF8, false},  {"otilde", 0xF5, false},   {"otimes", 0x2297, true},
-     {"ouml", 0xF6, false},    {"para", 0xB6, false},     {"part", 0x2202, true},
-     {"permil", 0x2030, true}, {"perp", 0x22A5, true},    {"phi", 0x3C6, true},
-     {"pi", 0x3C0, true},      {"piv", 0x3D6, true},      {"plusmn", 0xB1, false},
-     {"pound", 0xA3, false},   {"prime", 0x2032, true},   {"prod", 0x220F, true},
-     {"prop", 0x221D, true},   {"psi", 0x3C8, true},      {"quot", 0x22, false},
-     {"rArr", 0x21D2, true},   {"radic", 0x221A, true},   {"rang", 0x232A, true},
-     {"raquo", 0xBB, false},   {"rarr", 0x2192, true},    {"rceil", 0x2309, true},
-     {"rdquo", 0x201D, true},  {"real", 0x211C, true},    {"reg", 0xAE, false},
-     {"rfloor", 0x230B, true}, {"rho", 0x3C1, true},      {"rlm", 0x200F, true},
-     {"rsaquo", 0x203A, true}, {"rsquo", 0x2019, true},   {"sbquo", 0x201A, true},
-     {"scaron", 0x161, true},  {"sdot", 0x22C5, true},    {"sect", 0xA7, false},
-     {"shy", 0xAD, false},     {"sigma", 0x3C3, true},    {"sigmaf", 0x3C2, true},
-     {"sim", 0x223C, true},    {"spades", 0x2660, true},  {"sub", 0x2282, true},
-     {"sube", 0x2286, true},   {"sum", 0x2211, true},     {"sup", 0x2283, true},
-     {"sup1", 0xB9, false},    {"sup2", 0xB2, false},     {"sup3", 0xB3, false},
-     {"supe", 0x2287, true},   {"szlig", 0xDF, false},    {"tau", 0x3C4, true},
-     {"there4", 0x2234, true}, {"theta", 0x3B8, true},    {"thetasym", 0x3D1, true},
-     {"thinsp", 0x2009, true}, {"thorn", 0xFE, false},    {"tilde", 0x2DC, true},
-     {"times", 0xD7, false},   {"trade", 0x2122, true},   {"uArr", 0x21D1, true},
-     {"uacute", 0xFA, false},  {"uarr", 0x2191, true},    {"ucirc", 0xFB, false},
-     {"ugrave", 0xF9, false},  {"uml", 0xA8, false},      {"upsih", 0x3D2, true},
-     {"upsilon", 0x3C5, true}, {"uuml", 0xFC, false},     {"weierp", 0x2118, true},
-     {"xi", 0x3BE, true},      {"yacute", 0xFD, false},   {"yen", 0xA5, false},
-     {"yuml", 0xFF, false},    {"zeta", 0x3B6, true},     {"zwj", 0x200D, true},
-     {"zwnj", 0x200C, true}}};
-
-const NamedReference* findReference(std::string_view name) {
-  auto it =
-      std::lower_bound(kReferences.begin(), kReferences.end(), name,
-                       [](const NamedReference& r, std::string_view n) { return r.name < n; });
-  return it != kReferences.end() && it->name == name ? &*it : nullptr;
-}
-
-void appendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
-int hexValue(char c) {
-  if (isAsciiDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The reference after the '&' at s[amp]: its code point and where it ends, or nullopt.
-std::optional<std::pair<uint32_t, size_t>> readReference(std::string_view s, size_t amp,
-                                                         bool expand_prefix) {
-  size_t i = amp + 1;
-  if (i < s.size() && s[i] == '#') {
-    ++i;
-    const bool hex = i < s.size() && (s[i] == 'x' || s[i] == 'X');
-    if (hex) ++i;
-    uint32_t cp = 0;
-    bool digits = false;
-    while (i < s.size() && (hex ? hexValue(s[i]) >= 0 : isAsciiDigit(s[i]))) {
-      cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(hex ? hexValue(s[i]) : s[i] - '0');
-      if (cp > 0x10ffff) return std::nullopt;
-      digits = true;
-      ++i;
-    }
-    if (!digits || cp == 0 || cp == 0xfffe || cp == 0xffff) return std::nullopt;
-    if ((cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
-      cp = 0xfffd;
-    if (i < s.size() && s[i] == ';') ++i;
-    return std::make_pair(cp, i);
-  }
-  const size_t name_begin = i;
-  while (i < s.size() && (isAsciiAlpha(s[i]) || isAsciiDigit(s[i]) || s[i] == '_')) ++i;
-  if (i == name_begin) return std::nullopt;
-  const bool semicolon = i < s.size() && s[i] == ';';
-  const NamedReference* ref = findReference(s.substr(name_begin, i - name_begin));
-  if (ref && (!ref->needs_semicolon || semicolon))
-    return std::make_pair(ref->code_point, semicolon ? i + 1 : i);
-  if (!expand_prefix) return std::nullopt;
-  for (size_t end = i - 1; end > name_begin; --end) {
-    const NamedReference* prefix = findReference(s.substr(name_begin, end - name_begin));
-    if (prefix && !prefix->needs_semicolon) return std::make_pair(prefix->code_point, end);
-  }
-  return std::nullopt;
-}
-
-std::string decodeReferences(std::string_view s, bool expand_prefix) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t amp = s.find('&', i);
-    if (amp == std::string_view::npos) {
-      out.append(s.substr(i));
-      break;
-    }
-    out.append(s.substr(i, amp - i));
-    if (auto ref = readReference(s, amp, expand_prefix)) {
-      appendUtf8(ref->first, out);
-      i = ref->second;
-    } else {
-      out += '&';
-      i = amp + 1;
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Colours (HTML.pm's name_to_rgb).
-
-struct NamedColor {
-  std::string_view name;
-  uint32_t rgb;
-};
-
-constexpr NamedColor kNamedColors[] = {{"aliceblue", 0xf0f8ff},
-                                       {"antiquewhite", 0xfaebd7},
-                                       {"aqua", 0x00ffff},
-                                       {"aquamarine", 0x7fffd4},
-                                       {"azure", 0xf0ffff},
-                                       {"beige", 0xf5f5dc},
-                                       {"bisque", 0xffe4c4},
-                                       {"black", 0x000000},
-                                       {"blanchedalmond", 0xffebcd},
-                                       {"blue", 0x0000ff},
-                                       {"blueviolet", 0x8a2be2},
-                                       {"brown", 0xa52a2a},
-                                       {"burlywood", 0xdeb887},
-                                       {"cadetblue", 0x5f9ea0},
-                                       {"chartreuse", 0x7fff00},
-                                       {"chocolate", 0xd2691e},
-                                       {"coral", 0xff7f50},
-                                       {"cornflowerblue", 0x6495ed},
-                                       {"cornsilk", 0xfff8dc},
-                                       {"crimson", 0xdc143c},
-                                       {"cyan", 0x00ffff},
-                                       {"darkblue", 0x00008b},
-                                       {"darkcyan", 0x008b8b},
-                                       {"darkgoldenrod", 0xb8860b},
-                                       {"darkgray", 0xa9a9a9},
-                                       {"darkgreen", 0x006400},
-                                       {"darkgrey", 0xa9a9a9},
-                                       {"darkkhaki", 0xbdb76b},
-                                       {"darkmagenta", 0x8b008b},
-                                       {"darkolivegreen", 0x556b2f},
-                                       {"darkorange", 0xff8c00},
-                                       {"darkorchid", 0x9932cc},
-                                       {"darkred", 0x8b0000},
-                                       {"darksalmon", 0xe9967a},
-                                       {"darkseagreen", 0x8fbc8f},
-                                       {"darkslateblue", 0x483d8b},
-                                       {"darkslategray", 0x2f4f4f},
-                                       {"darkslategrey", 0x2f4f4f},
-                                       {"darkturquoise", 0x00ced1},
-                                       {"darkviolet", 0x9400d3},
-                                       {"deeppink", 0xff1493},
-                                       {"deepskyblue", 0x00bfff},
-                                       {"dimgray", 0x696969},
-                                       {"dimgrey", 0x696969},
-                                       {"dodgerblue", 0x1e90ff},
-                                       {"firebrick", 0xb22222},
-                                       {"floralwhite", 0xfffaf0},
-                                       {"forestgreen", 0x228b22},
-                                       {"fuchsia", 0xff00ff},
-                                       {"gainsboro", 0xdcdcdc},
-                                       {"ghostwhite", 0xf8f8ff},
-                                       {"gold", 0xffd700},
-                                       {"goldenrod", 0xdaa520},
-                                       {"gray", 0x808080},
-                                       {"green", 0x008000},
-                                       {"greenyellow", 0xadff2f},
-                                       {"grey", 0x808080},
-                                       {"honeydew", 0xf0fff0},
-                                       {"hotpink", 0xff69b4},
-                                       {"indianred", 0xcd5c5c},
-                                       {"indigo", 0x4b0082},
-                                       {"ivory", 0xfffff0},
-                                       {"khaki", 0xf0e68c},
-                                       {"lavender", 0xe6e6fa},
-                                       {"lavenderblush", 0xfff0f5},
-                                       {"lawngreen", 0x7cfc00},
-                                       {"lemonchiffon", 0xfffacd},
-                                       {"lightblue", 0xadd8e6},
-                                       {"lightcoral", 0xf08080},
-                                       {"lightcyan", 0xe0ffff},
-                                       {"lightgoldenrodyellow", 0xfafad2},
-                                       {"lightgray", 0xd3d3d3},
-                                       {"lightgreen", 0x90ee90},
-                                       {"lightgrey", 0xd3d3d3},
-                                       {"lightpink", 0xffb6c1},
-                                       {"lightsalmon", 0xffa07a},
-                                       {"lightseagreen", 0x20b2aa},
-                                       {"lightskyblue", 0x87cefa},
-                                       {"lightslategray", 0x778899},
-                                       {"lightslategrey", 0x778899},
-                                       {"lightsteelblue", 0xb0c4de},
-                                       {"lightyellow", 0xffffe0},
-                                       {"lime", 0x00ff00},
-                                       {"limegreen", 0x32cd32},
-                                       {"linen", 0xfaf0e6},
-                                       {"magenta", 0xff00ff},
-                                       {"maroon", 0x800000},
-                                       {"mediumaquamarine", 0x66cdaa},
-                                       {"mediumblue", 0x0000cd},
-                                       {"mediumorchid", 0xba55d3},
-                                       {"mediumpurple", 0x9370db},
-                                       {"mediumseagreen", 0x3cb371},
-                                       {"mediumslateblue", 0x7b68ee},
-                                       {"mediumspringgreen", 0x00fa9a},
-                                       {"mediumturquoise", 0x48d1cc},
-                                       {"mediumvioletred", 0xc71585},
-                                       {"midnightblue", 0x191970},
-                                       {"mintcream", 0xf5fffa},
-                                       {"mistyrose", 0xffe4e1},
-                                       {"moccasin", 0xffe4b5},
-                                       {"navajowhite", 0xffdead},
-                                       {"navy", 0x000080},
-                                       {"oldlace", 0xfdf5e6},
-                                       {"olive", 0x808000},
-                                       {"olivedrab", 0x6b8e23},
-                                       {"orange", 0xffa500},
-                                       {"orangered", 0xff4500},
-                                       {"orchid", 0xda70d6},
-                                       {"palegoldenrod", 0xeee8aa},
-                                       {"palegreen", 0x98fb98},
-                                       {"paleturquoise", 0xafeeee},
-                                       {"palevioletred", 0xdb7093},
-                                       {"papayawhip", 0xffefd5},
-                                       {"peachpuff", 0xffdab9},
-                                       {"peru", 0xcd853f},
-                                       {"pink", 0xffc0cb},
-                                       {"plum", 0xdda0dd},
-                                       {"powderblue", 0xb0e0e6},
-                                       {"purple", 0x800080},
-                                       {"red", 0xff0000},
-                                       {"rosybrown", 0xbc8f8f},
-                                       {"royalblue", 0x4169e1},
-                                       {"saddlebrown", 0x8b4513},
-                                       {"salmon", 0xfa8072},
-                                       {"sandybrown", 0xf4a460},
-                                       {"seagreen", 0x2e8b57},
-                                       {"seashell", 0xfff5ee},
-                                       {"sienna", 0xa0522d},
-                                       {"silver", 0xc0c0c0},
-                                       {"skyblue", 0x87ceeb},
-                                       {"slateblue", 0x6a5acd},
-                                       {"slategray", 0x708090},
-                                       {"slategrey", 0x708090},
-                                       {"snow", 0xfffafa},
-                                       {"springgreen", 0x00ff7f},
-                                       {"steelblue", 0x4682b4},
-                                       {"tan", 0xd2b48c},
-                                       {"teal", 0x008080},
-                                       {"thistle", 0xd8bfd8},
-                                       {"tomato", 0xff6347},
-                                       {"turquoise", 0x40e0d0},
-                                       {"violet", 0xee82ee},
-                                       {"wheat", 0xf5deb3},
-                                       {"white", 0xffffff},
-                                       {"whitesmoke", 0xf5f5f5},
-                                       {"yellow", 0xffff00},
-                                       {"yellowgreen", 0x9acd32}};
-
-const std::string kInvalid = "invalid";
-
-std::string hexByte(uint64_t value) {  // HTML.pm's dec2hex: at least two digits
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%02llx", static_cast<unsigned long long>(value));
-  return buf;
-}
-
-// Reads digits at s[i], returning the value (saturated) and moving i past them; nullopt when
-// there is no digit.
-std::optional<uint64_t> readDigits(std::string_view s, size_t& i) {
-  if (i >= s.size() || !isAsciiDigit(s[i])) return std::nullopt;
-  uint64_t value = 0;
-  while (i < s.size() && isAsciiDigit(s[i])) {
-    value = value > 1'000'000'000'000ULL ? value : value * 10 + static_cast<uint64_t>(s[i] - '0');
-    ++i;
-  }
-  return value;
-}
-
-void skipPerlSpace(std::string_view s, size_t& i) {
-  while (i < s.size() && isPerlSpace(s[i])) ++i;
-}
-
-// rgb(N%, N%, N%) (percent) or rgb(N, N, N) anywhere in `s`: the three values.
-std::optional<std::array<uint64_t, 3>> findRgb(std::string_view s, bool percent) {
-  for (size_t at = s.find("rgb("); at != std::string_view::npos; at = s.find("rgb(", at + 1)) {
-    size_t i = at + 4;
-    std::array<uint64_t, 3> v{};
-    bool ok = true;
-    for (int k = 0; k < 3 && ok; ++k) {
-      if (k > 0) skipPerlSpace(s, i);
-      auto n = readDigits(s, i);
-      if (!n) {
-        ok = false;
-        break;
-      }
-      v[k] = *n;
-      if (percent) {
-        if (i >= s.size() || s[i] != '%') ok = false;
-        ++i;
-      }
-      if (k < 2) {
-        if (i >= s.size() || s[i] != ',') ok = false;
-        ++i;
-      }
-    }
-    if (!ok) continue;
-    skipPerlSpace(s, i);
-    if (i < s.size() && s[i] == ')') return v;
-  }
-  return std::nullopt;
-}
-
-// rgb\([\d%, ]*\) somewhere in `s`.
-bool hasRgbShape(std::string_view s) {
-  for (size_t at = s.find("rgb("); at != std::string_view::npos; at = s.find("rgb(", at + 1)) {
-    size_t i = at + 4;
-    while (i < s.size() && (isAsciiDigit(s[i]) || s[i] == '%' || s[i] == ',' || s[i] == ' ')) ++i;
-    if (i < s.size() && s[i] == ')') return true;
-  }
-  return false;
-}
-
-bool isHexDigit(char c) {
-  return isAsciiDigit(c) || (c >= 'a' && c <= 'f');
-}
-
-std::string nameToRgb(std::string_view raw) {
-  std::string color(trimPerlSpace(toLower(raw)));
-  for (const NamedColor& named : kNamedColors) {
-    if (named.name == color) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "#%06x", named.rgb);
-      return buf;
-    }
-  }
-  const bool hexish =
-      std::all_of(color.begin(), color.end(), [](char c) { return c == '#' || isHexDigit(c); });
-  if (!hexish && !hasRgbShape(color)) return kInvalid;
-  if (auto p = findRgb(color, true)) {
-    color = "#";
-    for (uint64_t v : *p)
-      color += hexByte(static_cast<uint64_t>(static_cast<double>(v) / 100 * 255));
-  }
-  if (auto d = findRgb(color, false)) {
-    color = "#";
-    for (uint64_t v : *d) color += hexByte(v);
-  }
-  if (color.empty() || color[0] != '#') return kInvalid;
-  std::string hex;
-  for (char c : color) {
-    if (isHexDigit(c)) hex += c;
-  }
-  if (hex.size() > 6) hex.resize(6);
-  if (hex.size() > 3 && hex.size() < 6) hex.resize(3);
-  if (hex.size() % 3 != 0) hex.append(3 - hex.size() % 3, '0');
-  if (hex.size() == 3) hex = {hex[0], hex[0], hex[1], hex[1], hex[2], hex[2]};
-  return "#" + hex;
-}
-
-// ^\#?([0-9a-f]{2}){3}$: the three channels.
-std::optional<std::array<int, 3>> rgbChannels(std::string_view color) {
-  if (!color.empty() && color[0] == '#') color.remove_prefix(1);
-  if (color.size() != 6) return std::nullopt;
-  std::array<int, 3> out{};
-  for (int k = 0; k < 3; ++k) {
-    int v = 0;
-    for (int j = 0; j < 2; ++j) {
-      const char c = color[static_cast<size_t>(k * 2 + j)];
-      if (!isHexDigit(c)) return std::nullopt;
-      v = v * 16 + (isAsciiDigit(c) ? c - '0' : c - 'a' + 10);
-    }
-    out[static_cast<size_t>(k)] = v;
-  }
-  return out;
-}
-
-std::string_view lastSix(std::string_view s) {
-  return s.size() > 6 ? s.substr(s.size() - 6) : s;
-}
-
-// HTML.pm's parse_css_background: the values of the last layer of a CSS background.
-std::vector<std::string> lastBackgroundLayer(std::string_view background) {
-  std::vector<std::vector<std::string>> layers;
-  std::vector<std::string> tokens;
-  std::vector<int> stack;
-  int state = 0;
-  std::string token;
-  for (char ch : background) {
-    if (state == 0) {
-      if (ch == ' ') {
-        if (!token.empty()) tokens.push_back(std::move(token));
-        token.clear();
-      } else if (ch == '(' || ch == '"' || ch == '\'') {
-        token += ch;
-        stack.push_back(state);
-        state = ch == '(' ? 1 : ch == '"' ? 2 : 3;
-      } else if (ch == ',') {
-        if (!token.empty()) tokens.push_back(std::move(token));
-        token.clear();
-        layers.push_back(std::move(tokens));
-        tokens.clear();
-      } else {
-        token += ch;
-      }
-    } else if (state == 1) {
-      token += ch;
-      if (ch == ')') {
-        tokens.push_back(std::move(token));
-        token.clear();
-        state = stack.empty() ? 0 : stack.back();
-        if (!stack.empty()) stack.pop_back();
-      } else if (ch == '"' || ch == '\'') {
-        stack.push_back(state);
-        state = ch == '"' ? 2 : 3;
-      }
-    } else {
-      token += ch;
-      if ((state == 2 && ch == '"') || (state == 3 && ch == '\'')) {
-        state = stack.empty() ? 0 : stack.back();
-        if (!stack.empty()) stack.pop_back();
-      }
-    }
-  }
-  if (!token.empty()) tokens.push_back(std::move(token));
-  if (!tokens.empty()) layers.push_back(std::move(tokens));
-  return layers.empty() ? std::vector<std::string>() : std::move(layers.back());
-}
-
-// The value of a style declaration `NAME: VALUE` as HTML.pm's regexes read it: the text after
-// the colon with spaces trimmed; nullopt when it would not match (an empty value or a line break
-// inside it). A value of spaces alone reads as one space, as Perl's backtracking gives it.
-std::optional<std::string_view> declarationValue(std::string_view rest, bool require_non_space) {
-  size_t i = 0;
-  while (i < rest.size() && isPerlSpace(rest[i])) ++i;
-  std::string_view value = rest.substr(i);
-  while (!value.empty() && isPerlSpace(value.back())) value.remove_suffix(1);
-  if (value.empty()) {
-    if (require_non_space) return std::nullopt;
-    for (char c : rest) {
-      if (c != '\n') return std::string_view(" ");
-    }
-    return std::nullopt;
-  }
-  if (value.find('\n') != std::string_view::npos) return std::nullopt;
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1060,7 +522,7 @@ class HtmlMeasurer {
       if (auto value = declarationValue(after_space.substr(11), false)) {
         for (const std::string& token : lastBackgroundLayer(toLower(*value))) {
           std::string color = nameToRgb(token);
-          if (color != kInvalid) {
+          if (color != kInvalidColor) {
             next.bg = std::move(color);
             break;
           }
@@ -1142,7 +604,7 @@ class HtmlMeasurer {
         }
       }
     }
-    if (style.fg == kInvalid || style.bg == kInvalid) {
+    if (style.fg == kInvalidColor || style.bg == kInvalidColor) {
       out_.values["font_invalid_color"] = 1;
       return true;
     }
