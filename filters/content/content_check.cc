@@ -170,6 +170,7 @@ CheckFactory contentCheckFactory(SiteServices services) {
         for (const auto& d : summary.disabled) {
           spdlog::warn("{}:{}: rule {} disabled: {}", d.where.file, d.where.line, d.name, d.reason);
         }
+        for (const auto& d : summary.settings) spdlog::warn("{}", formatDiagnostic(d));
         spdlog::info(
             "content rules: {} read, {} loaded, {} disabled; {} of {} databases from cache, {} "
             "with a plain-text database; {:.2f} s",

@@ -150,6 +150,7 @@ int runCheck(const RulesOptions& options) {
 
   for (const auto& d : set.diagnostics)
     if (d.severity == Severity::Error) std::cout << formatDiagnostic(d) << "\n";
+  for (const auto& d : summary.settings) std::cout << formatDiagnostic(d) << "\n";
   if (options.warnings)
     for (const Diagnostic* d : warnings) std::cout << formatDiagnostic(*d) << "\n";
   for (const auto& d : summary.disabled) {

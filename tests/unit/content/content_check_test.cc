@@ -316,13 +316,16 @@ TEST(RulesCommand, CheckReportsErrorsAndDisabledRulesAsJson) {
 
 TEST(RulesCommand, CheckPrintsFileLineAndSummary) {
   const fs::path dir = scratchDir("lint-text");
-  writeFile(dir / "x.cf", "body GOOD /x/\nheader EV eval:nope()\n");
+  writeFile(dir / "x.cf",
+            "body GOOD /x/\nheader EV eval:nope()\ntrusted_networks 192.0.2.0/24 no-network\n");
   const fs::path out = dir / "out.txt";
   EXPECT_EXIT(runCliTo(out, {"rules", "check", "--cache-dir", "", dir.string()}),
               ::testing::ExitedWithCode(0), "");
   const std::string text = readFile(out);
   EXPECT_NE(text.find("x.cf:2: disabled EV: unknown eval function nope"), std::string::npos)
       << text;
+  // A relay network that is no network is named with its file and line, and left out.
+  EXPECT_NE(text.find("x.cf:3: warning: trusted_networks: "), std::string::npos) << text;
   EXPECT_NE(text.find("rules loaded: 1"), std::string::npos) << text;
 }
 
