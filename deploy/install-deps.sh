@@ -8,12 +8,13 @@ packages=(
   build-essential cmake pkg-config ccache ninja-build git
   libboost1.81-dev libhyperscan-dev libre2-dev libpcre2-dev libclamav-dev libmilter-dev
   prometheus-cpp-dev libc-ares-dev libssl-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
-  libfmt-dev libsqlite3-dev libpsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libfmt-dev libsqlite3-dev libpsl-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (libFuzzer from clang)
   clang libclang-rt-14-dev
   # real peers for integration tests and benchmarks
   postfix swaks dnsmasq-base python3-aiosmtpd python3-dkim python3-dnspython
-  clamav clamav-testfiles prometheus spamassassin spamc spamd miltertest openssl ca-certificates
+  clamav clamav-testfiles prometheus spamassassin spamc spamd miltertest redis-server openssl
+  ca-certificates
   procps iproute2 netcat-openbsd systemd dpkg-dev curl file
 )
 

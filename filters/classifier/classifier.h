@@ -1,0 +1,57 @@
+// The statistical classifier: tokenizes a message, reads what the store knows of its tokens and
+// combines their evidence (Robinson's per-token probabilities, Fisher's chi-square combining) into
+// the probability that the message is spam. It says nothing until the store holds at least the
+// configured minimum of spam and of ham messages (SpamAssassin: 200 of each). Learning and
+// forgetting go through the same tokenizer, so the store's counts match what classify() reads.
+// Thread-safe; a store failure is a value (`available` false with the reason), never an exception.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "filters/classifier/classifier_input.h"
+#include "filters/classifier/token_store.h"
+
+namespace portcullis::classifier {
+
+struct ClassifierSettings {
+  std::uint64_t min_spam_learned = 200;  // below either minimum, classify() gives no probability
+  std::uint64_t min_ham_learned = 200;
+  std::size_t max_interesting_tokens = 150;  // the most telling tokens that are combined
+  std::size_t max_tokens_per_message = 20000;  // bounded work on enormous messages
+};
+
+struct TellingToken {
+  std::string text;        // the token as tokenized (only filled when explaining)
+  double probability = 0;  // Robinson's f(w)
+  TokenCounts counts;
+};
+
+struct Classification {
+  bool available = false;  // false: the store failed (see `error`)
+  std::string error;
+  std::optional<double> probability;  // empty while the store has not learnt enough
+  std::uint64_t spam_learned = 0;
+  std::uint64_t ham_learned = 0;
+  std::vector<TellingToken> telling;  // most telling first, only when explaining
+};
+
+class Classifier {
+ public:
+  Classifier(std::shared_ptr<TokenStore> store, ClassifierSettings settings);
+
+  Classification classify(const ClassifierInput& input, bool explain = false) const;
+  Result<LearnOutcome> learn(const ClassifierInput& input, MessageClass cls) const;
+  Result<LearnOutcome> forget(const ClassifierInput& input) const;
+
+  TokenStore& store() const { return *store_; }
+  const ClassifierSettings& settings() const { return settings_; }
+
+ private:
+  std::shared_ptr<TokenStore> store_;
+  ClassifierSettings settings_;
+};
+
+}  // namespace portcullis::classifier
