@@ -100,8 +100,9 @@ class CompiledRules {
     bool reported = false;  // counts toward the score and appears as a symbol
     int group = -1;         // text group for regex rules
     std::unique_ptr<PcrePattern> pcre;
-    // Confirms this rule's hits on pieces where RE2 and PCRE2 agree, when it is long enough for
-    // that to pay (re2_pattern.h); PCRE2 does everywhere else.
+    // Settles this rule on pieces where RE2 and PCRE2 agree, when it is long enough for that to
+    // pay (re2_pattern.h): alone when exact, as a filter before PCRE2 otherwise; PCRE2 does
+    // everywhere else.
     std::unique_ptr<Re2Pattern> re2;
     EvalTest eval;
     std::optional<MetaExpression> meta;

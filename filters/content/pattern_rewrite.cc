@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <optional>
 #include <vector>
 
@@ -26,6 +27,7 @@ enum class Rewrite {
   RemoveNonPlainText,  // what plain text cannot match
   RemovePieceAnchors,  // $, \z, \Z, \A and \B
   Re2Dialect,          // bytes above 0x7f made case-exact; notes what RE2 reads otherwise
+  Re2Superset,         // as Re2Dialect, and large bounded repeats made unbounded
 };
 
 // Reads a Perl regular expression and writes it back as asked. A construct it does not read with
@@ -37,7 +39,8 @@ class Rewriter {
       : re_(pattern),
         plain_(rewrite == Rewrite::RemoveNonPlainText),
         anchors_(rewrite == Rewrite::RemovePieceAnchors),
-        case_exact_high_(rewrite == Rewrite::Re2Dialect) {}
+        case_exact_high_(rewrite == Rewrite::Re2Dialect || rewrite == Rewrite::Re2Superset),
+        loosen_bounds_(rewrite == Rewrite::Re2Superset) {}
 
   // The rewritten pattern; nullopt when it can never match plain text. `unreadable` is set when
   // the result must not be used.
@@ -101,7 +104,7 @@ class Rewriter {
       if (item && item->empty()) continue;  // a dropped assertion, with any repeat it had
       if (item) {
         out += *item;
-        out += repeat;
+        out += loosen_bounds_ ? loosened(repeat) : repeat;
       } else if (!allowsZero(repeat)) {
         possible = false;
       }
@@ -131,6 +134,22 @@ class Rewriter {
     }
     if (!atEnd() && (peek() == '?' || peek() == '+')) ++pos_;  // lazy or possessive
     return re_.substr(start, pos_ - start);
+  }
+
+  // `{m,n}` with n above kLoosenedBound as `{m,}` (laziness kept): every text the bounded repeat
+  // matches, the unbounded one matches too. Possessive repeats, which may then match less, stay.
+  static std::string loosened(std::string_view repeat) {
+    constexpr long kLoosenedBound = 5;
+    const size_t comma = repeat.find(',');
+    const size_t close = repeat.find('}');
+    if (repeat.empty() || repeat[0] != '{' || comma == std::string_view::npos ||
+        close == comma + 1 || repeat.ends_with('+'))
+      return std::string(repeat);
+    long bound = 0;
+    const char* first = repeat.data() + comma + 1;
+    const auto parsed = std::from_chars(first, repeat.data() + close, bound);
+    if (parsed.ec == std::errc() && bound <= kLoosenedBound) return std::string(repeat);
+    return std::string(repeat.substr(0, comma + 1)) + std::string(repeat.substr(close));
   }
 
   static bool allowsZero(std::string_view repeat) {
@@ -423,6 +442,7 @@ class Rewriter {
   const bool plain_;            // removing what plain text cannot match
   const bool anchors_;          // dropping piece anchors
   const bool case_exact_high_;  // making bytes above 0x7f case-exact, for RE2
+  const bool loosen_bounds_;    // making large bounded repeats unbounded, for a superset
   bool perl_only_ = false;
   size_t pos_ = 0;
   int negative_depth_ = 0;  // negative look-arounds around pos_
@@ -451,6 +471,14 @@ std::optional<std::string> withoutPieceAnchors(std::string_view pattern) {
 std::optional<std::string> inRe2Dialect(std::string_view pattern) {
   bool unreadable = false;
   Rewriter rewriter(pattern, Rewrite::Re2Dialect);
+  auto rewritten = rewriter.run(unreadable);
+  if (unreadable || rewriter.perlOnly() || !rewritten) return std::nullopt;
+  return rewritten;
+}
+
+std::optional<std::string> inRe2DialectLoosened(std::string_view pattern) {
+  bool unreadable = false;
+  Rewriter rewriter(pattern, Rewrite::Re2Superset);
   auto rewritten = rewriter.run(unreadable);
   if (unreadable || rewriter.perlOnly() || !rewritten) return std::nullopt;
   return rewritten;

@@ -46,6 +46,11 @@ std::optional<std::string> withoutPieceAnchors(std::string_view pattern);
 // (?<name>)), and for what the rewriter cannot read.
 std::optional<std::string> inRe2Dialect(std::string_view pattern);
 
+// As inRe2Dialect, with every bounded repeat {m,n} whose n is above 5 written {m,}: a pattern
+// that matches wherever the original does, and more, for RE2 to filter with where the original
+// exceeds its repeat limits (SpamAssassin's __FILL_THIS_FORM_LONG*: {1,100} inside {5}).
+std::optional<std::string> inRe2DialectLoosened(std::string_view pattern);
+
 // The largest non-capturing group repeated an exact number of times (two or more), `(?:BODY){n}`,
 // outside classes; nullopt when there is none, or when the pattern reads in ways this walk does
 // not follow (back-references, subroutine calls, \Q, conditionals, branch reset, comments).

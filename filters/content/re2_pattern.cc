@@ -9,24 +9,35 @@ namespace {
 
 constexpr int64_t kMemoryBudget = 16 << 20;  // compiled program and automaton cache, per pattern
 
-}  // namespace
-
-std::unique_ptr<Re2Pattern> Re2Pattern::compile(const RuleRegex& regex) {
-  if (regex.pattern.size() < kMinimumLength || regex.extended) return nullptr;
-  const auto pattern = inRe2Dialect(regex.pattern);
-  if (!pattern) return nullptr;
+std::unique_ptr<re2::RE2> compileMultiline(const std::string& pattern, const RuleRegex& regex) {
   RE2::Options options;
   options.set_encoding(RE2::Options::EncodingLatin1);
   options.set_case_sensitive(!regex.caseless);
   options.set_dot_nl(regex.dotall);
   options.set_max_mem(kMemoryBudget);
   options.set_log_errors(false);
-  auto re = std::make_unique<RE2>("(?m)" + *pattern, options);
+  auto re = std::make_unique<RE2>("(?m)" + pattern, options);
   if (!re->ok()) return nullptr;
-  return std::unique_ptr<Re2Pattern>(new Re2Pattern(std::move(re)));
+  return re;
 }
 
-Re2Pattern::Re2Pattern(std::unique_ptr<re2::RE2> re) : re_(std::move(re)) {}
+}  // namespace
+
+std::unique_ptr<Re2Pattern> Re2Pattern::compile(const RuleRegex& regex) {
+  if (regex.pattern.size() < kMinimumLength || regex.extended) return nullptr;
+  const auto pattern = inRe2Dialect(regex.pattern);
+  if (!pattern) return nullptr;
+  if (auto re = compileMultiline(*pattern, regex))
+    return std::unique_ptr<Re2Pattern>(new Re2Pattern(std::move(re), true));
+  const auto loosened = inRe2DialectLoosened(regex.pattern);
+  if (!loosened || *loosened == *pattern) return nullptr;
+  if (auto re = compileMultiline(*loosened, regex))
+    return std::unique_ptr<Re2Pattern>(new Re2Pattern(std::move(re), false));
+  return nullptr;
+}
+
+Re2Pattern::Re2Pattern(std::unique_ptr<re2::RE2> re, bool exact)
+    : re_(std::move(re)), exact_(exact) {}
 Re2Pattern::~Re2Pattern() = default;
 
 bool Re2Pattern::matches(std::string_view text) const {

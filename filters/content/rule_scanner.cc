@@ -270,7 +270,8 @@ class MessageScan {
       const auto& all = pieces(cr.group);
       const bool use_re2 = cr.re2 && re2AgreesOn(cr.group);
       const auto matchesOn = [&cr, use_re2](std::string_view piece) {
-        return use_re2 ? cr.re2->matches(piece) : cr.pcre->matches(piece);
+        if (!use_re2) return cr.pcre->matches(piece);
+        return cr.re2->matches(piece) && (cr.re2->exact() || cr.pcre->matches(piece));
       };
       const bool at_first_end =
           engine == Engine::Hyperscan &&

@@ -2,6 +2,7 @@
 // webmail Received trails, Date against the Received dates, Outlook message ids, ratware
 // fingerprints, recipient lists, 8-bit characters, unresolved templates.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -38,7 +39,7 @@ bool search(const PcrePattern& pattern, std::string_view text) {
 }
 
 // Perl's quotemeta: every byte but letters, digits, '_' and 8-bit bytes escaped.
-std::string quoted(std::string_view text) {
+std::string inQuotes(std::string_view text) {
   std::string out;
   for (char c : text) {
     const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -127,6 +128,16 @@ bool msnGroupsHeaders(const EvalInput& in) {
 // ---------------------------------------------------------------------------------------------
 // Forged webmail Received trails.
 
+// Whether `text` contains `part`, ASCII letters compared without case (as PCRE2's caseless
+// matching compares them without Unicode tables).
+bool containsCaseless(std::string_view text, std::string_view part) {
+  const auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  return std::search(text.begin(), text.end(), part.begin(), part.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
+}
+
 struct HotmailVerdict {
   bool forged = false;   // a Received field claims hotmail.com, but no real Hotmail trail
   bool missing = false;  // From is @hotmail.com, but no Hotmail trail at all
@@ -134,7 +145,12 @@ struct HotmailVerdict {
 
 HotmailVerdict hotmailVerdict(const EvalInput& in) {
   HotmailVerdict verdict;
-  const std::string rcvd = squeezedSpaces(receivedText(in.view));
+  // Either verdict needs hotmail.com in a Received field or in From: most mail stops here.
+  const std::string received = receivedText(in.view);
+  if (received.find("hotmail.com") == std::string::npos &&
+      !containsCaseless(firstAddress(in, "From"), "hotmail.com"))
+    return verdict;
+  const std::string rcvd = squeezedSpaces(received);
   static const auto pickup =
       perlPattern("from mail pickup service by hotmail\\.com with Microsoft SMTPSVC;");
   if (search(*pickup, rcvd) || msnGroupsHeaders(in)) return verdict;
@@ -630,7 +646,7 @@ bool ratwareNameId(const ContentView& view) {
     const size_t close = message_ids.find('>', open + 30);
     if (close == std::string::npos || close == open + 30) continue;
     const std::string tail = message_ids.substr(open + 30, close - open - 30);
-    auto pattern = perlPattern("\\\"[^\\\"]+\\\"\\s*<" + quoted(tail) + ">", false, false);
+    auto pattern = perlPattern("\\\"[^\\\"]+\\\"\\s*<" + inQuotes(tail) + ">", false, false);
     return pattern && search(*pattern, joinedLines(decodedValues(view, "From")));
   }
   return false;
@@ -648,7 +664,8 @@ bool ratwareEnvelopeFrom(const EvalInput& in, const RegistryBoundaries& boundari
   const std::string user = to.substr(0, at);
   const std::string domain = boundaries.domainOf(to.substr(at + 1));
   if (!boundaries.isDomainValid(domain)) return false;
-  auto pattern = perlPattern("\\b" + quoted(domain) + "." + quoted(user) + "@", true, false);
+  if (!containsCaseless(from, user + "@") || !containsCaseless(from, domain)) return false;
+  auto pattern = perlPattern("\\b" + inQuotes(domain) + "." + inQuotes(user) + "@", true, false);
   return pattern && search(*pattern, from);
 }
 
@@ -656,11 +673,14 @@ bool toInSubject(const EvalInput& in, const std::string& test) {
   const std::string to = firstAddress(in, "To");
   if (to.empty()) return false;
   const std::string subject = joinedLines(decodedValues(in.view, "Subject"));
+  // Every form below contains the address (or its local part) itself: most subjects are settled
+  // without compiling a pattern for this message.
+  if (!containsCaseless(subject, test == "address" ? to : to.substr(0, to.find('@')))) return false;
   std::unique_ptr<const PcrePattern> pattern;
   if (test == "address") {
-    pattern = perlPattern("\\b" + quoted(to) + "\\b", true, false);
+    pattern = perlPattern("\\b" + inQuotes(to) + "\\b", true, false);
   } else {
-    const std::string user = quoted(to.substr(0, to.find('@')));
+    const std::string user = inQuotes(to.substr(0, to.find('@')));
     pattern = perlPattern("^(?:(?:re|fw):\\s*(?:\\w+\\s+)?" + user + "$|(?-i:" + user +
                               ")\\s*[,:;!?-](?:$|\\s)|" + user + "$|,\\s*" + user + "[,:;!?-]$)",
                           true, false);

@@ -118,7 +118,7 @@ bool isAlphanumeric(std::string_view s) {
   return true;
 }
 
-std::string quoted(std::string_view s) {
+std::string inQuotes(std::string_view s) {
   constexpr size_t kMax = 60;
   std::string out = "\"" + std::string(s.substr(0, kMax));
   if (s.size() > kMax) out += "...";
@@ -211,7 +211,7 @@ EvalBuild htmlTextMatch(const std::vector<std::string>& args, bool negate) {
         const std::vector<std::string>* texts = doc.texts(list);
         for (const std::string& text : *texts) {
           if (pattern->matches(text) == negate) continue;
-          why = list + " " + quoted(text);
+          why = list + " " + inQuotes(text);
           return true;
         }
         return false;
@@ -306,7 +306,7 @@ void registerHtmlEvals(EvalRegistry& registry) {
     if (!args.empty()) return evalArgumentError("check_iframe_src", "no arguments");
     return anyDocument([](const HtmlDocumentFacts& doc, std::string& why) {
       if (doc.iframe_src.empty()) return false;
-      why = "iframe src " + quoted(doc.iframe_src);
+      why = "iframe src " + inQuotes(doc.iframe_src);
       return true;
     });
   });

@@ -117,5 +117,14 @@ TEST(PlainTextPattern, PlainText) {
   EXPECT_FALSE(isPlainText("caf&#233;"));
 }
 
+TEST(Re2Dialect, LoosenedMakesLargeBoundsUnbounded) {
+  EXPECT_EQ(inRe2DialectLoosened(R"((?:a[-_ ]{1,100}b|c){5})"), R"((?:a[-_ ]{1,}b|c){5})");
+  EXPECT_EQ(inRe2DialectLoosened(R"(x{2,5}y{0,6}?z{3}w{1,99999999999999999999})"),
+            R"(x{2,5}y{0,}?z{3}w{1,})");
+  EXPECT_EQ(inRe2DialectLoosened(R"([{1,100}]\{1,100\})"), R"([{1,100}]\{1,100\})");
+  EXPECT_EQ(inRe2DialectLoosened(R"(^a{1,100})"), std::nullopt);  // as inRe2Dialect
+  EXPECT_EQ(inRe2DialectLoosened(R"((a)\1{1,100})"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace portcullis::content

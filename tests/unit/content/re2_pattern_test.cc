@@ -56,6 +56,33 @@ TEST(Re2Pattern, AgreesWithPcre2OnLatin1Text) {
   }
 }
 
+// Beyond RE2's repeat limits, the pattern with its large repeats unbounded filters: it matches
+// wherever PCRE2 does, and more.
+TEST(Re2Pattern, FiltersWherePatternExceedsRe2RepeatLimits) {
+  const RuleRegex regex = longForm(R"((?:(?:name|phone|address)[-=_.,:;*\s]{1,300}){5})", true);
+  auto re2 = Re2Pattern::compile(regex);
+  ASSERT_TRUE(re2);
+  EXPECT_FALSE(re2->exact());
+  std::string error;
+  auto pcre = PcrePattern::compile(regex, true, false, {}, error);
+  ASSERT_TRUE(pcre) << error;
+  const std::string wide(301, ' ');
+  const std::string texts[] = {"name: phone: address: name, phone.",
+                               "Name:" + wide + "phone: address: name, phone.", "name phone",
+                               "Your NAME, PHONE, ADDRESS, NAME and PHONE"};
+  for (const auto& text : texts) {
+    EXPECT_TRUE(!pcre->matches(text) || re2->matches(text)) << text;
+  }
+  EXPECT_TRUE(pcre->matches(texts[0]));
+  EXPECT_FALSE(pcre->matches(texts[1]));  // 301 spaces: beyond the bound
+  EXPECT_TRUE(re2->matches(texts[1]));    // the filter passes it; PCRE2 settles
+  EXPECT_FALSE(re2->matches(texts[2]));
+
+  auto exact = Re2Pattern::compile(longForm(R"(name[-=_.,:;*\s]{1,100}phone)", true));
+  ASSERT_TRUE(exact);
+  EXPECT_TRUE(exact->exact());
+}
+
 TEST(Re2Pattern, LeavesVerticalTabsAndShortPatternsToPcre2) {
   EXPECT_FALSE(Re2Pattern::agreeOn("a\vb"));
   EXPECT_FALSE(Re2Pattern::compile({"short|pattern", true}));
