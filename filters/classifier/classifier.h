@@ -19,8 +19,12 @@ namespace portcullis::classifier {
 struct ClassifierSettings {
   std::uint64_t min_spam_learned = 200;  // below either minimum, classify() gives no probability
   std::uint64_t min_ham_learned = 200;
-  std::size_t max_interesting_tokens = 150;  // the most telling tokens that are combined
+  std::size_t max_interesting_tokens = 150;    // the most telling tokens that are combined
   std::size_t max_tokens_per_message = 20000;  // bounded work on enormous messages
+  // Sparse bigrams over body words (tokenizer.h), 0: words only. Off by default: on the
+  // development corpus (10-fold cross-validation) they lowered the spam caught at p >= 0.9 from
+  // 90.0% to 84.8% (window 2) and 79.6% (window 5), with no ham flagged either way.
+  std::size_t osb_window = 0;
 };
 
 struct TellingToken {
@@ -32,7 +36,9 @@ struct TellingToken {
 struct Classification {
   bool available = false;  // false: the store failed (see `error`)
   std::string error;
-  std::optional<double> probability;  // empty while the store has not learnt enough
+  // Empty while the store has not learnt enough, or when no token of the message is telling
+  // (SpamAssassin then gives no BAYES_* result either).
+  std::optional<double> probability;
   std::uint64_t spam_learned = 0;
   std::uint64_t ham_learned = 0;
   std::vector<TellingToken> telling;  // most telling first, only when explaining

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "filters/classifier/classifier.h"
 
@@ -36,6 +37,7 @@ struct AutolearnSettings {
   double ham_threshold = 0.1;    // bayes_auto_learn_threshold_nonspam
   double min_header_points = 3;  // a spam verdict also needs this much from header rules
   double min_body_points = 3;    // and this much from body rules
+  std::size_t queue = 1000;      // messages waiting for the background learner; more are dropped
 };
 
 struct ClassifierConfig {
@@ -50,6 +52,10 @@ struct ClassifierConfig {
   AutolearnSettings autolearn;
   std::string spam_report_address;  // empty: no report address
   std::string ham_report_address;
+  // Who may report: clients in these networks, and authenticated clients. Anyone else's report
+  // is refused, so that strangers cannot teach the classifier (poison it).
+  std::vector<std::string> report_networks;
+  std::size_t max_reported_messages = 20;  // attached messages learnt from one report
 };
 
 }  // namespace portcullis::classifier

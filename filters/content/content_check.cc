@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <set>
 
 #include <spdlog/spdlog.h>
 
+#include "filters/content/autolearn.h"
+#include "filters/content/eval/classifier_facts.h"
 #include "filters/content/message_view.h"
 #include "gateway/config/section.h"
 #include "gateway/core/network_list.h"
@@ -33,8 +36,14 @@ void reportLoad(const FilterEvents& events, const RuleEngine* engine) {
 
 }  // namespace
 
-ContentCheck::ContentCheck(std::shared_ptr<RuleEngine> engine, asio::thread_pool& workers)
-    : engine_(std::move(engine)), workers_(workers), local_host_(hostName()) {}
+ContentCheck::ContentCheck(std::shared_ptr<RuleEngine> engine, asio::thread_pool& workers,
+                           std::shared_ptr<BackgroundLearner> learner,
+                           classifier::AutolearnSettings autolearn)
+    : engine_(std::move(engine)),
+      workers_(workers),
+      learner_(std::move(learner)),
+      autolearn_(autolearn),
+      local_host_(hostName()) {}
 
 std::vector<Symbol> symbolsOf(const CompiledRules& rules, const ScanResult& result) {
   std::vector<Symbol> symbols;
@@ -79,12 +88,33 @@ std::vector<Symbol> limitSymbols(const mime::Message& message) {
 
 }  // namespace
 
+// SpamAssassin's required_score: the verdict autolearn must agree with.
+constexpr double kRequiredScore = 5.0;
+
+void ContentCheck::autolearn(const CompiledRules& rules, const ScanResult& result,
+                             const ContentView& view, const ClassifierRun& run,
+                             double score) const {
+  const AutolearnPoints points = autolearnPoints(rules, result);
+  const auto cls = autolearnClass(points, autolearn_, score >= kRequiredScore);
+  if (!cls) return;
+  // Nothing is learnt while the store fails; a classification tells, if no rule asked yet.
+  if (!run.get().available) return;
+  learner_->submit(OwnedClassifierInput::copyOf(classifierInputOf(view)), *cls);
+}
+
 std::vector<Symbol> ContentCheck::scanTransaction(const CompiledRules& rules, const Transaction& tx,
                                                   const std::set<std::string>& present,
-                                                  const AuthResults& auth) const {
+                                                  const AuthResults& auth,
+                                                  std::optional<double> learnable_score) const {
   ContentView view = viewOfMessage(*tx.parsed);
   addTransactionFacts(view, tx, local_host_);
   view.auth = &auth;
+  const auto& classifier = rules.options().services.classifier;
+  std::optional<ClassifierRun> run;
+  if (classifier) {
+    run.emplace(*classifier, view);
+    view.classifier_run = &*run;
+  }
   const ScanResult result = rules.scan(
       view, [&present](const std::string& name) { return present.count(name) > 0; }, false,
       ScanDepth::Verdict);
@@ -97,6 +127,15 @@ std::vector<Symbol> ContentCheck::scanTransaction(const CompiledRules& rules, co
     symbols.push_back({"CONTENT_SCAN_TRUNCATED", 0,
                        "a text longer than checks.content.max_scan_bytes; scanned up to it"});
   }
+  if (run && learner_ && learnable_score) {
+    double score = *learnable_score;
+    for (const auto& symbol : symbols) score += symbol.score;
+    autolearn(rules, result, view, *run, score);
+  }
+  if (run && run->ran() && !run->get().available) {
+    symbols.push_back({"BAYES_UNAVAILABLE", 0,
+                       "the classifier's store failed, no BAYES_* rule ran: " + run->get().error});
+  }
   return symbols;
 }
 
@@ -108,10 +147,12 @@ awaitable<void> ContentCheck::run(const Transaction& tx, Report& report) const {
   std::set<std::string> present;
   for (const auto& symbol : report.symbols()) present.insert(symbol.name);
   const AuthResults auth = report.auth();
+  std::optional<double> learnable_score;
+  if (!report.forced()) learnable_score = report.score();
   const CompiledRules* compiled = rules.get();
   // Named and moved in (see offload.h); captures only pointers and references.
-  auto work = [this, compiled, &tx, &present, &auth] {
-    return scanTransaction(*compiled, tx, present, auth);
+  auto work = [this, compiled, &tx, &present, &auth, learnable_score] {
+    return scanTransaction(*compiled, tx, present, auth, learnable_score);
   };
   std::vector<Symbol> symbols = co_await offload(workers_, std::move(work));
   for (auto& symbol : symbols) report.addSymbol(std::move(symbol));
@@ -176,8 +217,14 @@ CheckFactory contentCheckFactory(SiteServices services) {
             "with a plain-text database; {:.2f} s",
             summary.rules_total, summary.rules_loaded, summary.disabled.size(),
             summary.groups_from_cache, summary.groups, summary.plain_text_groups, summary.seconds);
-        return std::vector<std::shared_ptr<const Check>>{
-            std::make_shared<ContentCheck>(std::move(engine), deps.workers)};
+        // Offline tools (no resolver: `scan`, `rules`) classify but never learn by themselves.
+        std::shared_ptr<BackgroundLearner> learner;
+        if (services.classifier && services.autolearn.enabled && deps.resolver) {
+          learner =
+              std::make_shared<BackgroundLearner>(services.classifier, services.autolearn.queue);
+        }
+        return std::vector<std::shared_ptr<const Check>>{std::make_shared<ContentCheck>(
+            std::move(engine), deps.workers, std::move(learner), services.autolearn)};
       }};
 }
 

@@ -4,6 +4,12 @@
 // Symbol with the rule's name, its score under the score set, and its description, unless another
 // check already reported a symbol of that name (whose score then stands alone).
 //
+// With a classifier ([checks.classifier], SiteServices::classifier) the message is classified at
+// most once, when a loaded check_bayes rule asks; a store that fails adds BAYES_UNAVAILABLE (score
+// 0, the reason as detail) and no BAYES_* rule hits. With autolearn on, clear verdicts
+// (autolearn.h) are handed to a background learner (background_learner.h) and never waited for;
+// offline tools never autolearn.
+//
 // [checks.content] options (all optional):
 //   rules = ["/path/dir", "/path/file.cf"]   rule files or directories (default: rules/)
 //   score_set = 0..3       SpamAssassin score set; by default as SpamAssassin picks it: 0 without
@@ -18,10 +24,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "filters/content/background_learner.h"
 #include "filters/content/eval/site_services.h"
 #include "filters/content/rule_engine.h"
 #include "gateway/core/check.h"
@@ -31,7 +39,10 @@ namespace portcullis::content {
 
 class ContentCheck : public Check {
  public:
-  ContentCheck(std::shared_ptr<RuleEngine> engine, asio::thread_pool& workers);
+  // `learner`: where autolearn hands messages (null: no autolearn), with `autolearn`'s thresholds.
+  ContentCheck(std::shared_ptr<RuleEngine> engine, asio::thread_pool& workers,
+               std::shared_ptr<BackgroundLearner> learner = nullptr,
+               classifier::AutolearnSettings autolearn = {});
   std::string_view name() const override { return "content"; }
   Stage stage() const override { return Stage::Message; }
   int priority() const override { return kPriority; }
@@ -39,16 +50,25 @@ class ContentCheck : public Check {
 
   // For reloads (SIGHUP) and tools: the engine behind the check.
   const std::shared_ptr<RuleEngine>& engine() const { return engine_; }
+  // The autolearn learner, or null when autolearn is off.
+  const std::shared_ptr<BackgroundLearner>& learner() const { return learner_; }
 
   static constexpr int kPriority = 100;  // after every other message check
 
  private:
+  // `learnable_score`: the other checks' score, when autolearn may learn this message (no check
+  // forced an action on it: a virus, a report to the classifier); nullopt when it may not.
   std::vector<Symbol> scanTransaction(const CompiledRules& rules, const Transaction& tx,
-                                      const std::set<std::string>& present,
-                                      const AuthResults& auth) const;
+                                      const std::set<std::string>& present, const AuthResults& auth,
+                                      std::optional<double> learnable_score) const;
+  // Hands the message to the learner when autolearn says so; `score`: the verdict's score.
+  void autolearn(const CompiledRules& rules, const ScanResult& result, const ContentView& view,
+                 const ClassifierRun& run, double score) const;
 
   std::shared_ptr<RuleEngine> engine_;
   asio::thread_pool& workers_;
+  std::shared_ptr<BackgroundLearner> learner_;
+  classifier::AutolearnSettings autolearn_;
   std::string local_host_;
 };
 
@@ -57,7 +77,7 @@ std::vector<Symbol> symbolsOf(const CompiledRules& rules, const ScanResult& resu
 
 // The factory named "content" for gateway/cli/check_catalog.cc. `services` are the DNS lists and
 // classifier the rest of the configuration runs: network evals answer from them, and they choose
-// the score set unless `score_set` is given.
+// the score set unless `score_set` is given; autolearn follows services.autolearn.
 CheckFactory contentCheckFactory(SiteServices services = {});
 
 }  // namespace portcullis::content

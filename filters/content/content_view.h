@@ -22,6 +22,8 @@ class Message;
 
 namespace portcullis::content {
 
+class ClassifierRun;  // eval/classifier_facts.h
+
 // The client that connected to us, known first-hand (SMTP session or milter): the first
 // untrusted relay of the relay model. Absent when scanning a file.
 struct FirstHandClient {
@@ -63,6 +65,9 @@ struct ContentView {
   std::optional<std::string> envelope_from;  // MAIL FROM ("" for <>); unset when scanning a file
   std::vector<std::string> recipients;       // RCPT TO addresses
   const AuthResults* auth = nullptr;         // SPF, DKIM and DMARC results of our own checks
+  // The content check's classification of this message, computed on first use; when null,
+  // check_bayes rules classify the message themselves, once per scan.
+  const ClassifierRun* classifier_run = nullptr;
 };
 
 // The text a header or mimeheader rule sees for `name` read as `form`, or nullopt when no such

@@ -6,7 +6,9 @@
 #include "filters/dkim/dkim_config.h"
 #include "filters/dmarc/dmarc_config.h"
 #include "filters/dnsbl/dnsbl_checks.h"
+#include "filters/learning/classifier_check_factory.h"
 #include "filters/spf/spf_check.h"
+#include "gateway/config/gateway_config.h"
 #include "gateway/config/section.h"
 #include "gateway/core/text.h"
 
@@ -16,6 +18,7 @@ const std::vector<CheckFactory>& checkCatalog() {
   static const std::vector<CheckFactory> catalog = {
       attachments::attachmentsCheckFactory(),
       clamav::clamavCheckFactory(),
+      learning::classifierCheckFactory(nullptr),
       content::contentCheckFactory(),
       dkim::dkimCheckFactory(),
       dmarc::dmarcCheckFactory(),
@@ -55,6 +58,13 @@ content::SiteServices configuredServices(const config::Document& doc) {
   return services;
 }
 
+std::filesystem::path spoolDirectory(const config::Document& doc) {
+  config::Section root = doc.root();
+  auto queue = root.sub("queue");
+  const std::string fallback = config::QueueConfig{}.directory.string();
+  return queue ? queue->getString("directory", fallback) : fallback;
+}
+
 std::vector<std::shared_ptr<const Check>> buildChecks(const config::Document& doc,
                                                       const CheckDeps& deps) {
   std::vector<std::shared_ptr<const Check>> checks;
@@ -63,14 +73,27 @@ std::vector<std::shared_ptr<const Check>> buildChecks(const config::Document& do
   if (!section) return checks;
   // The content check's network evals and score set follow the other checks' configuration.
   // Without a resolver (`portcullis scan`) the DNS list check runs no lookups.
-  const CheckFactory content = content::contentCheckFactory(
-      deps.resolver ? configuredServices(doc) : content::SiteServices{});
+  content::SiteServices services =
+      deps.resolver ? configuredServices(doc) : content::SiteServices{};
+  // The classifier's store, opened once: the content check classifies and autolearns with it,
+  // the classifier check learns reports with it. Offline tools never create it.
+  auto classifier =
+      learning::openConfiguredStore(doc, spoolDirectory(doc), deps.resolver != nullptr);
+  if (classifier) {
+    services.classifier = learning::observedClassifier(classifier->store, classifier->config,
+                                                       deps.events, LearnSource::Autolearn);
+    services.autolearn = classifier->config.autolearn;
+  }
+  const CheckFactory content = content::contentCheckFactory(services);
+  const CheckFactory reports =
+      learning::classifierCheckFactory(classifier ? classifier->store : nullptr);
   for (const auto& name : section->keys()) {
     const CheckFactory* factory = nullptr;
     for (const auto& f : checkCatalog()) {
       if (f.name == name) factory = &f;
     }
     if (name == "content") factory = &content;
+    if (name == "classifier") factory = &reports;
     if (!factory) {
       std::string known;
       for (const auto& f : checkCatalog()) known += (known.empty() ? "" : ", ") + f.name;

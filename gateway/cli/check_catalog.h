@@ -3,6 +3,7 @@
 // configuration error, so a typo never silently disables a check.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <vector>
 
@@ -14,12 +15,17 @@ namespace portcullis::cli {
 
 const std::vector<CheckFactory>& checkCatalog();
 
-// The DNS lists ([checks.dnsbl]) and classifier `doc` configures, as the content rules' network
-// evals see them (filters/content/eval/site_services.h). Throws config::ConfigError like the
-// checks' own factories.
+// The DNS lists ([checks.dnsbl]) `doc` configures, as the content rules' network evals see them
+// (filters/content/eval/site_services.h); buildChecks() adds the classifier. Throws
+// config::ConfigError like the checks' own factories.
 content::SiteServices configuredServices(const config::Document& doc);
 
-// Builds the checks configured in `doc` ([checks.NAME] tables, in file order). Throws
+// The queue directory of `doc` ([queue] directory), where the embedded classifier store lives.
+std::filesystem::path spoolDirectory(const config::Document& doc);
+
+// Builds the checks configured in `doc` ([checks.NAME] tables, in file order), opening the
+// classifier store of [checks.classifier] once for all of them (created only when
+// deps.resolver is set, i.e. by the gateway, never by offline tools). Throws
 // config::ConfigError with file:line for unknown checks and bad options.
 std::vector<std::shared_ptr<const Check>> buildChecks(const config::Document& doc,
                                                       const CheckDeps& deps);

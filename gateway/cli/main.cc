@@ -1,9 +1,11 @@
 // portcullis: the mail filtering gateway's single binary. Subcommands: serve, config check,
-// queue, quarantine, rules, scan. Errors are one clear line on stderr and a non-zero exit status.
+// learn, queue, quarantine, rules, scan. Errors are one clear line on stderr and a non-zero exit
+// status.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "gateway/cli/learn_command.h"
 #include "gateway/cli/quarantine_command.h"
 #include "gateway/cli/queue_command.h"
 #include "gateway/cli/rules_command.h"
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   check->add_option("file", check_path, "Configuration file")->capture_default_str();
   check->callback([&] { exit_status = configCheck(check_path); });
 
+  portcullis::cli::addLearnCommand(app, exit_status);
   portcullis::cli::addQueueCommand(app, exit_status);
   portcullis::cli::addQuarantineCommand(app, exit_status);
   portcullis::cli::addRulesCommand(app, exit_status);

@@ -9,8 +9,12 @@
 #include <fstream>
 #include <iostream>
 
+#include "filters/classifier/classifier_config.h"
+#include "filters/learning/message_learning.h"
+#include "gateway/cli/store_ownership.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/queue_id.h"
+#include "gateway/metrics/learn_ledger.h"
 #include "gateway/quarantine/quarantine.h"
 #include "gateway/quarantine/quarantine_config.h"
 #include "gateway/relay/queue_runner.h"
@@ -104,6 +108,54 @@ void printDetails(const q::ShownEntry& shown) {
   std::cout << "\n" << shown.headers;
 }
 
+// A released message is learnt as ham when a classifier is configured: the quarantine held it
+// back as spam, the administrator says it was not. Read before the release (which removes it).
+struct ReleasedLearning {
+  classifier::ClassifierConfig config;
+  std::string message;
+};
+
+std::optional<ReleasedLearning> prepareLearning(const Opened& opened, const std::string& id) {
+  auto config = classifier::configuredClassifier(opened.gateway.document);
+  if (!config) return std::nullopt;
+  auto message = opened.quarantine->message(id);
+  if (!message) return std::nullopt;  // the release itself reports what is wrong with the entry
+  return ReleasedLearning{*config, std::move(*message)};
+}
+
+// Learning is a courtesy of the release: when it fails the release still stands (status 0), and
+// the reason is on stderr.
+void learnReleased(const Opened& opened, const ReleasedLearning& learning, const std::string& id) {
+  auto classifier = classifier::openClassifier(learning.config, opened.gateway.queue.directory);
+  if (!classifier) {
+    std::cerr << "portcullis: " << id << ": not learnt as ham: " << classifier.error << "\n";
+    return;
+  }
+  // The MIME parser's default limits: a quarantined message is within what the gateway took.
+  auto outcome =
+      learning::learnMessage(**classifier, learning.message, classifier::MessageClass::Ham);
+  if (!outcome) {
+    std::cerr << "portcullis: " << id << ": not learnt as ham: " << outcome.error << "\n";
+    return;
+  }
+  const char* what = *outcome == classifier::LearnOutcome::AlreadyLearned ? "already learnt as ham"
+                     : *outcome == classifier::LearnOutcome::Relearned    ? "relearnt as ham"
+                                                                          : "learnt as ham";
+  std::cout << id << ": " << what << "\n";
+  const auto& queue = opened.gateway.queue.directory;
+  if (*outcome != classifier::LearnOutcome::AlreadyLearned) {
+    metrics::LearnCounts counts;
+    counts.at(LearnedClass::Ham, LearnSource::Release) = 1;
+    if (auto added = metrics::addToLearnLedger(queue / metrics::kLearnLedgerName, counts); !added)
+      std::cerr << "portcullis: not counted in the gateway's metrics: " << added.error << "\n";
+  }
+  const auto db = classifier::databasePath(learning.config, queue);
+  for (const auto& problem : handToQueueOwner(
+           queue,
+           {db, db.string() + "-wal", db.string() + "-shm", queue / metrics::kLearnLedgerName}))
+    std::cerr << "portcullis: " << problem << "\n";
+}
+
 }  // namespace
 
 void addQuarantineCommand(CLI::App& app, int& exit_status) {
@@ -159,11 +211,16 @@ void addQuarantineCommand(CLI::App& app, int& exit_status) {
   });
 
   auto release_id = std::make_shared<std::string>();
+  auto no_learn = std::make_shared<bool>(false);
   auto* release = cmd->add_subcommand("release", "Deliver a quarantined message to its recipients");
   release->add_option("id", *release_id, "Quarantine id")->required();
-  release->callback([config, release_id, &exit_status] {
+  release->add_flag("--no-learn", *no_learn,
+                    "Do not teach the classifier ([checks.classifier]) the message as ham");
+  release->callback([config, release_id, no_learn, &exit_status] {
     requireId(*release_id);
     auto opened = openQuarantine(*config);
+    std::optional<ReleasedLearning> learning;
+    if (!*no_learn) learning = prepareLearning(opened, *release_id);
     auto queue = spool::Spool::open(opened.gateway.queue.directory, spool::SpoolAccess::Shared);
     if (!queue) throw std::runtime_error("cannot open the spool: " + queue.error);
     auto released = opened.quarantine->release(*release_id, *queue);
@@ -171,6 +228,7 @@ void addQuarantineCommand(CLI::App& app, int& exit_status) {
     // The running gateway's queue runner rescans the spool when it finds this request.
     std::ofstream(queue->root() / relay::QueueRunner::kFlushRequestFile).put('\n');
     std::cout << *release_id << ": released, queued as " << *released << "\n";
+    if (learning) learnReleased(opened, *learning, *release_id);
     exit_status = 0;
   });
 

@@ -19,6 +19,7 @@
 #include "gateway/dns/dns_config.h"
 #include "gateway/metrics/check_observer.h"
 #include "gateway/metrics/http_endpoint.h"
+#include "gateway/metrics/learn_ledger.h"
 #include "gateway/metrics/load_tracker.h"
 #include "gateway/metrics/metrics.h"
 #include "gateway/metrics/metrics_config.h"
@@ -333,6 +334,15 @@ int serve(const std::filesystem::path& config_path) {
       metrics.quarantineMessages().Set(static_cast<double>(usage->count));
       metrics.quarantineBytes().Set(static_cast<double>(usage->bytes));
     }
+  });
+
+  // The classifier's store size, and what `portcullis learn` and `quarantine release` taught it,
+  // read at each scrape.
+  metrics::LearnLedgerWatcher learn_ledger(config.queue.directory / metrics::kLearnLedgerName,
+                                           metrics.classifier());
+  metrics::ScrapeHook classifier_gauges = metrics.onScrape([&metrics, &learn_ledger] {
+    learn_ledger.refresh();
+    metrics.classifier().refreshStoreSize();
   });
 
   // Served from here on, so /healthz answers and /readyz says "not ready" while the checks load.

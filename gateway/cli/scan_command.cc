@@ -11,17 +11,21 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "filters/content/content_check.h"
+#include "filters/content/eval/classifier_facts.h"
 #include "filters/content/message_view.h"
 #include "gateway/cli/check_catalog.h"
+#include "gateway/cli/mail_files.h"
 #include "gateway/cli/runtime.h"
 #include "gateway/cli/user_cache_dir.h"
 #include "gateway/core/offload.h"
 #include "gateway/core/text.h"
 #include "gateway/mime/message.h"
+#include "gateway/mime/wire_form.h"
 #include "gateway/pipeline/pipeline.h"
 
 namespace portcullis::cli {
@@ -36,44 +40,6 @@ struct ScanOptions {
   bool json = false;
   bool explain = false;
 };
-
-// The message as the SMTP front end would hand it to the checks: without an mbox "From " line and
-// with CRLF line ends.
-std::string asSmtpMessage(std::string_view raw) {
-  if (raw.starts_with("From ")) {
-    const size_t eol = raw.find('\n');
-    raw.remove_prefix(eol == std::string_view::npos ? raw.size() : eol + 1);
-  }
-  std::string out;
-  out.reserve(raw.size() + raw.size() / 32);
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) out += '\r';
-    out += raw[i];
-  }
-  return out;
-}
-
-std::vector<fs::path> messageFiles(const std::vector<std::string>& paths,
-                                   std::vector<std::string>& errors) {
-  std::vector<fs::path> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<fs::path> found;
-      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file()) found.push_back(it->path());
-      }
-      if (ec) errors.push_back(fmt::format("{}: cannot list: {}", p, ec.message()));
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
-      files.emplace_back(p);
-    } else {
-      errors.push_back(fmt::format("{}: no such file or directory", p));
-    }
-  }
-  return files;
-}
 
 std::string tomlStringArray(const std::vector<std::string>& values) {
   std::string out = "[";
@@ -116,6 +82,52 @@ struct Why {
   std::string text;
 };
 
+// How many of the classifier's most telling tokens --explain shows.
+constexpr size_t kTellingTokensShown = 15;
+
+// Why the classifier gave no probability.
+std::string noProbabilityReason(const classifier::Classification& c,
+                                const classifier::ClassifierSettings& settings) {
+  if (!c.available) return "the classifier's store is unavailable: " + c.error;
+  return fmt::format("learnt {} spam and {} ham, fewer than the {} spam and {} ham it needs",
+                     c.spam_learned, c.ham_learned, settings.min_spam_learned,
+                     settings.min_ham_learned);
+}
+
+std::string classifierJson(const classifier::Classification& c,
+                           const classifier::ClassifierSettings& settings, bool explain) {
+  std::string out = c.probability ? fmt::format(R"({{"probability":{:.4f})", *c.probability)
+                                  : fmt::format(R"({{"probability":null,"reason":{})",
+                                                jsonQuoted(noProbabilityReason(c, settings)));
+  out += fmt::format(R"(,"spam_learned":{},"ham_learned":{})", c.spam_learned, c.ham_learned);
+  if (explain) {
+    std::string telling;
+    for (size_t i = 0; i < c.telling.size() && i < kTellingTokensShown; ++i) {
+      const auto& t = c.telling[i];
+      if (!telling.empty()) telling += ",";
+      telling += fmt::format(R"({{"token":{},"probability":{:.4f},"spam":{},"ham":{}}})",
+                             jsonQuoted(t.text), t.probability, t.counts.spam, t.counts.ham);
+    }
+    out += ",\"telling\":[" + telling + "]";
+  }
+  return out + "}";
+}
+
+std::string classifierText(const classifier::Classification& c,
+                           const classifier::ClassifierSettings& settings) {
+  std::string out =
+      c.probability
+          ? fmt::format("    classifier: spam probability {:.4f} (learnt {} spam, {} ham)\n",
+                        *c.probability, c.spam_learned, c.ham_learned)
+          : "    classifier: no probability: " + noProbabilityReason(c, settings) + "\n";
+  for (size_t i = 0; i < c.telling.size() && i < kTellingTokensShown; ++i) {
+    const auto& t = c.telling[i];
+    out += fmt::format("      {:.4f} {} (in {} spam, {} ham)\n", t.probability, t.text,
+                       t.counts.spam, t.counts.ham);
+  }
+  return out;
+}
+
 struct Scanner {
   const ScanOptions& options;
   const Pipeline& pipeline;
@@ -137,7 +149,7 @@ struct Scanner {
     buffer << in.rdbuf();
     Transaction tx;
     tx.id = fmt::format("scan{}", index);
-    tx.message = asSmtpMessage(buffer.str());
+    tx.message = mime::inWireForm(buffer.str());
     auto parse = [&tx, this] {
       return std::make_shared<const mime::Message>(mime::Message::parse(tx.message, limits));
     };
@@ -147,6 +159,16 @@ struct Scanner {
       co_await pipeline.run(stage, tx, report);
     }
     const Verdict verdict = policy.decide(report);
+    std::optional<classifier::Classification> classified;
+    const auto classifier =
+        content ? content->engine()->current()->options().services.classifier : nullptr;
+    if (classifier && (options.json || options.explain)) {
+      auto classify = [&classifier, &tx, this] {
+        const content::ContentView view = content::viewOfMessage(*tx.parsed);
+        return classifier->classify(content::classifierInputOf(view), options.explain);
+      };
+      classified = co_await offload(workers, std::move(classify));
+    }
     std::map<std::string, Why> why;
     if (options.explain && content) {
       auto rules = content->engine()->current();
@@ -156,11 +178,18 @@ struct Scanner {
         if (hit.evidence) why[hit.name] = {"evidence", *hit.evidence};
       }
     }
-    co_return options.json ? jsonLine(file, verdict, why) : textLines(file, verdict, why);
+    std::string extra;
+    if (classified) {
+      extra = options.json ? classifierJson(*classified, classifier->settings(), options.explain)
+                           : classifierText(*classified, classifier->settings());
+    }
+    co_return options.json ? jsonLine(file, verdict, why, extra)
+                           : textLines(file, verdict, why) + extra;
   }
 
+  // `classified`: the classifier's JSON object, or empty without a classifier.
   std::string jsonLine(const fs::path& file, const Verdict& v,
-                       const std::map<std::string, Why>& why) const {
+                       const std::map<std::string, Why>& why, const std::string& classified) const {
     std::string names, explain;
     for (const auto& s : v.symbols) {
       if (!names.empty()) names += ",";
@@ -176,6 +205,7 @@ struct Scanner {
         fmt::format(R"({{"file":{},"action":{},"score":{:.3f},"symbols":[{}],"reason":{})",
                     jsonQuoted(file.string()), jsonQuoted(toString(v.action)), v.score, names,
                     jsonQuoted(v.reason));
+    if (!classified.empty()) line += ",\"classifier\":" + classified;
     if (options.explain) line += ",\"explain\":[" + explain + "]";
     return line + "}\n";
   }
@@ -208,7 +238,7 @@ int runScan(const ScanOptions& options) {
   spdlog::set_default_logger(logger);
 
   std::vector<std::string> errors;
-  const std::vector<fs::path> files = messageFiles(options.paths, errors);
+  const std::vector<fs::path> files = mailFiles(options.paths, errors);
   const config::GatewayConfig config = scanConfig(options);
   const size_t threads = std::max(1u, std::thread::hardware_concurrency());
   asio::thread_pool workers(threads);

@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 
 namespace portcullis {
 
@@ -27,9 +30,31 @@ struct LoadEvent {
 
 enum class VirusScanOutcome { Clean, Infected, Error };
 
+// The classifier (filters/classifier): who taught it a message, and as what.
+enum class LearnSource { Cli, Autolearn, Release, Report };
+enum class LearnedClass { Spam, Ham };
+
+struct ClassifierStoreSize {
+  std::uint64_t bytes = 0;  // 0 when the backend does not know
+  std::uint64_t tokens = 0;
+  std::uint64_t spam_messages = 0;
+  std::uint64_t ham_messages = 0;
+};
+
+using ClassifierSizeProbe = std::function<std::optional<ClassifierStoreSize>()>;
+
 struct FilterEvents {
   std::function<void(const LoadEvent&)> loaded;
   std::function<void(VirusScanOutcome, std::chrono::duration<double> took)> virus_scanned;
+  // A message learnt (new, or moved from the other class).
+  std::function<void(LearnedClass, LearnSource)> learned;
+  // One classification's read of the store, and whether it succeeded.
+  std::function<void(std::chrono::duration<double> took, bool ok)> classified;
+  // A store operation that failed (Redis down or answering garbage, a corrupt file).
+  std::function<void()> classifier_failed;
+  // Hands the metrics a probe that reads the store's size (at each scrape); the probe stays
+  // valid while the store is in use, and answers nullopt when the store cannot be read.
+  std::function<void(std::weak_ptr<const ClassifierSizeProbe>)> classifier_store;
 };
 
 }  // namespace portcullis

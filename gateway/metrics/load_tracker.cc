@@ -124,6 +124,7 @@ LoadTracker::Generation LoadTracker::begin() {
     metrics->clamavScans(resultOf(outcome)).Increment();
     metrics->clamavScanDuration().Observe(took.count());
   };
+  metrics->classifier().observe(events);
   return Generation(state_, id, std::move(events));
 }
 

@@ -179,6 +179,7 @@ Metrics::Metrics(std::string_view version) : registry_(std::make_shared<promethe
               .Help("Failed loads (the previous version stays active), by component")
               .Register(registry),
           "component", kReloadComponents, reload_failures_);
+  classifier_ = std::make_unique<ClassifierMetrics>(registry);
 }
 
 Metrics::~Metrics() = default;

@@ -24,6 +24,7 @@
 #include <prometheus/registry.h>
 
 #include "gateway/core/verdict.h"
+#include "gateway/metrics/classifier_metrics.h"
 #include "gateway/metrics/label_values.h"
 #include "gateway/metrics/series_cache.h"
 
@@ -76,6 +77,9 @@ class Metrics {
   prometheus::Counter& clamavScans(ScanResult result) { return *clamav_scans_[index(result)]; }
   prometheus::Histogram& clamavScanDuration() { return *clamav_duration_; }
   prometheus::Gauge& clamavUp() { return *clamav_up_; }  // 1 while an engine can scan
+
+  // --- the statistical classifier
+  ClassifierMetrics& classifier() { return *classifier_; }
 
   // --- queue, relay, quarantine (gauges set by their owners, e.g. from an onScrape() hook)
   prometheus::Gauge& queueMessages() { return *queue_messages_; }
@@ -136,6 +140,7 @@ class Metrics {
   std::array<prometheus::Counter*, kScanResults.size()> clamav_scans_{};
   prometheus::Histogram* clamav_duration_ = nullptr;
   prometheus::Gauge* clamav_up_ = nullptr;
+  std::unique_ptr<ClassifierMetrics> classifier_;
   prometheus::Gauge* queue_messages_ = nullptr;
   prometheus::Gauge* queue_oldest_age_ = nullptr;
   std::array<prometheus::Counter*, kRelayResults.size()> relay_{};

@@ -262,6 +262,16 @@ Result<ShownEntry> Quarantine::show(std::string_view id) const {
   return R::success(std::move(shown));
 }
 
+Result<std::string> Quarantine::message(std::string_view id) const {
+  using R = Result<std::string>;
+  if (!isValidQueueId(id)) return R::failure(invalidId(id).error);
+  if (!contains(id)) return R::failure(noSuchEntry(id).error);
+  Details details;
+  auto original = loadOriginal(id, details);
+  if (!original) return R::failure(original.error);
+  return R::success(std::move(original->message));
+}
+
 Result<std::string> Quarantine::release(std::string_view id, spool::Spool& queue) {
   using R = Result<std::string>;
   if (!isValidQueueId(id)) return R::failure(invalidId(id).error);

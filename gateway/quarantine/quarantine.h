@@ -63,6 +63,8 @@ class Quarantine {
   // Newest first.
   Result<std::vector<Entry>> list(const Filter& filter) const;
   Result<ShownEntry> show(std::string_view id) const;
+  // The quarantined message itself, as it was kept.
+  Result<std::string> message(std::string_view id) const;
   // Queues the message in `queue` under a new queue id with its original envelope and client,
   // an "X-Portcullis-Released: ID DATE" header field prepended, then removes it from the
   // quarantine. Returns the new queue id.

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "filters/content/eval/classifier_facts.h"
 #include "filters/content/eval/eval_registry.h"
 #include "filters/content/eval/families.h"
 #include "gateway/core/text.h"
@@ -345,12 +346,14 @@ void registerNetworkEvals(EvalRegistry& registry) {
   registry.add("check_bayes",
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  double min = 0, max = 0;
-                 if (args.size() != 2 || !evalNumber(args[0], min) || !evalNumber(args[1], max))
+                 const bool unbounded = args.size() == 2 && args[1] == "undef";
+                 if (args.size() != 2 || !evalNumber(args[0], min) ||
+                     (!unbounded && !evalNumber(args[1], max)))
                    return evalArgumentError("check_bayes", "(min, max)");
-                 return std::string(
-                     context.services().classifier
-                         ? "needs the classifier's probability, which the rules do not read yet"
-                         : "needs the classifier (not configured)");
+                 if (!context.services().classifier)
+                   return std::string("needs the classifier (not configured)");
+                 return bayesTest(context.services().classifier, min,
+                                  unbounded ? std::nullopt : std::optional<double>(max));
                });
   registerUnavailable(registry, {"check_razor2", "check_razor2_range"},
                       "needs the Razor2 network service, which this gateway does not run");

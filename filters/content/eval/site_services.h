@@ -1,15 +1,20 @@
 // What the gateway runs besides the rules, as far as eval tests answer from it: the DNS lists
-// [checks.dnsbl] configures (zone, kind, and the symbols its listings become) and whether a
-// classifier is configured. Network evals (check_rbl, check_uridnsbl, check_bayes, ...) are built
-// against this: a rule whose list or service the site does not run is disabled with the reason.
-// The score set SpamAssassin would pick follows from it too. Plain data, filled by the CLI from
-// the configuration; empty offline (`portcullis scan`, `rules check` without a configuration).
+// [checks.dnsbl] configures (zone, kind, and the symbols its listings become) and the classifier
+// [checks.classifier] opens, with its autolearn settings. Network evals (check_rbl,
+// check_uridnsbl, check_bayes, ...) are built against this: a rule whose list or service the site
+// does not run is disabled with the reason. The score set SpamAssassin would pick follows from it
+// too. Plain data, filled by the CLI from the configuration; empty offline (`portcullis scan`,
+// `rules check` without a configuration).
 // Which eval rules a score set runs at all is decided here as well (scoreSetSkips).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "filters/classifier/classifier.h"
+#include "filters/classifier/classifier_settings.h"
 
 namespace portcullis::content {
 
@@ -34,7 +39,9 @@ struct SiteServices {
   std::vector<DnsList> dns_lists;  // only those a resolver will actually query
   // Checks that ask DNS run (SPF, DKIM, DMARC, DNS lists): SpamAssassin's network tests are on.
   bool network_checks = false;
-  bool classifier = false;
+  // The classifier check_bayes rules read; null when none is configured. Shared, thread-safe.
+  std::shared_ptr<const classifier::Classifier> classifier;
+  classifier::AutolearnSettings autolearn;  // what the content check learns by itself
 };
 
 // SpamAssassin's choice of score set: 0 with neither network tests nor a classifier, 1 with

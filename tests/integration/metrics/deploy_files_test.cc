@@ -70,7 +70,8 @@ TEST(Dashboard, CoversWhatOperatorsWatch) {
         "portcullis_queue_messages", "portcullis_queue_oldest_message_age_seconds",
         "portcullis_rule_hits_total", "portcullis_dns_queries_total", "portcullis_clamav_up",
         "portcullis_clamav_scans_total", "portcullis_reload_failures_total",
-        "portcullis_reload_last_success_timestamp_seconds"}) {
+        "portcullis_reload_last_success_timestamp_seconds", "portcullis_classifier_learned_total",
+        "portcullis_classifier_errors_total", "portcullis_classifier_store_bytes"}) {
     EXPECT_TRUE(names.count(needed)) << "the dashboard shows no " << needed;
   }
 }

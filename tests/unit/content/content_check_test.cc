@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "filters/classifier/unavailable_store.h"
 #include "filters/content/content_check.h"
 #include "filters/content/message_view.h"
 #include "gateway/cli/rules_command.h"
@@ -197,6 +198,13 @@ TEST(ContentCheckFactory, BadOptionsAndBrokenRulesAreConfigErrors) {
   workers.join();
 }
 
+// A classifier for tests that only need one configured (its store is never read).
+std::shared_ptr<const classifier::Classifier> configuredClassifier() {
+  return std::make_shared<classifier::Classifier>(
+      std::make_shared<classifier::UnavailableStore>("test", "not read by this test"),
+      classifier::ClassifierSettings{});
+}
+
 // The score of SCORED (1 2 3 4 in sets 0-3) when the factory reads `options` with `services`.
 double scoredWith(const std::string& options, const SiteServices& services) {
   const fs::path dir = scratchDir("score-set");
@@ -217,9 +225,9 @@ TEST(ContentCheckFactory, ScoreSetIsPickedFromTheServicesUnlessGiven) {
   SiteServices lists;
   lists.dns_lists.push_back({"zen.spamhaus.org", DnsList::Kind::Ip, "RCVD_IN_ZEN", {}, true});
   SiteServices classifier;
-  classifier.classifier = true;
+  classifier.classifier = configuredClassifier();
   SiteServices both = lists;
-  both.classifier = true;
+  both.classifier = configuredClassifier();
   EXPECT_DOUBLE_EQ(scoredWith("", SiteServices{}), 1);  // set 0
   EXPECT_DOUBLE_EQ(scoredWith("", lists), 2);           // set 1
   EXPECT_DOUBLE_EQ(scoredWith("", classifier), 3);      // set 2

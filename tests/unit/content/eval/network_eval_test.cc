@@ -2,6 +2,7 @@
 // from the symbols of the configured DNS list check, and the reasons of those that cannot run.
 #include <gtest/gtest.h>
 
+#include "filters/classifier/unavailable_store.h"
 #include "tests/unit/content/eval/eval_test_support.h"
 
 namespace portcullis::content {
@@ -34,6 +35,13 @@ uridnssub URI_NS_SBL  zen.spamhaus.org. A 127.0.0.2
 body      URI_NS_SBL  eval:check_uridnsbl('URI_NS_SBL')
 body      URI_NAMELESS eval:check_uridnsbl('URI_NAMELESS')
 )";
+
+// A classifier for tests that only need one configured (its store is never read).
+std::shared_ptr<const classifier::Classifier> configuredClassifier() {
+  return std::make_shared<classifier::Classifier>(
+      std::make_shared<classifier::UnavailableStore>("test", "not read by this test"),
+      classifier::ClassifierSettings{});
+}
 
 SiteServices services() {
   SiteServices s;
@@ -189,9 +197,9 @@ TEST(NetworkEval, ScoreSetFollowsTheServicesAsSpamAssassinPicksIt) {
   SiteServices lists = services();
   EXPECT_EQ(scoreSetFor(lists), 1);
   SiteServices classifier;
-  classifier.classifier = true;
+  classifier.classifier = configuredClassifier();
   EXPECT_EQ(scoreSetFor(classifier), 2);
-  lists.classifier = true;
+  lists.classifier = configuredClassifier();
   EXPECT_EQ(scoreSetFor(lists), 3);
 }
 
