@@ -14,7 +14,7 @@ packages=(
   # real peers for integration tests and benchmarks
   postfix swaks dnsmasq-base python3-aiosmtpd python3-dkim python3-dnspython
   clamav clamav-testfiles prometheus spamassassin spamc spamd miltertest redis-server openssl
-  ca-certificates
+  ca-certificates testssl.sh sslscan
   procps iproute2 netcat-openbsd systemd dpkg-dev curl file
 )
 

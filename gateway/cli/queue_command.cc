@@ -83,6 +83,18 @@ void addQueueCommand(CLI::App& app, int& exit_status) {
     exit_status = listing.problems.empty() ? 0 : 1;
   });
 
+  auto* held = queue->add_subcommand(
+      "held", "List messages held aside: neither deliverable nor returnable (never deleted)");
+  held->callback([config, &exit_status] {
+    auto spool = openSpool(*config);
+    const auto entries = spool.held();
+    for (const auto& e : entries) {
+      std::cout << e.file << "  " << e.size << " bytes  " << e.reason << "\n";
+    }
+    std::cout << entries.size() << " messages held in " << (spool.root() / "hold").string() << "\n";
+    exit_status = 0;
+  });
+
   auto id = std::make_shared<std::string>();
   auto* show = queue->add_subcommand("show", "Show one queued message with its envelope");
   show->add_option("id", *id, "Queue id")->required();

@@ -1,18 +1,25 @@
 #include "gateway/cli/runtime.h"
 
+#include <fmt/format.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "gateway/cli/check_catalog.h"
 #include "gateway/cli/pid_file.h"
+#include "gateway/cli/server_tls_context.h"
 #include "gateway/core/offload.h"
 #include "gateway/core/text.h"
 #include "gateway/dns/cares_resolver.h"
@@ -40,24 +47,6 @@
 namespace portcullis::cli {
 
 namespace {
-
-std::shared_ptr<asio::ssl::context> serverTlsContext(const config::TlsConfig& tls) {
-  if (!tls.enabled()) return nullptr;
-  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-  boost::system::error_code ec;
-  ctx->use_certificate_chain_file(tls.certificate.string(), ec);
-  if (ec) {
-    throw std::runtime_error("tls.certificate: cannot load " + tls.certificate.string() + ": " +
-                             ec.message());
-  }
-  ctx->use_private_key_file(tls.key.string(), asio::ssl::context::pem, ec);
-  if (ec)
-    throw std::runtime_error("tls.key: cannot load " + tls.key.string() + ": " + ec.message());
-  return ctx;
-}
 
 std::shared_ptr<asio::ssl::context> clientTlsContext(const config::RelayConfig& relay) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -114,6 +103,11 @@ smtp::ClientSettings relayClientSettings(const config::GatewayConfig& config) {
   return relay;
 }
 
+smtp::LongLinePolicy longLinePolicy(const config::RelayConfig& relay) {
+  return {relay.line_length_limit,
+          relay.long_lines == "refuse" ? smtp::LongLineAction::Refuse : smtp::LongLineAction::Wrap};
+}
+
 relay::QueueRunnerSettings queueRunnerSettings(const config::GatewayConfig& config) {
   relay::QueueRunnerSettings s;
   s.client = relayClientSettings(config);
@@ -128,6 +122,8 @@ relay::QueueRunnerSettings queueRunnerSettings(const config::GatewayConfig& conf
   s.backoff.max_lifetime = config.queue.max_lifetime;
   s.dsn.reporting_mta = config.server.hostname;
   s.dsn.max_returned_size = config.queue.max_returned_size;
+  s.dsn.line_length_limit = config.relay.line_length_limit;
+  s.long_lines = longLinePolicy(config.relay);
   return s;
 }
 
@@ -183,6 +179,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   ctx->bare_line_ends = config.limits.bare_line_ends == "normalize"
                             ? smtp::BareLineEndPolicy::Normalize
                             : smtp::BareLineEndPolicy::Reject;
+  ctx->long_lines = longLinePolicy(config.relay);
 
   CheckDeps deps{services.workers, services.resolver, config.queue.directory / "cache",
                  services.filter_events};
@@ -214,14 +211,15 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   }
   ctx->recipients = std::make_shared<smtp::RecipientPolicy>(
       config.domains.local, config.domains.recipients, verifyMode(config.domains.verify), prober);
-  ctx->tls = serverTlsContext(config.tls);
+  ctx->tls = serverTlsContext(config);
 
   smtp::ClientSettings relay = relayClientSettings(config);
   ctx->quarantine = services.quarantine;
   if (config.relay.mode == "proxy" || !services.spool_delivery) {
     ctx->delivery = std::make_shared<relay::ProxyDelivery>(
         relay, clientTlsContext(config.relay),
-        services.metrics ? relayObserver(*services.metrics) : relay::RelayObserver{});
+        services.metrics ? relayObserver(*services.metrics) : relay::RelayObserver{},
+        longLinePolicy(config.relay));
   } else {
     ctx->delivery = services.spool_delivery;
   }
@@ -296,6 +294,93 @@ awaitable<void> expireQuarantine(std::shared_ptr<quarantine::Quarantine> store,
   }
 }
 
+// What the gateway may hold open at once, besides its SMTP sessions. Generous on purpose: the
+// estimate decides a warning, not a hard cap.
+// The process itself: stdio, the log file, the event loop (epoll, eventfd, timerfd), the signal
+// pipe, the listeners, the metrics endpoint and a scrape, the resolver's sockets, the pid file, the
+// listener's reserve descriptor for 421 answers, and the store files (quarantine, rule cache).
+constexpr size_t kProcessDescriptors = 64;
+// Per SMTP session: the client's socket and either the queue file being written (spool mode) or
+// the connection to the internal MTA (proxy mode); one more for a recipient probe (verify =
+// "probe").
+constexpr size_t kSessionDescriptors = 2;
+constexpr size_t kProbeDescriptors = 1;
+// Per queue runner delivery (relay.concurrency): its connection and the queue file it reads.
+constexpr size_t kDeliveryDescriptors = 2;
+// Per pipeline worker: a file or socket a check holds while it runs (ClamAV's socket, a cache).
+constexpr size_t kWorkerDescriptors = 2;
+// The milter front end: one per MTA connection; Postfix opens at most one per smtpd process, and
+// its default_process_limit is 100.
+constexpr size_t kMilterDescriptors = 100;
+
+struct DescriptorNeeds {
+  size_t fixed = 0;        // everything but the SMTP sessions
+  size_t per_session = 0;  // each SMTP session
+  size_t total(size_t sessions) const { return fixed + per_session * sessions; }
+};
+
+DescriptorNeeds descriptorNeeds(const config::GatewayConfig& config, size_t workers) {
+  DescriptorNeeds needs;
+  needs.fixed = kProcessDescriptors + kWorkerDescriptors * workers;
+  if (config.relay.mode == "spool") needs.fixed += kDeliveryDescriptors * config.relay.concurrency;
+  if (config.document.root().sub("milter")) needs.fixed += kMilterDescriptors;
+  needs.per_session =
+      kSessionDescriptors + (config.domains.verify == "probe" ? kProbeDescriptors : 0);
+  return needs;
+}
+
+// Raises the soft descriptor limit to the hard one, then compares it with what the configuration
+// needs. Too few for max_connections: a loud warning, not a refusal, because running short is a
+// degraded mode the listener handles (it pauses accepting and answers 421 4.3.2), while refusing
+// to start would stop all mail after a restart. Too few for even one session: a refusal.
+void raiseDescriptorLimit(const config::GatewayConfig& config, size_t workers) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("cannot read the descriptor limit: {}", std::strerror(errno));
+    return;
+  }
+  rlim_t target = limit.rlim_max;
+  if (target == RLIM_INFINITY) {
+    // Linux caps the soft limit at fs.nr_open.
+    unsigned long nr_open = 1u << 20;
+    if (FILE* f = std::fopen("/proc/sys/fs/nr_open", "r")) {
+      if (std::fscanf(f, "%lu", &nr_open) != 1) nr_open = 1u << 20;
+      std::fclose(f);
+    }
+    target = nr_open;
+  }
+  if (limit.rlim_cur < target) {
+    rlimit raised{target, limit.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit.rlim_cur = target;
+    } else {
+      spdlog::warn("cannot raise the descriptor limit from {} to {}: {}", limit.rlim_cur, target,
+                   std::strerror(errno));
+    }
+  }
+  DescriptorNeeds needs = descriptorNeeds(config, workers);
+  size_t needed = needs.total(config.server.max_connections);
+  if (limit.rlim_cur < needs.total(1)) {
+    throw std::runtime_error(
+        fmt::format("the descriptor limit ({}, hard limit {}) is too low to serve even one "
+                    "connection (about {} "
+                    "needed); raise it (ulimit -n, systemd LimitNOFILE=)",
+                    limit.rlim_cur, limit.rlim_max, needs.total(1)));
+  }
+  if (limit.rlim_cur < needed) {
+    size_t fit = (limit.rlim_cur - needs.fixed) / needs.per_session;
+    spdlog::error(
+        "DESCRIPTOR LIMIT TOO LOW: server.max_connections = {} needs about {} descriptors, the "
+        "limit is {} (hard limit {}); about {} connections fit, more get 421 4.3.2 while "
+        "descriptors are short. Raise the limit (ulimit -n, systemd LimitNOFILE=) or lower "
+        "max_connections",
+        config.server.max_connections, needed, limit.rlim_cur, limit.rlim_max, fit);
+  } else {
+    spdlog::info("descriptor limit {}: enough for max_connections = {} (about {} needed)",
+                 limit.rlim_cur, config.server.max_connections, needed);
+  }
+}
+
 }  // namespace
 
 void validateServices(const config::GatewayConfig& config) {
@@ -314,6 +399,7 @@ int serve(const std::filesystem::path& config_path) {
   metrics::Metrics metrics;
   size_t workers = config.pipeline.workers ? config.pipeline.workers
                                            : std::max(1u, std::thread::hardware_concurrency());
+  raiseDescriptorLimit(config, workers);
   asio::thread_pool worker_pool(workers);
   asio::io_context io;
   dns::CaresResolver resolver(io.get_executor(), dnsConfig(config), &metrics.registry());
@@ -378,6 +464,7 @@ int serve(const std::filesystem::path& config_path) {
   });
   std::optional<spool::Spool> spool;
   std::unique_ptr<relay::QueueRunner> runner;
+  metrics::ScrapeHook held_count;  // declared after the spool: unregistered before it closes
   if (config.relay.mode == "spool") {
     auto opened = spool::Spool::open(config.queue.directory, spool::SpoolAccess::Owner);
     if (!opened) throw std::runtime_error("queue.directory: " + opened.error);
@@ -401,17 +488,24 @@ int serve(const std::filesystem::path& config_path) {
                     : std::chrono::duration_cast<std::chrono::seconds>(arrival.time_since_epoch())
                           .count();
     };
+    queue_observer.held = [&metrics](const std::string&) { metrics.queueHeld().Increment(); };
     runner =
         std::make_unique<relay::QueueRunner>(io, worker_pool, *spool, queueRunnerSettings(config),
                                              clientTlsContext(config.relay), queue_observer);
     runner->start(recovery.entries);
+    held_count = metrics.onScrape([&metrics, &spool] {
+      metrics.queueHeldMessages().Set(static_cast<double>(spool->heldCount()));
+    });
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
   metrics::LoadTracker::Generation first_loads = loads.begin();
   services.filter_events = first_loads.events();
   std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
-  smtp::Server server(io, {config.server.max_connections, config.server.max_connections_per_ip},
+  smtp::Server server(io,
+                      {config.server.max_connections, config.server.max_connections_per_ip,
+                       config.server.accept_backoff_min, config.server.accept_backoff_max,
+                       config.server.accept_error_log_interval},
                       context);
   first_loads.activate();
   metrics.reloadSucceeded(metrics::ReloadComponent::Config);

@@ -16,6 +16,8 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr auto kDay = hours(24);
+// RFC 5322 §2.1.1 recommends 78: a shorter relay limit would fold ordinary header lines.
+constexpr size_t kMinLineLengthLimit = 78;
 
 std::string machineHostname() {
   char buf[256] = {};
@@ -57,6 +59,15 @@ void readServer(Section& s, ServerConfig& c) {
   c.max_connections_per_ip =
       s.getInt("max_connections_per_ip", c.max_connections_per_ip, 1, 1'000'000);
   c.shutdown_grace = s.getDuration("shutdown_grace", c.shutdown_grace, {}, hours(1));
+  c.accept_backoff_min =
+      s.getDuration("accept_backoff_min", c.accept_backoff_min, milliseconds(1), minutes(1));
+  c.accept_backoff_max =
+      s.getDuration("accept_backoff_max", c.accept_backoff_max, milliseconds(1), minutes(1));
+  if (c.accept_backoff_max < c.accept_backoff_min) {
+    s.fail("accept_backoff_max", "must not be shorter than accept_backoff_min");
+  }
+  c.accept_error_log_interval = s.getDuration("accept_error_log_interval",
+                                              c.accept_error_log_interval, seconds(1), hours(24));
   c.io_threads = s.getInt("io_threads", c.io_threads, 1, 256);
   c.client_reverse_lookup = s.getBool("client_reverse_lookup", c.client_reverse_lookup);
   c.pid_file = s.getString("pid_file", "");
@@ -89,6 +100,24 @@ void readTls(Section& s, TlsConfig& c) {
   c.certificate = s.getString("certificate", "");
   c.key = s.getString("key", "");
   c.required = s.getBool("required", false);
+  c.protocols = s.getStrings("protocols", c.protocols);
+  if (c.protocols.empty()) s.fail("protocols", "needs at least one of \"TLSv1.2\", \"TLSv1.3\"");
+  for (size_t i = 0; i < c.protocols.size(); ++i) {
+    const std::string& p = c.protocols[i];
+    if (p != "TLSv1.2" && p != "TLSv1.3") {
+      s.fail("protocols", "\"" + p +
+                              "\" is not offered: use \"TLSv1.2\" and/or \"TLSv1.3\" (OpenSSL 3 "
+                              "runs older versions only at security level 0)");
+    }
+    if (std::find(c.protocols.begin(), c.protocols.begin() + i, p) != c.protocols.begin() + i) {
+      s.fail("protocols", "\"" + p + "\" is listed twice");
+    }
+  }
+  c.ciphers = s.getString("ciphers", c.ciphers);
+  if (c.ciphers.find_first_not_of(" \t:,") == std::string::npos) {
+    s.fail("ciphers", "needs at least one cipher (an OpenSSL cipher list)");
+  }
+  c.server_preference = s.getBool("server_preference", c.server_preference);
   if (c.certificate.empty() != c.key.empty()) {
     s.fail(c.certificate.empty() ? "certificate" : "key",
            "tls.certificate and tls.key must be given together");
@@ -128,6 +157,15 @@ void readRelay(Section& s, RelayConfig& c) {
   c.idle_timeout = s.getDuration("idle_timeout", c.idle_timeout, {}, hours(1));
   c.outage_probe_interval =
       s.getDuration("outage_probe_interval", c.outage_probe_interval, milliseconds(100), hours(1));
+  c.line_length_limit = s.getInt("line_length_limit", c.line_length_limit, 0, 1 << 20);
+  if (c.line_length_limit > 0 && c.line_length_limit < kMinLineLengthLimit) {
+    s.fail("line_length_limit",
+           "must be 0 (no limit) or at least " + std::to_string(kMinLineLengthLimit) + " octets");
+  }
+  c.long_lines = s.getChoice("long_lines", c.long_lines, {"wrap", "refuse"});
+  if (c.long_lines == "refuse" && c.line_length_limit == 0) {
+    s.fail("long_lines", "long_lines = \"refuse\" needs a line_length_limit above 0");
+  }
   s.finish();
 }
 

@@ -28,6 +28,11 @@ struct ServerConfig {
   size_t max_connections = 1000;
   size_t max_connections_per_ip = 50;
   milliseconds shutdown_grace{30'000};
+  // After a failed accept (e.g. out of descriptors): the first pause, doubling up to the maximum;
+  // and at most one log line about failing accepts per interval.
+  milliseconds accept_backoff_min{10};
+  milliseconds accept_backoff_max{1'000};
+  milliseconds accept_error_log_interval{10'000};
   size_t io_threads = 1;
   // Look up each client's forward-confirmed reverse name at connect (our Received field, the
   // relay model's rdns); false: every client is recorded without a name.
@@ -57,10 +62,27 @@ struct MimeConfig {
   size_t max_uris = 10000;                   // URIs, and separately e-mail addresses
 };
 
+// The TLS 1.2 cipher list offered by default: forward-secret AEAD suites first, then
+// forward-secret CBC suites for old MTAs that would otherwise fall back to plaintext; never a
+// static-RSA key exchange. TLS 1.3 suites are all forward-secret AEAD and keep OpenSSL's list.
+inline constexpr const char* kDefaultTlsCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:"
+    "ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:"
+    "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:"
+    "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA";
+
 struct TlsConfig {
   std::filesystem::path certificate;
   std::filesystem::path key;
   bool required = false;
+  // Versions offered: "TLSv1.2" and/or "TLSv1.3" (OpenSSL 3 runs older ones only at security
+  // level 0, so they are refused).
+  std::vector<std::string> protocols{"TLSv1.2", "TLSv1.3"};
+  std::string ciphers = kDefaultTlsCiphers;  // OpenSSL cipher list for TLS 1.2
+  bool server_preference = true;             // our cipher order, not the client's
   bool enabled() const { return !certificate.empty(); }
 };
 
@@ -86,6 +108,10 @@ struct RelayConfig {
   milliseconds data_timeout{600'000};
   milliseconds idle_timeout{10'000};           // how long a reusable connection is kept open
   milliseconds outage_probe_interval{30'000};  // while the internal MTA is down
+  // Message lines longer than this many octets (without CRLF) are wrapped when relayed, or the
+  // message is refused at the end of DATA (long_lines); 0: no limit.
+  size_t line_length_limit = 998;
+  std::string long_lines = "wrap";  // "wrap" or "refuse"
 };
 
 struct QueueConfig {

@@ -138,6 +138,16 @@ Metrics::Metrics(std::string_view version) : registry_(std::make_shared<promethe
                            .Help("Age of the oldest message in the spool; 0 when it is empty")
                            .Register(registry)
                            .Add({});
+  queue_held_ = &BuildCounter()
+                     .Name("portcullis_queue_held_total")
+                     .Help("Queue entries moved to hold/: failed for good and no notice possible")
+                     .Register(registry)
+                     .Add({});
+  queue_held_messages_ = &BuildGauge()
+                              .Name("portcullis_queue_held_messages")
+                              .Help("Messages in the spool's hold/, waiting for an administrator")
+                              .Register(registry)
+                              .Add({});
   addEach(BuildCounter()
               .Name("portcullis_relay_attempts_total")
               .Help("Relay attempts to the internal MTA by reply class (2xx, 4xx, 5xx, error)")

@@ -84,6 +84,9 @@ class Metrics {
   // --- queue, relay, quarantine (gauges set by their owners, e.g. from an onScrape() hook)
   prometheus::Gauge& queueMessages() { return *queue_messages_; }
   prometheus::Gauge& queueOldestAge() { return *queue_oldest_age_; }  // seconds; 0 when empty
+  // Entries moved to the spool's hold/ (undeliverable and unbounceable), and how many are there.
+  prometheus::Counter& queueHeld() { return *queue_held_; }
+  prometheus::Gauge& queueHeldMessages() { return *queue_held_messages_; }
   prometheus::Counter& relayAttempts(RelayResult result) { return *relay_[index(result)]; }
   prometheus::Counter& relayAttempt(int smtp_code) {
     return relayAttempts(relayResultFor(smtp_code));
@@ -143,6 +146,8 @@ class Metrics {
   std::unique_ptr<ClassifierMetrics> classifier_;
   prometheus::Gauge* queue_messages_ = nullptr;
   prometheus::Gauge* queue_oldest_age_ = nullptr;
+  prometheus::Counter* queue_held_ = nullptr;
+  prometheus::Gauge* queue_held_messages_ = nullptr;
   std::array<prometheus::Counter*, kRelayResults.size()> relay_{};
   prometheus::Gauge* quarantine_messages_ = nullptr;
   prometheus::Gauge* quarantine_bytes_ = nullptr;

@@ -1,5 +1,7 @@
 #include "gateway/relay/proxy_delivery.h"
 
+#include "gateway/relay/line_length.h"
+
 namespace portcullis::relay {
 
 namespace {
@@ -7,8 +9,11 @@ namespace {
 class ProxyTransaction : public smtp::DeliveryTransaction {
  public:
   ProxyTransaction(const smtp::ClientSettings& settings, std::shared_ptr<asio::ssl::context> tls,
-                   RelayObserver observer)
-      : tls_(std::move(tls)), client_(settings, *tls_), observer_(std::move(observer)) {}
+                   RelayObserver observer, smtp::LongLinePolicy long_lines)
+      : tls_(std::move(tls)),
+        client_(settings, *tls_),
+        observer_(std::move(observer)),
+        long_lines_(long_lines) {}
 
   awaitable<smtp::Reply> mail(const Envelope& envelope) override {
     smtp::Reply hello = co_await client_.connect();
@@ -28,8 +33,10 @@ class ProxyTransaction : public smtp::DeliveryTransaction {
     co_return reply;
   }
 
-  awaitable<smtp::Reply> commit(const Transaction&, std::string_view message) override {
-    smtp::Reply reply = co_await client_.data(message);
+  awaitable<smtp::Reply> commit(const Transaction& tx, std::string_view message) override {
+    FittedMessage fitted = fitLineLength(long_lines_, tx.envelope, message);
+    logLineWrap(tx.id, long_lines_.limit, fitted);
+    smtp::Reply reply = co_await client_.data(fitted.text(message));
     if (observer_.attempt) observer_.attempt(reply.connection_failed ? 0 : reply.code);
     if (!client_.usable() && !reply.positive()) reply = unavailable();
     committed_ = true;
@@ -51,17 +58,21 @@ class ProxyTransaction : public smtp::DeliveryTransaction {
   std::shared_ptr<asio::ssl::context> tls_;
   smtp::Client client_;
   RelayObserver observer_;
+  smtp::LongLinePolicy long_lines_;
   bool committed_ = false;
 };
 
 }  // namespace
 
 ProxyDelivery::ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls,
-                             RelayObserver observer)
-    : settings_(std::move(settings)), tls_(std::move(tls)), observer_(std::move(observer)) {}
+                             RelayObserver observer, smtp::LongLinePolicy long_lines)
+    : settings_(std::move(settings)),
+      tls_(std::move(tls)),
+      observer_(std::move(observer)),
+      long_lines_(long_lines) {}
 
 std::unique_ptr<smtp::DeliveryTransaction> ProxyDelivery::begin() {
-  return std::make_unique<ProxyTransaction>(settings_, tls_, observer_);
+  return std::make_unique<ProxyTransaction>(settings_, tls_, observer_, long_lines_);
 }
 
 }  // namespace portcullis::relay

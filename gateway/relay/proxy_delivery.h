@@ -2,6 +2,7 @@
 // the internal MTA as it proceeds (MAIL, each RCPT, then the filtered message), and the client
 // gets the internal MTA's own replies; if the internal MTA cannot be reached the client gets a
 // 4xx and keeps the message. Nothing is ever acknowledged that the internal MTA did not accept.
+// Lines over the long-line limit are wrapped before the message is sent (relay/line_length.h).
 #pragma once
 
 #include <memory>
@@ -9,19 +10,21 @@
 #include "gateway/relay/relay_observer.h"
 #include "gateway/smtp/client.h"
 #include "gateway/smtp/delivery.h"
+#include "gateway/smtp/long_lines.h"
 
 namespace portcullis::relay {
 
 class ProxyDelivery : public smtp::Delivery {
  public:
   ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls,
-                RelayObserver observer = {});
+                RelayObserver observer = {}, smtp::LongLinePolicy long_lines = {});
   std::unique_ptr<smtp::DeliveryTransaction> begin() override;
 
  private:
   smtp::ClientSettings settings_;
   std::shared_ptr<asio::ssl::context> tls_;
   RelayObserver observer_;
+  smtp::LongLinePolicy long_lines_;
 };
 
 }  // namespace portcullis::relay

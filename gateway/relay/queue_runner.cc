@@ -6,6 +6,7 @@
 
 #include "gateway/core/offload.h"
 #include "gateway/core/queue_id.h"
+#include "gateway/relay/line_length.h"
 
 namespace portcullis::relay {
 
@@ -210,9 +211,14 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
   }
 
   auto now = spool::Clock::now();
+  const bool first_attempt = state.attempts == 0;
   std::string remote = settings_.client.host;
   smtp::TransactionResult result;
+  // Wrapped (or not) the same way at every attempt; said once, at the first.
+  FittedMessage fitted;
   if (!envelope.recipients.empty()) {
+    fitted = fitLineLength(settings_.long_lines, meta.envelope, entry.file.message);
+    if (first_attempt) logLineWrap(id, settings_.long_lines.limit, fitted);
     if (connection && (!connection->usable() ||
                        connection->transactionsSent() >= settings_.max_messages_per_connection)) {
       co_await connection->quit();
@@ -245,7 +251,7 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
       }
     }
     if (connection) {
-      std::string_view message = entry.file.message;
+      std::string_view message = fitted.text(entry.file.message);
       result = co_await connection->send(envelope, message);
       if (!connection->usable()) connection.reset();
     }
@@ -268,10 +274,21 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
                settings_.client.host, settings_.client.port, replyText(result.data));
 
   std::vector<std::pair<std::string_view, spool::DsnMessage>> notices;
+  // Why the entry must be held rather than removed, when it must.
+  std::string hold_reason;
   if (!plan.failed.empty()) {
     if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Failure, meta, entry.file.message,
                                   plan.failed, now, now)) {
       notices.emplace_back("failure", std::move(*dsn));
+    }
+  }
+  if (meta.envelope.mail_from.empty()) {
+    for (const auto& r : plan.state.recipients) {
+      if (r.status == spool::RecipientStatus::Failed) {
+        hold_reason =
+            "undeliverable message with the null sender (no notice can be sent): " + r.reply;
+        break;
+      }
     }
   }
   if (!plan.delayed.empty()) {
@@ -296,10 +313,24 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
       spdlog::info("{}: {} notice queued as {}", id, kind, dsn_meta.id);
     } else {
       spdlog::error("{}: cannot queue a delivery status notice: {}", id, stored.error);
+      if (kind == "failure")
+        hold_reason = "its failure notice could not be queued: " + stored.error;
     }
   }
 
-  if (plan.remove_entry) {
+  if (plan.remove_entry && !hold_reason.empty()) {
+    auto hold = [&spool, &id, &hold_reason] { return spool.moveToHold(id, hold_reason); };
+    auto held = co_await offload(workers_, std::move(hold));
+    if (held) {
+      spdlog::error("{}: moved to hold/: {}", id, hold_reason);
+      if (observer_.held) observer_.held(id);
+      due_.erase(id);
+    } else {
+      spdlog::critical("{}: cannot move to hold/ ({}); it stays queued: {}", id, held.error,
+                       hold_reason);
+      due_[id] = now + settings_.backoff.retry_min;
+    }
+  } else if (plan.remove_entry) {
     auto remove = [&spool, &id] { return spool.remove(id); };
     co_await offload(workers_, std::move(remove));
     due_.erase(id);

@@ -5,6 +5,10 @@
 // and relayed through the internal MTA, never to the null sender); permanent failures bounce at
 // once. While the internal MTA is down, a probe connects every outage_probe_interval; when it
 // answers again every waiting message becomes due, so the backlog drains at full speed.
+// Lines over the long-line limit are wrapped on the way out (relay/line_length.h; logged at the
+// first attempt). A message that failed for good and cannot be bounced — it has the null sender
+// (it is itself a notice), or its failure notice could not be queued — is moved to the spool's
+// hold/ and reported to the observer, never deleted.
 #pragma once
 
 #include <chrono>
@@ -17,6 +21,7 @@
 #include "gateway/core/asio.h"
 #include "gateway/relay/relay_observer.h"
 #include "gateway/smtp/client.h"
+#include "gateway/smtp/long_lines.h"
 #include "gateway/spool/attempt.h"
 #include "gateway/spool/backoff.h"
 #include "gateway/spool/dsn.h"
@@ -33,11 +38,13 @@ struct QueueRunnerSettings {
   std::chrono::milliseconds outage_probe_interval{30'000};
   spool::BackoffSettings backoff;
   spool::DsnSettings dsn;
+  smtp::LongLinePolicy long_lines;
 };
 
 struct QueueObserver {
   RelayObserver relay;
   std::function<void(size_t size, std::chrono::seconds oldest_age)> queue;
+  std::function<void(const std::string& id)> held;  // an entry was moved to hold/
 };
 
 class QueueRunner {

@@ -57,13 +57,13 @@ Client::Client(ClientSettings settings, asio::ssl::context& tls_context)
     : settings_(std::move(settings)), tls_context_(tls_context) {}
 
 Client::~Client() {
-  if (stream_) stream_->close();
+  if (stream_) stream_->abort();
 }
 
 Reply Client::lost(std::string_view what) {
   usable_ = false;
   std::string reason = stream_ ? stream_->lastError() : std::string("not connected");
-  if (stream_) stream_->close();
+  if (stream_) stream_->abort();
   return connectionFailure(421, "4.4.2",
                            fmt::format("lost connection with {}:{} while {}: {}", settings_.host,
                                        settings_.port, what, reason));
@@ -298,7 +298,8 @@ awaitable<void> Client::quit() {
     co_await command("QUIT");
     usable_ = false;
   }
-  if (stream_) stream_->close();
+  // close_notify, so the internal MTA logs a clean TLS shutdown rather than an unexpected EOF.
+  if (stream_) co_await stream_->close();
 }
 
 }  // namespace portcullis::smtp

@@ -1,5 +1,9 @@
 #include "gateway/smtp/server.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/write.hpp>
 
@@ -7,9 +11,33 @@
 
 namespace portcullis::smtp {
 
+namespace {
+
+// Waiting connections answered 421 per failed accept at most, so one burst cannot hold a thread.
+constexpr size_t kMaxRefusedPerFailure = 256;
+
+bool outOfDescriptors(const boost::system::error_code& ec) {
+  return ec == boost::system::errc::too_many_files_open ||
+         ec == boost::system::errc::too_many_files_open_in_system;
+}
+
+int openReserve() {
+  return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+Reply outOfResources(std::string_view hostname) {
+  return {421, "4.3.2", std::string(hostname) + " Error: too busy, try again later"};
+}
+
+}  // namespace
+
 Server::Server(asio::io_context& io, ServerLimits limits,
                std::shared_ptr<const SessionContext> context)
-    : io_(io), limits_(limits), context_(std::move(context)) {}
+    : io_(io), limits_(limits), context_(std::move(context)), reserve_fd_(openReserve()) {}
+
+Server::~Server() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
 
 void Server::listen(const std::string& host, uint16_t port) {
   try {
@@ -52,7 +80,81 @@ void Server::sessionEnded(const std::string& address) {
   if (--per_ip_[address] == 0) per_ip_.erase(address);
 }
 
+size_t Server::refuseWaiting(asio::ip::tcp::acceptor& acceptor) {
+  std::lock_guard lock(mutex_);
+  if (reserve_fd_ < 0) {
+    // Taken back too late last time (another thread got the descriptor): try again.
+    reserve_fd_ = openReserve();
+    return 0;
+  }
+  boost::system::error_code ec;
+  acceptor.native_non_blocking(true, ec);
+  if (ec) return 0;
+  ::close(reserve_fd_);
+  const std::string wire = outOfResources(context_.load()->protocol.hostname).wire();
+  size_t answered = 0;
+  while (answered < kMaxRefusedPerFailure) {
+    int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) break;  // none waiting any more, or the freed descriptor was taken meanwhile
+    // Best effort: a fresh socket's send buffer takes the one line.
+    [[maybe_unused]] ssize_t sent = ::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL);
+    ::close(fd);
+    ++answered;
+  }
+  reserve_fd_ = openReserve();
+  return answered;
+}
+
+awaitable<void> Server::acceptFailed(asio::ip::tcp::acceptor& acceptor,
+                                     const boost::system::error_code& ec,
+                                     std::chrono::milliseconds& backoff) {
+  size_t answered = outOfDescriptors(ec) ? refuseWaiting(acceptor) : 0;
+  // When the waiting connections were answered, the next failure needs a new one to arrive: the
+  // shortest pause suffices. Otherwise nothing changed, and each pause doubles.
+  backoff = answered > 0 || backoff.count() == 0
+                ? limits_.accept_backoff_min
+                : std::min(backoff * 2, limits_.accept_backoff_max);
+  auto context = context_.load();
+  if (context->observer.connection) {
+    for (size_t i = 0; i < answered; ++i) context->observer.connection("rejected_descriptors");
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++accept_failures_;
+    refused_for_descriptors_ += answered;
+    auto now = std::chrono::steady_clock::now();
+    if (!accept_logged_ || now - last_accept_log_ >= limits_.accept_error_log_interval) {
+      spdlog::error(
+          "accept failed {} times since the last report ({}); {} waiting connections answered "
+          "421 4.3.2; accepting paused for {} ms",
+          accept_failures_, ec.message(), refused_for_descriptors_, backoff.count());
+      accept_failures_ = 0;
+      refused_for_descriptors_ = 0;
+      last_accept_log_ = now;
+      accept_logged_ = true;
+    }
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor, backoff);
+  boost::system::error_code timer_ec;
+  co_await timer.async_wait(asio::redirect_error(use_awaitable, timer_ec));
+}
+
+void Server::acceptRecovered() {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  // Within the interval the counts wait for the next report, so churn cannot flood the log.
+  if (accept_failures_ == 0 || now - last_accept_log_ < limits_.accept_error_log_interval) return;
+  last_accept_log_ = now;
+  spdlog::warn(
+      "accepting connections again; {} more failed accepts and {} more 421 4.3.2 answers since "
+      "the last report",
+      accept_failures_, refused_for_descriptors_);
+  accept_failures_ = 0;
+  refused_for_descriptors_ = 0;
+}
+
 awaitable<void> Server::acceptLoop(asio::ip::tcp::acceptor& acceptor) {
+  std::chrono::milliseconds backoff{0};  // zero while accepting works
   while (true) {
     boost::system::error_code ec;
     auto strand = asio::make_strand(io_);
@@ -60,9 +162,15 @@ awaitable<void> Server::acceptLoop(asio::ip::tcp::acceptor& acceptor) {
     co_await acceptor.async_accept(socket, asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
+      co_await acceptFailed(acceptor, ec, backoff);
       continue;
     }
+    if (backoff.count() != 0) {
+      backoff = std::chrono::milliseconds(0);
+      acceptRecovered();
+    }
+    // Replies to pipelined commands leave grouped (see the session), so Nagle only adds delay.
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto context = context_.load();
     std::string address = socket.remote_endpoint(ec).address().to_string();
     const char* refusal = nullptr;

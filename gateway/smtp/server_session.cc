@@ -42,6 +42,26 @@ awaitable<std::string> verifiedName(dns::Resolver& resolver, const std::string& 
   co_return names.empty() ? std::string() : names.front();
 }
 
+// Commands whose replies RFC 2920 §3.2 lets a server hold back and send with those of the
+// commands pipelined after them; RFC 3030 lets BDAT chunks be pipelined too, so the replies to
+// chunks before the last join them. EHLO, DATA, NOOP, QUIT, STARTTLS, AUTH, BDAT LAST and unknown
+// commands are answered at once.
+bool mayGroupReply(const Command& command) {
+  switch (command.verb) {
+    case Verb::Rset:
+    case Verb::Mail:
+    case Verb::Rcpt:
+      return true;
+    case Verb::Bdat: {
+      auto args = parseBdat(command.argument);
+      auto* bdat = std::get_if<BdatArgs>(&args);
+      return bdat && !bdat->last;
+    }
+    default:
+      return false;
+  }
+}
+
 class Session {
  public:
   Session(asio::ip::tcp::socket socket, std::shared_ptr<const SessionContext> context)
@@ -81,11 +101,13 @@ class Session {
       if (line.status == ReadStatus::Closed) break;
       SessionState::Step step =
           line.status == ReadStatus::TooLong ? state_.onLineTooLong() : state_.onLine(line.line);
+      reply_may_wait_ = line.status == ReadStatus::Ok && mayGroupReply(parseCommand(line.line));
       co_await handle(step);
     }
+    co_await stream_.flush();
     co_await abortTransaction();
     co_await pending_.wait();
-    stream_.close();
+    co_await stream_.close();
   }
 
  private:
@@ -93,6 +115,11 @@ class Session {
   // twice.
   awaitable<bool> send(const Reply& reply) {
     std::string wire = reply.wire();
+    // RFC 2920 §3.2: replies to a pipelined group leave as a unit, when the group is read.
+    if (reply_may_wait_ && !closing_ && stream_.hasBufferedInput()) {
+      stream_.queue(wire, ctx_->command_timeout);
+      co_return true;
+    }
     bool written = co_await stream_.write(wire, ctx_->command_timeout);
     if (!written) closing_ = true;
     co_return written;
@@ -322,6 +349,11 @@ class Session {
       co_await finishRejected(answer);
       co_return;
     }
+    if (auto refusal = refuseLongLines(ctx_->long_lines, tx.envelope, message_)) {
+      const Reply answer = *refusal;
+      co_await finishRejected(answer);
+      co_return;
+    }
     tx.message = std::move(message_);
     message_.clear();
     tx.client.tls = stream_.tlsInfo();
@@ -411,6 +443,8 @@ class Session {
   std::unique_ptr<DeliveryTransaction> delivery_;
   std::string message_;
   bool closing_ = false;
+  // The reply to the command being handled may wait for the replies to the commands after it.
+  bool reply_may_wait_ = false;
 };
 
 }  // namespace

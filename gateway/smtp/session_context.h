@@ -16,6 +16,7 @@
 #include "gateway/pipeline/policy.h"
 #include "gateway/smtp/data_reader.h"
 #include "gateway/smtp/delivery.h"
+#include "gateway/smtp/long_lines.h"
 #include "gateway/smtp/recipient_policy.h"
 #include "gateway/smtp/session_state.h"
 
@@ -44,6 +45,7 @@ struct SessionContext {
   std::chrono::milliseconds command_timeout{300'000};
   std::chrono::milliseconds data_timeout{600'000};
   BareLineEndPolicy bare_line_ends = BareLineEndPolicy::Reject;
+  LongLinePolicy long_lines;  // Refuse: checked at the end of DATA; Wrap: the relay's business
   std::shared_ptr<const Pipeline> pipeline;
   std::shared_ptr<const Policy> policy;
   std::shared_ptr<const RecipientPolicy> recipients;

@@ -72,7 +72,9 @@ SessionState::Step SessionState::onLine(std::string_view line) {
     case Verb::Help:
       return reply({214, "2.0.0", "See RFC 5321; this gateway filters mail for its domains"});
     case Verb::StartTls:
-      if (!settings_.tls_available || tls_active_ || !esmtp_) {
+      // Accepted before EHLO and after HELO too, as Postfix does: refusing would only push the
+      // client to plaintext, and with TLS required it would contradict the 530 to MAIL.
+      if (!settings_.tls_available || tls_active_) {
         return error(tls_active_ ? replies::badSequence("Error: TLS already active")
                                  : replies::notImplemented("Error: STARTTLS not available"));
       }

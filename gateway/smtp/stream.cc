@@ -1,5 +1,7 @@
 #include "gateway/smtp/stream.h"
 
+#include <algorithm>
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
@@ -18,6 +20,8 @@ asio::ssl::context& placeholderContext() {
 Stream::Stream(asio::ip::tcp::socket socket) : tls_(std::move(socket), placeholderContext()) {}
 
 awaitable<ReadStatus> Stream::fill(std::chrono::steady_clock::time_point deadline) {
+  // The peer may be waiting for these replies before it sends more (RFC 2920 §3.2).
+  if (!queued_output_.empty() && !co_await flush()) co_return ReadStatus::Closed;
   if (start_ > 0 && start_ == buffer_.size()) {
     buffer_.clear();
     start_ = 0;
@@ -105,7 +109,30 @@ awaitable<ReadStatus> Stream::readExactly(uint64_t n, std::string& out, uint64_t
       deadline);
 }
 
+void Stream::queue(std::string_view data, std::chrono::milliseconds timeout) {
+  queued_output_.append(data);
+  queued_timeout_ = std::max(queued_timeout_, timeout);
+}
+
+awaitable<bool> Stream::flush() {
+  if (queued_output_.empty()) co_return true;
+  std::string pending = std::move(queued_output_);
+  queued_output_.clear();
+  auto timeout = queued_timeout_;
+  queued_timeout_ = std::chrono::milliseconds(0);
+  co_return co_await write(pending, timeout);
+}
+
 awaitable<bool> Stream::write(std::string_view data, std::chrono::milliseconds timeout) {
+  std::string joined;
+  if (!queued_output_.empty()) {
+    joined = std::move(queued_output_);
+    queued_output_.clear();
+    joined.append(data);
+    data = joined;
+    timeout = std::max(timeout, queued_timeout_);
+    queued_timeout_ = std::chrono::milliseconds(0);
+  }
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   boost::system::error_code ec, timer_ec;
   std::variant<size_t, std::monostate> result;
@@ -180,8 +207,19 @@ std::optional<TlsInfo> Stream::tlsInfo() const {
   return info;
 }
 
-void Stream::close() {
-  boost::system::error_code ec, timer_ec;
+awaitable<void> Stream::close() {
+  if (tls_active_) {
+    tls_active_ = false;
+    asio::steady_timer timer(co_await asio::this_coro::executor, kTlsShutdownTimeout);
+    boost::system::error_code ec, timer_ec;
+    co_await (tls_.async_shutdown(asio::redirect_error(use_awaitable, ec)) ||
+              timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+  }
+  abort();
+}
+
+void Stream::abort() {
+  boost::system::error_code ec;
   tls_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   tls_.next_layer().close(ec);
 }

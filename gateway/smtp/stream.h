@@ -2,6 +2,9 @@
 // server session and the SMTP client alike. Every read and write has a deadline; a line longer
 // than its limit is consumed and reported, never buffered without bound. Starting TLS discards
 // whatever plaintext was already buffered (RFC 3207 §4.2: no pipelining across the handshake).
+// Output may be queued (replies to pipelined commands, RFC 2920 §3.2): queued bytes leave with the
+// next write, at flush(), or before any read that has to wait for the peer, so a reply is never
+// held while the stream waits for input.
 #pragma once
 
 #include <chrono>
@@ -25,6 +28,9 @@ struct LineResult {
   std::string line;  // without the line end
 };
 
+// How long close() waits for the TLS shutdown exchange before it closes the socket anyway.
+inline constexpr std::chrono::milliseconds kTlsShutdownTimeout{1'000};
+
 class Stream {
  public:
   explicit Stream(asio::ip::tcp::socket socket);
@@ -40,7 +46,12 @@ class Stream {
   // read and dropped, so a too-large chunk does not lose the stream).
   awaitable<ReadStatus> readExactly(uint64_t n, std::string& out, uint64_t keep,
                                     std::chrono::milliseconds timeout);
+  // Writes the queued output and then `data`, in one write.
   awaitable<bool> write(std::string_view data, std::chrono::milliseconds timeout);
+  // Appends `data` to the queued output; `timeout` bounds the write that later sends it.
+  void queue(std::string_view data, std::chrono::milliseconds timeout);
+  // Writes the queued output, if any.
+  awaitable<bool> flush();
 
   awaitable<bool> startTlsServer(asio::ssl::context& ctx, std::chrono::milliseconds timeout);
   awaitable<bool> startTlsClient(asio::ssl::context& ctx, const std::string& server_name,
@@ -48,7 +59,12 @@ class Stream {
   std::optional<TlsInfo> tlsInfo() const;
   bool hasBufferedInput() const { return start_ < buffer_.size(); }
 
-  void close();
+  // Ends the connection. With TLS active it first sends close_notify and waits up to
+  // kTlsShutdownTimeout for the peer's (RFC 8446 §6.1), so the peer sees a clean end instead of a
+  // truncated stream; then it closes the socket.
+  awaitable<void> close();
+  // Closes the socket at once, without close_notify: after an error, or where nothing can wait.
+  void abort();
   asio::ip::tcp::socket& socket() { return tls_.next_layer(); }
   std::string lastError() const { return last_error_; }
 
@@ -63,6 +79,8 @@ class Stream {
   std::string buffer_;
   size_t start_ = 0;  // first unread byte of buffer_
   std::string last_error_;
+  std::string queued_output_;
+  std::chrono::milliseconds queued_timeout_{0};
 };
 
 template <typename Sink>

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "gateway/core/text.h"
+#include "gateway/smtp/line_wrap.h"
 #include "gateway/spool/queue_file.h"
 
 namespace portcullis::spool {
@@ -10,6 +11,8 @@ namespace portcullis::spool {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
+// The shortest line limit [relay] line_length_limit accepts (RFC 5322's recommended 78).
+constexpr size_t kShortestLineLimit = 78;
 
 // One header-safe line: controls (CR, LF, TAB, ...) become spaces, ends trimmed.
 std::string oneLine(std::string_view s) {
@@ -167,6 +170,11 @@ std::optional<DsnMessage> makeDsn(const DsnSettings& settings, DsnKind kind,
                       original_message.size() > settings.max_returned_size;
   if (headers_only) returned = capAtLine(headersOf(original_message), settings.max_returned_size);
   const bool returned_8bit = hasEightBit(returned);
+  const size_t line_limit = settings.line_length_limit >= kShortestLineLimit &&
+                                    settings.line_length_limit <= smtp::kRfcLineLengthLimit
+                                ? settings.line_length_limit
+                                : smtp::kRfcLineLengthLimit;
+  const bool returned_wrapped = smtp::longestLine(returned) > line_limit;
 
   const std::string boundary = boundaryFor(meta, failure ? "failure" : "delay", returned);
   std::string m;
@@ -213,6 +221,13 @@ std::optional<DsnMessage> makeDsn(const DsnSettings& settings, DsnKind kind,
   }
   if (headers_only && !iequals(meta.envelope.params.ret, "HDRS")) {
     m.append("\r\nOnly the headers of the message are returned.\r\n");
+  }
+  if (returned_wrapped) {
+    m.append("\r\nLines longer than ")
+        .append(std::to_string(line_limit))
+        .append(
+            " octets in the returned message\r\nwere broken, each continued on a line "
+            "starting with a space.\r\n");
   }
   m.append(kCrlf);
 
@@ -261,7 +276,8 @@ std::optional<DsnMessage> makeDsn(const DsnSettings& settings, DsnKind kind,
   dsn.envelope.params.body = returned_8bit ? "8BITMIME" : "7BIT";
   dsn.envelope.params.smtputf8 = meta.envelope.params.smtputf8;
   dsn.envelope.recipients.push_back(Recipient{meta.envelope.mail_from, "NEVER", {}});
-  dsn.message = std::move(m);
+  dsn.message =
+      smtp::longestLine(m) > line_limit ? smtp::wrapLongLines(m, line_limit) : std::move(m);
   return dsn;
 }
 

@@ -9,7 +9,9 @@
 // out, and no notice at all is made when none is left; every field value is one line (CR, LF
 // and other controls in replies or addresses become spaces, so nothing can inject headers); the
 // notice comes from MAILER-DAEMON@<reporting host>, carries Auto-Submitted: auto-replied, and
-// its envelope has the null sender.
+// its envelope has the null sender; no line of the notice is longer than line_length_limit (at
+// most 998 octets): longer lines of the returned message, or of a quoted reply, are wrapped as
+// the relay wraps them (gateway/smtp/line_wrap.h), and the notice says so.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,8 @@ enum class DsnKind { Delay, Failure };
 struct DsnSettings {
   std::string reporting_mta;               // this gateway's host name
   uint64_t max_returned_size = 256 << 10;  // bytes of the original a notice may carry
+  // Octets per line (without CRLF), from 78 to 998; anything else means 998.
+  size_t line_length_limit = 998;
 };
 
 struct DsnRecipient {

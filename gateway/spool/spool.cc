@@ -22,6 +22,8 @@ namespace {
 constexpr std::string_view kMessageSuffix = ".msg";
 constexpr std::string_view kStateSuffix = ".state";
 constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::string_view kCorruptArea = "corrupt";
+constexpr std::string_view kHoldArea = "hold";
 
 std::string bucketName(size_t bucket) {
   return std::string(1, kHexDigits[bucket]);
@@ -62,7 +64,8 @@ Result<Spool> Spool::open(const fs::path& root, SpoolAccess access) {
   spool.bucket_fds_.fill(-1);
   std::error_code ec;
   if (access == SpoolAccess::Owner) {
-    for (const fs::path& dir : {root, root / "tmp", root / "active", root / "corrupt"}) {
+    for (const fs::path& dir :
+         {root, root / "tmp", root / "active", root / "corrupt", root / kHoldArea}) {
       fs::create_directories(dir, ec);
       if (ec) return R::failure("cannot create " + dir.string() + ": " + ec.message());
     }
@@ -198,13 +201,67 @@ Status Spool::moveToCorrupt(std::string_view id, std::string_view reason) {
   return Status::success();
 }
 
+Status Spool::moveToHold(std::string_view id, std::string_view reason) {
+  if (!isValidQueueId(id)) return invalidId(id);
+  std::error_code ec;
+  if (!fs::exists(messagePath(id), ec)) return Status::failure("no queue entry " + std::string(id));
+  if (fs::exists(statePath(id), ec)) {
+    auto moved = moveFileAside(statePath(id), kHoldArea,
+                               "its message is held: " + std::string(reason), nullptr);
+    if (!moved) return moved;
+  }
+  if (auto moved = moveFileAside(messagePath(id), kHoldArea, reason, nullptr); !moved) return moved;
+  std::string error;
+  std::string hold = (root_ / kHoldArea).string();
+  int fd = openDirectory(hold, error);
+  if (fd < 0) return Status::failure(error);
+  Status synced = syncDirectory(fd, hold);
+  ::close(fd);
+  if (!synced) return synced;
+  size_t bucket = bucketOf(id);
+  return syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
+}
+
+size_t Spool::heldCount() const {
+  size_t count = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(root_ / kHoldArea, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == kMessageSuffix) ++count;
+  }
+  return count;
+}
+
+std::vector<HeldEntry> Spool::held() const {
+  std::vector<HeldEntry> entries;
+  std::error_code ec;
+  for (fs::directory_iterator it(root_ / kHoldArea, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.ends_with(".reason") || name.find(kMessageSuffix) == std::string::npos) continue;
+    HeldEntry entry;
+    entry.file = name;
+    std::error_code size_ec;
+    entry.size = fs::file_size(it->path(), size_ec);
+    std::ifstream reason(it->path().string() + ".reason");
+    std::getline(reason, entry.reason);
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const HeldEntry& a, const HeldEntry& b) { return a.file < b.file; });
+  return entries;
+}
+
 Status Spool::moveFileToCorrupt(const fs::path& file, std::string_view reason,
                                 CorruptFile* record) {
+  return moveFileAside(file, kCorruptArea, reason, record);
+}
+
+Status Spool::moveFileAside(const fs::path& file, std::string_view area, std::string_view reason,
+                            CorruptFile* record) {
   std::string name = file.filename().string();
-  fs::path target = root_ / "corrupt" / name;
+  fs::path target = root_ / area / name;
   std::error_code ec;
   for (int n = 1; fs::exists(target, ec); ++n) {
-    target = root_ / "corrupt" / (name + "." + std::to_string(n));
+    target = root_ / area / (name + "." + std::to_string(n));
   }
   if (auto moved = renameNoReplace(file.string(), target.string()); !moved) return moved;
   std::ofstream(target.string() + ".reason") << reason << '\n';

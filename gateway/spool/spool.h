@@ -6,6 +6,9 @@
 //   active/<h>/ID.msg     the message with its envelope: written once, never modified
 //   active/<h>/ID.state   delivery state; absent until the first attempt changes something
 //   corrupt/              files that failed to decode or checksum, each with a NAME.reason file
+//   hold/                 entries that can be neither delivered nor bounced (a notice the next
+//                         hop refused for good): ID.msg and ID.state kept with ID.msg.reason,
+//                         never relayed again and never deleted by the gateway
 //
 // <h> is one hex digit from a hash of the queue id, keeping directories small.
 //
@@ -25,6 +28,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -67,6 +71,12 @@ struct RecoveryReport {
   std::vector<std::string> errors;                 // anything that could not be done
 };
 
+struct HeldEntry {
+  std::string file;  // the message file's name in hold/ (ID.msg, or ID.msg.N for a repeat)
+  std::uintmax_t size = 0;
+  std::string reason;  // why it was held, as the runner wrote it
+};
+
 struct ListReport {
   std::vector<EntryInfo> entries;  // oldest arrival first
   std::vector<std::string> problems;
@@ -102,6 +112,12 @@ class Spool {
   Status remove(std::string_view id);
   // Moves an entry's files to corrupt/ with a reason (e.g. the runner could not load it).
   Status moveToCorrupt(std::string_view id, std::string_view reason);
+  // Moves an entry's files to hold/ with a reason, durably (the directories are fsynced).
+  Status moveToHold(std::string_view id, std::string_view reason);
+  // Messages in hold/.
+  size_t heldCount() const;
+  // What hold/ keeps, by file name (oldest name first), with the reason each was held.
+  std::vector<HeldEntry> held() const;
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path messagePath(std::string_view id) const;
@@ -117,6 +133,8 @@ class Spool {
   Result<DeliveryState> loadState(const MessageMeta& meta) const;
   Status moveFileToCorrupt(const std::filesystem::path& file, std::string_view reason,
                            CorruptFile* record);
+  Status moveFileAside(const std::filesystem::path& file, std::string_view area,
+                       std::string_view reason, CorruptFile* record);
   struct BucketListing {
     std::vector<std::string> messages;  // queue ids with an ID.msg
     std::vector<std::string> states;    // queue ids with an ID.state

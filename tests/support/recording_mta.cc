@@ -45,6 +45,9 @@ void RecordingMta::start() {
   for (const auto& a : options_.tempfail) argv.insert(argv.end(), {"--tempfail", a});
   for (const auto& a : options_.permfail) argv.insert(argv.end(), {"--permfail", a});
   if (!options_.dsn) argv.push_back("--no-dsn");
+  if (options_.max_line_length > 0) {
+    argv.insert(argv.end(), {"--max-line-length", std::to_string(options_.max_line_length)});
+  }
   process_ = ChildProcess::start(argv, dir_ / "recorder.log");
   if (!waitForPort(port_)) {
     throw std::runtime_error("recording MTA did not open port " + std::to_string(port_) + ": " +

@@ -31,6 +31,9 @@ class RecordingMta {
     std::vector<std::string> tempfail;  // recipients answered with 450 4.2.0
     std::vector<std::string> permfail;  // recipients answered with 550 5.1.1
     bool dsn = true;                    // advertise DSN and record its parameters
+    // Answer "500 Line too long" at the end of DATA when a line has more octets (without CRLF),
+    // as an RFC 5321 §4.5.3.1.6 enforcing MTA does; 0: accept any line.
+    size_t max_line_length = 0;
   };
 
   // Stores messages under `dir`/messages and its log in `dir`/recorder.log; picks a free port.

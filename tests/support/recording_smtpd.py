@@ -9,6 +9,8 @@ envelope: mail_from (empty for <>), rcpt_tos, the MAIL and RCPT parameters as se
 --tempfail ADDR / --permfail ADDR answer 450 4.2.0 / 550 5.1.1 at RCPT for that recipient (may
 be repeated). DSN (RFC 3461) is advertised unless --no-dsn: RET/ENVID/NOTIFY/ORCPT are recorded
 verbatim.
+--max-line-length N answers "500 Line too long" at the end of DATA when a message line has more
+than N octets before its CRLF (RFC 5321 4.5.3.1.6 allows 998), as a strict internal MTA does.
 """
 import argparse
 import asyncio
@@ -44,7 +46,11 @@ class RecordingSMTP(SMTP):
     line_length_limit = 1 << 20
     command_size_limit = 1 << 16
 
-    def __init__(self, handler, dsn, **kwargs):
+    def __init__(self, handler, dsn, max_line_length=0, **kwargs):
+        if max_line_length:
+            # aiosmtpd refuses a DATA line whose length with CRLF exceeds line_length_limit; it
+            # sizes its stream reader with it in __init__.
+            self.line_length_limit = max_line_length + 2
         super().__init__(handler, **kwargs)
         self._dsn = dsn
 
@@ -122,12 +128,14 @@ async def main():
     p.add_argument("--tempfail", action="append", default=[])
     p.add_argument("--permfail", action="append", default=[])
     p.add_argument("--no-dsn", action="store_true")
+    p.add_argument("--max-line-length", type=int, default=0)
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     recorder = Recorder(args.dir, args.tempfail, args.permfail, not args.no_dsn)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: RecordingSMTP(recorder, recorder.dsn, hostname="recorder.test",
+        lambda: RecordingSMTP(recorder, recorder.dsn, args.max_line_length,
+                              hostname="recorder.test",
                               data_size_limit=None, enable_SMTPUTF8=True),
         host="127.0.0.1", port=args.port, reuse_address=True)
     port = server.sockets[0].getsockname()[1]

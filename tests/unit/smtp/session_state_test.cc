@@ -107,6 +107,33 @@ TEST(SessionState, StartTlsResetsTheSession) {
   EXPECT_EQ(st.onLine("MAIL FROM:<a@b.test>").request, Request::Mail);
 }
 
+TEST(SessionState, StartTlsIsAcceptedBeforeEhloAndAfterHelo) {
+  auto s = settings();
+  s.tls_available = true;
+  s.tls_required = true;
+  SessionState before_ehlo(s);
+  auto first = before_ehlo.onLine("STARTTLS");
+  EXPECT_EQ(first.request, Request::StartTls);
+  EXPECT_EQ(first.reply.code, 220);
+
+  SessionState after_helo(s);
+  EXPECT_EQ(after_helo.onLine("HELO c.test").reply.code, 250);
+  EXPECT_EQ(after_helo.onLine("MAIL FROM:<a@b.test>").reply.code, 530);
+  auto secured = after_helo.onLine("STARTTLS");
+  EXPECT_EQ(secured.request, Request::StartTls);
+  EXPECT_EQ(secured.reply.code, 220);
+  after_helo.tlsStarted();
+  EXPECT_EQ(after_helo.onLine("HELO c.test").reply.code, 250);
+  EXPECT_EQ(after_helo.onLine("MAIL FROM:<a@b.test>").request, Request::Mail);
+}
+
+TEST(SessionState, StartTlsWithoutCertificateIsNotImplemented) {
+  SessionState st(settings());
+  EXPECT_EQ(st.onLine("STARTTLS").reply.code, 502);
+  st.onLine("EHLO c.test");
+  EXPECT_EQ(st.onLine("STARTTLS").reply.code, 502);
+}
+
 TEST(SessionState, BinaryMimeNeedsBdat) {
   SessionState st(settings());
   st.onLine("EHLO c.test");

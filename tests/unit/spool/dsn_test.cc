@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "gateway/smtp/line_wrap.h"
 #include "test_entries.h"
 
 namespace portcullis::spool {
@@ -326,6 +327,53 @@ TEST(Dsn, SelectsRecipientsFromTheDeliveryState) {
 TEST(Dsn, DatesAreRfc5322InUtc) {
   EXPECT_EQ(rfc5322Date(kNow), "Mon, 21 Sep 2026 14:13:20 +0000");
   EXPECT_EQ(rfc5322Date(TimePoint{}), "Thu, 01 Jan 1970 00:00:00 +0000");
+}
+
+}  // namespace
+}  // namespace portcullis::spool
+
+namespace portcullis::spool {
+namespace {
+
+std::string withoutBreaks(std::string text) {
+  for (size_t at; (at = text.find("\r\n ")) != std::string::npos;) text.erase(at, 3);
+  return text;
+}
+
+TEST(Dsn, NeverCarriesALineOver998Octets) {
+  auto meta = plainMeta();
+  std::string original = "From: alice@example.org\r\nSubject: " + std::string(1200, 's') +
+                         "\r\n\r\n" + std::string(5000, 'b') + "\r\nend\r\n";
+  DsnRecipient r{
+      meta.envelope.recipients[0], "550 5.6.0 " + std::string(1500, 'r'), "mx", kNow, {}};
+  DsnSettings big{"gw.example", 1 << 20};
+  auto dsn = makeDsn(big, DsnKind::Failure, meta, original, {r}, kNow, {});
+  ASSERT_TRUE(dsn);
+  EXPECT_LE(smtp::longestLine(dsn->message), 998u);
+  auto parts = partsOf(parseEntity(dsn->message));
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_NE(parts[0].body.find("were broken"), std::string::npos) << parts[0].body;
+  EXPECT_EQ(parts[2].field("content-type"), "message/rfc822");
+  EXPECT_EQ(withoutBreaks(parts[2].body), original) << "nothing of the original is lost";
+}
+
+TEST(Dsn, HeadersOnlyNoticesAreWrappedToo) {
+  auto meta = plainMeta();
+  meta.envelope.params.ret = "HDRS";
+  std::string original = "Subject: " + std::string(3000, 's') + "\r\n\r\nbody\r\n";
+  auto dsn =
+      makeDsn(settings(), DsnKind::Failure, meta, original, failedRecipients(meta), kNow, {});
+  ASSERT_TRUE(dsn);
+  EXPECT_LE(smtp::longestLine(dsn->message), 998u);
+}
+
+TEST(Dsn, ALowerRelayLimitAppliesToNotices) {
+  auto meta = plainMeta();
+  std::string original = "Subject: x\r\n\r\n" + std::string(500, 'b') + "\r\n";
+  DsnSettings narrow{"gw.example", 1 << 20, 200};
+  auto dsn = makeDsn(narrow, DsnKind::Failure, meta, original, failedRecipients(meta), kNow, {});
+  ASSERT_TRUE(dsn);
+  EXPECT_LE(smtp::longestLine(dsn->message), 200u);
 }
 
 }  // namespace

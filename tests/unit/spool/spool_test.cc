@@ -176,6 +176,30 @@ TEST_F(SpoolTest, SameNameInCorruptIsNotOverwritten) {
   EXPECT_FALSE(fs::exists(spool.messagePath(meta.id)));
 }
 
+TEST_F(SpoolTest, HeldEntriesAreKeptWithTheirReasonAndNeverScheduled) {
+  Spool spool = openOwner();
+  auto meta = plainMeta();
+  ASSERT_TRUE(spool.store(meta, kSimpleMessage));
+  DeliveryState state = initialDeliveryState(meta);
+  state.attempts = 1;
+  ASSERT_TRUE(spool.updateState(meta.id, state));
+  EXPECT_EQ(spool.heldCount(), 0u);
+  ASSERT_TRUE(spool.moveToHold(meta.id, "550 5.1.1 unknown user"));
+  EXPECT_EQ(spool.heldCount(), 1u);
+  EXPECT_FALSE(fs::exists(spool.messagePath(meta.id)));
+  EXPECT_FALSE(fs::exists(spool.statePath(meta.id)));
+  EXPECT_TRUE(fs::exists(root_ / "hold" / (meta.id + ".msg")));
+  EXPECT_TRUE(fs::exists(root_ / "hold" / (meta.id + ".state")));
+  EXPECT_EQ(readFile(root_ / "hold" / (meta.id + ".msg.reason")), "550 5.1.1 unknown user\n");
+  const auto held = spool.held();
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].file, meta.id + ".msg");
+  EXPECT_EQ(held[0].reason, "550 5.1.1 unknown user");
+  EXPECT_GT(held[0].size, 0u);
+  EXPECT_TRUE(spool.recover().entries.empty()) << "a held entry is never relayed again";
+  EXPECT_FALSE(spool.moveToHold(meta.id, "twice"));
+}
+
 TEST_F(SpoolTest, DamagedStateIsSetAsideAndTheMessageRestarts) {
   Spool spool = openOwner();
   auto meta = fullMeta();

@@ -1,0 +1,60 @@
+#include "gateway/smtp/line_wrap.h"
+
+#include <algorithm>
+
+namespace portcullis::smtp {
+
+namespace {
+
+// Calls visit(content, line_end) for every line; the last one may have an empty line end.
+template <typename Visit>
+void forEachLine(std::string_view text, Visit visit) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) {
+      visit(text.substr(start), std::string_view{});
+      return;
+    }
+    size_t after = end + 1;
+    if (text[end] == '\r' && after < text.size() && text[after] == '\n') ++after;
+    visit(text.substr(start, end - start), text.substr(end, after - end));
+    start = after;
+  }
+}
+
+}  // namespace
+
+size_t longestLine(std::string_view text) {
+  size_t longest = 0;
+  forEachLine(text, [&](std::string_view line, std::string_view) {
+    longest = std::max(longest, line.size());
+  });
+  return longest;
+}
+
+size_t countLongLines(std::string_view text, size_t limit) {
+  size_t count = 0;
+  forEachLine(text, [&](std::string_view line, std::string_view) {
+    if (line.size() > limit) ++count;
+  });
+  return count;
+}
+
+std::string wrapLongLines(std::string_view text, size_t limit) {
+  limit = std::max<size_t>(limit, 2);
+  std::string out;
+  out.reserve(text.size() + 3 * (text.size() / limit + 1));
+  forEachLine(text, [&](std::string_view line, std::string_view line_end) {
+    out.append(line.substr(0, limit));
+    for (size_t done = std::min(line.size(), limit); done < line.size();) {
+      size_t piece = std::min(line.size() - done, limit - 1);
+      out.append("\r\n ").append(line.substr(done, piece));
+      done += piece;
+    }
+    out.append(line_end);
+  });
+  return out;
+}
+
+}  // namespace portcullis::smtp
