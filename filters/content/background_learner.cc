@@ -27,8 +27,11 @@ classifier::ClassifierInput OwnedClassifierInput::view() const {
 }
 
 BackgroundLearner::BackgroundLearner(std::shared_ptr<const classifier::Classifier> classifier,
-                                     std::size_t capacity)
-    : classifier_(std::move(classifier)), capacity_(capacity), thread_([this] { run(); }) {}
+                                     std::size_t capacity, std::function<void()> dropped)
+    : classifier_(std::move(classifier)),
+      capacity_(capacity),
+      dropped_(std::move(dropped)),
+      thread_([this] { run(); }) {}
 
 BackgroundLearner::~BackgroundLearner() {
   {
@@ -48,9 +51,11 @@ bool BackgroundLearner::logDue(std::optional<std::chrono::steady_clock::time_poi
 }
 
 bool BackgroundLearner::submit(OwnedClassifierInput input, classifier::MessageClass cls) {
+  bool full = false;
   {
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= capacity_) {
+    full = queue_.size() >= capacity_;
+    if (full) {
       ++counts_.dropped;
       if (logDue(last_drop_logged_)) {
         spdlog::warn(
@@ -58,9 +63,13 @@ bool BackgroundLearner::submit(OwnedClassifierInput input, classifier::MessageCl
             "{} not learnt so far",
             queue_.size(), counts_.dropped);
       }
-      return false;
+    } else {
+      queue_.push_back({std::move(input), cls});
     }
-    queue_.push_back({std::move(input), cls});
+  }
+  if (full) {
+    if (dropped_) dropped_();
+    return false;
   }
   wake_.notify_one();
   return true;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,7 +43,9 @@ class BackgroundLearner {
     std::uint64_t failed = 0;   // the store failed
   };
 
-  BackgroundLearner(std::shared_ptr<const classifier::Classifier> classifier, std::size_t capacity);
+  // `dropped`: called (outside the learner's lock) for each message the full queue turns away.
+  BackgroundLearner(std::shared_ptr<const classifier::Classifier> classifier, std::size_t capacity,
+                    std::function<void()> dropped = {});
   ~BackgroundLearner();
   BackgroundLearner(const BackgroundLearner&) = delete;
   BackgroundLearner& operator=(const BackgroundLearner&) = delete;
@@ -64,6 +67,7 @@ class BackgroundLearner {
 
   const std::shared_ptr<const classifier::Classifier> classifier_;
   const std::size_t capacity_;
+  const std::function<void()> dropped_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;

@@ -220,8 +220,8 @@ CheckFactory contentCheckFactory(SiteServices services) {
         // Offline tools (no resolver: `scan`, `rules`) classify but never learn by themselves.
         std::shared_ptr<BackgroundLearner> learner;
         if (services.classifier && services.autolearn.enabled && deps.resolver) {
-          learner =
-              std::make_shared<BackgroundLearner>(services.classifier, services.autolearn.queue);
+          learner = std::make_shared<BackgroundLearner>(
+              services.classifier, services.autolearn.queue, deps.events.autolearn_dropped);
         }
         return std::vector<std::shared_ptr<const Check>>{std::make_shared<ContentCheck>(
             std::move(engine), deps.workers, std::move(learner), services.autolearn)};

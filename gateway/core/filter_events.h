@@ -52,6 +52,8 @@ struct FilterEvents {
   std::function<void(std::chrono::duration<double> took, bool ok)> classified;
   // A store operation that failed (Redis down or answering garbage, a corrupt file).
   std::function<void()> classifier_failed;
+  // A message autolearn would have learnt, dropped because the learner's queue was full.
+  std::function<void()> autolearn_dropped;
   // Hands the metrics a probe that reads the store's size (at each scrape); the probe stays
   // valid while the store is in use, and answers nullopt when the store cannot be read.
   std::function<void(std::weak_ptr<const ClassifierSizeProbe>)> classifier_store;

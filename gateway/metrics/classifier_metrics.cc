@@ -56,6 +56,11 @@ ClassifierMetrics::ClassifierMetrics(prometheus::Registry& registry) {
                  .Help("Classifier store operations that failed (Redis down, a corrupt file)")
                  .Register(registry)
                  .Add({});
+  autolearn_dropped_ = &BuildCounter()
+                            .Name("portcullis_classifier_autolearn_dropped_total")
+                            .Help("Messages autolearn did not learn: the learner's queue was full")
+                            .Register(registry)
+                            .Add({});
   store_bytes_ = &BuildGauge()
                       .Name("portcullis_classifier_store_bytes")
                       .Help("Size of the classifier's store on disk or in Redis, as last read")
@@ -98,6 +103,7 @@ void ClassifierMetrics::observe(FilterEvents& events) {
     lookupDuration().Observe(took.count());
   };
   events.classifier_failed = [this] { errors().Increment(); };
+  events.autolearn_dropped = [this] { autolearnDropped().Increment(); };
   events.classifier_store = [this](std::weak_ptr<const ClassifierSizeProbe> probe) {
     std::lock_guard lock(probe_mutex_);
     std::erase_if(probes_, [](const auto& p) { return p.expired(); });

@@ -36,6 +36,7 @@ class ClassifierMetrics {
   }
   prometheus::Histogram& lookupDuration() { return *lookup_duration_; }
   prometheus::Counter& errors() { return *errors_; }
+  prometheus::Counter& autolearnDropped() { return *autolearn_dropped_; }
   // Reads the store's size through the latest probe the classifier handed over (at a scrape).
   void refreshStoreSize();
 
@@ -47,6 +48,7 @@ class ClassifierMetrics {
       learned_{};
   prometheus::Histogram* lookup_duration_ = nullptr;
   prometheus::Counter* errors_ = nullptr;
+  prometheus::Counter* autolearn_dropped_ = nullptr;
   prometheus::Gauge* store_bytes_ = nullptr;
   prometheus::Gauge* tokens_ = nullptr;
   std::array<prometheus::Gauge*, kLearnedClasses.size()> messages_{};

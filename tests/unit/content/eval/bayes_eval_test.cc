@@ -486,7 +486,8 @@ TEST(Autolearn, NothingIsLearntWhileTheStoreFails) {
 
 TEST(Autolearn, AFullQueueDropsAndCountsInsteadOfWaiting) {
   Trained trained(0, 0);
-  BackgroundLearner learner(trained.classifier, 0);
+  std::atomic<int> reported{0};
+  BackgroundLearner learner(trained.classifier, 0, [&reported] { ++reported; });
   MessageMaker maker(2);
   const mime::Message message = mime::Message::parse(maker.make(MessageClass::Spam));
   const ContentView view = viewOfMessage(message);
@@ -494,6 +495,7 @@ TEST(Autolearn, AFullQueueDropsAndCountsInsteadOfWaiting) {
       learner.submit(OwnedClassifierInput::copyOf(classifierInputOf(view)), MessageClass::Spam));
   learner.drain();
   EXPECT_EQ(learner.counts().dropped, 1u);
+  EXPECT_EQ(reported, 1);  // for the metric
   EXPECT_EQ(learner.counts().learned_spam, 0u);
 }
 
