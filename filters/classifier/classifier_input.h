@@ -12,7 +12,7 @@ namespace portcullis::classifier {
 
 struct ClassifierInput {
   std::vector<std::pair<std::string_view, std::string_view>> headers;  // name, decoded value
-  std::string_view body;                                                 // rendered text
+  std::string_view body;                                               // rendered text
   std::vector<std::string_view> uris;
   std::string_view raw;  // the whole message as received, for its digest
 };

@@ -31,9 +31,9 @@ struct TokenCounts {
 struct StoreTotals {
   std::uint64_t spam_messages = 0;  // messages learnt as spam, net of forgetting
   std::uint64_t ham_messages = 0;
-  std::uint64_t tokens = 0;          // distinct tokens held
-  std::int64_t last_expiry = 0;      // Unix time of the last expiry run, 0 if never
-  std::uint64_t bytes = 0;           // the store's size on disk or in memory, 0 if unknown
+  std::uint64_t tokens = 0;      // distinct tokens held
+  std::int64_t last_expiry = 0;  // Unix time of the last expiry run, 0 if never
+  std::uint64_t bytes = 0;       // the store's size on disk or in memory, 0 if unknown
 };
 
 // The identity of one learnt message: a digest of its content (tokenizer.h, messageDigest).

@@ -175,8 +175,8 @@ TEST(LongLines, ANoticeTheInternalMtaRefusesIsHeldAndCounted) {
   EXPECT_EQ(env.recorder.count(), 0u);
 
   // The operator finds it, with the reason.
-  const CommandResult listed = runCommand({portcullisBinary().string(), "queue", "held", "-c",
-                                           env.gateway.configPath().string()});
+  const CommandResult listed = runCommand(
+      {portcullisBinary().string(), "queue", "held", "-c", env.gateway.configPath().string()});
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_NE(listed.output.find("550"), std::string::npos) << listed.output;
   EXPECT_NE(listed.output.find("1 messages held in"), std::string::npos) << listed.output;
