@@ -53,6 +53,11 @@ HsPattern hyperscanPattern(const Rule& rule, unsigned id, bool has_pcre) {
   return p;
 }
 
+// Names how buildGroup() classifies patterns for Hyperscan (exact, prefilter, PCRE2 alone). It is
+// part of every group's cache key: a cache written by another classification (an older release's
+// reduced-repeat prefilter, say) is compiled afresh instead of being loaded with its modes.
+constexpr const char* kClassificationRevision = "classification 3";
+
 Engine modeEngine(uint8_t mode) {
   return static_cast<Engine>(mode);
 }
@@ -220,7 +225,8 @@ std::vector<bool> neededForVerdict(const std::vector<CompiledRules::CompiledRule
 void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::CompiledRule>& rules,
                 const CompileOptions& options, const std::string& fingerprint) {
   std::vector<HsPattern> patterns;
-  std::string key_material = fingerprint + '\n' + groupKey(rules[group.rules.front()].rule);
+  std::string key_material = fingerprint + '\n' + kClassificationRevision + '\n' +
+                             groupKey(rules[group.rules.front()].rule);
   for (size_t i = 0; i < group.rules.size(); ++i) {
     const auto& cr = rules[group.rules[i]];
     patterns.push_back(hyperscanPattern(cr.rule, static_cast<unsigned>(i), cr.pcre != nullptr));
