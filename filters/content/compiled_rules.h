@@ -47,6 +47,10 @@ struct CompileOptions {
   PcreLimits pcre;
   size_t max_scan_bytes = 2 << 20;   // each text is scanned up to this many bytes
   bool plain_text_databases = true;  // also build databases restricted to plain text
+  // Hyperscan databases only from the cache: a group whose databases are not there is left to
+  // the confirming engines (PCRE2, with RE2 for long patterns), which give the same verdicts
+  // more slowly. For a quick cold start while the full compile runs in the background.
+  bool hyperscan_from_cache_only = false;
   // Networks that decide the relay model's trust ([checks.content]), added to what the rule
   // files' trusted_networks, internal_networks and msa_networks say.
   std::vector<std::string> trusted_networks, internal_networks, msa_networks;
@@ -67,8 +71,9 @@ struct CompileSummary {
   std::map<std::string, size_t> by_engine;  // engine name -> rules
   size_t groups = 0;
   size_t groups_from_cache = 0;
-  size_t plain_text_groups = 0;      // groups with plain-text databases
-  std::vector<Diagnostic> settings;  // rule-file settings that could not be used, and why
+  size_t plain_text_groups = 0;         // groups with plain-text databases
+  size_t groups_without_hyperscan = 0;  // left to the confirming engines (cache-only compile)
+  std::vector<Diagnostic> settings;     // rule-file settings that could not be used, and why
   double seconds = 0;
 };
 
@@ -126,6 +131,7 @@ class CompiledRules {
     // is not plain as a whole may then have its plain pieces scanned apart, by plain_databases.
     bool scanned_in_parts = false;
     bool from_cache = false;
+    bool without_hyperscan = false;  // see CompileOptions::hyperscan_from_cache_only
   };
 
   const std::vector<CompiledRule>& rules() const { return rules_; }

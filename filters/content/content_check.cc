@@ -199,9 +199,24 @@ CheckFactory contentCheckFactory(SiteServices services) {
         config.compile.pcre.depth_limit =
             static_cast<uint32_t>(section.getInt("pcre_depth_limit", 10000, 100, 10000000));
         config.parse.language = section.getString("language", "en");
+        // The gateway serves at once on a cold start; offline tools (no resolver) wait.
+        config.compile_in_background = deps.resolver != nullptr;
+        const auto on_warm = [events = deps.events](const LoadResult& warm) {
+          if (!warm.rules) {
+            spdlog::error(
+                "content rules: Hyperscan compile failed, the confirming engines "
+                "keep serving: {}",
+                warm.error);
+            return;
+          }
+          spdlog::info("content rules: Hyperscan's databases compiled in {:.1f} s and serving",
+                       warm.rules->summary().seconds);
+          if (events.loaded)
+            events.loaded({LoadedData::Rules, true, true, warm.rules->summary().rules_loaded});
+        };
         std::shared_ptr<RuleEngine> engine;
         try {
-          engine = RuleEngine::create(std::move(config));
+          engine = RuleEngine::create(std::move(config), on_warm);
         } catch (const std::runtime_error& e) {
           reportLoad(deps.events, nullptr);
           section.fail("rules", e.what());
@@ -217,6 +232,12 @@ CheckFactory contentCheckFactory(SiteServices services) {
             "with a plain-text database; {:.2f} s",
             summary.rules_total, summary.rules_loaded, summary.disabled.size(),
             summary.groups_from_cache, summary.groups, summary.plain_text_groups, summary.seconds);
+        if (summary.groups_without_hyperscan > 0) {
+          spdlog::warn(
+              "content rules: cold start, {} of {} groups run on PCRE2/RE2 (same verdicts, "
+              "slower) until Hyperscan's databases are compiled in the background",
+              summary.groups_without_hyperscan, summary.groups);
+        }
         // Offline tools (no resolver: `scan`, `rules`) classify but never learn by themselves.
         std::shared_ptr<BackgroundLearner> learner;
         if (services.classifier && services.autolearn.enabled && deps.resolver) {

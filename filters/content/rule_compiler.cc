@@ -251,6 +251,16 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
     }
   }
 
+  if (options.hyperscan_from_cache_only) {
+    for (size_t index : group.rules) {
+      auto& rule = rules[index];
+      rule.engine = rule.pcre ? Engine::Pcre : Engine::Disabled;
+      if (!rule.pcre) rule.disabled_reason += " (until Hyperscan's databases are compiled)";
+    }
+    group.without_hyperscan = true;
+    return;
+  }
+
   // Classify: exact if Hyperscan takes it, else prefilter (confirmed by PCRE2), else PCRE2.
   for (size_t i = 0; i < patterns.size(); ++i) {
     auto& rule = rules[group.rules[i]];
@@ -502,6 +512,7 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
   for (const auto& g : out->groups_) {
     summary.groups_from_cache += g.from_cache ? 1 : 0;
     summary.plain_text_groups += g.plain_databases.empty() ? 0 : 1;
+    summary.groups_without_hyperscan += g.without_hyperscan ? 1 : 0;
   }
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,10 @@ struct EngineConfig {
   std::vector<std::filesystem::path> rule_paths;
   ParseOptions parse;
   CompileOptions compile;
+  // A cold start (Hyperscan's databases not all in the cache) starts on the confirming engines
+  // and compiles the databases in the background (see RuleEngine::create). Off for offline tools,
+  // which wait for the compile.
+  bool compile_in_background = false;
 };
 
 // What one load produced: the parse diagnostics and, unless they contain errors, the rules.
@@ -36,10 +41,18 @@ LoadResult loadAndCompile(const EngineConfig& config);
 
 class RuleEngine : public std::enable_shared_from_this<RuleEngine> {
  public:
-  // Loads the rules now; throws std::runtime_error with file:line when they have errors.
-  static std::shared_ptr<RuleEngine> create(EngineConfig config);
+  // Loads the rules now; throws std::runtime_error with file:line when they have errors. With
+  // compile_in_background, a cold start is never a long outage: the rules serve at once from the
+  // cache's databases and the confirming engines (same verdicts, slower), while the missing
+  // Hyperscan databases compile in a background thread and are swapped in when done;
+  // `on_warm` then gets the outcome (it is not called when nothing was left to compile).
+  static std::shared_ptr<RuleEngine> create(EngineConfig config,
+                                            std::function<void(const LoadResult&)> on_warm = {});
 
   std::shared_ptr<const CompiledRules> current() const { return current_.load(); }
+
+  // Whether every group the live rules have runs on Hyperscan (false during a cold start).
+  bool onHyperscan() const { return current()->summary().groups_without_hyperscan == 0; }
 
   // Starts a background reload of the configured paths. The future yields the outcome; the live
   // rules change only if it succeeded. Concurrent reloads run one after the other.
@@ -47,6 +60,9 @@ class RuleEngine : public std::enable_shared_from_this<RuleEngine> {
 
  private:
   explicit RuleEngine(EngineConfig config) : config_(std::move(config)) {}
+  // Loads and compiles the configured rules fully in a new thread, swaps them in if they load,
+  // then calls `on_done` (if set) with the outcome.
+  std::future<LoadResult> reloadInBackground(std::function<void(const LoadResult&)> on_done);
   EngineConfig config_;
   std::atomic<std::shared_ptr<const CompiledRules>> current_;
   std::mutex reload_mutex_;

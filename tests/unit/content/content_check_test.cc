@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "filters/classifier/unavailable_store.h"
 #include "filters/content/content_check.h"
@@ -121,6 +122,41 @@ TEST(ContentCheck, ReloadSwapsOnSuccessAndKeepsOldRulesOnError) {
   LoadResult bad = engine->reloadAsync().get();
   EXPECT_NE(bad.error.find("a.cf:1"), std::string::npos) << bad.error;
   EXPECT_TRUE(engine->current()->find("SECOND"));
+}
+
+TEST(ContentCheck, ColdStartServesAtOnceAndSwapsHyperscanInWhenCompiled) {
+  const fs::path dir = scratchDir("cold-start");
+  writeFile(dir / "a.cf", "body A /alpha/\nheader B Subject =~ /beta(?=x)/\n");
+  EngineConfig config;
+  config.rule_paths = {dir / "a.cf"};
+  config.compile.cache_dir = dir / "cache";
+  config.compile_in_background = true;
+  std::promise<bool> warm;
+  auto engine = RuleEngine::create(
+      config, [&warm](const LoadResult& result) { warm.set_value(result.rules != nullptr); });
+  const auto engineOf = [](const CompiledRules& rules, const std::string& name) {
+    return rules.rules()[*rules.find(name)].engine;
+  };
+  const auto first = engine->current();
+  EXPECT_EQ(first->summary().groups_without_hyperscan, first->summary().groups);
+  EXPECT_EQ(engineOf(*first, "A"), Engine::Pcre);
+  const mime::Message message =
+      mime::Message::parse("Subject: betax\r\nFrom: a@example.org\r\n\r\nalpha\r\n");
+  const ContentView view = viewOfMessage(message);
+  EXPECT_EQ(first->scan(view).hits.size(), 2u);
+
+  auto done = warm.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_TRUE(done.get());
+  EXPECT_TRUE(engine->onHyperscan());
+  EXPECT_EQ(engineOf(*engine->current(), "A"), Engine::Hyperscan);
+  EXPECT_EQ(engine->current()->scan(view).hits.size(), 2u);
+
+  // Cached now: the next start is on Hyperscan at once and compiles nothing in the background.
+  bool called = false;
+  auto again = RuleEngine::create(config, [&called](const LoadResult&) { called = true; });
+  EXPECT_TRUE(again->onHyperscan());
+  EXPECT_FALSE(called);
 }
 
 TEST(ContentCheck, CreateFailsWithFileAndLine) {

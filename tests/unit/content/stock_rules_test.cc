@@ -165,6 +165,40 @@ TEST_F(StockRules, PlainTextDatabasesAndVerdictScansChangeNoResultOnTheCorpus) {
   EXPECT_GT(plain_bodies, scanned / 2);
 }
 
+// A cold start serves on the confirming engines (PCRE2, RE2) while Hyperscan's databases compile:
+// on a sample of the corpus every rule gives what the full compile gives.
+TEST_F(StockRules, ColdStartEnginesGiveTheSameHitsOnTheCorpus) {
+  const auto empty_cache =
+      std::filesystem::path(PORTCULLIS_BINARY_DIR) / "content-cold-start-cache";
+  std::filesystem::remove_all(empty_cache);
+  EngineConfig config;
+  config.rule_paths = {kStockRules};
+  config.compile.cache_dir = empty_cache;
+  config.compile.score_set = 0;
+  config.compile.hyperscan_from_cache_only = true;
+  const LoadResult cold = loadAndCompile(config);
+  ASSERT_TRUE(cold.rules);
+  EXPECT_EQ(cold.rules->summary().groups_without_hyperscan, cold.rules->summary().groups);
+  EXPECT_EQ(cold.rules->summary().rules_loaded, loaded_->rules->summary().rules_loaded);
+
+  const auto counts = [](const CompiledRules& rules, const ScanResult& result) {
+    std::map<std::string, int> out;
+    for (const auto& hit : result.hits) out[rules.rules()[hit.rule].rule.name] = hit.count;
+    return out;
+  };
+  constexpr size_t kEvery = 10;  // the confirming engines are slow: a tenth of the corpus
+  size_t seen = 0, compared = 0;
+  forEachCorpusMessage([&](const std::filesystem::path& path, const ContentView& view) {
+    if (seen++ % kEvery != 0) return;
+    EXPECT_EQ(counts(*loaded_->rules, loaded_->rules->scan(view)),
+              counts(*cold.rules, cold.rules->scan(view)))
+        << path;
+    ++compared;
+  });
+  EXPECT_GT(compared, 200u);
+  std::filesystem::remove_all(empty_cache);
+}
+
 // Rules run by Hyperscan, exact or as a prefilter confirmed by PCRE2, give what PCRE2 alone gives
 // on every piece, SpamAssassin's way, on the whole corpus: scanning the pieces joined by newlines
 // misses no match (anchors at a piece's edges included), and no match spans two pieces.
