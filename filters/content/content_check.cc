@@ -31,7 +31,9 @@ void reportLoad(const FilterEvents& events, const RuleEngine* engine) {
     events.loaded({LoadedData::Rules, false, false});
     return;
   }
-  events.loaded({LoadedData::Rules, true, true, engine->current()->summary().rules_loaded});
+  LoadEvent event{LoadedData::Rules, true, true, engine->current()->summary().rules_loaded};
+  event.interim = !engine->onHyperscan();
+  events.loaded(event);
 }
 
 }  // namespace

@@ -440,11 +440,18 @@ int serve(const std::filesystem::path& config_path) {
     bool spooling = config.relay.mode == "spool";
     endpoint.emplace(
         metrics_config, metrics,
-        metrics::allOf(
-            {{[&loads] { return loads.rulesReady(); }, "no rules loaded"},
-             {[&loads] { return loads.signaturesReady(); }, "no signatures loaded"},
-             {[queue_dir, spooling] { return !spooling || metrics::directoryWritable(queue_dir); },
-              "spool not writable"}}));
+        metrics::withNote(
+            metrics::allOf(
+                {{[&loads] { return loads.rulesReady(); }, "no rules loaded"},
+                 {[&loads] { return loads.signaturesReady(); }, "no signatures loaded"},
+                 {[queue_dir, spooling] {
+                    return !spooling || metrics::directoryWritable(queue_dir);
+                  },
+                  "spool not writable"}}),
+            [&loads] {
+              const std::string engine = loads.rulesEngine();
+              return engine.empty() ? engine : "rules: " + engine;
+            }));
     // The bound port, not the configured one: "127.0.0.1:0" asks for an ephemeral port.
     std::string host = metrics_config.listen.substr(0, metrics_config.listen.rfind(':'));
     for (uint16_t port : endpoint->ports()) {

@@ -26,6 +26,9 @@ struct LoadEvent {
   // Signatures (ok only): modification time of the newest database file; epoch when unknown.
   std::chrono::system_clock::time_point newest_data{};
   std::chrono::system_clock::time_point when = std::chrono::system_clock::now();
+  // Rules (ok only): served by the confirming engines (PCRE2, RE2) until Hyperscan's databases,
+  // compiling in the background after a cold start, take over with a later event.
+  bool interim = false;
 };
 
 enum class VirusScanOutcome { Clean, Infected, Error };

@@ -24,7 +24,9 @@ class HealthRoutes {
   int handle(mg_connection* connection, std::string_view path) const {
     if (path == "/healthz") return respond(connection, 200, "ok\n");
     Readiness readiness = probe();
-    if (readiness.ready) return respond(connection, 200, "ready\n");
+    if (readiness.ready)
+      return respond(connection, 200,
+                     "ready\n" + (readiness.note.empty() ? "" : readiness.note + "\n"));
     return respond(connection, 503, readiness.reason + "\n");
   }
 

@@ -12,6 +12,8 @@ using Clock = std::chrono::system_clock;
 // What one generation's checks have loaded so far.
 struct Loaded {
   bool rules_ready = true;  // no content check: nothing to wait for
+  bool rules_loaded = false;
+  bool rules_interim = false;
   size_t rules = 0;
   std::optional<Clock::time_point> rules_loaded_at;
   bool signatures_ready = true;  // no clamav check: nothing to wait for
@@ -41,6 +43,8 @@ void update(Loaded& loaded, const LoadEvent& event) {
   if (event.what == LoadedData::Rules) {
     loaded.rules_ready = event.available;
     if (!event.ok) return;
+    loaded.rules_loaded = true;
+    loaded.rules_interim = event.interim;
     loaded.rules = event.items;
     loaded.rules_loaded_at = event.when;
     return;
@@ -139,6 +143,12 @@ void LoadTracker::Generation::activate() {
 bool LoadTracker::rulesReady() const {
   std::lock_guard lock(state_->mutex);
   return state_->active_id != 0 && state_->active.rules_ready;
+}
+
+std::string LoadTracker::rulesEngine() const {
+  std::lock_guard lock(state_->mutex);
+  if (state_->active_id == 0 || !state_->active.rules_loaded) return "";
+  return state_->active.rules_interim ? "pcre2+re2 (hyperscan compiling)" : "hyperscan";
 }
 
 bool LoadTracker::signaturesReady() const {

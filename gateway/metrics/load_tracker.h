@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "gateway/core/filter_events.h"
 #include "gateway/metrics/metrics.h"
@@ -56,6 +57,9 @@ class LoadTracker {
   // Readiness of the active generation; false before the first activation. A configuration
   // without a content (clamav) check has no rules (signatures) to wait for.
   bool rulesReady() const;
+  // Which engines run the active content rules: "hyperscan", "pcre2+re2 (hyperscan compiling)"
+  // during a cold start, "" when no rules are loaded (or there is no content check).
+  std::string rulesEngine() const;
   bool signaturesReady() const;
 
  private:

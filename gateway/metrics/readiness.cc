@@ -18,6 +18,14 @@ ReadinessProbe allOf(std::vector<ReadinessCondition> conditions) {
   };
 }
 
+ReadinessProbe withNote(ReadinessProbe probe, std::function<std::string()> note) {
+  return [probe = std::move(probe), note = std::move(note)] {
+    Readiness result = probe();
+    if (result.ready) result.note = note();
+    return result;
+  };
+}
+
 bool directoryWritable(const std::filesystem::path& directory) {
   std::error_code error;
   if (!std::filesystem::is_directory(directory, error)) return false;

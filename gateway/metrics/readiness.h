@@ -13,6 +13,7 @@ namespace portcullis::metrics {
 struct Readiness {
   bool ready = false;
   std::string reason;  // why not ready; empty when ready
+  std::string note;    // shown after "ready" (e.g. which engines run the rules); may be empty
 };
 
 // Called on an HTTP thread for every /readyz request: quick and thread-safe.
@@ -25,6 +26,9 @@ struct ReadinessCondition {
 
 // Ready when every condition holds; otherwise the reason joins the failures with "; ".
 ReadinessProbe allOf(std::vector<ReadinessCondition> conditions);
+
+// `probe`, with what `note` says (when not empty) added to a ready answer.
+ReadinessProbe withNote(ReadinessProbe probe, std::function<std::string()> note);
 
 // Whether the process may create files in `directory` now (exists, is a directory, writable by
 // this process and not on a read-only mount).

@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <signal.h>
 
 #include <filesystem>
@@ -98,7 +101,18 @@ TEST(GatewayMetrics, ScrapeAfterMailPassesPromtoolAndCountsWhatHappened) {
         << component;
     EXPECT_THAT(value("portcullis_reload_failures_total" + labels), Optional(0.0)) << component;
   }
-  EXPECT_EQ(env.get("/readyz").status, 200);
+  // A fresh state directory is a cold start: the rules serve on PCRE2/RE2 while Hyperscan's
+  // databases compile in the background, and /readyz says which engines run them.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto ready = env.get("/readyz");
+  while (ready.body.find("rules: hyperscan") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ready = env.get("/readyz");
+  }
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_THAT(ready.body, HasSubstr("rules: hyperscan")) << env.gateway.log();
+  EXPECT_THAT(env.gateway.log(), HasSubstr("Hyperscan's databases compiled"));
 }
 
 // Spool mode (the queue runner) and proxy mode both count their relay attempts and the TLS

@@ -48,6 +48,21 @@ TEST(LoadTracker, NotReadyAndNothingPublishedBeforeTheFirstActivation) {
   EXPECT_EQ(metrics.lastReloadSuccess(ReloadComponent::Signatures).Value(), seconds(kT1));
 }
 
+TEST(LoadTracker, SaysWhichEnginesRunTheRulesThroughAColdStart) {
+  Metrics metrics;
+  LoadTracker tracker(metrics);
+  LoadTracker::Generation first = tracker.begin();
+  first.activate();
+  EXPECT_EQ(tracker.rulesEngine(), "");
+  LoadEvent interim = rulesLoaded(24, kT1);
+  interim.interim = true;
+  first.events().loaded(interim);
+  EXPECT_TRUE(tracker.rulesReady());
+  EXPECT_EQ(tracker.rulesEngine(), "pcre2+re2 (hyperscan compiling)");
+  first.events().loaded(rulesLoaded(24, kT2));
+  EXPECT_EQ(tracker.rulesEngine(), "hyperscan");
+}
+
 TEST(LoadTracker, AConfigurationWithoutRulesOrSignaturesHasNothingToWaitFor) {
   Metrics metrics;
   LoadTracker tracker(metrics);
