@@ -74,7 +74,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # adduser: the user is created with it where systemd-sysusers is missing.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "clamav-freshclam")
+# spamassassin: its stock rules, which the default configuration loads (and sa-update).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "clamav-freshclam, spamassassin")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postfix, prometheus")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${_portcullis_repo}/deploy/debian/conffiles" "${_portcullis_repo}/deploy/debian/postinst"

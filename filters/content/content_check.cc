@@ -10,6 +10,7 @@
 #include "filters/content/autolearn.h"
 #include "filters/content/eval/classifier_facts.h"
 #include "filters/content/message_view.h"
+#include "filters/content/rule_places.h"
 #include "gateway/config/section.h"
 #include "gateway/core/network_list.h"
 #include "gateway/core/offload.h"
@@ -34,6 +35,33 @@ void reportLoad(const FilterEvents& events, const RuleEngine* engine) {
   LoadEvent event{LoadedData::Rules, true, true, engine->current()->summary().rules_loaded};
   event.interim = !engine->onHyperscan();
   events.loaded(event);
+}
+
+// `spamassassin_rules`: "none" (the default, so that configurations written before the option
+// keep their rule set), "auto" (SpamAssassin's stock rules where SpamAssassin finds them, when
+// installed) or a directory. They load before `rules`, whose files can then override them.
+std::optional<std::filesystem::path> stockRulesOf(config::Section& section,
+                                                  const std::filesystem::path& base) {
+  const std::string setting = section.getString("spamassassin_rules", "none");
+  if (setting == "none") return std::nullopt;
+  if (setting == "auto") {
+    auto found = findStockRules();
+    if (found) {
+      spdlog::info("content rules: SpamAssassin's stock rules from {}", found->string());
+    } else {
+      spdlog::info(
+          "content rules: SpamAssassin's stock rules are not installed "
+          "(apt install spamassassin); the shipped rules only");
+    }
+    return found;
+  }
+  std::filesystem::path dir(setting);
+  if (dir.is_relative()) dir = base / dir;
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error))
+    section.fail("spamassassin_rules",
+                 "\"" + setting + "\" is neither \"auto\", \"none\" nor a directory");
+  return dir;
 }
 
 }  // namespace
@@ -180,8 +208,8 @@ CheckFactory contentCheckFactory(SiteServices services) {
       "content", [services](config::Section& section, const CheckDeps& deps) {
         EngineConfig config;
         const std::filesystem::path base = std::filesystem::path(section.file()).parent_path();
-        for (const auto& p :
-             section.getStrings("rules", {std::string(PORTCULLIS_SOURCE_DIR) + "/rules"})) {
+        if (auto stock = stockRulesOf(section, base)) config.rule_paths.push_back(*stock);
+        for (const auto& p : section.getStrings("rules", {shippedRulesDir().string()})) {
           std::filesystem::path path(p);
           config.rule_paths.push_back(path.is_relative() ? base / path : path);
         }
@@ -201,8 +229,10 @@ CheckFactory contentCheckFactory(SiteServices services) {
         config.compile.pcre.depth_limit =
             static_cast<uint32_t>(section.getInt("pcre_depth_limit", 10000, 100, 10000000));
         config.parse.language = section.getString("language", "en");
-        // The gateway serves at once on a cold start; offline tools (no resolver) wait.
-        config.compile_in_background = deps.resolver != nullptr;
+        // The gateway serves at once on a cold start and `config check` never compiles Hyperscan's
+        // databases (a systemd ExecStartPre must not take minutes); offline tools wait for them.
+        config.compile_in_background = deps.use == CheckUse::Serving;
+        config.compile.hyperscan_from_cache_only = deps.use == CheckUse::Validation;
         const auto on_warm = [events = deps.events](const LoadResult& warm) {
           if (!warm.rules) {
             spdlog::error(

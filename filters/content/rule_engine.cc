@@ -29,7 +29,8 @@ std::shared_ptr<RuleEngine> RuleEngine::create(EngineConfig config,
                                                std::function<void(const LoadResult&)> on_warm) {
   std::shared_ptr<RuleEngine> engine(new RuleEngine(std::move(config)));
   EngineConfig first = engine->config_;
-  first.compile.hyperscan_from_cache_only = engine->config_.compile_in_background;
+  first.compile.hyperscan_from_cache_only =
+      engine->config_.compile.hyperscan_from_cache_only || engine->config_.compile_in_background;
   LoadResult loaded = loadAndCompile(first);
   if (!loaded.rules) throw std::runtime_error("content rules: " + loaded.error);
   const bool cold = loaded.rules->summary().groups_without_hyperscan > 0;

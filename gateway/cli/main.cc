@@ -10,6 +10,7 @@
 #include "gateway/cli/queue_command.h"
 #include "gateway/cli/rules_command.h"
 #include "gateway/cli/rules_reload_command.h"
+#include "gateway/cli/rules_update_command.h"
 #include "gateway/cli/runtime.h"
 #include "gateway/cli/scan_command.h"
 #include "gateway/config/gateway_config.h"
@@ -22,6 +23,7 @@ int configCheck(const std::string& path) {
   auto config = portcullis::config::loadGatewayConfigFile(path);
   asio::thread_pool workers(1);
   portcullis::cli::RuntimeServices services{workers, nullptr};
+  services.use = portcullis::CheckUse::Validation;
   portcullis::cli::validateServices(config);
   portcullis::cli::buildSessionContext(config, services);
   workers.join();
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   portcullis::cli::addQuarantineCommand(app, exit_status);
   portcullis::cli::addRulesCommand(app, exit_status);
   portcullis::cli::addRulesReloadCommand(*app.get_subcommand("rules"), exit_status);
+  portcullis::cli::addRulesUpdateCommand(*app.get_subcommand("rules"), exit_status);
   portcullis::cli::addScanCommand(app, exit_status);
 
   try {

@@ -13,30 +13,33 @@
 
 namespace portcullis::cli {
 
+int requestRulesReload(const std::string& command, const std::string& config_path) {
+  const config::GatewayConfig config = config::loadGatewayConfigFile(config_path);
+  if (config.server.pid_file.empty()) {
+    std::cerr << "portcullis " << command << ": " << config_path
+              << " sets no server.pid_file; reload with `systemctl reload portcullis` "
+                 "(or SIGHUP to the daemon)\n";
+    return 1;
+  }
+  const pid_t pid = runningDaemon(config.server.pid_file);
+  if (kill(pid, SIGHUP) != 0) {
+    std::cerr << "portcullis " << command << ": cannot signal pid " << pid << ": "
+              << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::cout << "reload requested from portcullis (pid " << pid
+            << "): the rules compile in the background and replace the running ones when "
+               "ready; a failure keeps the running rules and is logged\n";
+  return 0;
+}
+
 void addRulesReloadCommand(CLI::App& rules, int& exit_status) {
   auto config_path = std::make_shared<std::string>("/etc/portcullis/portcullis.toml");
   CLI::App* reload = rules.add_subcommand("reload", "Make the running gateway reload its rules");
   reload->add_option("-c,--config", *config_path, "Configuration of the running gateway")
       ->capture_default_str();
   reload->callback([config_path, &exit_status] {
-    const config::GatewayConfig config = config::loadGatewayConfigFile(*config_path);
-    if (config.server.pid_file.empty()) {
-      std::cerr << "portcullis rules reload: " << *config_path
-                << " sets no server.pid_file; reload with `systemctl reload portcullis` "
-                   "(or SIGHUP to the daemon)\n";
-      exit_status = 1;
-      return;
-    }
-    const pid_t pid = runningDaemon(config.server.pid_file);
-    if (kill(pid, SIGHUP) != 0) {
-      std::cerr << "portcullis rules reload: cannot signal pid " << pid << ": "
-                << std::strerror(errno) << "\n";
-      exit_status = 1;
-      return;
-    }
-    std::cout << "reload requested from portcullis (pid " << pid
-              << "): the rules compile in the background and replace the running ones when "
-                 "ready; a failure keeps the running rules and is logged\n";
+    exit_status = requestRulesReload("rules reload", *config_path);
   });
 }
 

@@ -182,7 +182,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   ctx->long_lines = longLinePolicy(config.relay);
 
   CheckDeps deps{services.workers, services.resolver, config.queue.directory / "cache",
-                 services.filter_events};
+                 services.filter_events, services.use};
   CheckObserver check_observer;
   std::vector<std::shared_ptr<const Check>> checks = buildChecks(config.document, deps);
   if (services.metrics) {
@@ -404,6 +404,7 @@ int serve(const std::filesystem::path& config_path) {
   asio::io_context io;
   dns::CaresResolver resolver(io.get_executor(), dnsConfig(config), &metrics.registry());
   RuntimeServices services{worker_pool, nullptr, &resolver, &metrics, nullptr};
+  services.use = CheckUse::Serving;
 
   auto quarantine_config = quarantine::loadQuarantineConfig(config.document);
   auto opened_quarantine = quarantine::Quarantine::open(quarantine_config.directory);

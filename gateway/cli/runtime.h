@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "gateway/config/gateway_config.h"
+#include "gateway/core/check_factory.h"
 #include "gateway/core/filter_events.h"
 #include "gateway/dns/resolver.h"
 #include "gateway/mime/message.h"
@@ -29,6 +30,7 @@ struct RuntimeServices {
   metrics::Metrics* metrics = nullptr;  // null in `config check`
   std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
   FilterEvents filter_events;  // what the checks load and scan, for the metrics
+  CheckUse use = CheckUse::Offline;  // Serving in `serve`, Validation in `config check`
 };
 
 // The MIME parser's limits of [mime] (shared by SMTP, milter and `portcullis scan`).

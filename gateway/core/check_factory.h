@@ -22,11 +22,19 @@ namespace dns {
 class Resolver;
 }
 
+// What the checks being built are for, which decides how much of their preparation may wait.
+enum class CheckUse {
+  Offline,     // a tool that runs them now (`scan`, `rules`): fully prepared before build returns
+  Validation,  // `config check`: the configuration is validated, the checks never run
+  Serving,     // the gateway: serve at once, finish slow preparation in the background
+};
+
 struct CheckDeps {
   asio::thread_pool& workers;         // CPU-heavy work goes here (see offload.h)
   dns::Resolver* resolver = nullptr;  // null only in offline tools that configured no DNS
   std::filesystem::path state_dir;    // where a check may cache compiled data (rules, signatures)
   FilterEvents events;                // loads and scans, reported for the gateway's metrics
+  CheckUse use = CheckUse::Offline;
 };
 
 struct CheckFactory {

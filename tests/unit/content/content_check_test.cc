@@ -12,6 +12,7 @@
 #include "filters/classifier/unavailable_store.h"
 #include "filters/content/content_check.h"
 #include "filters/content/message_view.h"
+#include "filters/content/rule_places.h"
 #include "gateway/cli/rules_command.h"
 #include "gateway/config/section.h"
 #include "gateway/mime/message.h"
@@ -232,6 +233,74 @@ TEST(ContentCheckFactory, BadOptionsAndBrokenRulesAreConfigErrors) {
     EXPECT_EQ(e.line(), 1);
   }
   workers.join();
+}
+
+TEST(ContentCheckFactory, SpamAssassinRulesLoadFirstAndBadPlacesAreConfigErrors) {
+  const fs::path dir = scratchDir("factory-stock");
+  fs::create_directories(dir / "stock");
+  writeFile(dir / "stock" / "50_scores.cf", "body STOCK /million/\nscore STOCK 1\n");
+  writeFile(dir / "local.cf", "score STOCK 4\n");
+  const std::string config_file = (dir / "portcullis.toml").string();
+  asio::thread_pool workers(1);
+  CheckDeps deps{workers, nullptr, {}};
+  toml::table table =
+      toml::parse("spamassassin_rules = \"stock\"\nrules = [\"local.cf\"]\n", config_file);
+  config::Section section(&table, "checks.content", config_file);
+  auto checks = contentCheckFactory().build(section, deps);
+  section.finish();
+  auto rules = dynamic_cast<const ContentCheck&>(*checks.at(0)).engine()->current();
+  ASSERT_TRUE(rules->find("STOCK"));
+  EXPECT_DOUBLE_EQ(rules->rules()[*rules->find("STOCK")].score, 4);  // `rules` override them
+
+  toml::table missing = toml::parse("\n\nspamassassin_rules = \"nowhere\"\n", config_file);
+  config::Section bad(&missing, "checks.content", config_file);
+  try {
+    contentCheckFactory().build(bad, deps);
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.line(), 3);
+    EXPECT_NE(e.message().find("neither \"auto\", \"none\" nor a directory"), std::string::npos)
+        << e.message();
+  }
+  workers.join();
+}
+
+TEST(ContentCheckFactory, ConfigCheckValidatesTheRulesWithoutCompilingHyperscan) {
+  const fs::path dir = scratchDir("factory-validation");
+  writeFile(dir / "a.cf", "body A /alpha/\nheader B Subject =~ /beta/\n");
+  const std::string config_file = (dir / "portcullis.toml").string();
+  toml::table table = toml::parse("rules = [\"a.cf\"]\n", config_file);
+  config::Section section(&table, "checks.content", config_file);
+  asio::thread_pool workers(1);
+  CheckDeps deps{workers, nullptr, dir / "state", {}, CheckUse::Validation};
+  auto checks = contentCheckFactory().build(section, deps);
+  section.finish();
+  auto engine = dynamic_cast<const ContentCheck&>(*checks.at(0)).engine();
+  EXPECT_EQ(engine->current()->summary().rules_loaded, 2u);
+  EXPECT_FALSE(engine->onHyperscan());
+  // Nothing compiled, nothing cached: the daemon's first start compiles in the background.
+  EXPECT_TRUE(!fs::exists(dir / "state" / "content-cache") ||
+              fs::is_empty(dir / "state" / "content-cache"));
+  workers.join();
+}
+
+TEST(RulePlaces, StockRulesAreSaUpdatesNewestCopyThenThePackagedOnes) {
+  const fs::path dir = scratchDir("rule-places");
+  StockRulePlaces places{dir / "var", dir / "share"};
+  EXPECT_EQ(findStockRules(places), std::nullopt);
+  fs::create_directories(places.packaged);
+  writeFile(places.packaged / "20_head_tests.cf", "header A Subject =~ /a/\n");
+  EXPECT_EQ(findStockRules(places), places.packaged);
+  for (const char* version : {"3.004006", "4.000001", "9.000000"}) {
+    fs::create_directories(places.update_root / version);
+  }
+  writeFile(places.update_root / "3.004006" / "updates_spamassassin_org.cf", "\n");
+  writeFile(places.update_root / "4.000001" / "updates_spamassassin_org.cf", "\n");
+  fs::create_directories(places.update_root / "not-a-version");
+  writeFile(places.update_root / "not-a-version" / "x.cf", "\n");
+  // 9.000000 holds no rule file: an interrupted update is passed over.
+  EXPECT_EQ(findStockRules(places), places.update_root / "4.000001");
+  EXPECT_EQ(shippedRulesDir(), fs::path(PORTCULLIS_SOURCE_DIR) / "rules");  // a build tree
 }
 
 // A classifier for tests that only need one configured (its store is never read).

@@ -1,0 +1,90 @@
+#include "gateway/cli/rules_update_command.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/cli/rules_reload_command.h"
+
+extern char** environ;
+
+namespace portcullis::cli {
+namespace {
+
+// sa-update's exit statuses (sa-update(1)).
+constexpr int kSaUpdateInstalled = 0;
+constexpr int kSaUpdateNothingNew = 1;
+
+// Runs `arguments` (the program first, looked up on PATH) with our standard streams: its exit
+// status, or -1 with `error` set when it could not run or did not exit normally.
+int runProgram(const std::vector<std::string>& arguments, std::string& error) {
+  std::vector<char*> argv;
+  for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int spawned = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
+      spawned != 0) {
+    error = spawned == ENOENT ? "not found on PATH" : std::strerror(spawned);
+    return -1;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      error = std::string("waiting for it failed: ") + std::strerror(errno);
+      return -1;
+    }
+  }
+  if (WIFSIGNALED(status)) {
+    error = std::string("killed by signal ") + strsignal(WTERMSIG(status));
+    return -1;
+  }
+  return WEXITSTATUS(status);
+}
+
+}  // namespace
+
+void addRulesUpdateCommand(CLI::App& rules, int& exit_status) {
+  auto config_path = std::make_shared<std::string>("/etc/portcullis/portcullis.toml");
+  auto sa_update_arguments = std::make_shared<std::vector<std::string>>();
+  CLI::App* update = rules.add_subcommand(
+      "update", "Run sa-update, then make the running gateway reload the new rules");
+  update->add_option("-c,--config", *config_path, "Configuration of the running gateway")
+      ->capture_default_str();
+  update->add_option("sa-update-arguments", *sa_update_arguments,
+                     "Passed to sa-update (after --), e.g. -- --install FILE --nogpg");
+  update->callback([config_path, sa_update_arguments, &exit_status] {
+    std::vector<std::string> command{"sa-update"};
+    command.insert(command.end(), sa_update_arguments->begin(), sa_update_arguments->end());
+    std::string error;
+    const int status = runProgram(command, error);
+    if (status < 0) {
+      std::cerr << "portcullis rules update: sa-update " << error
+                << (error == "not found on PATH" ? " (Debian: apt install spamassassin)" : "")
+                << "\n";
+      exit_status = 1;
+      return;
+    }
+    if (status == kSaUpdateNothingNew) {
+      std::cout << "sa-update: no newer rules; nothing to reload\n";
+      exit_status = 0;
+      return;
+    }
+    if (status != kSaUpdateInstalled) {
+      std::cerr << "portcullis rules update: sa-update failed with exit status " << status
+                << "; the running rules are unchanged\n";
+      exit_status = 1;
+      return;
+    }
+    std::cout << "sa-update installed newer rules\n";
+    exit_status = requestRulesReload("rules update", *config_path);
+  });
+}
+
+}  // namespace portcullis::cli
