@@ -15,6 +15,8 @@ packages=(
   postfix swaks dnsmasq-base python3-aiosmtpd python3-dkim python3-dnspython
   clamav clamav-testfiles prometheus spamassassin spamc spamd miltertest redis-server openssl
   ca-certificates testssl.sh sslscan
+  # the web console: argon2id password hashes, and its browser tests
+  libsodium-dev chromium chromium-driver python3-selenium
   procps iproute2 netcat-openbsd systemd dpkg-dev curl file
 )
 

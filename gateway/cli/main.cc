@@ -14,6 +14,7 @@
 #include "gateway/cli/runtime.h"
 #include "gateway/cli/scan_command.h"
 #include "gateway/config/gateway_config.h"
+#include "gateway/web/web_command.h"
 
 namespace {
 
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   portcullis::cli::addRulesReloadCommand(*app.get_subcommand("rules"), exit_status);
   portcullis::cli::addRulesUpdateCommand(*app.get_subcommand("rules"), exit_status);
   portcullis::cli::addScanCommand(app, exit_status);
+  portcullis::web::addWebCommand(app, exit_status);
 
   try {
     app.parse(argc, argv);

@@ -43,6 +43,8 @@
 #include "gateway/relay/recipient_prober.h"
 #include "gateway/relay/spool_delivery.h"
 #include "gateway/smtp/server.h"
+#include "gateway/web/web_config.h"
+#include "gateway/web/web_console.h"
 
 namespace portcullis::cli {
 
@@ -387,6 +389,7 @@ void validateServices(const config::GatewayConfig& config) {
   dnsConfig(config);
   metrics::readMetricsConfig(config.document);
   quarantine::loadQuarantineConfig(config.document);
+  web::loadWebConfig(config);
   config::Section root = config.document.root();
   if (auto section = root.sub("milter")) {
     milter::readMilterConfig(*section, config.pipeline.check_timeout);
@@ -507,6 +510,13 @@ int serve(const std::filesystem::path& config_path) {
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
+  // The web console ([web]) on its own thread; a release hands the copy to the runner's thread.
+  std::unique_ptr<web::WebServer> web_console = web::startWebConsole(
+      config, quarantine_store, spool ? &*spool : nullptr,
+      [&io, r = runner.get()](const std::string& id) {
+        asio::post(io, [r, id] { r->enqueue(id); });
+      },
+      serverTlsContext(config));
   metrics::LoadTracker::Generation first_loads = loads.begin();
   services.filter_events = first_loads.events();
   std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);

@@ -269,7 +269,8 @@ GatewayConfig loadGatewayConfig(const Document& doc) {
   readOptional(root, "policy", read_policy, c.policy);
   readOptional(root, "log", readLog, c.log);
   // Sections their owners read and validate.
-  for (const char* other : {"checks", "dns", "metrics", "milter", "quarantine"}) root.sub(other);
+  for (const char* other : {"checks", "dns", "metrics", "milter", "quarantine", "web"})
+    root.sub(other);
   root.finish();
   if (c.domains.local.empty()) {
     root.fail("domains",

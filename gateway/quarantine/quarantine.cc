@@ -363,4 +363,8 @@ Result<Usage> Quarantine::size() const {
   return index_->usage();
 }
 
+Result<std::vector<HourCount>> Quarantine::hourlyCounts(TimePoint since) const {
+  return index_->hourlyCounts(since);
+}
+
 }  // namespace portcullis::quarantine

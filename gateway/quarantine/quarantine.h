@@ -73,6 +73,8 @@ class Quarantine {
   // Removes the entries that arrived before now - retention (entries being released are kept).
   ExpireReport expire(std::chrono::milliseconds retention, TimePoint now = Clock::now());
   Result<Usage> size() const;
+  // Messages per hour of arrival since `since`, newest hour first (hours without any left out).
+  Result<std::vector<HourCount>> hourlyCounts(TimePoint since) const;
 
   // What open() found and did (corrupt files moved aside, index rebuilt, releases finished),
   // for the log.

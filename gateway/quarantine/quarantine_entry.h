@@ -38,18 +38,31 @@ struct Entry {
   uint64_t size = 0;  // bytes of the message
 };
 
-// Every set criterion must match; empty strings and nullopt match everything.
+// Every set criterion must match; empty strings and nullopt match everything. Text matches are
+// case-insensitive (ASCII).
 struct Filter {
   std::optional<TimePoint> since;  // arrival at or after
-  std::string sender;              // envelope sender, case-insensitive
-  std::string rcpt;                // one of the recipients, case-insensitive
-  size_t limit = 0;                // at most this many (newest first); 0: all
+  std::optional<TimePoint> until;  // arrival before
+  std::string sender;              // envelope sender
+  std::string rcpt;                // one of the recipients
+  // sender and rcpt match as parts of the address ("example.org") instead of the whole address.
+  bool partial_addresses = false;
+  std::string subject;  // a part of the subject
+  std::string symbol;   // the name of one of the symbols
+  size_t offset = 0;    // skip this many (paging)
+  size_t limit = 0;     // at most this many (newest first); 0: all
 };
 
 // `show`: the entry with the message's header block (up to the empty line, CRLF as stored).
 struct ShownEntry {
   Entry entry;
   std::string headers;
+};
+
+// How many of the listed messages arrived in one hour (history of the web console).
+struct HourCount {
+  TimePoint hour;  // the start of the hour (UTC)
+  uint64_t count = 0;
 };
 
 struct Usage {

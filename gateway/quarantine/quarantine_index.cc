@@ -8,7 +8,7 @@ namespace portcullis::quarantine {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 10'000;  // the CLI and the gateway share the file
 
 constexpr const char* kSchema = R"sql(
@@ -21,8 +21,31 @@ CREATE TABLE recipients(id TEXT NOT NULL, position INTEGER NOT NULL, address TEX
 CREATE INDEX recipients_address ON recipients(address COLLATE NOCASE);
 CREATE TABLE symbols(id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
   score REAL NOT NULL, PRIMARY KEY(id, position));
-PRAGMA user_version = 1;
+CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
+CREATE INDEX entries_sender ON entries(sender COLLATE NOCASE);
+PRAGMA user_version = 2;
 )sql";
+
+// Version 1 lacked the search indexes of the web console; its rows are kept.
+constexpr const char* kUpgradeFrom1 = R"sql(
+BEGIN IMMEDIATE;
+CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS entries_sender ON entries(sender COLLATE NOCASE);
+PRAGMA user_version = 2;
+COMMIT;
+)sql";
+
+// A LIKE pattern matching `text` anywhere, with LIKE's wildcards in it taken literally (escaped
+// with a backslash); empty for an empty `text` (no criterion).
+std::string containsPattern(std::string_view text) {
+  if (text.empty()) return {};
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
 
 // A prepared statement, finalized on scope exit.
 class Statement {
@@ -95,6 +118,11 @@ spool::Result<std::unique_ptr<QuarantineIndex>> QuarantineIndex::open(
     if (tables.integer(0) != 0) return R::failure("index " + file.string() + ": unknown schema");
     if (auto s = index->exec(kSchema); !s) return fail("cannot create the schema");
     index->created_ = true;
+  } else if (found == 1) {
+    if (auto s = index->exec(kUpgradeFrom1); !s) {
+      index->exec("ROLLBACK");
+      return fail("cannot upgrade the schema");
+    }
   } else if (found != kSchemaVersion) {
     return R::failure("index " + file.string() + ": schema version " + std::to_string(found) +
                       ", expected " + std::to_string(kSchemaVersion));
@@ -203,23 +231,39 @@ spool::Result<std::vector<Entry>> QuarantineIndex::list(const Filter& filter) {
   std::lock_guard lock(mutex_);
   Statement rows(db_,
                  "SELECT id, arrival, client, sender, subject, score, reason, size FROM entries "
-                 "WHERE (?1 IS NULL OR arrival >= ?1) "
-                 "AND (?2 = '' OR sender = ?2 COLLATE NOCASE) "
-                 "AND (?3 = '' OR id IN (SELECT id FROM recipients "
-                 "                       WHERE address = ?3 COLLATE NOCASE)) "
-                 "ORDER BY arrival DESC, id DESC LIMIT ?4");
+                 "WHERE (?1 IS NULL OR arrival >= ?1) AND (?2 IS NULL OR arrival < ?2) "
+                 "AND (?3 = '' OR sender = ?3 COLLATE NOCASE) "
+                 "AND (?4 = '' OR sender LIKE ?4 ESCAPE '\\') "
+                 "AND (?5 = '' OR id IN (SELECT id FROM recipients "
+                 "                       WHERE address = ?5 COLLATE NOCASE)) "
+                 "AND (?6 = '' OR id IN (SELECT id FROM recipients "
+                 "                       WHERE address LIKE ?6 ESCAPE '\\')) "
+                 "AND (?7 = '' OR subject LIKE ?7 ESCAPE '\\') "
+                 "AND (?8 = '' OR id IN (SELECT id FROM symbols WHERE name = ?8 COLLATE NOCASE)) "
+                 "ORDER BY arrival DESC, id DESC LIMIT ?9 OFFSET ?10");
   Statement rcpts(db_, "SELECT address FROM recipients WHERE id = ?1 ORDER BY position");
   Statement symbols(db_, "SELECT name, score FROM symbols WHERE id = ?1 ORDER BY position");
   if (!rows.prepared() || !rcpts.prepared() || !symbols.prepared()) {
     return R::failure("index: " + lastError());
   }
-  if (filter.since)
-    rows.bind(1, spool::toUnixMicros(*filter.since));
-  else
-    rows.bindNull(1);
-  rows.bind(2, filter.sender);
-  rows.bind(3, filter.rcpt);
-  rows.bind(4, filter.limit == 0 ? int64_t{-1} : static_cast<int64_t>(filter.limit));
+  auto bindTime = [&rows](int index, const std::optional<TimePoint>& t) {
+    if (t)
+      rows.bind(index, spool::toUnixMicros(*t));
+    else
+      rows.bindNull(index);
+  };
+  bindTime(1, filter.since);
+  bindTime(2, filter.until);
+  bool partial = filter.partial_addresses;
+  // Empty strings, never null pointers: sqlite3_bind_text binds NULL for those.
+  rows.bind(3, partial ? std::string() : filter.sender);
+  rows.bind(4, partial ? containsPattern(filter.sender) : std::string());
+  rows.bind(5, partial ? std::string() : filter.rcpt);
+  rows.bind(6, partial ? containsPattern(filter.rcpt) : std::string());
+  rows.bind(7, containsPattern(filter.subject));
+  rows.bind(8, filter.symbol);
+  rows.bind(9, filter.limit == 0 ? int64_t{-1} : static_cast<int64_t>(filter.limit));
+  rows.bind(10, static_cast<int64_t>(filter.offset));
   std::vector<Entry> entries;
   int rc;
   while ((rc = rows.step()) == SQLITE_ROW) {
@@ -278,6 +322,26 @@ spool::Result<Usage> QuarantineIndex::usage() {
   if (!row.prepared() || row.step() != SQLITE_ROW) return R::failure("index: " + lastError());
   return R::success(
       Usage{static_cast<uint64_t>(row.integer(0)), static_cast<uint64_t>(row.integer(1))});
+}
+
+spool::Result<std::vector<HourCount>> QuarantineIndex::hourlyCounts(TimePoint since) {
+  using R = spool::Result<std::vector<HourCount>>;
+  constexpr int64_t kMicrosPerHour = 3'600'000'000;
+  std::lock_guard lock(mutex_);
+  Statement rows(db_,
+                 "SELECT arrival / ?2 AS hour, count(*) FROM entries WHERE arrival >= ?1 "
+                 "GROUP BY hour ORDER BY hour DESC");
+  if (!rows.prepared()) return R::failure("index: " + lastError());
+  rows.bind(1, spool::toUnixMicros(since));
+  rows.bind(2, kMicrosPerHour);
+  std::vector<HourCount> out;
+  int rc;
+  while ((rc = rows.step()) == SQLITE_ROW) {
+    out.push_back(
+        {fromMicros(rows.integer(0) * kMicrosPerHour), static_cast<uint64_t>(rows.integer(1))});
+  }
+  if (rc != SQLITE_DONE) return R::failure("index: " + lastError());
+  return R::success(std::move(out));
 }
 
 }  // namespace portcullis::quarantine

@@ -38,6 +38,8 @@ class QuarantineIndex {
   spool::Result<std::vector<std::string>> ids();
   spool::Result<std::vector<std::string>> arrivedBefore(TimePoint cutoff);
   spool::Result<Usage> usage();
+  // Entries per hour of arrival, for the hours at or after `since` that have any; newest first.
+  spool::Result<std::vector<HourCount>> hourlyCounts(TimePoint since);
 
  private:
   QuarantineIndex() = default;

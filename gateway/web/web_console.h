@@ -1,0 +1,30 @@
+// Starts the web console of a running gateway from its configuration: reads [web], loads (or makes)
+// the link key, and wires the console to the gateway's quarantine and delivery queue. Used by
+// `portcullis serve`; the console then runs on its own thread until the returned server is
+// destroyed.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/quarantine/quarantine.h"
+#include "gateway/spool/spool.h"
+#include "gateway/web/web_server.h"
+
+namespace portcullis::web {
+
+// Null when [web] is absent. `queue` (null in proxy mode: then nothing can be released) is the
+// gateway's delivery spool and `enqueue` tells its queue runner about a released copy (called on
+// the console's thread: it must hand over to the runner's own thread). `tls` is the [tls] server
+// context (null without a certificate). Throws config::ConfigError or std::runtime_error.
+std::unique_ptr<WebServer> startWebConsole(const config::GatewayConfig& config,
+                                           std::shared_ptr<quarantine::Quarantine> store,
+                                           spool::Spool* queue,
+                                           std::function<void(const std::string& id)> enqueue,
+                                           std::shared_ptr<asio::ssl::context> tls);
+
+}  // namespace portcullis::web
