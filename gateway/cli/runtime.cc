@@ -482,12 +482,24 @@ int serve(const std::filesystem::path& config_path) {
     spool.emplace(std::move(*opened));
     auto recovery = spool->recover();
     for (const auto& f : recovery.removed_tmp) spdlog::info("spool: removed half-written {}", f);
+    for (const auto& id : recovery.restored_from_journal) {
+      spdlog::info("spool: {} restored from the commit journal", id);
+    }
     for (const auto& c : recovery.corrupt) {
       spdlog::error("spool: {} is damaged ({}), moved to {}", c.file, c.reason, c.moved_to);
     }
     for (const auto& e : recovery.errors) spdlog::error("spool: {}", e);
     spdlog::info("spool {}: {} messages queued", config.queue.directory.string(),
                  recovery.entries.size());
+    if (config.queue.group_commit) {
+      auto enabled =
+          spool->enableGroupCommit({.window = config.queue.commit_window,
+                                    .max_batch_messages = config.queue.commit_batch_max,
+                                    .checkpoint_interval = config.queue.checkpoint_interval,
+                                    .spare_files = config.queue.spare_files,
+                                    .removal_delay = config.queue.removal_delay});
+      if (!enabled) throw std::runtime_error("queue.directory: " + enabled.error);
+    }
     relay::QueueObserver queue_observer;
     queue_observer.relay = relayObserver(metrics);
     queue_observer.queue = [&metrics, &oldest_arrival_seconds](size_t size,
@@ -600,6 +612,10 @@ int serve(const std::filesystem::path& config_path) {
   for (auto& t : threads) t.join();
   if (milter_server) milter_server->stop();
   worker_pool.join();
+  if (spool && spool->groupCommitEnabled()) {
+    auto stats = spool->groupCommitStats();
+    spdlog::info("spool: {} messages stored in {} journal syncs", stats.messages, stats.batches);
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -178,6 +178,15 @@ void readQueue(Section& s, QueueConfig& c) {
   c.max_lifetime = s.getDuration("max_lifetime", c.max_lifetime, seconds(1), 60 * kDay);
   c.scan_interval = s.getDuration("scan_interval", c.scan_interval, milliseconds(10), hours(1));
   c.max_returned_size = s.getSize("max_returned_size", c.max_returned_size, 0, 1ull << 30);
+  c.group_commit = s.getBool("group_commit", c.group_commit);
+  c.commit_window =
+      std::chrono::microseconds(s.getInt("commit_window_us", c.commit_window.count(), 0, 100'000));
+  c.commit_batch_max = s.getInt("commit_batch_max", c.commit_batch_max, 1, 100'000);
+  c.checkpoint_interval =
+      s.getDuration("checkpoint_interval", c.checkpoint_interval, milliseconds(10), minutes(10));
+  c.spare_files = s.getInt("spare_files", c.spare_files, 0, 1'000'000);
+  c.removal_delay = std::chrono::microseconds(
+      s.getInt("removal_delay_us", c.removal_delay.count(), 0, 1'000'000));
   s.finish();
 }
 

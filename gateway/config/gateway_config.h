@@ -122,6 +122,14 @@ struct QueueConfig {
   milliseconds max_lifetime{5 * 86'400'000LL};
   milliseconds scan_interval{1'000};
   uint64_t max_returned_size = 256 << 10;  // bytes of the original message a DSN carries
+  // Group commit (gateway/spool/spool.h): concurrent messages share one journal sync.
+  bool group_commit = true;
+  std::chrono::microseconds commit_window{0};  // wait after a batch's first message for more
+  size_t commit_batch_max = 256;               // messages per journal sync at most
+  milliseconds checkpoint_interval{1'000};     // journal segment lifetime before its syncfs
+  size_t spare_files = 1'000;                  // removed queue files kept for reuse
+  // How long a removal may wait to be journaled with others.
+  std::chrono::microseconds removal_delay{2'000};
 };
 
 struct PipelineConfig {

@@ -2,11 +2,33 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+
 #include "gateway/core/offload.h"
 
 namespace portcullis::relay {
 
 namespace {
+
+// Hands the message to the spool's group committer and completes, on the caller's executor, once
+// the committer has an outcome. The caller's executor counts as busy meanwhile.
+template <typename CompletionToken>
+auto asyncStoreGrouped(spool::Spool& spool, const spool::MessageMeta& meta,
+                       std::string_view message, CompletionToken&& token) {
+  return asio::async_initiate<CompletionToken, void(spool::Status)>(
+      [&spool, &meta, message](auto handler) {
+        auto executor = asio::prefer(asio::get_associated_executor(handler),
+                                     asio::execution::outstanding_work.tracked);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        spool.storeGrouped(meta, message, [shared, executor](spool::Status status) {
+          asio::post(executor, [shared, status = std::move(status)]() mutable {
+            std::move (*shared)(std::move(status));
+          });
+        });
+      },
+      token);
+}
 
 class SpoolTransaction : public smtp::DeliveryTransaction {
  public:
@@ -19,10 +41,15 @@ class SpoolTransaction : public smtp::DeliveryTransaction {
 
   awaitable<smtp::Reply> commit(const Transaction& tx, std::string_view message) override {
     spool::MessageMeta meta{tx.id, std::chrono::system_clock::now(), tx.client, tx.envelope};
-    spool::Spool& spool = spool_;
-    // Named, not a temporary: GCC 12 destroys lambda temporaries in co_await expressions twice.
-    auto store = [&spool, &meta, message] { return spool.store(meta, message); };
-    spool::Status status = co_await offload(workers_, std::move(store));
+    spool::Status status;
+    if (spool_.groupCommitEnabled()) {
+      status = co_await asyncStoreGrouped(spool_, meta, message, use_awaitable);
+    } else {
+      spool::Spool& spool = spool_;
+      // Named, not a temporary: GCC 12 destroys lambda temporaries in co_await expressions twice.
+      auto store = [&spool, &meta, message] { return spool.store(meta, message); };
+      status = co_await offload(workers_, std::move(store));
+    }
     if (!status) {
       spdlog::error("{}: cannot write the queue file: {}", tx.id, status.error);
       co_return smtp::Reply{451, "4.3.0", "Error: queue file write error, try again later"};

@@ -1,6 +1,8 @@
 // Spool mode: the client's transaction is accepted locally and commit() stores the message in the
-// durable spool (write, fsync, rename, fsync of the directory, on the worker pool) before the
-// client hears 250 with the queue id; the queue runner takes it from there.
+// durable spool before the client hears 250 with the queue id; the queue runner takes it from
+// there. With group commit enabled on the spool, the store goes to its committer thread and the
+// session waits for the batch's journal sync without blocking its I/O thread; otherwise the
+// per-message store runs on the worker pool. A store that fails is answered 451 4.3.0, never 250.
 #pragma once
 
 #include <functional>

@@ -21,7 +21,8 @@ std::string systemError(std::string_view what, const std::string& path, int err)
 }
 
 // writev until every byte is written; partial writes and EINTR continue.
-bool writeAll(int fd, std::initializer_list<std::string_view> pieces, int& err) {
+template <class Pieces>
+bool writeAll(int fd, const Pieces& pieces, int& err) {
   std::vector<iovec> iov;
   for (auto piece : pieces) {
     if (!piece.empty()) iov.push_back({const_cast<char*>(piece.data()), piece.size()});
@@ -48,16 +49,15 @@ bool writeAll(int fd, std::initializer_list<std::string_view> pieces, int& err) 
   return true;
 }
 
-}  // namespace
-
-Status writeNewFileSynced(const std::string& path, std::initializer_list<std::string_view> pieces) {
+Status writeNewFile(const std::string& path, std::initializer_list<std::string_view> pieces,
+                    bool sync) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Status::failure(systemError("cannot create", path, errno));
   int err = 0;
   const char* step = nullptr;
   if (!writeAll(fd, pieces, err)) {
     step = "cannot write";
-  } else if (::fsync(fd) != 0) {
+  } else if (sync && ::fsync(fd) != 0) {
     err = errno;
     step = "cannot fsync";
   }
@@ -68,6 +68,64 @@ Status writeNewFileSynced(const std::string& path, std::initializer_list<std::st
   if (step != nullptr) {
     ::unlink(path.c_str());
     return Status::failure(systemError(step, path, err));
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Status writeNewFileSynced(const std::string& path, std::initializer_list<std::string_view> pieces) {
+  return writeNewFile(path, pieces, true);
+}
+
+Status writeNewFileUnsynced(const std::string& path,
+                            std::initializer_list<std::string_view> pieces) {
+  return writeNewFile(path, pieces, false);
+}
+
+Status overwriteFileUnsynced(const std::string& path,
+                             std::initializer_list<std::string_view> pieces) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::failure(systemError("cannot open", path, errno));
+  off_t length = 0;
+  for (auto piece : pieces) length += static_cast<off_t>(piece.size());
+  int err = 0;
+  const char* step = nullptr;
+  if (!writeAll(fd, pieces, err)) {
+    step = "cannot write";
+  } else if (::ftruncate(fd, length) != 0) {
+    err = errno;
+    step = "cannot truncate";
+  }
+  if (::close(fd) != 0 && step == nullptr) {
+    err = errno;
+    step = "cannot close";
+  }
+  if (step != nullptr) return Status::failure(systemError(step, path, err));
+  return Status::success();
+}
+
+Status appendPieces(int fd, const std::vector<std::string_view>& pieces,
+                    const std::string& name_for_errors) {
+  int err = 0;
+  if (!writeAll(fd, pieces, err)) {
+    return Status::failure(systemError("cannot write", name_for_errors, err));
+  }
+  return Status::success();
+}
+
+Status syncExistingFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::failure(systemError("cannot open", path, errno));
+  int err = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  if (err != 0) return Status::failure(systemError("cannot fsync", path, err));
+  return Status::success();
+}
+
+Status syncFileSystem(int fd, const std::string& name_for_errors) {
+  if (::syncfs(fd) != 0) {
+    return Status::failure(systemError("cannot sync the file system of", name_for_errors, errno));
   }
   return Status::success();
 }

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/spool/result.h"
 
@@ -14,6 +15,21 @@ namespace portcullis::spool {
 // Creates `path` (must not exist), writes the pieces in order, fsyncs and closes it. On any
 // failure the partial file is removed.
 Status writeNewFileSynced(const std::string& path, std::initializer_list<std::string_view> pieces);
+// The same without the fsync: the bytes are only in the page cache (the commit journal is what
+// makes a message durable, see spool.h).
+Status writeNewFileUnsynced(const std::string& path,
+                            std::initializer_list<std::string_view> pieces);
+// Writes the pieces over the existing file `path` from its start and truncates it to their
+// length; not synced either.
+Status overwriteFileUnsynced(const std::string& path,
+                             std::initializer_list<std::string_view> pieces);
+// Writes every piece in order at the descriptor's offset (short writes and EINTR continue).
+Status appendPieces(int fd, const std::vector<std::string_view>& pieces,
+                    const std::string& name_for_errors);
+// fsync of an existing file.
+Status syncExistingFile(const std::string& path);
+// syncfs(2): everything written to the file system holding `fd` (data and names) is on disk.
+Status syncFileSystem(int fd, const std::string& name_for_errors);
 // fsync of an open directory descriptor, so renames and unlinks in it are on disk.
 Status syncDirectory(int directory_fd, const std::string& name_for_errors);
 // Renames `from` to `to`; fails (EEXIST) if `to` exists.

@@ -11,6 +11,7 @@
 
 #include "gateway/core/queue_id.h"
 #include "gateway/spool/durable_file.h"
+#include "gateway/spool/journal_directory.h"
 #include "gateway/spool/queue_file.h"
 
 namespace portcullis::spool {
@@ -24,6 +25,7 @@ constexpr std::string_view kStateSuffix = ".state";
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr std::string_view kCorruptArea = "corrupt";
 constexpr std::string_view kHoldArea = "hold";
+constexpr std::string_view kSpareArea = "spare";
 
 std::string bucketName(size_t bucket) {
   return std::string(1, kHexDigits[bucket]);
@@ -64,8 +66,8 @@ Result<Spool> Spool::open(const fs::path& root, SpoolAccess access) {
   spool.bucket_fds_.fill(-1);
   std::error_code ec;
   if (access == SpoolAccess::Owner) {
-    for (const fs::path& dir :
-         {root, root / "tmp", root / "active", root / "corrupt", root / kHoldArea}) {
+    for (const fs::path& dir : {root, root / "tmp", root / "active", root / "corrupt",
+                                root / kHoldArea, root / kJournalDirectory, root / kSpareArea}) {
       fs::create_directories(dir, ec);
       if (ec) return R::failure("cannot create " + dir.string() + ": " + ec.message());
     }
@@ -92,7 +94,9 @@ Spool::Spool(Spool&& other) noexcept
     : root_(std::move(other.root_)),
       access_(other.access_),
       lock_fd_(other.lock_fd_),
-      bucket_fds_(other.bucket_fds_) {
+      bucket_fds_(other.bucket_fds_),
+      spares_(std::move(other.spares_)),
+      committer_(std::move(other.committer_)) {
   other.lock_fd_ = -1;
   other.bucket_fds_.fill(-1);
 }
@@ -104,6 +108,8 @@ Spool& Spool::operator=(Spool&& other) noexcept {
     access_ = other.access_;
     lock_fd_ = other.lock_fd_;
     bucket_fds_ = other.bucket_fds_;
+    spares_ = std::move(other.spares_);
+    committer_ = std::move(other.committer_);
     other.lock_fd_ = -1;
     other.bucket_fds_.fill(-1);
   }
@@ -115,6 +121,8 @@ Spool::~Spool() {
 }
 
 void Spool::closeAll() {
+  committer_.reset();  // commits and checkpoints what is pending first
+  spares_.reset();
   for (int& fd : bucket_fds_) {
     if (fd >= 0) ::close(fd);
     fd = -1;
@@ -123,7 +131,7 @@ void Spool::closeAll() {
   lock_fd_ = -1;
 }
 
-size_t Spool::bucketOf(std::string_view id) const {
+size_t Spool::bucketOf(std::string_view id) {
   uint32_t hash = 2166136261u;  // FNV-1a
   for (char c : id) {
     hash ^= static_cast<unsigned char>(c);
@@ -132,8 +140,12 @@ size_t Spool::bucketOf(std::string_view id) const {
   return hash % kBuckets;
 }
 
+fs::path Spool::messagePathIn(const fs::path& root, std::string_view id) {
+  return root / "active" / bucketName(bucketOf(id)) / (std::string(id) + ".msg");
+}
+
 fs::path Spool::messagePath(std::string_view id) const {
-  return root_ / "active" / bucketName(bucketOf(id)) / (std::string(id) + ".msg");
+  return messagePathIn(root_, id);
 }
 
 fs::path Spool::statePath(std::string_view id) const {
@@ -157,6 +169,54 @@ Status Spool::store(const MessageMeta& meta, std::string_view message) {
   return syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
 }
 
+Status Spool::enableGroupCommit(GroupCommitSettings settings) {
+  if (access_ != SpoolAccess::Owner) return Status::failure("group commit needs the spool's owner");
+  if (committer_) return Status::failure("group commit is already enabled");
+  JournalListing listing = listJournal(root_ / kJournalDirectory);
+  auto spares = std::make_shared<SpareFiles>(root_ / kSpareArea, settings.spare_files);
+  auto started = GroupCommitter::start(
+      root_, [root = root_](std::string_view id) { return messagePathIn(root, id); }, spares,
+      listing.last_sequence, std::move(settings));
+  if (!started) return Status::failure(started.error);
+  spares_ = std::move(spares);
+  committer_ = std::move(*started);
+  return Status::success();
+}
+
+void Spool::storeGrouped(const MessageMeta& meta, std::string_view message,
+                         GroupCommitter::Done done) {
+  if (!isValidQueueId(meta.id)) return done(invalidId(meta.id));
+  if (meta.envelope.recipients.empty()) return done(Status::failure("message without recipients"));
+  if (!committer_) return done(store(meta, message));
+  committer_->submit(meta, message, std::move(done));
+}
+
+GroupCommitStats Spool::groupCommitStats() const {
+  return committer_ ? committer_->stats() : GroupCommitStats{};
+}
+
+Status Spool::forgetJournaled(std::string_view id, bool durably) {
+  if (committer_) {
+    if (durably) return committer_->forgetDurably(id);
+    committer_->forget(id);
+    return Status::success();
+  }
+  if (access_ != SpoolAccess::Shared) return Status::success();
+  // The running server may hold this entry only in its journal: leave a marker its recovery
+  // reads, so a crash before the next checkpoint does not bring the entry back.
+  fs::path journal = root_ / kJournalDirectory;
+  if (listJournal(journal).segments.empty()) return Status::success();
+  std::string marker = (journal / journalForgetMarkerName(id)).string();
+  ::unlink(marker.c_str());
+  if (auto written = writeNewFileSynced(marker, {}); !written) return written;
+  std::string error;
+  int fd = openDirectory(journal.string(), error);
+  if (fd < 0) return Status::failure(error);
+  Status synced = syncDirectory(fd, journal.string());
+  ::close(fd);
+  return synced;
+}
+
 Status Spool::updateState(std::string_view id, const DeliveryState& state) {
   if (!isValidQueueId(id)) return invalidId(id);
   std::error_code ec;
@@ -178,33 +238,46 @@ Status Spool::updateState(std::string_view id, const DeliveryState& state) {
 Status Spool::remove(std::string_view id) {
   if (!isValidQueueId(id)) return invalidId(id);
   std::string message = messagePath(id).string();
-  if (::unlink(message.c_str()) != 0) {
-    if (errno == ENOENT) return Status::failure("no queue entry " + std::string(id));
-    return Status::failure("cannot remove " + message + ": " + std::strerror(errno));
+  int err = 0;
+  if (spares_) {
+    err = spares_->give(message);
+  } else if (::unlink(message.c_str()) != 0) {
+    err = errno;
   }
+  if (err == ENOENT) return Status::failure("no queue entry " + std::string(id));
+  if (err != 0) return Status::failure("cannot remove " + message + ": " + std::strerror(err));
   std::string state = statePath(id).string();
   if (::unlink(state.c_str()) != 0 && errno != ENOENT) {
     return Status::failure("cannot remove " + state + ": " + std::strerror(errno));
   }
-  return Status::success();
+  return forgetJournaled(id, false);
 }
 
 Status Spool::moveToCorrupt(std::string_view id, std::string_view reason) {
   if (!isValidQueueId(id)) return invalidId(id);
   std::error_code ec;
   if (!fs::exists(messagePath(id), ec)) return Status::failure("no queue entry " + std::string(id));
+  // Its bytes may so far be durable only in the journal, which is about to forget it.
+  if (committer_) {
+    if (auto synced = syncExistingFile(messagePath(id).string()); !synced) return synced;
+  }
   if (auto moved = moveFileToCorrupt(messagePath(id), reason, nullptr); !moved) return moved;
   if (fs::exists(statePath(id), ec)) {
-    return moveFileToCorrupt(statePath(id),
-                             "its message was moved to corrupt/: " + std::string(reason), nullptr);
+    auto moved = moveFileToCorrupt(
+        statePath(id), "its message was moved to corrupt/: " + std::string(reason), nullptr);
+    if (!moved) return moved;
   }
-  return Status::success();
+  return forgetJournaled(id, true);
 }
 
 Status Spool::moveToHold(std::string_view id, std::string_view reason) {
   if (!isValidQueueId(id)) return invalidId(id);
   std::error_code ec;
   if (!fs::exists(messagePath(id), ec)) return Status::failure("no queue entry " + std::string(id));
+  // Its bytes may so far be durable only in the journal, which is about to forget it.
+  if (committer_) {
+    if (auto synced = syncExistingFile(messagePath(id).string()); !synced) return synced;
+  }
   if (fs::exists(statePath(id), ec)) {
     auto moved = moveFileAside(statePath(id), kHoldArea,
                                "its message is held: " + std::string(reason), nullptr);
@@ -219,7 +292,9 @@ Status Spool::moveToHold(std::string_view id, std::string_view reason) {
   ::close(fd);
   if (!synced) return synced;
   size_t bucket = bucketOf(id);
-  return syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
+  synced = syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
+  if (!synced) return synced;
+  return forgetJournaled(id, true);
 }
 
 size_t Spool::heldCount() const {
@@ -359,12 +434,63 @@ ListReport Spool::list() const {
   return report;
 }
 
+void Spool::replayJournal(RecoveryReport& report) {
+  fs::path journal = root_ / kJournalDirectory;
+  JournalListing listing = listJournal(journal);
+  report.errors.insert(report.errors.end(), listing.problems.begin(), listing.problems.end());
+  if (listing.segments.empty() && listing.forget_markers.empty()) return;
+  JournalReplay replay = readJournal(listing);
+  for (const auto& problem : replay.problems) report.errors.push_back("journal: " + problem);
+  for (const auto& [id, bytes] : replay.live) {
+    std::string path = messagePath(id).string();
+    if (auto existing = readWholeFile(path); existing) {
+      auto decoded = decodeQueueFile(*existing);
+      if (decoded && decoded->meta.id == id) continue;
+    }
+    std::string tmp = (root_ / "tmp" / (id + ".msg")).string();
+    ::unlink(tmp.c_str());
+    Status restored = writeNewFileUnsynced(tmp, {bytes});
+    if (restored) restored = renameReplace(tmp, path);
+    if (!restored) {
+      report.errors.push_back("journal: cannot restore " + id + ": " + restored.error);
+      continue;
+    }
+    report.restored_from_journal.push_back(id);
+  }
+  // Everything the journal vouched for is now in active/; once it is durable there, the journal
+  // is no longer needed. If not, it stays and is replayed again at the next start.
+  std::string error;
+  int fd = openDirectory(journal.string(), error);
+  if (fd < 0) {
+    report.errors.push_back(error);
+    return;
+  }
+  Status synced = syncFileSystem(fd, journal.string());
+  if (synced) {
+    bool all_removed = true;
+    for (const auto& file : listing.segments) {
+      if (::unlink(file.c_str()) != 0) {
+        report.errors.push_back("cannot remove " + file.string() + ": " + std::strerror(errno));
+        all_removed = false;
+        break;  // oldest first: a later segment's Forget records must not outlive this one
+      }
+    }
+    if (all_removed) {
+      for (const auto& file : listing.forget_markers) ::unlink(file.c_str());
+    }
+    synced = syncDirectory(fd, journal.string());
+  }
+  if (!synced) report.errors.push_back("journal: " + synced.error);
+  ::close(fd);
+}
+
 RecoveryReport Spool::recover() {
   RecoveryReport report;
   if (access_ != SpoolAccess::Owner) {
     report.errors.push_back("recover() needs the spool opened as its owner");
     return report;
   }
+  replayJournal(report);
   std::error_code ec;
   fs::path tmp = root_ / "tmp";
   for (fs::directory_iterator it(tmp, ec), end; !ec && it != end; it.increment(ec)) {

@@ -1,16 +1,28 @@
-// Benchmark of the SMTP core: N messages over M parallel connections through `portcullis serve`
-// (spool mode and proxy mode) into Postfix's smtp-sink, against the same client and smtp-source
-// sending straight into the sink. Prints messages/s, p50/p99 transaction latency (MAIL to the
-// final 250), the ratio to the direct path, the spool drain time and the gateway's peak RSS
-// (VmHWM). Not a test: figures only, no assertions.
+// Benchmark of the SMTP path (issue 17, "Measure"): the same load, N messages over M parallel
+// sessions into Postfix's smtp-sink, sent
+//   direct    straight into the sink,
+//   postfix   through a private Postfix relaying to the sink (the store-and-forward baseline),
+//   spool     through `portcullis serve` in spool mode,
+//   proxy     through `portcullis serve` in proxy mode,
+// each by three clients: Postfix's smtp-source (-d -s M: one command at a time, no latencies), our
+// client one command at a time, and our client pipelining MAIL, RCPT and DATA in one packet
+// (RFC 2920). Prints messages/s, p50/p99 per message (MAIL to the final 250), how long the
+// store-and-forward targets take to deliver everything they accepted, and the ratios the issue
+// sets goals for: spool / postfix and proxy / direct. Not a test: figures only, no assertions.
 //
-//   smtp_bench [--messages N] [--connections M] [--size BYTES]
+//   smtp_bench [--messages N] [--connections M] [--size BYTES] [--only direct,postfix,spool,proxy]
+//              [--commit-window-us US] [--group-commit on|off] [--io-threads N]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +30,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/gateway_process.h"
 #include "tests/support/loopback.h"
+#include "tests/support/postfix_instance.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
@@ -26,17 +39,26 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr auto kDrainLimit = std::chrono::minutes(5);
+const std::vector<std::string> kTargets = {"direct", "postfix", "spool", "proxy"};
+const std::vector<std::string> kClients = {"smtp-source", "one by one", "pipelined"};
+
 struct Options {
-  int messages = 2000;
-  int connections = 8;
+  int messages = 5000;
+  int connections = 16;
   size_t size = 5000;
+  std::set<std::string> only{kTargets.begin(), kTargets.end()};
+  long commit_window_us = -1;  // -1: the gateway's default
+  int io_threads = 0;          // 0: the gateway's default
+  std::string group_commit;    // empty: the gateway's default
 };
 
 struct RunResult {
   double seconds = 0;
   int sent = 0;
   int failed = 0;
-  std::vector<double> latencies_ms;
+  std::vector<double> latencies_ms;  // empty for smtp-source
+  double rate() const { return seconds > 0 ? sent / seconds : 0; }
 };
 
 std::string messageBody(size_t size, int n) {
@@ -47,8 +69,27 @@ std::string messageBody(size_t size, int n) {
   return body + ".\r\n";
 }
 
+// One transaction; true when the message got its 250.
+bool sendOne(RawSmtpConnection& c, const std::string& body, bool pipelined) {
+  if (pipelined) {
+    c.send("MAIL FROM:<bench@sender.test>\r\nRCPT TO:<sink@example.org>\r\nDATA\r\n");
+    bool mail = c.readReply().code == 250;
+    bool rcpt = c.readReply().code == 250;
+    bool data = c.readReply().code == 354;
+    if (!data) return false;
+    c.send(body);
+    return c.readReply().code == 250 && mail && rcpt;
+  }
+  if (c.command("MAIL FROM:<bench@sender.test>").code != 250 ||
+      c.command("RCPT TO:<sink@example.org>").code != 250 || c.command("DATA").code != 354) {
+    return false;
+  }
+  c.send(body);
+  return c.readReply().code == 250;
+}
+
 // M threads, each with one connection, sending its share of the N messages.
-RunResult runClients(uint16_t port, const Options& o) {
+RunResult runClients(uint16_t port, const Options& o, bool pipelined) {
   RunResult result;
   std::mutex lock;
   auto start = Clock::now();
@@ -65,15 +106,9 @@ RunResult runClients(uint16_t port, const Options& o) {
         for (int i = 0; i < count; ++i) {
           std::string body = messageBody(o.size, t * 1000000 + i);
           auto begin = Clock::now();
-          bool ok = c.command("MAIL FROM:<bench@sender.test>").code == 250 &&
-                    c.command("RCPT TO:<sink@example.org>").code == 250 &&
-                    c.command("DATA").code == 354;
-          if (ok) {
-            c.send(body);
-            ok = c.readReply().code == 250;
-          }
-          if (!ok) {
+          if (!sendOne(c, body, pipelined)) {
             ++failed;
+            c.command("RSET");
             continue;
           }
           mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
@@ -81,7 +116,7 @@ RunResult runClients(uint16_t port, const Options& o) {
         c.command("QUIT");
       } catch (const std::exception& e) {
         std::fprintf(stderr, "client %d: %s\n", t, e.what());
-        failed += count - static_cast<int>(mine.size());
+        failed += count - static_cast<int>(mine.size()) - failed;
       }
       std::lock_guard guard(lock);
       result.latencies_ms.insert(result.latencies_ms.end(), mine.begin(), mine.end());
@@ -95,19 +130,34 @@ RunResult runClients(uint16_t port, const Options& o) {
   return result;
 }
 
+RunResult runSmtpSource(uint16_t port, const Options& o) {
+  auto start = Clock::now();
+  auto r = runCommand(
+      {"smtp-source", "-d", "-s", std::to_string(o.connections), "-m", std::to_string(o.messages),
+       "-l", std::to_string(o.size), "-f", "bench@sender.test", "-t", "sink@example.org",
+       "127.0.0.1:" + std::to_string(port)},
+      "", std::chrono::minutes(10));
+  RunResult result;
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (r.exit_code != 0) {
+    std::fprintf(stderr, "smtp-source: %s\n", r.output.c_str());
+    result.failed = o.messages;
+  } else {
+    result.sent = o.messages;
+  }
+  return result;
+}
+
 double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p * (sorted.size() - 1) + 0.5));
   return sorted[i];
 }
 
-void print(const char* name, const RunResult& r, double baseline_rate) {
-  double rate = r.sent / r.seconds;
-  std::printf("%-34s %7d msgs %6.2f s %9.1f msg/s  p50 %7.2f ms  p99 %7.2f ms", name, r.sent,
-              r.seconds, rate, percentile(r.latencies_ms, 0.50), percentile(r.latencies_ms, 0.99));
-  if (baseline_rate > 0) std::printf("  ratio %.2f", rate / baseline_rate);
-  if (r.failed) std::printf("  (%d failed)", r.failed);
-  std::printf("\n");
+size_t countOccurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
 }
 
 std::string peakRss(pid_t pid) {
@@ -119,54 +169,129 @@ std::string peakRss(pid_t pid) {
   return "?";
 }
 
-size_t countOccurrences(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
+// Something the clients send to: its port, and for store-and-forward targets how many messages
+// it has handed to the sink so far (-1: it forwards synchronously, nothing to wait for).
+struct Target {
+  std::string name;
+  uint16_t port = 0;
+  std::function<long()> delivered = [] { return -1L; };
+  std::function<std::string()> note = [] { return std::string(); };
+};
+
+// Runs the three clients against `target`, waiting after each until everything accepted so far
+// has reached the sink, so one run's tail does not load the next.
+std::map<std::string, RunResult> measure(const Target& target, const Options& o) {
+  std::map<std::string, RunResult> results;
+  long accepted = 0;
+  for (const auto& client : kClients) {
+    RunResult r = client == "smtp-source" ? runSmtpSource(target.port, o)
+                                          : runClients(target.port, o, client == "pipelined");
+    accepted += r.sent;
+    std::printf("%-8s %-12s %6d msgs %6.2f s %8.1f msg/s", target.name.c_str(), client.c_str(),
+                r.sent, r.seconds, r.rate());
+    if (!r.latencies_ms.empty()) {
+      std::printf("  p50 %6.2f ms  p99 %6.2f ms", percentile(r.latencies_ms, 0.50),
+                  percentile(r.latencies_ms, 0.99));
+    } else {
+      std::printf("  %27s", "");
+    }
+    if (target.delivered() >= 0) {
+      auto drain_start = Clock::now();
+      long delivered = target.delivered();
+      while (delivered < accepted && Clock::now() - drain_start < kDrainLimit) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        delivered = target.delivered();
+      }
+      double drain = std::chrono::duration<double>(Clock::now() - drain_start).count();
+      std::printf("  drained %+.2f s: %7.1f msg/s end to end", drain, r.sent / (r.seconds + drain));
+      if (delivered < accepted) std::printf(" (%ld of %ld delivered)", delivered, accepted);
+    }
+    if (r.failed) std::printf("  (%d failed)", r.failed);
+    std::printf("\n");
+    results[client] = std::move(r);
+  }
+  std::string note = target.note();
+  if (!note.empty()) std::printf("%-8s %s\n", "", note.c_str());
+  return results;
 }
 
-double smtpSourceRate(uint16_t sink_port, const Options& o) {
-  auto start = Clock::now();
-  auto r = runCommand(
-      {"smtp-source", "-d", "-s", std::to_string(o.connections), "-m", std::to_string(o.messages),
-       "-l", std::to_string(o.size), "-f", "bench@sender.test", "-t", "sink@example.org",
-       "127.0.0.1:" + std::to_string(sink_port)},
-      "", std::chrono::minutes(10));
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (r.exit_code != 0) std::fprintf(stderr, "smtp-source: %s\n", r.output.c_str());
-  double rate = o.messages / seconds;
-  std::printf("%-34s %7d msgs %6.2f s %9.1f msg/s\n", "smtp-source -> smtp-sink", o.messages,
-              seconds, rate);
-  return rate;
-}
-
-void gatewayRun(const char* mode, uint16_t sink_port, const Options& o, double baseline) {
+std::map<std::string, RunResult> runGateway(const char* mode, uint16_t sink_port,
+                                            const Options& o) {
   TempDir dir("portcullis-bench");
   GatewaySettings s;
   s.mode = mode;
   s.relay_port = sink_port;
   s.relay = "concurrency = " + std::to_string(o.connections) + "\n";
+  if (o.commit_window_us >= 0)
+    s.queue += "commit_window_us = " + std::to_string(o.commit_window_us) + "\n";
+  if (o.io_threads > 0) s.server += "io_threads = " + std::to_string(o.io_threads) + "\n";
+  if (!o.group_commit.empty()) {
+    s.queue += std::string("group_commit = ") + (o.group_commit == "on" ? "true" : "false") + "\n";
+  }
   GatewayProcess gateway(dir.path(), s);
   gateway.start();
-  RunResult r = runClients(gateway.port(), o);
-  std::string name = std::string("client -> portcullis (") + mode + ") -> sink";
-  print(name.c_str(), r, baseline);
+  Target target{mode, gateway.port()};
   if (std::strcmp(mode, "spool") == 0) {
     // The queue runner logs one "delivery attempt 1" line per message it hands to the sink.
-    auto drain_start = Clock::now();
-    auto deadline = drain_start + std::chrono::minutes(5);
-    size_t delivered = 0;
-    while (Clock::now() < deadline) {
-      delivered = countOccurrences(gateway.log(), ": delivery attempt 1 ");
-      if (delivered >= static_cast<size_t>(r.sent)) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    double drain = std::chrono::duration<double>(Clock::now() - drain_start).count();
-    std::printf("%-34s %7zu of %d delivered %.2f s after the last 250: %.1f msg/s end to end\n",
-                "  spool drain", delivered, r.sent, drain, delivered / (r.seconds + drain));
+    target.delivered = [&gateway] {
+      return static_cast<long>(countOccurrences(gateway.log(), ": delivery attempt 1 "));
+    };
   }
-  std::printf("%-34s %s\n", "  gateway peak RSS (VmHWM)", peakRss(gateway.pid()).c_str());
+  target.note = [&gateway] { return "gateway peak RSS (VmHWM) " + peakRss(gateway.pid()); };
+  auto results = measure(target, o);
   gateway.stop();
+  return results;
+}
+
+std::map<std::string, RunResult> runPostfix(uint16_t sink_port, const Options& o) {
+  TempDir dir("portcullis-bench-postfix");
+  PostfixInstance postfix(dir / "postfix", sink_port);
+  postfix.start();
+  Target target{"postfix", postfix.port()};
+  target.delivered = [&postfix] {
+    return static_cast<long>(countOccurrences(postfix.log(), " status=sent "));
+  };
+  auto results = measure(target, o);
+  postfix.stop();
+  return results;
+}
+
+void printRatio(const char* name, const std::map<std::string, RunResult>& top,
+                const std::map<std::string, RunResult>& bottom) {
+  if (top.empty() || bottom.empty()) return;
+  std::printf("%-18s", name);
+  for (const auto& client : kClients) {
+    double base = bottom.at(client).rate();
+    std::printf("  %s %5.2f", client.c_str(), base > 0 ? top.at(client).rate() / base : 0.0);
+  }
+  std::printf("\n");
+}
+
+bool parseOptions(int argc, char** argv, Options& o) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string key = argv[i];
+    std::string value = argv[i + 1];
+    if (key == "--messages") {
+      o.messages = std::atoi(value.c_str());
+    } else if (key == "--connections") {
+      o.connections = std::atoi(value.c_str());
+    } else if (key == "--size") {
+      o.size = static_cast<size_t>(std::atoll(value.c_str()));
+    } else if (key == "--commit-window-us") {
+      o.commit_window_us = std::atol(value.c_str());
+    } else if (key == "--io-threads") {
+      o.io_threads = std::atoi(value.c_str());
+    } else if (key == "--group-commit" && (value == "on" || value == "off")) {
+      o.group_commit = value;
+    } else if (key == "--only") {
+      o.only.clear();
+      std::stringstream list(value);
+      for (std::string name; std::getline(list, name, ',');) o.only.insert(name);
+    } else {
+      return false;
+    }
+  }
+  return argc % 2 == 1 && o.messages > 0 && o.connections > 0;
 }
 
 }  // namespace
@@ -174,19 +299,13 @@ void gatewayRun(const char* mode, uint16_t sink_port, const Options& o, double b
 int main(int argc, char** argv) {
   Options o;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  for (int i = 1; i < argc; i += 2) {
-    std::string key = argv[i];
-    if (i + 1 >= argc) key.clear();
-    if (key == "--messages")
-      o.messages = std::atoi(argv[i + 1]);
-    else if (key == "--connections")
-      o.connections = std::atoi(argv[i + 1]);
-    else if (key == "--size")
-      o.size = static_cast<size_t>(std::atoll(argv[i + 1]));
-    else {
-      std::fprintf(stderr, "usage: %s [--messages N] [--connections M] [--size BYTES]\n", argv[0]);
-      return 2;
-    }
+  if (!parseOptions(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: %s [--messages N] [--connections M] [--size BYTES] "
+                 "[--only direct,postfix,spool,proxy] [--commit-window-us US] "
+                 "[--group-commit on|off]\n",
+                 argv[0]);
+    return 2;
   }
   TempDir dir("portcullis-bench-sink");
   uint16_t sink_port = freeLoopbackPort();
@@ -197,23 +316,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "smtp-sink did not start: %s\n", readFile(dir / "sink.log").c_str());
     return 1;
   }
-  std::printf("%d messages of %zu bytes over %d connections\n", o.messages, o.size, o.connections);
-  double source_rate = smtpSourceRate(sink_port, o);
-  RunResult direct = runClients(sink_port, o);
-  print("client -> smtp-sink", direct, 0);
-  double direct_rate = direct.sent / direct.seconds;
-  std::printf(
-      "(ratios below are against the same client straight into smtp-sink, %.1f msg/s; "
-      "smtp-source managed %.1f msg/s)\n",
-      direct_rate, source_rate);
+  std::printf("%d messages of %zu bytes over %d sessions, per client; %u cores\n", o.messages,
+              o.size, o.connections, std::thread::hardware_concurrency());
+  std::map<std::string, std::map<std::string, RunResult>> results;
   // Errors are caught here so the destructors stop smtp-sink (it changes its user id, which
   // clears the parent-death signal that would otherwise end it with us).
   try {
-    gatewayRun("spool", sink_port, o, direct_rate);
-    gatewayRun("proxy", sink_port, o, direct_rate);
+    for (const auto& name : kTargets) {
+      if (o.only.count(name) == 0) continue;
+      if (name == "direct") {
+        results[name] = measure(Target{"direct", sink_port}, o);
+      } else if (name == "postfix") {
+        results[name] = runPostfix(sink_port, o);
+      } else {
+        results[name] = runGateway(name.c_str(), sink_port, o);
+      }
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "smtp_bench: %s\n", e.what());
     return 1;
   }
+  std::printf("ratios of messages/s (goals: spool/postfix >= 4, proxy/direct >= 0.5)\n");
+  printRatio("spool / postfix", results["spool"], results["postfix"]);
+  printRatio("proxy / direct", results["proxy"], results["direct"]);
   return 0;
 }
