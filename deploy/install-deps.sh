@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config ccache ninja-build git
-  libboost1.81-dev libhyperscan-dev libre2-dev libpcre2-dev libclamav-dev libmilter-dev
+  libboost1.81-dev libhyperscan-dev libre2-dev libpcre2-dev libclamav-dev
   prometheus-cpp-dev libc-ares-dev libssl-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   libfmt-dev libsqlite3-dev libpsl-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (libFuzzer from clang)

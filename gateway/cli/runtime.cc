@@ -545,7 +545,7 @@ int serve(const std::filesystem::path& config_path) {
   std::optional<PidFile> pid_file;
   if (!config.server.pid_file.empty()) pid_file.emplace(config.server.pid_file);
 
-  // The milter front end (libmilter runs in threads of its own that never take our signals).
+  // The milter front end (threads of its own that never take our signals).
   std::mutex milter_context_mutex;
   std::shared_ptr<const smtp::SessionContext> milter_context = context;
   std::unique_ptr<milter::MilterServer> milter_server;

@@ -1,31 +1,28 @@
-// The milter listener: libmilter (smfi_main) serving Postfix or Sendmail, each connection driven by
-// a MilterSession against the SessionContext current when the MTA connected (a reload affects new
-// connections only, as for SMTP). libmilter keeps global state, so one MilterServer may exist per
-// process, started once (libmilter cannot listen again after smfi_stop). The listen address and
-// the MilterSettings are fixed at start; a reload does not change them.
+// The milter listener: serves Postfix or Sendmail over the milter protocol, natively on Asio, with
+// MilterSettings::io_threads threads, each running an io_context of its own. Each MTA connection
+// (a MilterConnection, and the checks of its messages) lives on one of them, chosen in turn, so a
+// command and its reply never change threads; it is driven against the SessionContext current
+// when the MTA connected (a reload affects new connections only, as for SMTP). The listen address
+// and the MilterSettings are fixed at start; a reload does not change them.
 //
-// Signals, decided deliberately: smfi_main() blocks SIGHUP, SIGTERM and SIGINT in its thread and
-// starts a thread that sigwait()s them and stops the listener on any of them. The gateway handles
-// those signals with Asio's signal_set on the threads that run its io_context. Every thread this
-// class starts (the smfi_main thread, the check threads, and therefore libmilter's signal and
-// connection threads) blocks the three signals, so they are delivered to the gateway's threads,
-// which keep them unblocked: Linux gives a process-directed signal to the main thread whenever it
-// does not block it (kernel/signal.c, complete_signal), so libmilter's sigwait() does not see it.
-// The milter is stopped with smfi_stop() from stop(), never by a signal. Should libmilter's signal
-// thread ever take a signal anyway (a burst arriving while the main thread still has one pending),
-// the listener stops; that is logged as an error and unexpectedStop() turns true. (12,000 SIGHUPs
-// from four concurrent senders did not make that happen here.)
+// The protocol is spoken here rather than through libmilter: libmilter ran a thread per MTA
+// connection, handed every command between its threads and ours, and owned SIGHUP/SIGTERM/SIGINT
+// (its signal thread stopped the listener on any of them). Here no thread of this class handles a
+// signal: the gateway's Asio signal_set receives them, and stop() is the only way the listener
+// ends. When accept fails (descriptors exhausted), the listener pauses and tries again.
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gateway/core/asio.h"
+#include "gateway/milter/milter_connection.h"
 #include "gateway/milter/milter_settings.h"
 #include "gateway/smtp/session_context.h"
 
@@ -33,7 +30,7 @@ namespace portcullis::milter {
 
 class MilterServer {
  public:
-  using ContextSource = std::function<std::shared_ptr<const smtp::SessionContext>()>;
+  using ContextSource = milter::ContextSource;
 
   MilterServer(std::string listen_spec, ContextSource current_context, MilterSettings settings);
   ~MilterServer();
@@ -42,26 +39,32 @@ class MilterServer {
 
   // Opens the listening socket (throws std::runtime_error when it cannot) and starts serving.
   void start();
-  // Stops accepting, lets libmilter finish its connections, and joins every thread. Idempotent.
+  // Stops accepting, lets open MTA connections finish for up to stop_grace, closes the rest, and
+  // joins every thread. Idempotent.
   void stop();
 
   size_t activeConnections() const { return active_connections_.load(); }
-  bool unexpectedStop() const { return unexpected_stop_.load(); }
-
-  // Used by the libmilter callbacks.
-  struct Hooks;
 
  private:
+  using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+  awaitable<void> accept();
+
   std::string listen_spec_;
   ContextSource current_context_;
   MilterSettings settings_;
-  asio::io_context io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::vector<std::thread> io_threads_;
-  std::thread milter_thread_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<bool> unexpected_stop_{false};
+  std::string unix_path_;  // the socket file to remove at stop, for "unix:PATH"
+  struct Worker {
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Worker>> workers_;  // the first also runs the acceptor
+  size_t next_worker_ = 0;
+  std::optional<Acceptor> acceptor_;
+  std::mutex connections_mutex_;
+  std::set<std::shared_ptr<MilterConnection>> connections_;
   std::atomic<size_t> active_connections_{0};
+  std::atomic<bool> stopping_{false};
   bool started_ = false;
 };
 

@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/use_future.hpp>
 
 #include <algorithm>
-#include <future>
 #include <map>
 
 #include "gateway/core/queue_id.h"
@@ -20,13 +18,28 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Runs `work` on `executor` and waits for it at most `limit`; nullopt when it did not finish.
+// Runs `work` on `executor` and waits for it at most `limit`; nullopt when it did not finish. The
+// caller must be running on `executor` (the session's strand): the completion is dispatched there,
+// so it and the wait never run at the same time. Work that outlives the wait finishes on its own.
 template <typename T>
-std::optional<T> waitFor(asio::any_io_executor executor, awaitable<T> work,
-                         std::chrono::milliseconds limit) {
-  std::future<T> future = asio::co_spawn(executor, std::move(work), asio::use_future);
-  if (future.wait_for(limit) != std::future_status::ready) return std::nullopt;
-  return future.get();
+awaitable<std::optional<T>> waitFor(asio::any_io_executor executor, awaitable<T> work,
+                                    std::chrono::milliseconds limit) {
+  struct Waiting {
+    explicit Waiting(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    std::optional<T> result;
+  };
+  auto waiting = std::make_shared<Waiting>(executor);
+  waiting->timer.expires_after(limit);
+  asio::co_spawn(executor, std::move(work), [waiting](std::exception_ptr error, T value) {
+    if (!error) waiting->result = std::move(value);
+    waiting->timer.cancel();
+  });
+  if (!waiting->result) {
+    boost::system::error_code ignored;
+    co_await waiting->timer.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+  co_return std::move(waiting->result);
 }
 
 // A Reject or TempFail verdict as the answer to a stage; Continue for any other.
@@ -85,9 +98,9 @@ std::string envelopeAddress(std::string_view argument) {
 // What the check coroutines share with the session; they hold it alive while they run.
 struct MilterSession::Shared {
   Shared(std::shared_ptr<const smtp::SessionContext> ctx, asio::any_io_executor ex)
-      : context(std::move(ctx)), strand(asio::make_strand(ex)), pending(strand) {}
+      : context(std::move(ctx)), strand(std::move(ex)), pending(strand) {}
   std::shared_ptr<const smtp::SessionContext> context;
-  asio::strand<asio::any_io_executor> strand;
+  asio::any_io_executor strand;
   PendingChecks pending;  // used on the strand only
   std::shared_ptr<Report> connection_report = std::make_shared<Report>();
 };
@@ -164,32 +177,32 @@ StageResult MilterSession::mail(std::string_view address, const std::vector<std:
   return {};
 }
 
-StageResult MilterSession::recipient(std::string_view address,
-                                     const std::vector<std::string>& args) {
+awaitable<StageResult> MilterSession::recipient(std::string_view address,
+                                                const std::vector<std::string>& args) {
   Recipient rcpt;
   rcpt.address = envelopeAddress(address);
   for (const auto& arg : args) {
     if (auto v = paramValue(arg, "NOTIFY"); !v.empty()) rcpt.notify = v;
     if (auto v = paramValue(arg, "ORCPT"); !v.empty()) rcpt.orcpt = v;
   }
-  if (!transaction_) return {};
-  if (std::optional<Verdict> early = rejectedEarly()) {
+  if (!transaction_) co_return StageResult{};
+  if (std::optional<Verdict> early = co_await rejectedEarly()) {
     spdlog::info("client={} id={} milter: refused at RCPT: {}", client_.address, transaction_->id,
                  early->reason);
-    return refusalOf(*early);
+    co_return refusalOf(*early);
   }
   const auto& ctx = *shared_->context;
   if (auto denied = ctx.policy->refuseRecipient(rcpt.address)) {
     spdlog::info("client={} id={} milter: refused at RCPT: {}", client_.address, transaction_->id,
                  denied->reason);
-    return refusalOf(*denied);
+    co_return refusalOf(*denied);
   }
   // As in the SMTP front end: the first accepted recipient fixes the transaction's policy, and a
   // recipient with another one is deferred (no error) for the MTA to send in a new transaction.
   PolicyChoice choice =
       ctx.policy->choose(client_.address, transaction_->envelope.mail_from, rcpt.address);
   if (policy_choice_ && !choice.sameAs(*policy_choice_)) {
-    return {MilterStatus::TempFail, smtp::replies::policyDiffers()};
+    co_return StageResult{MilterStatus::TempFail, smtp::replies::policyDiffers()};
   }
   if (ctx.pipeline->hasChecks(Stage::Recipient)) {
     auto probe = std::make_shared<Transaction>(*transaction_);
@@ -200,19 +213,22 @@ StageResult MilterSession::recipient(std::string_view address,
       co_await c->pipeline->run(Stage::Recipient, *tx, report);
       co_return c->policy->decide(report, chosen);
     };
-    auto verdict = waitFor(shared_->strand, run(shared_->context, probe, choice),
-                           waitLimit({Stage::Recipient}));
-    if (!verdict) return {MilterStatus::TempFail, checksUnavailable()};
+    // Arguments are prepared before the co_await: g++ 12 mishandles temporaries that live
+    // across one (braced lists, copies made for by-value parameters).
+    auto op = run(shared_->context, probe, choice);
+    auto limit = waitLimit({Stage::Recipient});
+    auto verdict = co_await waitFor(shared_->strand, std::move(op), limit);
+    if (!verdict) co_return StageResult{MilterStatus::TempFail, checksUnavailable()};
     if (StageResult refused = refusalOf(*verdict); refused.status != MilterStatus::Continue) {
-      return refused;
+      co_return refused;
     }
   }
   if (!policy_choice_) policy_choice_ = std::move(choice);
   transaction_->envelope.recipients.push_back(std::move(rcpt));
-  return {};
+  co_return StageResult{};
 }
 
-std::optional<Verdict> MilterSession::rejectedEarly() const {
+awaitable<std::optional<Verdict>> MilterSession::rejectedEarly() const {
   auto run = [](std::shared_ptr<Shared> shared,
                 std::shared_ptr<const Report> report) -> awaitable<std::optional<Verdict>> {
     co_await shared->pending.wait();
@@ -220,14 +236,14 @@ std::optional<Verdict> MilterSession::rejectedEarly() const {
   };
   auto op = run(shared_, report_);
   auto limit = waitLimit({Stage::Connect, Stage::MailFrom});
-  auto verdict = waitFor(shared_->strand, std::move(op), limit);
+  auto verdict = co_await waitFor(shared_->strand, std::move(op), limit);
   if (!verdict) {
     // The end of message waits for them again and answers tempfail if they are still running.
     spdlog::warn("id={} milter: connect and MAIL checks did not finish within {} ms at RCPT",
                  transaction_->id, limit.count());
-    return std::nullopt;
+    co_return std::nullopt;
   }
-  return *verdict;
+  co_return *verdict;
 }
 
 void MilterSession::header(std::string_view name, std::string_view value) {
@@ -247,8 +263,8 @@ void MilterSession::body(std::string_view chunk) {
   body_.append(chunk.substr(0, settings_.max_body_size - body_.size()));
 }
 
-MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
-  if (!transaction_) return {};
+awaitable<MessageActions> MilterSession::endOfMessage(std::string_view queue_id) {
+  if (!transaction_) co_return MessageActions{};
   auto started = Clock::now();
   auto tx = std::move(transaction_);
   auto report = std::move(report_);
@@ -271,8 +287,8 @@ MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
     co_return shared->context->policy->decide(*r, choice);
   };
   auto limit = waitLimit({Stage::Connect, Stage::MailFrom, Stage::Message});
-  auto verdict = waitFor(shared_->strand,
-                         run(shared_, tx, report, policy_choice_.value_or(PolicyChoice{})), limit);
+  auto op = run(shared_, tx, report, policy_choice_.value_or(PolicyChoice{}));
+  auto verdict = co_await waitFor(shared_->strand, std::move(op), limit);
   MessageActions actions;
   if (!verdict) {
     spdlog::warn("id={} milter: checks did not finish within {} ms, answering tempfail", tx->id,
@@ -291,7 +307,7 @@ MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
       store = false;
     }
     if (store) {
-      actions.result = keepInStore(*tx, *report, *verdict);
+      actions.result = co_await keepInStore(*tx, *report, *verdict);
     } else {
       actions = plan(*report, *verdict);
     }
@@ -306,11 +322,11 @@ MessageActions MilterSession::endOfMessage(std::string_view queue_id) {
     }
   }
   abort();
-  return actions;
+  co_return actions;
 }
 
-StageResult MilterSession::keepInStore(const Transaction& tx, const Report& report,
-                                       const Verdict& verdict) const {
+awaitable<StageResult> MilterSession::keepInStore(const Transaction& tx, const Report& report,
+                                                  const Verdict& verdict) const {
   auto kept = std::make_shared<Transaction>();
   kept->id = newQueueId();
   kept->client = tx.client;
@@ -324,19 +340,19 @@ StageResult MilterSession::keepInStore(const Transaction& tx, const Report& repo
     co_return reply;
   };
   auto op = run(shared_->context, kept, verdict);
-  auto reply = waitFor(shared_->strand, std::move(op), settings_.store_timeout);
+  auto reply = co_await waitFor(shared_->strand, std::move(op), settings_.store_timeout);
   if (!reply || !reply->positive()) {
     // The keeper has logged its error; a store that did not answer is logged here.
     if (!reply) {
       spdlog::warn("id={} milter: the quarantine store did not answer within {} ms", tx.id,
                    settings_.store_timeout.count());
     }
-    return {MilterStatus::TempFail,
-            {451, "4.3.0", "Error: cannot store the message, try again later"}};
+    co_return StageResult{MilterStatus::TempFail,
+                          {451, "4.3.0", "Error: cannot store the message, try again later"}};
   }
   spdlog::info("id={} milter: quarantined in the quarantine store as {}, discarded in the MTA",
                tx.id, kept->id);
-  return {MilterStatus::Discard, *reply};
+  co_return StageResult{MilterStatus::Discard, *reply};
 }
 
 MessageActions MilterSession::plan(const Report& report, const Verdict& verdict) const {

@@ -1,13 +1,13 @@
-// One milter connection from the MTA, without libmilter: the callbacks (connect, HELO, MAIL, RCPT,
-// headers, body, end of message) feed the same pipeline stages as the SMTP front end, and the end
-// of message yields a plan of milter actions (reply, header edits, quarantine) for the libmilter
-// glue to carry out. In quarantine mode "store" a quarantined message is kept in the gateway's
+// One milter connection from the MTA, without the wire protocol: the stages (connect, HELO, MAIL,
+// RCPT, headers, body, end of message) feed the same pipeline stages as the SMTP front end, and the
+// end of message yields a plan of milter actions (reply, header edits, quarantine) for the
+// connection to send. In quarantine mode "store" a quarantined message is kept in the gateway's
 // quarantine store (with the header edits it would have got) before the plan says discard; when
 // the store fails or does not answer in time, the plan says tempfail. Check coroutines run on the
-// given Asio executor (a strand per session); the calling libmilter thread waits for them with a
-// bounded wait and never runs Asio work itself. Coroutines that outlive a wait keep their own
-// copies of the transaction and report, so a session may be destroyed at any time (connection loss)
-// without dangling work.
+// session's executor, a strand, and the stages that wait for them (recipient, endOfMessage) are
+// awaited on that same strand with a bounded wait. Coroutines that outlive a wait keep their own
+// copies of the transaction and report, so a session may be destroyed after any stage (connection
+// loss) without dangling work.
 //
 // The verdict policy is the SMTP front end's (pipeline/policy.h): a deny-listed client or sender is
 // refused at MAIL and a deny-listed recipient at RCPT (550 5.7.1); a reject forced by a connect or
@@ -38,8 +38,8 @@ struct StageResult {
   smtp::Reply reply;  // for Reject and TempFail (smfi_setreply)
 };
 
-// A header field of the message addressed as libmilter does: its name and the 1-based occurrence
-// among the fields of that name.
+// A header field of the message addressed as the milter protocol does: its name and the 1-based
+// occurrence among the fields of that name.
 struct FieldRef {
   std::string name;
   int index = 1;
@@ -65,6 +65,8 @@ struct MailFacts {
 
 class MilterSession {
  public:
+  // `executor` is the session's strand (or a single-threaded io_context): check coroutines run on
+  // it and the awaitable stages must be awaited on it.
   MilterSession(std::shared_ptr<const smtp::SessionContext> context, asio::any_io_executor executor,
                 const MilterSettings& settings);
   ~MilterSession();
@@ -81,13 +83,13 @@ class MilterSession {
   // Waits for the connect and MAIL checks and refuses the recipient when one of them forced a
   // reject; otherwise refuses a deny-listed recipient, defers one whose policy differs from the
   // transaction's (452 4.5.3), runs the Recipient checks, and otherwise adds the recipient.
-  StageResult recipient(std::string_view address, const std::vector<std::string>& args);
+  awaitable<StageResult> recipient(std::string_view address, const std::vector<std::string>& args);
   void header(std::string_view name, std::string_view value);
   void endOfHeaders();
   void body(std::string_view chunk);
   // Runs the Message checks (after waiting for the ones started earlier) and decides. `queue_id`
   // replaces the provisional id when the MTA has one by now.
-  MessageActions endOfMessage(std::string_view queue_id);
+  awaitable<MessageActions> endOfMessage(std::string_view queue_id);
   // The MTA aborted the transaction (RSET, lost client): drop it.
   void abort();
 
@@ -98,12 +100,12 @@ class MilterSession {
   std::chrono::milliseconds waitLimit(std::initializer_list<Stage> stages) const;
   // The reject a connect or MAIL check forced, once those checks have finished; nullopt when none
   // did, or when they did not finish within the bounded wait (the end of message decides then).
-  std::optional<Verdict> rejectedEarly() const;
+  awaitable<std::optional<Verdict>> rejectedEarly() const;
   MessageActions plan(const Report& report, const Verdict& verdict) const;
   // Keeps the message in the context's quarantine store under a queue id of its own (the MTA's id
   // is not one); Discard once it is durable, TempFail otherwise.
-  StageResult keepInStore(const Transaction& tx, const Report& report,
-                          const Verdict& verdict) const;
+  awaitable<StageResult> keepInStore(const Transaction& tx, const Report& report,
+                                     const Verdict& verdict) const;
 
   std::shared_ptr<Shared> shared_;
   MilterSettings settings_;
@@ -117,7 +119,7 @@ class MilterSession {
   uint64_t body_seen_ = 0;
 };
 
-// Strips the angle brackets libmilter leaves around envelope addresses.
+// Strips the angle brackets the MTA leaves around envelope addresses.
 std::string envelopeAddress(std::string_view argument);
 
 }  // namespace portcullis::milter

@@ -1,5 +1,5 @@
 // Settings of the milter front end and the reader for the `[milter]` table of the configuration:
-// where libmilter listens, how much of each body is buffered for the checks, how quarantine is
+// where the milter listens, how much of each body is buffered for the checks, how quarantine is
 // carried out, and the bounds on waiting for checks and on the MTA's silence.
 #pragma once
 
@@ -22,19 +22,20 @@ struct MilterSettings {
   // the symbol MILTER_BODY_TRUNCATED.
   uint64_t max_body_size = 10ull << 20;
   QuarantineMode quarantine = QuarantineMode::Hold;
-  // The pipeline's deadline per check. A libmilter thread waits for a stage at most (priority
+  // The pipeline's deadline per check. A connection waits for a stage at most (priority
   // groups of the stages it awaits) x check_timeout + wait_margin, then answers tempfail.
   std::chrono::milliseconds check_timeout{30'000};
   std::chrono::milliseconds wait_margin{1'000};
-  // How long a libmilter thread waits for the quarantine store to keep a message ("store" mode)
+  // How long a connection waits for the quarantine store to keep a message ("store" mode)
   // before it answers tempfail.
   std::chrono::milliseconds store_timeout{30'000};
-  // How long libmilter waits for the MTA before it drops the connection (smfi_settimeout).
+  // How long an MTA connection may stay silent (no command) before it is closed.
   std::chrono::seconds mta_timeout{7'200};
   int backlog = 128;
   // How long stop() lets open MTA connections finish before the check threads end.
   std::chrono::milliseconds stop_grace{10'000};
-  // Threads of the milter's own Asio io_context that run the check coroutines.
+  // Threads serving MTA connections, each with an io_context of its own; a connection and the
+  // checks of its messages stay on one of them.
   size_t io_threads = 2;
 };
 
@@ -48,7 +49,8 @@ struct MilterConfig {
 // pipeline's per-check deadline. Throws config::ConfigError at the offending line.
 MilterConfig readMilterConfig(config::Section& section, std::chrono::milliseconds check_timeout);
 
-// True for a listen specification libmilter understands (see smfi_setconn).
+// True for a listen specification of the form libmilter's smfi_setconn takes (inet, inet6, unix or
+// local), which MTA configurations use.
 bool validListenSpec(const std::string& spec);
 
 }  // namespace portcullis::milter

@@ -97,6 +97,7 @@ struct GatewayStacks {
 
   void tearDown() {
     for (auto& [name, s] : stacks) {
+      if (!s) continue;  // its gateway did not start
       stopPostfix(s->postfix_dir);
       s->gateway->stop();
     }
@@ -328,7 +329,7 @@ TEST(MilterGateway, SighupAppliesNewRulesAndThresholdsToTheNextMessage) {
   // The milter listener never went away: no connection trouble on either side.
   std::string postfix_log = test::readFile(s.postfix_dir / "postfix.log");
   EXPECT_EQ(postfix_log.find("warning: milter"), std::string::npos) << postfix_log;
-  EXPECT_EQ(gateway.log().find("libmilter stopped listening"), std::string::npos) << gateway.log();
+  EXPECT_EQ(gateway.log().find("milter: accept failed"), std::string::npos) << gateway.log();
   EXPECT_EQ(gateway.log().find("reload failed"), std::string::npos) << gateway.log();
 }
 

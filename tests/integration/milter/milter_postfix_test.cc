@@ -251,6 +251,21 @@ TEST_P(MilterThroughPostfix, BodyBeyondTheLimitIsScannedUpToItAndFlagged) {
 INSTANTIATE_TEST_SUITE_P(Protocols, MilterThroughPostfix, ::testing::Values(6, 2),
                          [](const auto& info) { return "protocol" + std::to_string(info.param); });
 
+TEST(MilterLatency, ConsecutiveMessagesDoNotWaitForDelayedAcks) {
+  // Postfix writes the packets the milter does not answer (macros, and the steps negotiated
+  // without reply) back to back with Nagle's algorithm on: unless the milter answers DATA or
+  // acknowledges at once, each message waits about 40 ms for a delayed ACK (>= 800 ms here).
+  constexpr int kMessages = 20;
+  auto start = std::chrono::steady_clock::now();
+  ShellResult sent = runShell("smtp-source -d -s 1 -m " + std::to_string(kMessages) +
+                              " -l 2000 -f sender@sender.test -t rcpt@example.test 127.0.0.1:" +
+                              std::to_string(env->postfix_port.at(6)));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(sent.status, 0) << sent.output;
+  EXPECT_LT(elapsed, kMessages * 20ms)
+      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms";
+}
+
 TEST(MilterSignals, SighupReloadsAndBothListenersKeepServing) {
   for (int i = 0; i < 20; ++i) {
     env->server.signal(SIGHUP);
@@ -268,9 +283,7 @@ TEST(MilterSignals, SighupReloadsAndBothListenersKeepServing) {
   ASSERT_FALSE(smtp_headers.empty()) << through_smtp.result.output;
   EXPECT_EQ(headerValue(smtp_headers, "X-Test-Generation"), " 20");
   env->server.signal(SIGUSR1);
-  EXPECT_TRUE(
-      eventually([] { return env->serverOutput().find("unexpected=0") != std::string::npos; }));
-  EXPECT_EQ(env->serverOutput().find("unexpected=1"), std::string::npos);
+  EXPECT_TRUE(eventually([] { return env->serverOutput().find(" serving") != std::string::npos; }));
 }
 
 TEST(MilterConnectionLoss, PostfixGivingUpOnTheMilterFreesTheSession) {
@@ -282,8 +295,8 @@ TEST(MilterConnectionLoss, PostfixGivingUpOnTheMilterFreesTheSession) {
     env->server.signal(SIGUSR1);
     std::this_thread::sleep_for(100ms);
     std::string out = env->serverOutput();
-    return out.rfind("active=0 unexpected=0") != std::string::npos &&
-           out.rfind("active=0 unexpected=0") > out.rfind("slow check started");
+    return out.rfind("active=0 serving") != std::string::npos &&
+           out.rfind("active=0 serving") > out.rfind("slow check started");
   });
   EXPECT_TRUE(freed) << env->serverOutput();
   EXPECT_FALSE(everDelivered(sent.token));

@@ -1,6 +1,9 @@
-// MilterSession without libmilter or an MTA (the callbacks as Postfix would call them, against a
-// real Pipeline and Policy around the test checks), and the `[milter]` configuration reader.
+// MilterSession without the wire protocol or an MTA (the callbacks as Postfix would call them,
+// against a real Pipeline and Policy around the test checks), and the `[milter]` configuration
+// reader.
 #include <gtest/gtest.h>
+
+#include <boost/asio/use_future.hpp>
 
 #include <mutex>
 #include <thread>
@@ -77,22 +80,28 @@ class SessionTest : public ::testing::Test {
     return session;
   }
 
-  static MessageActions message(MilterSession& s, const std::string& subject,
-                                const std::vector<std::pair<std::string, std::string>>& extra = {},
-                                const std::string& body = "Hello\r\n") {
-    EXPECT_EQ(s.recipient("<rcpt@example.test>", {}).status, MilterStatus::Continue);
+  MessageActions message(MilterSession& s, const std::string& subject,
+                         const std::vector<std::pair<std::string, std::string>>& extra = {},
+                         const std::string& body = "Hello\r\n") {
+    EXPECT_EQ(await(s.recipient("<rcpt@example.test>", {})).status, MilterStatus::Continue);
     return content(s, subject, extra, body);
   }
 
   // The header section and body of a message whose recipients were given already, and its end.
-  static MessageActions content(MilterSession& s, const std::string& subject,
-                                const std::vector<std::pair<std::string, std::string>>& extra = {},
-                                const std::string& body = "Hello\r\n") {
+  MessageActions content(MilterSession& s, const std::string& subject,
+                         const std::vector<std::pair<std::string, std::string>>& extra = {},
+                         const std::string& body = "Hello\r\n") {
     for (const auto& [name, value] : extra) s.header(name, value);
     s.header("Subject", subject);
     s.endOfHeaders();
     s.body(body);
-    return s.endOfMessage("QID2");
+    return await(s.endOfMessage("QID2"));
+  }
+
+  // Runs an awaitable stage of the session on its executor (one thread: the session's strand).
+  template <typename T>
+  T await(awaitable<T> stage) {
+    return asio::co_spawn(io_, std::move(stage), asio::use_future).get();
   }
 
   asio::io_context io_;
@@ -230,11 +239,12 @@ TEST_F(SessionTest, StoreModeSendsACutBodyToTheHoldQueue) {
 
 TEST_F(SessionTest, RecipientChecksRunPerRecipient) {
   auto s = open();
-  StageResult refused = s->recipient("<blocked@example.test>", {});
+  StageResult refused = await(s->recipient("<blocked@example.test>", {}));
   EXPECT_EQ(refused.status, MilterStatus::Reject);
   EXPECT_EQ(refused.reply.code, 550);
   EXPECT_EQ(refused.reply.enhanced, "5.1.1");
-  EXPECT_EQ(s->recipient("<ok@example.test>", {"NOTIFY=NEVER"}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<ok@example.test>", {"NOTIFY=NEVER"})).status,
+            MilterStatus::Continue);
 }
 
 TEST_F(SessionTest, BodyBeyondTheLimitIsCutAndFlagged) {
@@ -307,12 +317,12 @@ TEST_F(SessionTest, DenyListedClientIsRefusedAtMailWhateverTheSender) {
 
 TEST_F(SessionTest, DenyListedRecipientIsRefusedAtRcptAndTheOthersGetTheMessage) {
   auto s = open(withPolicy({}, {}, {"former@example.test"}));
-  StageResult refused = s->recipient("<Former@Example.test>", {});
+  StageResult refused = await(s->recipient("<Former@Example.test>", {}));
   EXPECT_EQ(refused.status, MilterStatus::Reject);
   EXPECT_EQ(refused.reply.code, 550);
   EXPECT_EQ(refused.reply.enhanced, "5.7.1");
   EXPECT_EQ(refused.reply.text, "Recipient address rejected by local policy");
-  EXPECT_EQ(s->recipient("<bob@example.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<bob@example.test>", {})).status, MilterStatus::Continue);
   MessageActions a = content(*s, "hello");
   EXPECT_EQ(a.result.status, MilterStatus::Accept);
   std::string envelope = valueOf(a.append, "X-Test-Envelope");
@@ -324,7 +334,7 @@ TEST_F(SessionTest, RejectForcedAtConnectRefusesEveryRecipientWithItsOwnReply) {
   for (const char* sender : {"<sender@sender.test>", "<other@sender.test>"}) {
     ASSERT_EQ(s->mail(sender, {}, {}).status, MilterStatus::Continue) << sender;
     for (const char* rcpt : {"<a@example.test>", "<b@example.test>"}) {
-      StageResult refused = s->recipient(rcpt, {});
+      StageResult refused = await(s->recipient(rcpt, {}));
       EXPECT_EQ(refused.status, MilterStatus::Reject) << sender << " " << rcpt;
       EXPECT_EQ(refused.reply.code, 554);
       EXPECT_EQ(refused.reply.enhanced, "5.7.1");
@@ -337,7 +347,7 @@ TEST_F(SessionTest, RejectForcedAtConnectRefusesEveryRecipientWithItsOwnReply) {
 TEST_F(SessionTest, RejectForcedAtMailRefusesTheRecipientsOfThatTransactionOnly) {
   auto s = connected();
   ASSERT_EQ(s->mail("<spf-fail@sender.test>", {}, {}).status, MilterStatus::Continue);
-  StageResult refused = s->recipient("<a@example.test>", {});
+  StageResult refused = await(s->recipient("<a@example.test>", {}));
   EXPECT_EQ(refused.status, MilterStatus::Reject);
   EXPECT_EQ(refused.reply.code, 550);
   EXPECT_EQ(refused.reply.enhanced, "5.7.23");
@@ -356,13 +366,13 @@ milter_test::TestContextOptions withListsDomain() {
 
 TEST_F(SessionTest, RecipientWithAnotherDomainPolicyGets452AndTheFirstRecipientDecides) {
   auto s = open(withListsDomain());
-  EXPECT_EQ(s->recipient("<a@example.test>", {}).status, MilterStatus::Continue);
-  StageResult deferred = s->recipient("<dev@lists.test>", {});
+  EXPECT_EQ(await(s->recipient("<a@example.test>", {})).status, MilterStatus::Continue);
+  StageResult deferred = await(s->recipient("<dev@lists.test>", {}));
   EXPECT_EQ(deferred.status, MilterStatus::TempFail);
   EXPECT_EQ(deferred.reply.code, 452);
   EXPECT_EQ(deferred.reply.enhanced, "4.5.3");
   EXPECT_EQ(deferred.reply.text, smtp::replies::policyDiffers().text);
-  EXPECT_EQ(s->recipient("<c@example.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<c@example.test>", {})).status, MilterStatus::Continue);
   MessageActions main_domain = content(*s, "tag-me");
   EXPECT_EQ(main_domain.new_subject, "[SPAM] tag-me");
   EXPECT_NE(
@@ -371,8 +381,8 @@ TEST_F(SessionTest, RecipientWithAnotherDomainPolicyGets452AndTheFirstRecipientD
 
   // The MTA sends the deferred recipient in a new transaction, where its own policy decides.
   ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
-  EXPECT_EQ(s->recipient("<dev@lists.test>", {}).status, MilterStatus::Continue);
-  EXPECT_EQ(s->recipient("<a@example.test>", {}).status, MilterStatus::TempFail);
+  EXPECT_EQ(await(s->recipient("<dev@lists.test>", {})).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<a@example.test>", {})).status, MilterStatus::TempFail);
   MessageActions list = content(*s, "tag-me");
   EXPECT_EQ(list.result.status, MilterStatus::Accept);
   EXPECT_FALSE(list.subject);
@@ -383,7 +393,7 @@ TEST_F(SessionTest, RecipientWithAnotherDomainPolicyGets452AndTheFirstRecipientD
 
   // Tagged under the list policy, with its own prefix.
   ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
-  EXPECT_EQ(s->recipient("<dev@lists.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<dev@lists.test>", {})).status, MilterStatus::Continue);
   MessageActions hold = content(*s, "hold-me");
   EXPECT_EQ(hold.result.status, MilterStatus::Accept);
   EXPECT_FALSE(hold.quarantine);
@@ -392,7 +402,7 @@ TEST_F(SessionTest, RecipientWithAnotherDomainPolicyGets452AndTheFirstRecipientD
 
 TEST_F(SessionTest, AbortedTransactionForgetsItsPolicy) {
   auto s = open(withListsDomain());
-  EXPECT_EQ(s->recipient("<dev@lists.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<dev@lists.test>", {})).status, MilterStatus::Continue);
   s->abort();
   ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
   EXPECT_EQ(message(*s, "tag-me").new_subject, "[SPAM] tag-me");
@@ -402,13 +412,13 @@ TEST_F(SessionTest, AllowListedRecipientIsSplitFromOthersAndItsMailIsAccepted) {
   milter_test::TestContextOptions options;
   EXPECT_FALSE(options.lists.allow_recipients.add("abuse@example.test"));
   auto s = open(options);
-  EXPECT_EQ(s->recipient("<a@example.test>", {}).status, MilterStatus::Continue);
-  EXPECT_EQ(s->recipient("<abuse@example.test>", {}).status, MilterStatus::TempFail);
+  EXPECT_EQ(await(s->recipient("<a@example.test>", {})).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<abuse@example.test>", {})).status, MilterStatus::TempFail);
   MessageActions others = content(*s, "hold-me");
   ASSERT_TRUE(others.quarantine);
 
   ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
-  EXPECT_EQ(s->recipient("<abuse@example.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<abuse@example.test>", {})).status, MilterStatus::Continue);
   MessageActions allowed = content(*s, "hold-me");
   EXPECT_EQ(allowed.result.status, MilterStatus::Accept);
   EXPECT_FALSE(allowed.quarantine);
@@ -416,7 +426,7 @@ TEST_F(SessionTest, AllowListedRecipientIsSplitFromOthersAndItsMailIsAccepted) {
   EXPECT_EQ(status.rfind("No, score=12.2 ", 0), 0u) << status;
   // A forced action still decides for allow-listed mail.
   ASSERT_EQ(s->mail("<sender@sender.test>", {}, {}).status, MilterStatus::Continue);
-  EXPECT_EQ(s->recipient("<abuse@example.test>", {}).status, MilterStatus::Continue);
+  EXPECT_EQ(await(s->recipient("<abuse@example.test>", {})).status, MilterStatus::Continue);
   EXPECT_EQ(content(*s, "reject-me").result.status, MilterStatus::Reject);
 }
 

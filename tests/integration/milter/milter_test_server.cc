@@ -112,8 +112,7 @@ int main(int argc, char** argv) {
             server.setContext(fresh);
             say("reloaded generation=" + std::to_string(generation));
           } else {
-            say("active=" + std::to_string(milter.activeConnections()) +
-                " unexpected=" + std::to_string(milter.unexpectedStop()));
+            say("active=" + std::to_string(milter.activeConnections()) + " serving");
           }
           signals.async_wait(on_signal);
           return;
