@@ -221,7 +221,10 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
     ctx->delivery = std::make_shared<relay::ProxyDelivery>(
         relay, clientTlsContext(config.relay),
         services.metrics ? relayObserver(*services.metrics) : relay::RelayObserver{},
-        longLinePolicy(config.relay));
+        longLinePolicy(config.relay),
+        relay::DownstreamPoolLimits{config.relay.max_messages_per_connection,
+                                    config.relay.idle_timeout,
+                                    config.relay.proxy_idle_connections});
   } else {
     ctx->delivery = services.spool_delivery;
   }
@@ -325,6 +328,7 @@ DescriptorNeeds descriptorNeeds(const config::GatewayConfig& config, size_t work
   DescriptorNeeds needs;
   needs.fixed = kProcessDescriptors + kWorkerDescriptors * workers;
   if (config.relay.mode == "spool") needs.fixed += kDeliveryDescriptors * config.relay.concurrency;
+  if (config.relay.mode == "proxy") needs.fixed += config.relay.proxy_idle_connections;
   if (config.document.root().sub("milter")) needs.fixed += kMilterDescriptors;
   needs.per_session =
       kSessionDescriptors + (config.domains.verify == "probe" ? kProbeDescriptors : 0);
@@ -404,7 +408,7 @@ int serve(const std::filesystem::path& config_path) {
                                            : std::max(1u, std::thread::hardware_concurrency());
   raiseDescriptorLimit(config, workers);
   asio::thread_pool worker_pool(workers);
-  asio::io_context io;
+  asio::io_context io(static_cast<int>(config.server.io_threads));
   dns::CaresResolver resolver(io.get_executor(), dnsConfig(config), &metrics.registry());
   RuntimeServices services{worker_pool, nullptr, &resolver, &metrics, nullptr};
   services.use = CheckUse::Serving;
@@ -535,7 +539,7 @@ int serve(const std::filesystem::path& config_path) {
   smtp::Server server(io,
                       {config.server.max_connections, config.server.max_connections_per_ip,
                        config.server.accept_backoff_min, config.server.accept_backoff_max,
-                       config.server.accept_error_log_interval},
+                       config.server.accept_error_log_interval, config.server.io_threads},
                       context);
   first_loads.activate();
   metrics.reloadSucceeded(metrics::ReloadComponent::Config);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <thread>
 
 #include "gateway/core/text.h"
 
@@ -68,7 +69,8 @@ void readServer(Section& s, ServerConfig& c) {
   }
   c.accept_error_log_interval = s.getDuration("accept_error_log_interval",
                                               c.accept_error_log_interval, seconds(1), hours(24));
-  c.io_threads = s.getInt("io_threads", c.io_threads, 1, 256);
+  c.io_threads = s.getInt("io_threads", c.io_threads, 0, 256);
+  if (c.io_threads == 0) c.io_threads = std::max(1u, std::thread::hardware_concurrency());
   c.client_reverse_lookup = s.getBool("client_reverse_lookup", c.client_reverse_lookup);
   c.pid_file = s.getString("pid_file", "");
   s.finish();
@@ -155,6 +157,8 @@ void readRelay(Section& s, RelayConfig& c) {
   c.command_timeout = s.getDuration("command_timeout", c.command_timeout, seconds(1), hours(1));
   c.data_timeout = s.getDuration("data_timeout", c.data_timeout, seconds(1), hours(2));
   c.idle_timeout = s.getDuration("idle_timeout", c.idle_timeout, {}, hours(1));
+  c.proxy_idle_connections =
+      s.getInt("proxy_idle_connections", c.proxy_idle_connections, 0, 10'000);
   c.outage_probe_interval =
       s.getDuration("outage_probe_interval", c.outage_probe_interval, milliseconds(100), hours(1));
   c.line_length_limit = s.getInt("line_length_limit", c.line_length_limit, 0, 1 << 20);

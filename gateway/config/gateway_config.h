@@ -33,7 +33,7 @@ struct ServerConfig {
   milliseconds accept_backoff_min{10};
   milliseconds accept_backoff_max{1'000};
   milliseconds accept_error_log_interval{10'000};
-  size_t io_threads = 1;
+  size_t io_threads = 1;  // 0 in the file: one per core
   // Look up each client's forward-confirmed reverse name at connect (our Received field, the
   // relay model's rdns); false: every client is recorded without a name.
   bool client_reverse_lookup = true;
@@ -107,6 +107,7 @@ struct RelayConfig {
   milliseconds command_timeout{300'000};
   milliseconds data_timeout{600'000};
   milliseconds idle_timeout{10'000};           // how long a reusable connection is kept open
+  size_t proxy_idle_connections = 20;          // proxy mode: idle connections kept for reuse
   milliseconds outage_probe_interval{30'000};  // while the internal MTA is down
   // Message lines longer than this many octets (without CRLF) are wrapped when relayed, or the
   // message is refused at the end of DATA (long_lines); 0: no limit.

@@ -8,44 +8,49 @@ namespace {
 
 class ProxyTransaction : public smtp::DeliveryTransaction {
  public:
-  ProxyTransaction(const smtp::ClientSettings& settings, std::shared_ptr<asio::ssl::context> tls,
-                   RelayObserver observer, smtp::LongLinePolicy long_lines)
-      : tls_(std::move(tls)),
-        client_(settings, *tls_),
-        observer_(std::move(observer)),
-        long_lines_(long_lines) {}
+  ProxyTransaction(std::shared_ptr<DownstreamPool> pool, const RelayObserver& observer,
+                   smtp::LongLinePolicy long_lines)
+      : pool_(std::move(pool)), observer_(observer), long_lines_(long_lines) {}
 
   awaitable<smtp::Reply> mail(const Envelope& envelope) override {
-    smtp::Reply hello = co_await client_.connect();
-    if (hello.code != 250) {
-      if (observer_.attempt) observer_.attempt(0);
-      co_return unavailable();
+    DownstreamConnection connection = co_await pool_->borrow();
+    if (!connection.client) co_return unreachable();
+    noteTls(connection);
+    smtp::Reply reply = co_await connection.client->mail(envelope);
+    if (connection.reused && !connection.client->usable()) {
+      // The internal MTA closed the idle connection (or answered 421) just as it was lent; it has
+      // accepted nothing of this transaction yet, so a new connection may carry it.
+      connection = co_await pool_->connect();
+      if (!connection.client) co_return unreachable();
+      noteTls(connection);
+      reply = co_await connection.client->mail(envelope);
     }
-    if (auto tls = client_.tlsInfo(); tls && observer_.tls) observer_.tls(*tls);
-    smtp::Reply reply = co_await client_.mail(envelope);
-    if (!client_.usable()) co_return unavailable();
+    client_ = std::move(connection.client);
+    if (!client_->usable()) co_return unavailable();
     co_return reply;
   }
 
   awaitable<smtp::Reply> rcpt(const Recipient& recipient) override {
-    smtp::Reply reply = co_await client_.rcpt(recipient);
-    if (!client_.usable()) co_return unavailable();
+    if (!client_) co_return unavailable();
+    smtp::Reply reply = co_await client_->rcpt(recipient);
+    if (!client_->usable()) co_return unavailable();
     co_return reply;
   }
 
   awaitable<smtp::Reply> commit(const Transaction& tx, std::string_view message) override {
+    if (!client_) co_return unavailable();
     FittedMessage fitted = fitLineLength(long_lines_, tx.envelope, message);
     logLineWrap(tx.id, long_lines_.limit, fitted);
-    smtp::Reply reply = co_await client_.data(fitted.text(message));
+    smtp::Reply reply = co_await client_->data(fitted.text(message));
     if (observer_.attempt) observer_.attempt(reply.connection_failed ? 0 : reply.code);
-    if (!client_.usable() && !reply.positive()) reply = unavailable();
-    committed_ = true;
-    co_await client_.quit();
+    if (!client_->usable() && !reply.positive()) reply = unavailable();
+    // The reply goes to the client now; what the connection needs next happens in the background.
+    pool_->giveBack(std::move(client_), co_await asio::this_coro::executor);
     co_return reply;
   }
 
   awaitable<void> abort() override {
-    if (!committed_) co_await client_.quit();
+    if (client_) pool_->giveBack(std::move(client_), co_await asio::this_coro::executor);
   }
 
  private:
@@ -55,24 +60,33 @@ class ProxyTransaction : public smtp::DeliveryTransaction {
     return {451, "4.4.1", "Error: internal mail server unavailable, try again later"};
   }
 
-  std::shared_ptr<asio::ssl::context> tls_;
-  smtp::Client client_;
-  RelayObserver observer_;
+  smtp::Reply unreachable() const {
+    if (observer_.attempt) observer_.attempt(0);
+    return unavailable();
+  }
+
+  void noteTls(const DownstreamConnection& connection) const {
+    if (connection.reused || !observer_.tls) return;
+    if (auto tls = connection.client->tlsInfo()) observer_.tls(*tls);
+  }
+
+  std::shared_ptr<DownstreamPool> pool_;
+  const RelayObserver& observer_;
   smtp::LongLinePolicy long_lines_;
-  bool committed_ = false;
+  std::unique_ptr<smtp::Client> client_;  // borrowed from MAIL until commit() or abort()
 };
 
 }  // namespace
 
 ProxyDelivery::ProxyDelivery(smtp::ClientSettings settings, std::shared_ptr<asio::ssl::context> tls,
-                             RelayObserver observer, smtp::LongLinePolicy long_lines)
-    : settings_(std::move(settings)),
-      tls_(std::move(tls)),
+                             RelayObserver observer, smtp::LongLinePolicy long_lines,
+                             DownstreamPoolLimits pool)
+    : pool_(DownstreamPool::create(std::move(settings), std::move(tls), pool)),
       observer_(std::move(observer)),
       long_lines_(long_lines) {}
 
 std::unique_ptr<smtp::DeliveryTransaction> ProxyDelivery::begin() {
-  return std::make_unique<ProxyTransaction>(settings_, tls_, observer_, long_lines_);
+  return std::make_unique<ProxyTransaction>(pool_, observer_, long_lines_);
 }
 
 }  // namespace portcullis::relay

@@ -2,6 +2,8 @@
 
 #include <boost/asio/connect.hpp>
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "gateway/core/text.h"
@@ -35,20 +37,21 @@ std::optional<TlsInfo> Client::tlsInfo() const {
 std::string dotStuff(std::string_view message) {
   std::string out;
   out.reserve(message.size() + message.size() / 50 + 5);
-  bool line_start = true;
-  for (size_t i = 0; i < message.size(); ++i) {
-    char c = message[i];
-    if (line_start && c == '.') out.push_back('.');
-    if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') ++i;
-      out += "\r\n";
-      line_start = true;
-      continue;
-    }
-    out.push_back(c);
-    line_start = false;
+  const char* at = message.data();
+  const char* const stop = message.data() + message.size();
+  // Line by line: the text up to the first CR or LF, then CRLF for whichever line end it had
+  // (CRLF, or a bare CR or LF); a line that starts with a dot gets another.
+  while (at < stop) {
+    auto* lf = static_cast<const char*>(std::memchr(at, '\n', static_cast<size_t>(stop - at)));
+    const char* line_end = lf ? lf : stop;
+    auto* cr = static_cast<const char*>(std::memchr(at, '\r', static_cast<size_t>(line_end - at)));
+    const char* text_end = cr ? cr : line_end;
+    if (*at == '.') out.push_back('.');
+    out.append(at, text_end);
+    out += "\r\n";
+    if (text_end == stop) break;
+    at = text_end + (text_end[0] == '\r' && text_end + 1 < stop && text_end[1] == '\n' ? 2 : 1);
   }
-  if (!line_start) out += "\r\n";
   out += ".\r\n";
   return out;
 }
@@ -89,6 +92,7 @@ awaitable<Reply> Client::readReply(std::chrono::milliseconds timeout) {
     reply.code = code;
     if (last) break;
   }
+  if (reply.code == 421) usable_ = false;  // the server is closing the connection
   // Split off an enhanced status code ("2.1.0 Ok") from the last line.
   auto last_nl = text.rfind('\n');
   std::string_view last_line =
@@ -228,6 +232,7 @@ awaitable<Reply> Client::sendBody(std::string_view message) {
   }
   Reply final_reply = co_await readReply(settings_.data_timeout);
   ++transactions_;
+  transaction_open_ = false;  // whatever the reply, the server's transaction ended with the message
   co_return final_reply;
 }
 
@@ -263,7 +268,14 @@ awaitable<TransactionResult> Client::send(const Envelope& envelope, std::string_
     }
   }
   if (!usable_) {
-    result.data = connectionFailure(421, "4.4.2", "connection lost during the envelope");
+    // The server closed the session with a 421 of its own, or the connection was lost.
+    const Reply* closing = result.mail.code == 421 ? &result.mail : nullptr;
+    for (const auto& r : result.recipients) {
+      if (!closing && r.code == 421) closing = &r;
+    }
+    result.data = closing && !closing->connection_failed
+                      ? *closing
+                      : connectionFailure(421, "4.4.2", "connection lost during the envelope");
     co_return result;
   }
   if (!result.mail.positive() || !result.anyRecipientAccepted()) {
@@ -276,7 +288,9 @@ awaitable<TransactionResult> Client::send(const Envelope& envelope, std::string_
 }
 
 awaitable<Reply> Client::mail(const Envelope& envelope) {
-  co_return co_await command(mailCommand(envelope));
+  Reply reply = co_await command(mailCommand(envelope));
+  transaction_open_ = reply.positive();
+  co_return reply;
 }
 
 awaitable<Reply> Client::rcpt(const Recipient& recipient) {
@@ -290,7 +304,12 @@ awaitable<Reply> Client::data(std::string_view message) {
 awaitable<Reply> Client::rset() {
   Reply r = co_await command("RSET");
   if (!r.positive()) usable_ = false;
+  transaction_open_ = false;
   co_return r;
+}
+
+bool Client::quietSinceLastReply() {
+  return usable_ && stream_ && stream_->peerQuiet();
 }
 
 awaitable<void> Client::quit() {

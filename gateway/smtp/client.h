@@ -3,7 +3,8 @@
 // (opportunistic or required), CHUNKING for byte-exact BDAT delivery, and carries DSN and
 // SMTPUTF8 parameters through. One client is one connection, reusable for several transactions.
 // Failures are values: a connection problem becomes a synthesized 4xx reply with
-// connection_failed set, and marks the client unusable.
+// connection_failed set, and marks the client unusable; so does a 421 from the server (it is
+// closing the connection, RFC 5321 §3.8).
 #pragma once
 
 #include <chrono>
@@ -58,6 +59,12 @@ class Client {
   awaitable<void> quit();
 
   bool usable() const { return usable_; }
+  // True from an accepted MAIL until the server's final reply to the message, or an accepted RSET:
+  // the server holds a transaction that must end before the connection serves another.
+  bool transactionOpen() const { return transaction_open_; }
+  // For a connection that waited idle: true when the server has neither closed it nor sent
+  // anything unasked (such as a 421 before its own idle timeout) since its last reply.
+  bool quietSinceLastReply();
   bool supports(const std::string& extension) const { return extensions_.count(extension) > 0; }
   bool tlsActive() const { return tls_active_; }
   std::optional<TlsInfo> tlsInfo() const;  // the session's TLS facts, once STARTTLS succeeded
@@ -78,6 +85,7 @@ class Client {
   std::set<std::string> extensions_;
   bool usable_ = false;
   bool tls_active_ = false;
+  bool transaction_open_ = false;
   size_t transactions_ = 0;
 };
 

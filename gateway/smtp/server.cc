@@ -157,8 +157,9 @@ awaitable<void> Server::acceptLoop(asio::ip::tcp::acceptor& acceptor) {
   std::chrono::milliseconds backoff{0};  // zero while accepting works
   while (true) {
     boost::system::error_code ec;
-    auto strand = asio::make_strand(io_);
-    asio::ip::tcp::socket socket(strand);
+    asio::ip::tcp::socket socket(limits_.io_threads > 1
+                                     ? asio::any_io_executor(asio::make_strand(io_))
+                                     : asio::any_io_executor(io_.get_executor()));
     co_await acceptor.async_accept(socket, asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;

@@ -1,13 +1,13 @@
 // The SMTP listener: accepts connections on the configured addresses, enforces the connection
 // limits (in total and per client address: 421 4.7.0 beyond them), runs one session per
-// connection on its own strand, and stops gracefully: no new connections, running sessions get a
-// grace period, after which the caller stops the loop (unacknowledged messages are the
-// client's to retry; acknowledged ones are already durable). The session context can be replaced at
-// any time (reload). Accepted sockets get TCP_NODELAY (replies are grouped by the session, RFC
-// 2920). When accept fails (out of descriptors, EMFILE/ENFILE, or any other error) the listener
-// pauses with exponential back-off and logs once per interval with a count, never spinning; while
-// descriptors are exhausted, waiting connections are answered 421 4.3.2 through one descriptor
-// kept in reserve for that purpose.
+// connection (on its own strand when several threads run the loop), and stops gracefully: no new
+// connections, running sessions get a grace period, after which the caller stops the loop
+// (unacknowledged messages are the client's to retry; acknowledged ones are already durable). The
+// session context can be replaced at any time (reload). Accepted sockets get TCP_NODELAY (replies
+// are grouped by the session, RFC 2920). When accept fails (out of descriptors, EMFILE/ENFILE, or
+// any other error) the listener pauses with exponential back-off and logs once per interval with a
+// count, never spinning; while descriptors are exhausted, waiting connections are answered
+// 421 4.3.2 through one descriptor kept in reserve for that purpose.
 #pragma once
 
 #include <atomic>
@@ -33,6 +33,9 @@ struct ServerLimits {
   std::chrono::milliseconds accept_backoff_max{1'000};
   // At most one log line about failing accepts per interval (with the count since the last one).
   std::chrono::milliseconds accept_error_log_interval{10'000};
+  // Threads running the io_context: with more than one, each session runs on a strand of its own;
+  // with one, sessions need none and run on the io_context directly.
+  size_t io_threads = 1;
 };
 
 class Server {

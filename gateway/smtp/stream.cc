@@ -1,14 +1,22 @@
 #include "gateway/smtp/stream.h"
 
-#include <algorithm>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 namespace portcullis::smtp {
 
 namespace {
-constexpr size_t kReadChunk = 64 * 1024;
+// The first buffer of a stream, the most one read asks for, and the least it is offered.
+constexpr size_t kInitialInput = 16 * 1024;
+constexpr size_t kMaxReadChunk = 64 * 1024;
+constexpr size_t kMinReadSpace = 4 * 1024;
 
 // An SSL context of our own is never shared with the session's: the stream only borrows it.
 asio::ssl::context& placeholderContext() {
@@ -17,44 +25,131 @@ asio::ssl::context& placeholderContext() {
 }
 }  // namespace
 
-Stream::Stream(asio::ip::tcp::socket socket) : tls_(std::move(socket), placeholderContext()) {}
+// The deadline of the read that waits, if one does. One timer serves every read of the stream:
+// reads only note their deadline, and the timer is re-armed only when a read's deadline comes
+// before the timer's expiry, or when it fired while a later deadline was pending. When it fires
+// for the read that waits, it cancels the socket's pending operation. Its handler runs on the
+// executor of the coroutine that armed it; a stream that changes hands (a pooled connection lent
+// to another session's strand) gets a fresh ReadDeadline, so a late handler only ever sees the
+// state of its own owner, and finds no read waiting.
+struct Stream::ReadDeadline : std::enable_shared_from_this<ReadDeadline> {
+  ReadDeadline(const asio::any_io_executor& executor, asio::ip::tcp::socket* socket)
+      : executor(executor), timer(executor), socket(socket) {}
+
+  void arm(std::chrono::steady_clock::time_point expiry) {
+    timer.expires_at(expiry);
+    armed = true;
+    timer.async_wait(asio::bind_executor(
+        executor,
+        [self = shared_from_this()](const boost::system::error_code& ec) { self->fired(ec); }));
+  }
+
+  void fired(const boost::system::error_code& ec) {
+    if (ec) return;  // superseded by a nearer deadline, or the stream went away
+    armed = false;
+    // No read waits (the handler of an earlier owner never gets further, so it never reads
+    // `socket`, which the present owner may clear); the next read arms the timer again.
+    if (!waiting_until || !socket) return;
+    if (std::chrono::steady_clock::now() < *waiting_until) {
+      arm(*waiting_until);
+      return;
+    }
+    expired = true;
+    boost::system::error_code ignored;
+    socket->cancel(ignored);
+  }
+
+  asio::any_io_executor executor;
+  asio::steady_timer timer;
+  asio::ip::tcp::socket* socket;  // null once the stream is gone
+  std::optional<std::chrono::steady_clock::time_point> waiting_until;
+  bool armed = false;
+  bool expired = false;
+};
+
+Stream::Stream(asio::ip::tcp::socket socket) : tls_(std::move(socket), placeholderContext()) {
+  // Reads and writes try the socket without waiting first.
+  boost::system::error_code ec;
+  tls_.next_layer().non_blocking(true, ec);
+}
+
+Stream::~Stream() {
+  if (read_deadline_) {
+    read_deadline_->socket = nullptr;
+    read_deadline_->timer.cancel();
+  }
+}
+
+void Stream::armReadDeadline(const asio::any_io_executor& executor,
+                             std::chrono::steady_clock::time_point deadline) {
+  if (!read_deadline_ || read_deadline_->executor != executor) {
+    if (read_deadline_) read_deadline_->timer.cancel();
+    read_deadline_ = std::make_shared<ReadDeadline>(executor, &socket());
+  }
+  ReadDeadline& d = *read_deadline_;
+  d.waiting_until = deadline;
+  d.expired = false;
+  if (!d.armed || d.timer.expiry() > deadline) d.arm(deadline);
+}
+
+bool Stream::disarmReadDeadline() {
+  read_deadline_->waiting_until.reset();
+  return read_deadline_->expired;
+}
+
+void Stream::makeReadSpace() {
+  if (start_ == end_) start_ = end_ = 0;
+  bool grow = last_read_filled_ && capacity_ < kMaxReadChunk;
+  if (!grow && capacity_ - end_ >= kMinReadSpace) return;
+  if (start_ > 0) {
+    std::memmove(input_.get(), input_.get() + start_, end_ - start_);
+    end_ -= start_;
+    start_ = 0;
+  }
+  if (!grow && capacity_ - end_ >= kMinReadSpace) return;
+  size_t capacity = std::max(kInitialInput, capacity_ * 2);
+  while (capacity - end_ < kMinReadSpace) capacity *= 2;
+  auto larger = std::make_unique_for_overwrite<char[]>(capacity);
+  if (end_ > 0) std::memcpy(larger.get(), input_.get(), end_);
+  input_ = std::move(larger);
+  capacity_ = capacity;
+}
 
 awaitable<ReadStatus> Stream::fill(std::chrono::steady_clock::time_point deadline) {
   // The peer may be waiting for these replies before it sends more (RFC 2920 §3.2).
   if (!queued_output_.empty() && !co_await flush()) co_return ReadStatus::Closed;
-  if (start_ > 0 && start_ == buffer_.size()) {
-    buffer_.clear();
-    start_ = 0;
-  } else if (start_ > kReadChunk) {
-    buffer_.erase(0, start_);
-    start_ = 0;
-  }
-  size_t old_size = buffer_.size();
-  buffer_.resize(old_size + kReadChunk);
-  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-  boost::system::error_code ec, timer_ec;
+  makeReadSpace();
+  size_t space = std::min(capacity_ - end_, kMaxReadChunk);
+  auto buf = asio::buffer(input_.get() + end_, space);
+  auto executor = co_await asio::this_coro::executor;
+  boost::system::error_code ec;
   size_t n = 0;
-  auto buf = asio::buffer(buffer_.data() + old_size, kReadChunk);
-  std::variant<size_t, std::monostate> result;
+  bool timed_out = false;
   if (tls_active_) {
-    result = co_await (tls_.async_read_some(buf, asio::redirect_error(use_awaitable, ec)) ||
-                       timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+    armReadDeadline(executor, deadline);
+    n = co_await tls_.async_read_some(buf, asio::redirect_error(use_awaitable, ec));
+    timed_out = disarmReadDeadline();
   } else {
-    result =
-        co_await (tls_.next_layer().async_read_some(buf, asio::redirect_error(use_awaitable, ec)) ||
-                  timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+    while (true) {
+      n = socket().read_some(buf, ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) break;
+      armReadDeadline(executor, deadline);
+      co_await socket().async_wait(asio::socket_base::wait_read,
+                                   asio::redirect_error(use_awaitable, ec));
+      timed_out = disarmReadDeadline();
+      if (ec || timed_out) break;
+    }
   }
-  if (result.index() == 1) {
-    buffer_.resize(old_size);
+  if (timed_out) {
     last_error_ = "timeout";
     co_return ReadStatus::Timeout;
   }
-  n = std::get<0>(result);
-  buffer_.resize(old_size + n);
   if (ec || n == 0) {
     last_error_ = ec ? ec.message() : "connection closed";
     co_return ReadStatus::Closed;
   }
+  end_ += n;
+  last_read_filled_ = n == space;
   co_return ReadStatus::Ok;
 }
 
@@ -63,7 +158,7 @@ awaitable<LineResult> Stream::readLine(size_t max_length, std::chrono::milliseco
   LineResult result;
   bool too_long = false;
   while (true) {
-    std::string_view available(buffer_.data() + start_, buffer_.size() - start_);
+    std::string_view available = buffered();
     size_t lf = available.find('\n');
     if (lf != std::string_view::npos) {
       if (!too_long) {
@@ -83,7 +178,7 @@ awaitable<LineResult> Stream::readLine(size_t max_length, std::chrono::milliseco
     if (available.size() > max_length + 1) {
       // Drop what we have; keep reading until the line ends.
       too_long = true;
-      start_ = buffer_.size();
+      start_ = end_;
     }
     ReadStatus status = co_await fill(deadline);
     if (status != ReadStatus::Ok) {
@@ -133,8 +228,19 @@ awaitable<bool> Stream::write(std::string_view data, std::chrono::milliseconds t
     timeout = std::max(timeout, queued_timeout_);
     queued_timeout_ = std::chrono::milliseconds(0);
   }
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   boost::system::error_code ec, timer_ec;
+  if (!tls_active_) {
+    // Usually the socket takes it all at once, and nothing needs to wait.
+    size_t sent = socket().write_some(asio::buffer(data), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      last_error_ = ec.message();
+      co_return false;
+    }
+    ec.clear();
+    data.remove_prefix(sent);
+    if (data.empty()) co_return true;
+  }
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   std::variant<size_t, std::monostate> result;
   if (tls_active_) {
     result = co_await (
@@ -157,8 +263,7 @@ awaitable<bool> Stream::write(std::string_view data, std::chrono::milliseconds t
 }
 
 void Stream::wrapInTls(asio::ssl::context& ctx) {
-  buffer_.clear();  // plaintext pipelined before the handshake is never interpreted
-  start_ = 0;
+  start_ = end_ = 0;  // plaintext pipelined before the handshake is never interpreted
   tls_ = asio::ssl::stream<asio::ip::tcp::socket>(std::move(tls_.next_layer()), ctx);
 }
 
@@ -192,6 +297,14 @@ awaitable<bool> Stream::startTlsClient(asio::ssl::context& ctx, const std::strin
     tls_.set_verify_mode(asio::ssl::verify_none);
   }
   co_return co_await handshake(asio::ssl::stream_base::client, timeout);
+}
+
+bool Stream::peerQuiet() {
+  if (hasBufferedInput()) return false;
+  if (tls_active_ && SSL_pending(tls_.native_handle()) > 0) return false;
+  char byte;
+  ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 std::optional<TlsInfo> Stream::tlsInfo() const {

@@ -5,6 +5,10 @@
 // Output may be queued (replies to pipelined commands, RFC 2920 §3.2): queued bytes leave with the
 // next write, at flush(), or before any read that has to wait for the peer, so a reply is never
 // held while the stream waits for input.
+// Input is read into one buffer per stream that is allocated without initialisation and reused for
+// every read (16 KiB at first, doubled while reads fill it, up to 64 KiB per read, more only to
+// hold a long line). Plaintext reads and writes first try the socket without waiting; only what
+// has to wait is bounded by a deadline, kept by one timer per stream that is rarely re-armed.
 #pragma once
 
 #include <chrono>
@@ -34,6 +38,9 @@ inline constexpr std::chrono::milliseconds kTlsShutdownTimeout{1'000};
 class Stream {
  public:
   explicit Stream(asio::ip::tcp::socket socket);
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
 
   // One line ending in LF (a preceding CR is removed). A longer line is consumed up to its LF
   // and TooLong is returned.
@@ -57,7 +64,10 @@ class Stream {
   awaitable<bool> startTlsClient(asio::ssl::context& ctx, const std::string& server_name,
                                  bool verify, std::chrono::milliseconds timeout);
   std::optional<TlsInfo> tlsInfo() const;
-  bool hasBufferedInput() const { return start_ < buffer_.size(); }
+  bool hasBufferedInput() const { return start_ < end_; }
+  // Without waiting: true when nothing is buffered and the peer has neither sent more nor closed
+  // the connection (a look at the socket that reads nothing).
+  bool peerQuiet();
 
   // Ends the connection. With TLS active it first sends close_notify and waits up to
   // kTlsShutdownTimeout for the peer's (RFC 8446 §6.1), so the peer sees a clean end instead of a
@@ -70,14 +80,28 @@ class Stream {
 
  private:
   awaitable<ReadStatus> fill(std::chrono::steady_clock::time_point deadline);
+  // The deadline of a read that has to wait (see stream.cc): armed before the wait, disarmed
+  // after it; disarmReadDeadline() tells whether the deadline passed.
+  struct ReadDeadline;
+  void armReadDeadline(const asio::any_io_executor& executor,
+                       std::chrono::steady_clock::time_point deadline);
+  bool disarmReadDeadline();
+  // Makes at least kMinReadSpace bytes free after end_: moves the unread bytes to the front and
+  // grows the buffer when that is not enough (or when the last read filled all it was offered).
+  void makeReadSpace();
+  std::string_view buffered() const { return {input_.get() + start_, end_ - start_}; }
   void wrapInTls(asio::ssl::context& ctx);
   awaitable<bool> handshake(asio::ssl::stream_base::handshake_type side,
                             std::chrono::milliseconds timeout);
 
   asio::ssl::stream<asio::ip::tcp::socket> tls_;
   bool tls_active_ = false;
-  std::string buffer_;
-  size_t start_ = 0;  // first unread byte of buffer_
+  std::unique_ptr<char[]> input_;  // allocated for overwrite: never zero-filled
+  size_t capacity_ = 0;
+  size_t start_ = 0;               // first unread byte of input_
+  size_t end_ = 0;                 // one past the last byte read
+  bool last_read_filled_ = false;  // the last read took all the space it was given
+  std::shared_ptr<ReadDeadline> read_deadline_;
   std::string last_error_;
   std::string queued_output_;
   std::chrono::milliseconds queued_timeout_{0};
@@ -87,9 +111,8 @@ template <typename Sink>
 awaitable<ReadStatus> Stream::readInto(Sink&& sink,
                                        std::chrono::steady_clock::time_point deadline) {
   while (true) {
-    if (start_ < buffer_.size()) {
-      std::string_view available(buffer_.data() + start_, buffer_.size() - start_);
-      auto [used, done] = sink(available);
+    if (start_ < end_) {
+      auto [used, done] = sink(buffered());
       start_ += used;
       if (done) co_return ReadStatus::Ok;
     }
