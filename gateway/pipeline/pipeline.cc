@@ -1,5 +1,7 @@
 #include "gateway/pipeline/pipeline.h"
 
+#include <boost/asio/as_tuple.hpp>
+
 #include <algorithm>
 
 #include "gateway/core/text.h"
@@ -39,7 +41,10 @@ awaitable<void> Pipeline::runOne(const Check& check, const Transaction& tx, Repo
   std::string error;
   try {
     asio::steady_timer deadline(co_await asio::this_coro::executor, timeout_);
-    auto result = co_await (runCaught(check, tx, report) || deadline.async_wait(use_awaitable));
+    // The deadline's wait completes as a value, not an exception, when the check wins and `||`
+    // cancels it: an exception per check was a measurable share of the milter's CPU.
+    auto result = co_await (runCaught(check, tx, report) ||
+                            deadline.async_wait(asio::as_tuple(use_awaitable)));
     if (result.index() == 1) {
       outcome = CheckOutcome::Timeout;
       error = "timed out";
