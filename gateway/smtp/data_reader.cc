@@ -1,22 +1,21 @@
 #include "gateway/smtp/data_reader.h"
 
+#include <algorithm>
+
 namespace portcullis::smtp {
 
 DataReader::DataReader(uint64_t max_size, BareLineEndPolicy policy, std::string& out)
     : max_size_(max_size), policy_(policy), out_(out) {}
 
-void DataReader::emit(char c) {
-  ++size_;
-  if (size_ > max_size_) {
-    too_big_ = true;
-    return;
-  }
-  out_.push_back(c);
+void DataReader::emit(std::string_view run) {
+  const uint64_t room = size_ < max_size_ ? max_size_ - size_ : 0;
+  out_.append(run.substr(0, static_cast<size_t>(std::min<uint64_t>(room, run.size()))));
+  size_ += run.size();
+  if (size_ > max_size_) too_big_ = true;
 }
 
 void DataReader::emitLineEnd() {
-  emit('\r');
-  emit('\n');
+  emit("\r\n");
 }
 
 size_t DataReader::feed(std::string_view bytes) {
@@ -39,10 +38,14 @@ size_t DataReader::feed(std::string_view bytes) {
           if (policy_ == BareLineEndPolicy::Normalize)
             emitLineEnd();
           else
-            emit('\n');
+            emit("\n");
           state_ = State::InLine;
         } else {
-          emit(c);
+          // Ordinary content: the run up to the next CR or LF goes out in one piece.
+          size_t end = i;
+          while (end < bytes.size() && bytes[end] != '\r' && bytes[end] != '\n') ++end;
+          emit(bytes.substr(i - 1, end - i + 1));
+          i = end;
           state_ = State::InLine;
         }
         break;
@@ -56,7 +59,7 @@ size_t DataReader::feed(std::string_view bytes) {
           if (policy_ == BareLineEndPolicy::Normalize)
             emitLineEnd();
           else
-            emit('\r');
+            emit("\r");
           --i;  // look at this byte again as ordinary line content
           state_ = State::InLine;
         }
@@ -80,7 +83,7 @@ size_t DataReader::feed(std::string_view bytes) {
           if (policy_ == BareLineEndPolicy::Normalize)
             emitLineEnd();
           else
-            emit('\r');
+            emit("\r");
           --i;
           state_ = State::InLine;
         }

@@ -32,7 +32,8 @@ class DataReader {
 
  private:
   enum class State { LineStart, InLine, AfterCr, Dot, DotCr, Done };
-  void emit(char c);
+  // Appends `run` to the message as far as the size limit allows; counts all of it.
+  void emit(std::string_view run);
   void emitLineEnd();
 
   uint64_t max_size_;
