@@ -10,6 +10,7 @@
 #   /usr/lib/tmpfiles.d/portcullis.conf       the spool, quarantine and cache directories
 #   /usr/share/portcullis/rules/              the shipped rules (*.cf)
 #   /usr/share/portcullis/signatures/         the shipped ClamAV signatures
+#   /usr/share/portcullis/digest/             the quarantine digest templates (*.txt)
 #   /usr/share/doc/portcullis/                the metrics reference and the deploy examples
 # Its Depends are computed by dpkg-shlibdeps from the binary's shared libraries.
 
@@ -40,6 +41,9 @@ install(DIRECTORY "${_portcullis_repo}/signatures/" DESTINATION share/portcullis
         PATTERN "tests" EXCLUDE
         PATTERN "testdata" EXCLUDE)
 
+# The quarantine digest's language templates ([quarantine.digest] template_directory).
+install(DIRECTORY "${_portcullis_repo}/deploy/digest/" DESTINATION share/portcullis/digest
+        FILES_MATCHING PATTERN "*.txt")
 install(FILES "${_portcullis_repo}/gateway/metrics/README.md"
         DESTINATION share/doc/portcullis RENAME metrics.md)
 foreach(_portcullis_doc README.md LICENSE COPYING)

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "gateway/cli/digest_command.h"
 #include "gateway/cli/learn_command.h"
 #include "gateway/cli/quarantine_command.h"
 #include "gateway/cli/queue_command.h"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   portcullis::cli::addLearnCommand(app, exit_status);
   portcullis::cli::addQueueCommand(app, exit_status);
   portcullis::cli::addQuarantineCommand(app, exit_status);
+  portcullis::cli::addQuarantineDigestCommand(*app.get_subcommand("quarantine"), exit_status);
   portcullis::cli::addRulesCommand(app, exit_status);
   portcullis::cli::addRulesReloadCommand(*app.get_subcommand("rules"), exit_status);
   portcullis::cli::addRulesUpdateCommand(*app.get_subcommand("rules"), exit_status);

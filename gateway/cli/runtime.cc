@@ -22,6 +22,7 @@
 #include "gateway/cli/server_tls_context.h"
 #include "gateway/core/offload.h"
 #include "gateway/core/text.h"
+#include "gateway/digest/digest_schedule.h"
 #include "gateway/dns/cares_resolver.h"
 #include "gateway/dns/dns_config.h"
 #include "gateway/metrics/check_observer.h"
@@ -394,6 +395,7 @@ void validateServices(const config::GatewayConfig& config) {
   metrics::readMetricsConfig(config.document);
   quarantine::loadQuarantineConfig(config.document);
   web::loadWebConfig(config);
+  digest::loadDigestSettings(config);
   config::Section root = config.document.root();
   if (auto section = root.sub("milter")) {
     milter::readMilterConfig(*section, config.pipeline.check_timeout);
@@ -533,6 +535,15 @@ int serve(const std::filesystem::path& config_path) {
         asio::post(io, [r, id] { r->enqueue(id); });
       },
       serverTlsContext(config));
+  // The recipients' daily digests ([quarantine.digest]; refused in proxy mode at config time).
+  if (auto digest_settings = digest::loadDigestSettings(config); digest_settings && runner) {
+    asio::co_spawn(io,
+                   digest::runDailyDigests(
+                       std::make_shared<const digest::DigestSettings>(std::move(*digest_settings)),
+                       quarantine_store, *spool, worker_pool,
+                       [r = runner.get()](const std::string& id) { r->enqueue(id); }),
+                   asio::detached);
+  }
   metrics::LoadTracker::Generation first_loads = loads.begin();
   services.filter_events = first_loads.events();
   std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
