@@ -29,8 +29,9 @@ struct RuntimeServices {
   dns::Resolver* resolver = nullptr;    // null in `config check`: DNS checks are then not built
   metrics::Metrics* metrics = nullptr;  // null in `config check`
   std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
-  FilterEvents filter_events;  // what the checks load and scan, for the metrics
-  CheckUse use = CheckUse::Offline;  // Serving in `serve`, Validation in `config check`
+  FilterEvents filter_events;                 // what the checks load and scan, for the metrics
+  CheckUse use = CheckUse::Offline;           // Serving in `serve`, Validation in `config check`
+  std::function<void(Action)> count_verdict;  // the verdict history's record(); may be empty
 };
 
 // The MIME parser's limits of [mime] (shared by SMTP, milter and `portcullis scan`).

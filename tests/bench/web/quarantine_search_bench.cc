@@ -23,10 +23,10 @@ constexpr size_t kPageSize = 50;
 
 void generate(q::QuarantineIndex& index, size_t count) {
   std::mt19937 random(42);
-  const char* words[] = {"cheap", "watches", "invoice", "meeting", "offer", "prize", "photos",
-                         "newsletter", "urgent", "account", "winner", "report"};
-  const char* symbols[] = {"BAYES_99", "URIBL_BLACK", "RCVD_IN_SBL", "HTML_MESSAGE",
-                           "MISSING_DATE", "FREEMAIL_FROM", "SPF_FAIL", "DKIM_INVALID"};
+  const char* words[] = {"cheap",  "watches",    "invoice", "meeting", "offer",  "prize",
+                         "photos", "newsletter", "urgent",  "account", "winner", "report"};
+  const char* symbols[] = {"BAYES_99",     "URIBL_BLACK",   "RCVD_IN_SBL", "HTML_MESSAGE",
+                           "MISSING_DATE", "FREEMAIL_FROM", "SPF_FAIL",    "DKIM_INVALID"};
   auto now = q::Clock::now();
   for (size_t i = 0; i < count; ++i) {
     q::Entry e;
@@ -35,8 +35,8 @@ void generate(q::QuarantineIndex& index, size_t count) {
     e.client = "192.0.2.1";
     e.sender = fmt::format("user{}@sender{}.test", random() % 5000, random() % 500);
     e.recipients = {fmt::format("rcpt{}@example.org", random() % 2000)};
-    e.details.subject = fmt::format("{} {} {}", words[random() % 12], words[random() % 12],
-                                    random() % 100000);
+    e.details.subject =
+        fmt::format("{} {} {}", words[random() % 12], words[random() % 12], random() % 100000);
     e.details.score = 10 + static_cast<double>(random() % 100) / 10;
     for (int s = 0; s < 3; ++s) e.details.symbols.push_back({symbols[random() % 8], 1.5});
     e.details.reason = "score";
@@ -67,7 +67,8 @@ double pageMillis(q::QuarantineIndex& index, q::Filter filter, int rounds) {
 int main(int argc, char** argv) {
   size_t count = argc > 1 ? std::stoul(argv[1]) : 100'000;
   int rounds = argc > 2 ? std::stoi(argv[2]) : 5;
-  std::string pattern = (std::filesystem::temp_directory_path() / "portcullis-bench-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "portcullis-bench-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return 1;
   std::filesystem::path dir = pattern;
   auto index = q::QuarantineIndex::open(dir / "index.sqlite3");
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
       {"subject part", {.subject = "prize winner"}},
       {"symbol", {.symbol = "SPF_FAIL"}},
       {"date range (one day)", {.since = now - 48h, .until = now - 24h}},
-      {"symbol + subject + dates", {.since = now - 240h, .subject = "urgent", .symbol = "BAYES_99"}},
+      {"symbol + subject + dates",
+       {.since = now - 240h, .subject = "urgent", .symbol = "BAYES_99"}},
       {"subject with no match", {.subject = "no such words"}},
   };
   double baseline = 0;

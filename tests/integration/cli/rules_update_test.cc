@@ -51,9 +51,10 @@ CommandResult update(const std::filesystem::path& config, const std::filesystem:
 TEST(RulesUpdate, SaUpdatesNewRulesDecideTheNextMessageOfTheRunningGateway) {
   TempDir dir("portcullis-rules-update");
   const std::filesystem::path update_dir = dir / "sa-update";
-  const auto first = runCommand({"sa-update", "--install", rulesArchive(dir.path(), 100, 1).string(),
-                                 "--nogpg", "--updatedir", update_dir.string()},
-                                "", 120s);
+  const auto first =
+      runCommand({"sa-update", "--install", rulesArchive(dir.path(), 100, 1).string(), "--nogpg",
+                  "--updatedir", update_dir.string()},
+                 "", 120s);
   ASSERT_EQ(first.exit_code, 0) << first.output;
 
   RecordingMta mta(dir / "mta");
