@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "gateway/core/queue_id.h"
+#include "gateway/mime/transfer_decoding.h"
 #include "gateway/quarantine/quarantine.h"
 #include "gateway/web/signed_link.h"
 #include "tests/support/gateway_process.h"
@@ -61,18 +62,10 @@ void seed(const std::filesystem::path& dir, const std::vector<Seed>& seeds) {
   }
 }
 
+// The project's own MIME decoder reads what the digest wrote.
 std::string decodeQp(const std::string& qp) {
   std::string out;
-  for (size_t i = 0; i < qp.size(); ++i) {
-    if (qp[i] == '=' && i + 2 < qp.size() && qp[i + 1] == '\r' && qp[i + 2] == '\n') {
-      i += 2;
-    } else if (qp[i] == '=' && i + 2 < qp.size()) {
-      out += static_cast<char>(std::stoi(qp.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += qp[i];
-    }
-  }
+  mime::decodeQuotedPrintable(qp, out, qp.size());
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "gateway/digest/digest_message.h"
 #include "gateway/digest/digest_schedule.h"
 #include "gateway/digest/digest_state.h"
+#include "gateway/mime/transfer_decoding.h"
 #include "tests/unit/quarantine/quarantine_fixture.h"
 
 namespace portcullis::digest {
@@ -22,18 +23,10 @@ using namespace std::chrono_literals;
 using quarantine::Clock;
 using quarantine::Entry;
 
+// The project's own MIME decoder reads what the digest wrote.
 std::string decodeQp(const std::string& qp) {
   std::string out;
-  for (size_t i = 0; i < qp.size(); ++i) {
-    if (qp[i] == '=' && i + 2 < qp.size() && qp[i + 1] == '\r' && qp[i + 2] == '\n') {
-      i += 2;
-    } else if (qp[i] == '=' && i + 2 < qp.size()) {
-      out += static_cast<char>(std::stoi(qp.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += qp[i];
-    }
-  }
+  mime::decodeQuotedPrintable(qp, out, qp.size());
   return out;
 }
 

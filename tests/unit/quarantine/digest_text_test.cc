@@ -1,6 +1,7 @@
 // Values listed in a digest are made safe (controls, bidi overrides, bad UTF-8) and cut; header
 // text and the body are encoded so nothing can split a header field or exceed line limits.
 #include "gateway/digest/digest_text.h"
+#include "gateway/mime/transfer_decoding.h"
 
 #include <gtest/gtest.h>
 
@@ -58,18 +59,10 @@ TEST(DigestText, HeaderTextIsAsciiAndOneFieldOnly) {
   EXPECT_NE(encoded.find("\r\n "), std::string::npos);
 }
 
+// The project's own MIME decoder reads what the digest wrote.
 std::string decodeQp(const std::string& qp) {
   std::string out;
-  for (size_t i = 0; i < qp.size(); ++i) {
-    if (qp[i] == '=' && i + 2 < qp.size() && qp[i + 1] == '\r' && qp[i + 2] == '\n') {
-      i += 2;
-    } else if (qp[i] == '=' && i + 2 < qp.size()) {
-      out += static_cast<char>(std::stoi(qp.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += qp[i];
-    }
-  }
+  mime::decodeQuotedPrintable(qp, out, qp.size());
   return out;
 }
 
