@@ -27,7 +27,12 @@ Document Document::parseFile(const std::filesystem::path& path) {
 }
 
 Section Document::root() const {
-  return Section(table_.get(), "", file_);
+  return Section(table_.get(), "", file_, requested_);
+}
+
+std::shared_ptr<RequestedKeys> Document::recordRequestedKeys() {
+  if (!requested_) requested_ = std::make_shared<RequestedKeys>();
+  return requested_;
 }
 
 }  // namespace portcullis::config

@@ -16,11 +16,15 @@ class Document {
   static Document parseString(std::string_view text, std::string name);
 
   Section root() const;
+  // From now on, Sections of this document (and of copies made afterwards) record every key
+  // asked for.
+  std::shared_ptr<RequestedKeys> recordRequestedKeys();
   const std::string& file() const { return file_; }
 
  private:
   std::shared_ptr<const void> table_;  // toml::table, type-erased to keep toml++ out of headers
   std::string file_;
+  std::shared_ptr<RequestedKeys> requested_;  // null unless recording
 };
 
 }  // namespace portcullis::config

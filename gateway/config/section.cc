@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 #include <charconv>
+#include <mutex>
 #include <set>
 
 namespace portcullis::config {
@@ -18,13 +19,26 @@ ConfigError::ConfigError(std::string file, int line, const std::string& message)
       line_(line),
       message_(message) {}
 
+void RequestedKeys::add(std::string path) {
+  std::lock_guard lock(mutex_);
+  paths_.insert(std::move(path));
+}
+
+std::set<std::string> RequestedKeys::paths() const {
+  std::lock_guard lock(mutex_);
+  return paths_;
+}
+
 struct Section::State {
   const toml::table* table;
   std::set<std::string> used;
+  std::shared_ptr<RequestedKeys> requested;
 };
 
-Section::Section(const void* table, std::string path, std::string file)
-    : state_(std::make_unique<State>(State{static_cast<const toml::table*>(table), {}})),
+Section::Section(const void* table, std::string path, std::string file,
+                 std::shared_ptr<RequestedKeys> requested)
+    : state_(std::make_unique<State>(
+          State{static_cast<const toml::table*>(table), {}, std::move(requested)})),
       path_(std::move(path)),
       file_(std::move(file)) {}
 Section::~Section() = default;
@@ -39,14 +53,23 @@ bool Section::has(const std::string& key) const {
   return state_->table->contains(key);
 }
 
+std::string Section::pathOf(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void Section::markUsed(const std::string& key) {
+  state_->used.insert(key);
+  if (state_->requested) state_->requested->add(pathOf(key));
+}
+
 void Section::fail(const std::string& key, const std::string& message) const {
   const toml::node* node = state_->table->get(key);
-  std::string name = path_.empty() ? key : path_ + "." + key;
+  std::string name = pathOf(key);
   throw ConfigError(file_, node ? lineOf(node) : line(), name + ": " + message);
 }
 
 std::string Section::getString(const std::string& key, const std::string& fallback) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   if (!node->is_string()) fail(key, "expected a string");
@@ -65,7 +88,7 @@ std::string Section::getChoice(const std::string& key, const std::string& fallba
 }
 
 int64_t Section::getInt(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   if (!node->is_integer()) fail(key, "expected an integer");
@@ -78,7 +101,7 @@ int64_t Section::getInt(const std::string& key, int64_t fallback, int64_t min, i
 }
 
 double Section::getDouble(const std::string& key, double fallback, double min, double max) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   double v;
@@ -97,7 +120,7 @@ double Section::getDouble(const std::string& key, double fallback, double min, d
 }
 
 bool Section::getBool(const std::string& key, bool fallback) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   if (!node->is_boolean()) fail(key, "expected true or false");
@@ -108,7 +131,7 @@ std::chrono::milliseconds Section::getDuration(const std::string& key,
                                                std::chrono::milliseconds fallback,
                                                std::chrono::milliseconds min,
                                                std::chrono::milliseconds max) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   if (!node->is_string()) fail(key, "expected a duration string such as \"30s\", \"5m\", \"4h\"");
@@ -122,7 +145,7 @@ std::chrono::milliseconds Section::getDuration(const std::string& key,
 }
 
 uint64_t Section::getSize(const std::string& key, uint64_t fallback, uint64_t min, uint64_t max) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   std::optional<uint64_t> v;
@@ -141,7 +164,7 @@ uint64_t Section::getSize(const std::string& key, uint64_t fallback, uint64_t mi
 
 std::vector<std::string> Section::getStrings(const std::string& key,
                                              const std::vector<std::string>& fallback) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return fallback;
   if (!node->is_array()) fail(key, "expected an array of strings");
@@ -156,11 +179,11 @@ std::vector<std::string> Section::getStrings(const std::string& key,
 }
 
 std::optional<Section> Section::sub(const std::string& key) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   if (!node) return std::nullopt;
   if (!node->is_table()) fail(key, "expected a table");
-  return Section(node->as_table(), path_.empty() ? key : path_ + "." + key, file_);
+  return Section(node->as_table(), pathOf(key), file_, state_->requested);
 }
 
 std::vector<std::string> Section::keys() const {
@@ -170,13 +193,13 @@ std::vector<std::string> Section::keys() const {
 }
 
 std::vector<Section> Section::subArray(const std::string& key) {
-  state_->used.insert(key);
+  markUsed(key);
   const toml::node* node = state_->table->get(key);
   std::vector<Section> out;
   if (!node) return out;
   if (!node->is_array_of_tables()) fail(key, "expected an array of tables ([[" + key + "]])");
   for (const auto& element : *node->as_array()) {
-    out.emplace_back(element.as_table(), path_.empty() ? key : path_ + "." + key, file_);
+    out.emplace_back(element.as_table(), pathOf(key), file_, state_->requested);
   }
   return out;
 }
@@ -185,7 +208,7 @@ void Section::finish() const {
   for (const auto& [k, v] : *state_->table) {
     std::string key(k.str());
     if (!state_->used.count(key)) {
-      std::string name = path_.empty() ? key : path_ + "." + key;
+      std::string name = pathOf(key);
       throw ConfigError(file_, lineOf(&v), "unknown option \"" + name + "\"");
     }
   }

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,10 +29,25 @@ class ConfigError : public std::runtime_error {
   std::string message_;
 };
 
+// Collects the dotted path ("checks.dnsbl.skip_local") of every key any Section over one Document
+// was asked for, present or not: the options the code reads. Shared by the Sections handed out,
+// safe to fill from several threads.
+class RequestedKeys {
+ public:
+  void add(std::string path);
+  std::set<std::string> paths() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::set<std::string> paths_;
+};
+
 class Section {
  public:
-  // `table` is a toml::table owned by the caller, alive while the Section is used.
-  Section(const void* table, std::string path, std::string file);
+  // `table` is a toml::table owned by the caller, alive while the Section is used. With
+  // `requested`, every key asked for (and every sub-table) is recorded there.
+  Section(const void* table, std::string path, std::string file,
+          std::shared_ptr<RequestedKeys> requested = nullptr);
   ~Section();
   Section(Section&&) noexcept;
   Section& operator=(Section&&) noexcept;
@@ -68,6 +85,9 @@ class Section {
   void finish() const;
 
  private:
+  std::string pathOf(const std::string& key) const;
+  void markUsed(const std::string& key);
+
   struct State;
   std::unique_ptr<State> state_;
   std::string path_;
