@@ -255,7 +255,6 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
     for (size_t index : group.rules) {
       auto& rule = rules[index];
       rule.engine = rule.pcre ? Engine::Pcre : Engine::Disabled;
-      if (!rule.pcre) rule.disabled_reason += " (until Hyperscan's databases are compiled)";
     }
     group.without_hyperscan = true;
     return;

@@ -1,7 +1,7 @@
 // The interface every filter implements. A Check is built once from configuration, is immutable
 // and is shared by all sessions at once (run() is const and must be thread-safe). It reads the
 // transaction and writes its findings into the report; errors and timeouts are the pipeline's to
-// handle (a *_FAIL symbol and the check's fail mode), so run() may throw.
+// handle (a NAME_CHECK_FAILED symbol and the check's fail mode), so run() may throw.
 #pragma once
 
 #include <string_view>

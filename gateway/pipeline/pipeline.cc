@@ -56,7 +56,7 @@ awaitable<void> Pipeline::runOne(const Check& check, const Transaction& tx, Repo
     error = e.what();
   }
   if (outcome != CheckOutcome::Ok) {
-    std::string symbol = toUpper(check.name()) + "_FAIL";
+    std::string symbol = toUpper(check.name()) + "_CHECK_FAILED";
     for (char& c : symbol) {
       if (c == '-' || c == '.') c = '_';
     }

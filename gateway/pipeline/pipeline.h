@@ -1,7 +1,8 @@
 // Runs the checks of a stage against a transaction with a deadline per check and applies each
-// check's fail mode: a check that throws or misses its deadline adds NAME_FAIL, is reported to the
-// observer (metrics, one log line) and, in fail mode tempfail, forces a temporary failure. It never
-// ends the session. Within a stage, checks of one priority run concurrently, priorities in order.
+// check's fail mode: a check that throws or misses its deadline adds NAME_CHECK_FAILED (never
+// NAME_FAIL, which a check may use for a result: SPF_FAIL), is reported to the observer (metrics,
+// one log line) and, in fail mode tempfail, forces a temporary failure. It never ends the session.
+// Within a stage, checks of one priority run concurrently, priorities in order.
 // Immutable after construction and shared by every session; a reload builds a new Pipeline.
 #pragma once
 

@@ -49,7 +49,7 @@ TEST_P(CorpusGroup, EveryMessageAcceptedWithoutClamavSymbols) {
     accepted += reply.code == 250;
   }
   EXPECT_EQ(accepted, messages.size());
-  // A finding (CLAMAV_VIRUS, CLAMAV_LIMIT_*, CLAMAV_ENCRYPTED) or a failed scan (CLAMAV_FAIL)
+  // A finding (CLAMAV_VIRUS, CLAMAV_LIMIT_*, CLAMAV_ENCRYPTED) or a failed scan (CLAMAV_CHECK_FAILED)
   // would be named in the message's log line.
   std::string log = env.gateway.log();
   auto symbol = log.find("CLAMAV");

@@ -1,5 +1,6 @@
 // The pipeline runs each check under its deadline: a check that finishes adds what it found and
-// is observed Ok; one that throws or outlives the deadline adds NAME_FAIL with the reason, and a
+// is observed Ok; one that throws or outlives the deadline adds NAME_CHECK_FAILED with the reason
+// (never NAME_FAIL: SPF_FAIL is an SPF result), and a
 // TempFail check also forces 451.
 #include "gateway/pipeline/pipeline.h"
 
@@ -70,9 +71,10 @@ TEST(Pipeline, FinishedThrowingAndHangingChecksEachGetTheirOutcome) {
                                std::make_shared<ScriptedCheck>("slow", Behaviour::Hang)},
                               observed);
   EXPECT_TRUE(report.hasSymbol("FOUND_quick"));
-  EXPECT_FALSE(report.hasSymbol("QUICK_FAIL"));
-  EXPECT_TRUE(report.hasSymbol("BROKEN_FAIL"));
-  EXPECT_TRUE(report.hasSymbol("SLOW_FAIL"));
+  EXPECT_FALSE(report.hasSymbol("QUICK_CHECK_FAILED"));
+  EXPECT_TRUE(report.hasSymbol("BROKEN_CHECK_FAILED"));
+  EXPECT_TRUE(report.hasSymbol("SLOW_CHECK_FAILED"));
+  EXPECT_FALSE(report.hasSymbol("SLOW_FAIL"));
   EXPECT_FALSE(report.hasSymbol("FOUND_slow"));
   EXPECT_FALSE(report.forced());
   ASSERT_EQ(observed.size(), 3u);
@@ -95,7 +97,7 @@ TEST(Pipeline, ATempFailCheckThatTimesOutForces451) {
       {std::make_shared<ScriptedCheck>("virus", Behaviour::Hang, FailMode::TempFail)}, observed);
   ASSERT_TRUE(report.forced());
   EXPECT_EQ(report.forced()->action, Action::TempFail);
-  EXPECT_TRUE(report.hasSymbol("VIRUS_FAIL"));
+  EXPECT_TRUE(report.hasSymbol("VIRUS_CHECK_FAILED"));
 }
 
 }  // namespace
