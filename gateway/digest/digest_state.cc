@@ -17,7 +17,6 @@ namespace portcullis::digest {
 namespace {
 
 constexpr std::string_view kMagic = "PORTCULLIS-DIGEST 1";
-constexpr std::string_view kTmpSuffix = ".tmp";
 
 }  // namespace
 
@@ -53,20 +52,7 @@ spool::Status writeLastUntil(const std::filesystem::path& dir, spool::TimePoint 
   writer.number("until", spool::toUnixMicros(until));
   std::string content = std::move(writer.text());
   std::string checksum = spool::checksumLine({content});
-  auto final_path = (dir / kStateFileName).string();
-  auto tmp = final_path + std::string(kTmpSuffix);
-  ::unlink(tmp.c_str());  // a leftover of a write that failed half-way
-  if (auto written = spool::writeNewFileSynced(tmp, {content, checksum}); !written) return written;
-  if (auto renamed = spool::renameReplace(tmp, final_path); !renamed) {
-    ::unlink(tmp.c_str());
-    return renamed;
-  }
-  std::string error;
-  int dir_fd = spool::openDirectory(dir.string(), error);
-  if (dir_fd < 0) return spool::Status::failure(error);
-  auto synced = spool::syncDirectory(dir_fd, dir.string());
-  ::close(dir_fd);
-  return synced;
+  return spool::replaceFileDurably(dir.string(), std::string(kStateFileName), {content, checksum});
 }
 
 spool::Result<DigestLock> DigestLock::acquire(const std::filesystem::path& dir) {

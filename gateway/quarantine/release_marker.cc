@@ -14,7 +14,6 @@ namespace portcullis::quarantine {
 namespace {
 
 constexpr std::string_view kMarkerMagic = "PORTCULLIS-RELEASE 1";
-constexpr std::string_view kTmpSuffix = ".tmp";
 
 }  // namespace
 
@@ -54,20 +53,7 @@ spool::Status ReleaseMarkers::write(std::string_view id, const ReleaseMarker& ma
   writer.field("stage", marker.stage == ReleaseStage::Queued ? "queued" : "pending");
   std::string content = std::move(writer.text());
   std::string checksum = spool::checksumLine({content});
-  auto final_path = (directory_ / std::string(id)).string();
-  auto tmp = final_path + std::string(kTmpSuffix);
-  ::unlink(tmp.c_str());  // a leftover of a write that failed half-way
-  if (auto written = spool::writeNewFileSynced(tmp, {content, checksum}); !written) return written;
-  if (auto renamed = spool::renameReplace(tmp, final_path); !renamed) {
-    ::unlink(tmp.c_str());
-    return renamed;
-  }
-  std::string error;
-  int dir_fd = spool::openDirectory(directory_.string(), error);
-  if (dir_fd < 0) return spool::Status::failure(error);
-  auto synced = spool::syncDirectory(dir_fd, directory_.string());
-  ::close(dir_fd);
-  return synced;
+  return spool::replaceFileDurably(directory_.string(), std::string(id), {content, checksum});
 }
 
 spool::Status ReleaseMarkers::remove(std::string_view id) const {

@@ -144,6 +144,24 @@ Status renameNoReplace(const std::string& from, const std::string& to) {
   return Status::failure(systemError("cannot rename " + from + " to", to, errno));
 }
 
+Status replaceFileDurably(const std::string& directory, const std::string& name,
+                          std::initializer_list<std::string_view> pieces) {
+  const std::string final_path = directory + "/" + name;
+  const std::string tmp = final_path + ".tmp";
+  ::unlink(tmp.c_str());  // a leftover of a write that failed half-way
+  if (auto written = writeNewFileSynced(tmp, pieces); !written) return written;
+  if (auto renamed = renameReplace(tmp, final_path); !renamed) {
+    ::unlink(tmp.c_str());
+    return renamed;
+  }
+  std::string error;
+  const int dir_fd = openDirectory(directory, error);
+  if (dir_fd < 0) return Status::failure(error);
+  auto synced = syncDirectory(dir_fd, directory);
+  ::close(dir_fd);
+  return synced;
+}
+
 Status renameReplace(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) == 0) return Status::success();
   return Status::failure(systemError("cannot rename " + from + " to", to, errno));

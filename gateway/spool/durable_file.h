@@ -39,5 +39,9 @@ Status renameReplace(const std::string& from, const std::string& to);
 Result<std::string> readWholeFile(const std::string& path);
 // An open O_DIRECTORY descriptor, or -1 with `error` set.
 int openDirectory(const std::string& path, std::string& error);
+// Replaces (or creates) `directory`/`name` with the pieces so that a crash leaves the old file or
+// the new one, never a mix: written to `name`.tmp and fsynced, renamed over, directory fsynced.
+Status replaceFileDurably(const std::string& directory, const std::string& name,
+                          std::initializer_list<std::string_view> pieces);
 
 }  // namespace portcullis::spool
