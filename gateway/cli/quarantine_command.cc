@@ -79,8 +79,8 @@ void printJson(const q::Entry& e) {
   std::vector<std::string> rcpts, symbols;
   for (const auto& r : e.recipients) rcpts.push_back(jsonQuoted(r));
   for (const auto& s : e.details.symbols) {
-    symbols.push_back(
-        fmt::format("{{\"name\":{},\"score\":{}}}", jsonQuoted(s.name), jsonNumber(s.score)));
+    symbols.push_back(fmt::format("{{\"name\":{},\"score\":{},\"detail\":{}}}", jsonQuoted(s.name),
+                                  jsonNumber(s.score), jsonQuoted(s.detail)));
   }
   std::cout << fmt::format(
       "{{\"id\":\"{}\",\"arrival\":\"{}\",\"client\":{},\"sender\":{},\"recipients\":[{}],"
@@ -103,8 +103,10 @@ void printDetails(const q::ShownEntry& shown) {
       "size:       {}\nscore:      {:.2f}\nreason:     {}\nsymbols:\n",
       e.id, isoTime(e.arrival), e.client, e.sender, joined(e.recipients, ", "), e.size,
       e.details.score, e.details.reason);
-  for (const auto& s : e.details.symbols)
-    std::cout << fmt::format("  {:>7.2f}  {}\n", s.score, s.name);
+  for (const auto& s : e.details.symbols) {
+    std::cout << fmt::format("  {:>7.2f}  {}{}{}\n", s.score, s.name, s.detail.empty() ? "" : "  ",
+                             s.detail);
+  }
   std::cout << "\n" << shown.headers;
 }
 

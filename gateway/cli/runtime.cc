@@ -38,6 +38,7 @@
 #include "gateway/pipeline/message_log.h"
 #include "gateway/quarantine/quarantine.h"
 #include "gateway/quarantine/quarantine_config.h"
+#include "gateway/quarantine/verdict_history.h"
 #include "gateway/relay/proxy_delivery.h"
 #include "gateway/relay/quarantine_keeper.h"
 #include "gateway/relay/queue_runner.h"
@@ -232,8 +233,10 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
 
   LogFormat format = config.log.format == "json" ? LogFormat::Json : LogFormat::Text;
   metrics::Metrics* metrics = services.metrics;
-  ctx->observer.message = [format, metrics](const smtp::MessageRecord& r) {
+  ctx->observer.message = [format, metrics,
+                           count = services.count_verdict](const smtp::MessageRecord& r) {
     if (metrics) metrics->recordVerdict(r.verdict);
+    if (count) count(r.verdict.action);
     spdlog::info(formatMessageLog({r.tx, r.verdict, r.reply.code, r.reply.enhanced, r.reply.text,
                                    r.size, r.checks_time, r.delivery_time},
                                   format));
@@ -425,6 +428,13 @@ int serve(const std::filesystem::path& config_path) {
   services.quarantine = std::make_shared<relay::QuarantineKeeper>(quarantine_store, worker_pool);
   asio::co_spawn(io, expireQuarantine(quarantine_store, quarantine_config, worker_pool),
                  asio::detached);
+  auto opened_history = quarantine::VerdictHistory::open(
+      quarantine_config.directory / quarantine::kVerdictHistoryFile,
+      quarantine_config.history_retention);
+  if (!opened_history) throw std::runtime_error("quarantine.directory: " + opened_history.error);
+  std::shared_ptr<quarantine::VerdictHistory> verdict_history = std::move(*opened_history);
+  verdict_history->startFlushing(quarantine_config.history_flush_interval);
+  services.count_verdict = [verdict_history](Action action) { verdict_history->record(action); };
   metrics::ScrapeHook quarantine_gauges = metrics.onScrape([&metrics, quarantine_store] {
     if (auto usage = quarantine_store->size()) {
       metrics.quarantineMessages().Set(static_cast<double>(usage->count));
@@ -451,13 +461,12 @@ int serve(const std::filesystem::path& config_path) {
     endpoint.emplace(
         metrics_config, metrics,
         metrics::withNote(
-            metrics::allOf(
-                {{[&loads] { return loads.rulesReady(); }, "no rules loaded"},
-                 {[&loads] { return loads.signaturesReady(); }, "no signatures loaded"},
-                 {[queue_dir, spooling] {
-                    return !spooling || metrics::directoryWritable(queue_dir);
-                  },
-                  "spool not writable"}}),
+            metrics::allOf({{[&loads] { return loads.rulesReady(); }, "no rules loaded"},
+                            {[&loads] { return loads.signaturesReady(); }, "no signatures loaded"},
+                            {[queue_dir, spooling] {
+                               return !spooling || metrics::directoryWritable(queue_dir);
+                             },
+                             "spool not writable"}}),
             [&loads] {
               const std::string engine = loads.rulesEngine();
               return engine.empty() ? engine : "rules: " + engine;
@@ -534,7 +543,7 @@ int serve(const std::filesystem::path& config_path) {
       [&io, r = runner.get()](const std::string& id) {
         asio::post(io, [r, id] { r->enqueue(id); });
       },
-      serverTlsContext(config));
+      serverTlsContext(config), verdict_history);
   // The recipients' daily digests ([quarantine.digest]; refused in proxy mode at config time).
   if (auto digest_settings = digest::loadDigestSettings(config); digest_settings && runner) {
     asio::co_spawn(io,
@@ -626,6 +635,7 @@ int serve(const std::filesystem::path& config_path) {
   io.run();
   for (auto& t : threads) t.join();
   if (milter_server) milter_server->stop();
+  verdict_history->stopFlushing();
   worker_pool.join();
   if (spool && spool->groupCommitEnabled()) {
     auto stats = spool->groupCommitStats();

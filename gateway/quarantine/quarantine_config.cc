@@ -86,6 +86,10 @@ QuarantineConfig readQuarantineConfig(config::Section& section) {
   if (c.expire_interval > c.retention) {
     section.fail("expire_interval", "must not be longer than retention");
   }
+  c.history_retention =
+      section.getDuration("history_retention", c.history_retention, kDay, 3650 * kDay);
+  c.history_flush_interval = section.getDuration("history_flush_interval", c.history_flush_interval,
+                                                 std::chrono::milliseconds{1000}, kHour);
   if (auto digest = section.sub("digest")) c.digest = readDigestConfig(*digest);
   section.finish();
   return c;

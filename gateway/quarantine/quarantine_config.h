@@ -36,6 +36,10 @@ struct QuarantineConfig {
   std::filesystem::path directory = "/var/lib/portcullis/quarantine";
   std::chrono::milliseconds retention{30LL * 86'400'000};
   std::chrono::milliseconds expire_interval{3'600'000};
+  // The verdict history (counts per hour of every message's verdict): how long hours are kept and
+  // how often the counts in memory are written to disk (a crash loses at most this much).
+  std::chrono::milliseconds history_retention{90LL * 86'400'000};
+  std::chrono::milliseconds history_flush_interval{60'000};
   std::optional<DigestConfig> digest;  // present when [quarantine.digest] is
 };
 

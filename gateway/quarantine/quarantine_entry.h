@@ -17,6 +17,9 @@ using spool::TimePoint;
 struct SymbolScore {
   std::string name;
   double score = 0;
+  // What the check said about it (gateway/core/report.h Symbol::detail): a rule's description and
+  // hit count, a check's evidence; empty in messages quarantined before details were kept.
+  std::string detail;
 };
 
 // Why a message was quarantined, as the pipeline decided it.

@@ -8,7 +8,7 @@ namespace portcullis::quarantine {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr int kBusyTimeoutMs = 10'000;  // the CLI and the gateway share the file
 
 constexpr const char* kSchema = R"sql(
@@ -20,10 +20,10 @@ CREATE TABLE recipients(id TEXT NOT NULL, position INTEGER NOT NULL, address TEX
   PRIMARY KEY(id, position));
 CREATE INDEX recipients_address ON recipients(address COLLATE NOCASE);
 CREATE TABLE symbols(id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
-  score REAL NOT NULL, PRIMARY KEY(id, position));
+  score REAL NOT NULL, detail TEXT NOT NULL DEFAULT '', PRIMARY KEY(id, position));
 CREATE INDEX symbols_name ON symbols(name COLLATE NOCASE);
 CREATE INDEX entries_sender ON entries(sender COLLATE NOCASE);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 
 // Version 1 lacked the search indexes of the web console; its rows are kept.
@@ -32,6 +32,14 @@ BEGIN IMMEDIATE;
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS entries_sender ON entries(sender COLLATE NOCASE);
 PRAGMA user_version = 2;
+COMMIT;
+)sql";
+
+// Version 2 lacked the symbols' details; its rows are kept with empty details.
+constexpr const char* kUpgradeFrom2 = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE symbols ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+PRAGMA user_version = 3;
 COMMIT;
 )sql";
 
@@ -118,8 +126,12 @@ spool::Result<std::unique_ptr<QuarantineIndex>> QuarantineIndex::open(
     if (tables.integer(0) != 0) return R::failure("index " + file.string() + ": unknown schema");
     if (auto s = index->exec(kSchema); !s) return fail("cannot create the schema");
     index->created_ = true;
-  } else if (found == 1) {
-    if (auto s = index->exec(kUpgradeFrom1); !s) {
+  } else if (found == 1 || found == 2) {
+    if (found == 1 && !index->exec(kUpgradeFrom1)) {
+      index->exec("ROLLBACK");
+      return fail("cannot upgrade the schema");
+    }
+    if (auto s = index->exec(kUpgradeFrom2); !s) {
       index->exec("ROLLBACK");
       return fail("cannot upgrade the schema");
     }
@@ -195,7 +207,9 @@ spool::Status QuarantineIndex::put(const Entry& entry) {
     rcpt.bind(3, entry.recipients[i]);
     if (rcpt.step() != SQLITE_DONE) return fail("cannot insert recipients of");
   }
-  Statement symbol(db_, "INSERT INTO symbols(id, position, name, score) VALUES (?1, ?2, ?3, ?4)");
+  Statement symbol(db_,
+                   "INSERT INTO symbols(id, position, name, score, detail) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!symbol.prepared()) return fail("cannot insert symbols of");
   for (size_t i = 0; i < entry.details.symbols.size(); ++i) {
     symbol.reset();
@@ -203,6 +217,7 @@ spool::Status QuarantineIndex::put(const Entry& entry) {
     symbol.bind(2, static_cast<int64_t>(i));
     symbol.bind(3, entry.details.symbols[i].name);
     symbol.bind(4, entry.details.symbols[i].score);
+    symbol.bind(5, entry.details.symbols[i].detail);
     if (symbol.step() != SQLITE_DONE) return fail("cannot insert symbols of");
   }
   if (auto s = exec("COMMIT"); !s) return fail("cannot commit");
@@ -242,7 +257,7 @@ spool::Result<std::vector<Entry>> QuarantineIndex::list(const Filter& filter) {
                  "AND (?8 = '' OR id IN (SELECT id FROM symbols WHERE name = ?8 COLLATE NOCASE)) "
                  "ORDER BY arrival DESC, id DESC LIMIT ?9 OFFSET ?10");
   Statement rcpts(db_, "SELECT address FROM recipients WHERE id = ?1 ORDER BY position");
-  Statement symbols(db_, "SELECT name, score FROM symbols WHERE id = ?1 ORDER BY position");
+  Statement symbols(db_, "SELECT name, score, detail FROM symbols WHERE id = ?1 ORDER BY position");
   if (!rows.prepared() || !rcpts.prepared() || !symbols.prepared()) {
     return R::failure("index: " + lastError());
   }
@@ -282,7 +297,7 @@ spool::Result<std::vector<Entry>> QuarantineIndex::list(const Filter& filter) {
     symbols.reset();
     symbols.bind(1, e.id);
     while (symbols.step() == SQLITE_ROW) {
-      e.details.symbols.push_back({symbols.text(0), symbols.real(1)});
+      e.details.symbols.push_back({symbols.text(0), symbols.real(1), symbols.text(2)});
     }
     entries.push_back(std::move(e));
   }

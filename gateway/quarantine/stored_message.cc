@@ -25,6 +25,7 @@ std::string encodeStoredMessage(const Details& details, std::string_view message
   writer.field("reason", details.reason);
   for (const auto& symbol : details.symbols) {
     writer.field("symbol", fmt::format("{} {}", symbol.score, symbol.name));
+    if (!symbol.detail.empty()) writer.field("symbol-detail", symbol.detail);
   }
   writer.blobHeader("message", message.size());
   std::string out = std::move(writer.text());
@@ -57,6 +58,10 @@ spool::Result<StoredMessage> decodeStoredMessage(std::string_view bytes) {
       }
       symbol.name = value.substr(space + 1);
       stored.details.symbols.push_back(std::move(symbol));
+    } else if (key == "symbol-detail") {
+      if (stored.details.symbols.empty())
+        return R::failure(reader.errorAt("detail without symbol"));
+      stored.details.symbols.back().detail = value;
     } else if (key == "message") {
       auto blob = reader.blob(value);
       if (!blob) return R::failure(blob.error);

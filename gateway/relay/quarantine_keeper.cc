@@ -21,7 +21,7 @@ awaitable<smtp::Reply> QuarantineKeeper::keep(const Transaction& tx, std::string
   }
   details.score = verdict.score;
   details.reason = verdict.reason;
-  for (const auto& s : verdict.symbols) details.symbols.push_back({s.name, s.score});
+  for (const auto& s : verdict.symbols) details.symbols.push_back({s.name, s.score, s.detail});
   quarantine::Quarantine& store = *store_;
   // Named, not a temporary: g++ 12 destroys lambda temporaries in co_await expressions twice.
   auto add = [&store, &meta, message, &details] { return store.add(meta, message, details); };

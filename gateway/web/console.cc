@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <optional>
 
 #include "gateway/core/queue_id.h"
@@ -386,14 +388,21 @@ HttpResponse Console::act(Context& c, const std::string& id, const std::string& 
 HttpResponse Console::history(Context& c) {
   auto counts = services_.quarantine->hourlyCounts(c.now - config_.history_period);
   if (!counts) return note(c, 500, "Error", "The quarantine index cannot be read: " + counts.error);
+  std::map<spool::TimePoint, HistoryHour, std::greater<>> by_hour;  // newest first
+  for (const auto& h : *counts) by_hour[h.hour].count = h.count;
+  if (services_.verdicts) {
+    auto verdicts = services_.verdicts->hours(c.now - config_.history_period);
+    if (!verdicts)
+      return note(c, 500, "Error", "The verdict history cannot be read: " + verdicts.error);
+    for (const auto& h : *verdicts) by_hour[h.hour].verdicts = h.counts;
+  }
   std::vector<HistoryHour> hours;
-  for (const auto& h : *counts) {
-    hours.push_back(
-        {fmt::format("{:%Y-%m-%d %H:00}", std::chrono::floor<std::chrono::seconds>(h.hour)),
-         h.count});
+  for (auto& [hour, h] : by_hour) {
+    h.hour = fmt::format("{:%Y-%m-%d %H:00}", std::chrono::floor<std::chrono::seconds>(hour));
+    hours.push_back(std::move(h));
   }
   HttpResponse r;
-  r.body = historyPage(c.viewer(), hours);
+  r.body = historyPage(c.viewer(), hours, services_.verdicts != nullptr);
   return r;
 }
 

@@ -5,7 +5,7 @@
 //   GET  /quarantine?sender&rcpt&subject&symbol&since&until&page     admin: search and list
 //   GET  /message/ID                                admin: envelope, symbols, header, text
 //   POST /message/ID/{release,release-learn,delete} admin (CSRF token required)
-//   GET  /history                                   admin: quarantined messages per hour
+//   GET  /history                                   admin: verdicts and quarantined per hour
 //   GET  /r?rcpt&exp&sig                            a signed link: opens a link session
 //   GET  /mine, GET /mine/ID                        link: that recipient's messages only
 //   POST /mine/ID/{release,delete}                  link (CSRF token required)
@@ -22,6 +22,7 @@
 
 #include "gateway/quarantine/audit_log.h"
 #include "gateway/quarantine/quarantine.h"
+#include "gateway/quarantine/verdict_history.h"
 #include "gateway/web/login_limiter.h"
 #include "gateway/web/sessions.h"
 #include "gateway/web/signed_link.h"
@@ -47,6 +48,8 @@ struct HttpResponse {
 // What the console asks of the running gateway.
 struct ConsoleServices {
   std::shared_ptr<quarantine::Quarantine> quarantine;
+  // Every message's verdict per hour; null: the history page shows the quarantined counts alone.
+  std::shared_ptr<quarantine::VerdictHistory> verdicts;
   // Queues the quarantined message for delivery and returns the new queue id; null when this
   // gateway cannot deliver (then the console offers no release).
   std::function<spool::Result<std::string>(const std::string& id)> release;

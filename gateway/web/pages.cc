@@ -202,11 +202,12 @@ std::string messagePage(const Viewer& viewer, const Limits& limits, const Messag
         "release or delete it.</p>";
   }
   body +=
-      "<h2>Symbols</h2><table id=\"symbols\"><thead><tr><th>Symbol</th><th>Score</th></tr>"
-      "</thead><tbody>";
+      "<h2>Symbols</h2><table id=\"symbols\"><thead><tr><th>Symbol</th><th>Score</th>"
+      "<th>Evidence</th></tr></thead><tbody>";
   for (const auto& s : e.details.symbols) {
     body +=
-        fmt::format("<tr><td>{}</td><td class=\"num\">{:.2f}</td></tr>", esc(s.name, n), s.score);
+        fmt::format("<tr><td>{}</td><td class=\"num\">{:.2f}</td><td class=\"detail\">{}</td></tr>",
+                    esc(s.name, n), s.score, esc(s.detail, 4 * n));
   }
   body += "</tbody></table>";
   if (!p.view) {
@@ -237,21 +238,40 @@ std::string messagePage(const Viewer& viewer, const Limits& limits, const Messag
   return page(viewer, subject, body);
 }
 
-std::string historyPage(const Viewer& viewer, const std::vector<HistoryHour>& hours) {
+std::string historyPage(const Viewer& viewer, const std::vector<HistoryHour>& hours,
+                        bool verdicts_kept) {
+  // In the order of portcullis::Action.
+  static constexpr const char* kVerdictNames[quarantine::kVerdictKinds] = {
+      "accept", "tag", "quarantine", "tempfail", "reject", "discard"};
+  auto total = [verdicts_kept](const HistoryHour& h) {
+    if (!verdicts_kept) return h.count;
+    uint64_t sum = 0;
+    for (uint64_t c : h.verdicts) sum += c;
+    return std::max(sum, h.count);  // messages quarantined before the history was kept
+  };
   uint64_t most = 1;
-  for (const auto& h : hours) most = std::max(most, h.count);
-  std::string body =
-      "<h1>Quarantined per hour</h1><table id=\"history\"><thead><tr><th>Hour (UTC)</th>"
-      "<th>Messages</th><th></th></tr></thead><tbody>";
+  for (const auto& h : hours) most = std::max(most, total(h));
+  std::string body = verdicts_kept ? "<h1>Verdicts per hour</h1>" : "<h1>Quarantined per hour</h1>";
+  body += "<table id=\"history\"><thead><tr><th>Hour (UTC)</th>";
+  if (verdicts_kept) {
+    for (const char* name : kVerdictNames) body += fmt::format("<th>{}</th>", name);
+  }
+  body += "<th>In quarantine</th><th></th></tr></thead><tbody>";
   for (const auto& h : hours) {
     constexpr double kBarEm = 30;
+    body += "<tr><td>" + esc(h.hour) + "</td>";
+    if (verdicts_kept) {
+      for (size_t i = 0; i < quarantine::kVerdictKinds; ++i) {
+        body += fmt::format("<td class=\"num {}\">{}</td>", kVerdictNames[i], h.verdicts[i]);
+      }
+    }
     body += fmt::format(
-        "<tr><td>{}</td><td class=\"num\">{}</td><td><span class=\"bar\" style=\"width:{:.1f}em\">"
+        "<td class=\"num quarantined\">{}</td><td><span class=\"bar\" style=\"width:{:.1f}em\">"
         "</span></td></tr>",
-        esc(h.hour), h.count, kBarEm * static_cast<double>(h.count) / static_cast<double>(most));
+        h.count, kBarEm * static_cast<double>(total(h)) / static_cast<double>(most));
   }
   body += "</tbody></table>";
-  if (hours.empty()) body += "<p class=\"muted\">Nothing quarantined in this period.</p>";
+  if (hours.empty()) body += "<p class=\"muted\">No messages in this period.</p>";
   return page(viewer, "History", body);
 }
 

@@ -3,6 +3,7 @@
 // through escapeHtml (html_text.h) here, cut to the configured lengths; callers pass raw values.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "gateway/quarantine/quarantine_entry.h"
+#include "gateway/quarantine/verdict_history.h"
 #include "gateway/web/message_view.h"
 
 namespace portcullis::web {
@@ -50,14 +52,18 @@ struct MessagePage {
 };
 
 struct HistoryHour {
-  std::string hour;  // "2026-12-07 02:00"
-  uint64_t count = 0;
+  std::string hour;    // "2026-12-07 02:00"
+  uint64_t count = 0;  // messages of that hour still in the quarantine
+  // Verdicts of all messages in that hour, indexed by static_cast<size_t>(Action).
+  std::array<uint64_t, quarantine::kVerdictKinds> verdicts{};
 };
 
 std::string loginPage(std::string_view login_token, std::string_view error);
 std::string listPage(const Viewer& viewer, const Limits& limits, const ListPage& page);
 std::string messagePage(const Viewer& viewer, const Limits& limits, const MessagePage& page);
-std::string historyPage(const Viewer& viewer, const std::vector<HistoryHour>& hours);
+// `verdicts_kept`: the gateway counts verdicts (else only the quarantined column is shown).
+std::string historyPage(const Viewer& viewer, const std::vector<HistoryHour>& hours,
+                        bool verdicts_kept);
 // A short page with a heading and a sentence (results of actions, errors).
 std::string notePage(const Viewer& viewer, std::string_view title, std::string_view text,
                      std::string_view back_link);

@@ -15,7 +15,8 @@ std::unique_ptr<WebServer> startWebConsole(const config::GatewayConfig& config,
                                            std::shared_ptr<quarantine::Quarantine> store,
                                            spool::Spool* queue,
                                            std::function<void(const std::string& id)> enqueue,
-                                           std::shared_ptr<asio::ssl::context> tls) {
+                                           std::shared_ptr<asio::ssl::context> tls,
+                                           std::shared_ptr<quarantine::VerdictHistory> verdicts) {
   auto web = loadWebConfig(config);
   if (!web) return nullptr;
   initializeSodium();
@@ -24,6 +25,7 @@ std::unique_ptr<WebServer> startWebConsole(const config::GatewayConfig& config,
   if (web->users.empty()) spdlog::warn("web: [web.users] names no administrator");
   ConsoleServices services;
   services.quarantine = store;
+  services.verdicts = std::move(verdicts);
   if (queue) {
     services.release = [store, queue, enqueue](const std::string& id) {
       auto queued = store->release(id, *queue);

@@ -12,6 +12,7 @@
 
 #include "gateway/config/gateway_config.h"
 #include "gateway/quarantine/quarantine.h"
+#include "gateway/quarantine/verdict_history.h"
 #include "gateway/spool/spool.h"
 #include "gateway/web/web_server.h"
 
@@ -20,11 +21,13 @@ namespace portcullis::web {
 // Null when [web] is absent. `queue` (null in proxy mode: then nothing can be released) is the
 // gateway's delivery spool and `enqueue` tells its queue runner about a released copy (called on
 // the console's thread: it must hand over to the runner's own thread). `tls` is the [tls] server
-// context (null without a certificate). Throws config::ConfigError or std::runtime_error.
+// context (null without a certificate). `verdicts` (may be null) feeds the history page. Throws
+// config::ConfigError or std::runtime_error.
 std::unique_ptr<WebServer> startWebConsole(const config::GatewayConfig& config,
                                            std::shared_ptr<quarantine::Quarantine> store,
                                            spool::Spool* queue,
                                            std::function<void(const std::string& id)> enqueue,
-                                           std::shared_ptr<asio::ssl::context> tls);
+                                           std::shared_ptr<asio::ssl::context> tls,
+                                           std::shared_ptr<quarantine::VerdictHistory> verdicts);
 
 }  // namespace portcullis::web

@@ -7,6 +7,7 @@ of failures (0: all passed). Screenshots of the main pages go to --screenshots.
 Only 127.0.0.1 is contacted: Chromium's background networking is switched off.
 """
 import argparse
+import smtplib
 import sys
 import urllib.error
 import urllib.parse
@@ -89,8 +90,27 @@ def forged_post(url, path, cookie, fields):
         return error.code
 
 
+def send_blocked_attachment(port):
+    """Sends a message with an .exe attachment, which [checks.attachments] rejects: a verdict
+    that only the verdict history records. Returns the SMTP reply code."""
+    message = ("From: sender@remote.test\r\nTo: bob@example.org\r\nSubject: invoice\r\n"
+               "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+               "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+               "--b\r\nContent-Type: application/octet-stream\r\n"
+               "Content-Disposition: attachment; filename=invoice.exe\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b--\r\n")
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        try:
+            smtp.sendmail("sender@remote.test", ["bob@example.org"], message)
+            return 250
+        except smtplib.SMTPDataError as error:
+            return error.smtp_code
+
+
 def admin_flow(driver, a):
     url = a.url
+    code = send_blocked_attachment(int(a.smtp_port))
+    check(code == 554, "the blocked attachment is rejected over SMTP (got %s)" % code)
     login(driver, url, a.user, "wrong password")
     check("Wrong user name or password" in driver.page_source, "a wrong password is refused")
     check(driver.find_elements(By.ID, "messages") == [], "no list without logging in")
@@ -146,6 +166,7 @@ def admin_flow(driver, a):
           "a 1 MB header field is cut")
     symbols = driver.find_element(By.ID, "symbols").text
     check("HTML_SCRIPT" in symbols and "4.00" in symbols, "symbols with their scores")
+    check('matched "<script>alert(2)</script>"' in symbols, "a symbol's evidence, as text")
     driver.save_screenshot(a.screenshots + "/message.png")
 
     # A forged POST with the session cookie but without the CSRF token changes nothing.
@@ -171,8 +192,11 @@ def admin_flow(driver, a):
     check("no such message" in driver.page_source, "a deleted message is gone")
 
     driver.get(url + "/history")
-    counts = driver.find_elements(By.CSS_SELECTOR, "#history td.num")
+    counts = driver.find_elements(By.CSS_SELECTOR, "#history td.quarantined")
     check(sum(int(c.text) for c in counts) == 3, "the history counts the quarantined messages")
+    rejects = driver.find_elements(By.CSS_SELECTOR, "#history td.reject")
+    check(sum(int(c.text) for c in rejects) == 1,
+          "the history counts the verdict of the message rejected over SMTP")
     driver.save_screenshot(a.screenshots + "/history.png")
 
     driver.get(url + "/quarantine")
@@ -221,7 +245,7 @@ def main():
     parser = argparse.ArgumentParser()
     for name in ("url", "user", "password", "screenshots", "watches", "hostile", "newsletter",
                  "photos", "shared", "bob-link", "expired-link", "changed-rcpt-link",
-                 "changed-sig-link"):
+                 "changed-sig-link", "smtp-port"):
         parser.add_argument("--" + name, required=True)
     args = parser.parse_args()
     driver = make_driver()

@@ -79,7 +79,8 @@ TEST_F(QuarantineCommandTest, ListsShowsReleasesAndDeletes) {
   EXPECT_FALSE(std::getline(lines, extra));
   EXPECT_THAT(first, StartsWith("{\"id\":\"" + b + "\","));
   EXPECT_THAT(first, HasSubstr("\"subject\":\"second \\\"quoted\\\"\""));
-  EXPECT_THAT(first, HasSubstr("\"symbols\":[{\"name\":\"GTUBE\",\"score\":10},"));
+  EXPECT_THAT(first, HasSubstr("\"symbols\":[{\"name\":\"GTUBE\",\"score\":10,"
+                               "\"detail\":\"Generic Test for Unsolicited Bulk Email\"},"));
   EXPECT_THAT(first, HasSubstr("\"recipients\":[\"carol@example.org\"]"));
   EXPECT_THAT(second, StartsWith("{\"id\":\"" + a + "\","));
 
@@ -93,7 +94,8 @@ TEST_F(QuarantineCommandTest, ListsShowsReleasesAndDeletes) {
   auto shown = run({"show", a});
   EXPECT_EQ(shown.status, 0) << shown.err;
   EXPECT_THAT(shown.out, HasSubstr("reason:     score 12.5 >= 10"));
-  EXPECT_THAT(shown.out, HasSubstr("GTUBE"));
+  EXPECT_THAT(shown.out, HasSubstr("GTUBE  Generic Test for Unsolicited Bulk Email\n"));
+  EXPECT_THAT(shown.out, HasSubstr("SPF_FAIL\n")) << "no detail, no trailing blanks";
   EXPECT_THAT(shown.out, HasSubstr("Subject: first"));
 
   auto released = run({"release", a});

@@ -34,6 +34,9 @@ TEST(QuarantineConfig, ReadsEveryValue) {
   EXPECT_EQ(c.directory, "/srv/q");
   EXPECT_EQ(c.retention, 7 * 24h);
   EXPECT_EQ(c.expire_interval, 15min);
+  auto h = load("[quarantine]\nhistory_retention = \"7d\"\nhistory_flush_interval = \"10s\"\n");
+  EXPECT_EQ(h.history_retention, 7 * 24h);
+  EXPECT_EQ(h.history_flush_interval, 10s);
 }
 
 TEST(QuarantineConfig, BadValuesNameFileAndLine) {
@@ -48,6 +51,8 @@ TEST(QuarantineConfig, BadValuesNameFileAndLine) {
   EXPECT_EQ(errorOf("[quarantine]\nretention = \"2h\"\nexpire_interval = \"3h\"\n")
                 .rfind("gw.toml:3:", 0),
             0u);
+  EXPECT_EQ(errorOf("[quarantine]\nhistory_retention = \"1h\"\n").rfind("gw.toml:2:", 0), 0u);
+  EXPECT_EQ(errorOf("[quarantine]\nhistory_flush_interval = \"2h\"\n").rfind("gw.toml:2:", 0), 0u);
   EXPECT_EQ(errorOf("[quarantine]\ndirectroy = \"/srv/q\"\n").rfind("gw.toml:2:", 0), 0u);
   EXPECT_EQ(errorOf("[quarantine]\ndirectory = 5\n").rfind("gw.toml:2:", 0), 0u);
 }

@@ -52,8 +52,10 @@ class QuarantineTest : public ::testing::Test {
   }
 
   static Details details(std::string subject, double score = 12.5) {
-    return Details{
-        std::move(subject), score, {{"GTUBE", 10.0}, {"SPF_FAIL", 2.5}}, "score 12.5 >= 10"};
+    return Details{std::move(subject),
+                   score,
+                   {{"GTUBE", 10.0, "Generic Test for Unsolicited Bulk Email"}, {"SPF_FAIL", 2.5}},
+                   "score 12.5 >= 10"};
   }
 
   // Adds a message and returns its id.

@@ -8,7 +8,10 @@ namespace {
 using namespace std::string_literals;
 
 TEST(StoredMessage, RoundTripsDetailsAndAnyBytes) {
-  Details details{"Hello\r\nwith %controls\x01", -1.25, {{"A", 0.1}, {"B_RULE", 1e-7}}, "why"};
+  Details details{"Hello\r\nwith %controls\x01",
+                  -1.25,
+                  {{"A", 0.1, "matched \"v1agra\"\r\n%41"}, {"B_RULE", 1e-7}},
+                  "why"};
   const std::string message = "line\r\n\0binary\r\n\r\nbody"s;
   auto decoded = decodeStoredMessage(encodeStoredMessage(details, message));
   ASSERT_TRUE(decoded) << decoded.error;
@@ -18,6 +21,8 @@ TEST(StoredMessage, RoundTripsDetailsAndAnyBytes) {
   ASSERT_EQ(decoded->details.symbols.size(), 2u);
   EXPECT_EQ(decoded->details.symbols[1].name, "B_RULE");
   EXPECT_EQ(decoded->details.symbols[1].score, 1e-7);
+  EXPECT_EQ(decoded->details.symbols[0].detail, "matched \"v1agra\"\r\n%41");
+  EXPECT_EQ(decoded->details.symbols[1].detail, "");
   EXPECT_EQ(decoded->details.reason, "why");
 }
 

@@ -1,5 +1,6 @@
 // The console's request handler on a scratch quarantine, without a network: access rules, CSRF
-// refusals, login rate limiting, signed links, cookies and headers, escaping in pages.
+// refusals, login rate limiting, signed links, cookies and headers, escaping in pages, the symbols'
+// evidence on the message page and the verdict history page.
 #include "gateway/web/console.h"
 
 #include <filesystem>
@@ -50,6 +51,7 @@ class ConsoleTest : public QuarantineTest {
   void makeConsole() {
     ConsoleServices services;
     services.quarantine = store_;
+    services.verdicts = verdicts_;
     services.release = [this](const std::string& id) {
       released_.push_back(id);
       return spool::Result<std::string>::success("QUEUED" + id);
@@ -98,6 +100,7 @@ class ConsoleTest : public QuarantineTest {
   bool stored(const std::string& id) { return bool(store_->show(id)); }
 
   std::shared_ptr<quarantine::Quarantine> store_;
+  std::shared_ptr<quarantine::VerdictHistory> verdicts_;
   std::string bob_only_, carols_;
   WebConfig config_;
   std::unique_ptr<Console> console_;
@@ -244,6 +247,50 @@ TEST_F(ConsoleTest, ReleaseAndLearnTeachesTheMessageForAdministratorsOnly) {
   ASSERT_TRUE(std::regex_search(page.body, token, std::regex("name=\"csrf\" value=\"([^\"]+)\"")));
   EXPECT_EQ(post("/mine/" + shared + "/release-learn", link, "csrf=" + token[1].str()).status, 404);
   EXPECT_EQ(learnt_.size(), 1u);
+}
+
+TEST_F(ConsoleTest, TheMessagePageShowsEachSymbolsEvidenceEscapedAndTruncated) {
+  config_.max_field_length = 100;
+  makeConsole();
+  quarantine::Details details = this->details("evidence");
+  details.symbols = {{"RELAY_HOP", 3.5, "relay 192.0.2.7 <img src=x onerror=alert(1)>"},
+                     {"LONG_MATCH", 1, std::string(5000, 'A')},
+                     {"NO_DETAIL", 0.5, ""}};
+  auto m = meta("s@spam.test", {"bob@example.org"}, spool::Clock::now());
+  ASSERT_TRUE(store_->add(m, message("evidence"), details));
+  auto [cookie, csrf] = adminSession();
+  HttpResponse page = get("/message/" + m.id, cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_THAT(page.body, HasSubstr("relay 192.0.2.7 &lt;img src=x onerror=alert(1)&gt;"));
+  EXPECT_THAT(page.body, Not(HasSubstr("<img")));
+  EXPECT_THAT(page.body, HasSubstr(std::string(100, 'A')));
+  EXPECT_THAT(page.body, Not(HasSubstr(std::string(1000, 'A')))) << "cut to the field limit";
+  EXPECT_THAT(page.body, HasSubstr("NO_DETAIL"));
+}
+
+TEST_F(ConsoleTest, TheHistoryShowsEveryVerdictPerHourBesideTheQuarantined) {
+  auto [cookie, csrf] = adminSession();
+  HttpResponse without = get("/history", cookie);
+  ASSERT_EQ(without.status, 200);
+  EXPECT_THAT(without.body, HasSubstr("<td class=\"num quarantined\">2</td>"));
+  EXPECT_THAT(without.body, Not(HasSubstr("num accept")));
+
+  auto opened = quarantine::VerdictHistory::open(dir() / "verdicts.sqlite3", 24h);
+  ASSERT_TRUE(opened) << opened.error;
+  verdicts_ = std::move(*opened);
+  for (int i = 0; i < 3; ++i) verdicts_->record(Action::Accept);
+  verdicts_->record(Action::Reject);
+  ASSERT_TRUE(verdicts_->flush());
+  verdicts_->record(Action::Accept);  // still pending in memory: shown too
+  makeConsole();
+  std::tie(cookie, csrf) = adminSession();
+  HttpResponse page = get("/history", cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("Verdicts per hour"));
+  EXPECT_THAT(page.body, HasSubstr("<td class=\"num accept\">4</td>"));
+  EXPECT_THAT(page.body, HasSubstr("<td class=\"num reject\">1</td>"));
+  EXPECT_THAT(page.body, HasSubstr("<td class=\"num tempfail\">0</td>"));
+  EXPECT_THAT(page.body, HasSubstr("<td class=\"num quarantined\">2</td>"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The quarantine index's search for the web console: parts of addresses, subject, symbol, a date
-// range, paging, LIKE wildcards taken literally, counts per hour, and the upgrade of a version 1
-// index.
+// range, paging, LIKE wildcards taken literally, counts per hour, the symbols' details, and the
+// upgrade of version 1 and 2 indexes in place.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -80,7 +80,7 @@ TEST_F(QuarantineSearchTest, AVersion1IndexIsUpgradedInPlace) {
   ASSERT_EQ(sqlite3_open((dir() / "index.sqlite3").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP INDEX symbols_name; DROP INDEX entries_sender; "
-                         "PRAGMA user_version = 1;",
+                         "ALTER TABLE symbols DROP COLUMN detail; PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -88,6 +88,56 @@ TEST_F(QuarantineSearchTest, AVersion1IndexIsUpgradedInPlace) {
   ASSERT_TRUE(q);
   EXPECT_TRUE(q->openNotes().empty()) << q->openNotes().front();
   EXPECT_THAT(ids(q->list({.symbol = "SYM"})), ElementsAre(id));
+}
+
+TEST_F(QuarantineSearchTest, KeepsEachSymbolsDetail) {
+  auto q = openQuarantine();
+  ASSERT_TRUE(q);
+  std::string id = add(*q, "s@x.test", {"bob@example.org"}, "d", Clock::now(),
+                       {{"A", 1, "matched: <b>buy</b>"}, {"B", 2, ""}});
+  auto listed = q->list({});
+  ASSERT_TRUE(listed) << listed.error;
+  ASSERT_EQ(listed->size(), 1u);
+  ASSERT_EQ((*listed)[0].details.symbols.size(), 2u);
+  EXPECT_EQ((*listed)[0].details.symbols[0].detail, "matched: <b>buy</b>");
+  EXPECT_EQ((*listed)[0].details.symbols[1].detail, "");
+  auto shown = q->show(id);
+  ASSERT_TRUE(shown) << shown.error;
+  EXPECT_EQ(shown->entry.details.symbols[0].detail, "matched: <b>buy</b>");
+}
+
+TEST_F(QuarantineSearchTest, AVersion2IndexIsUpgradedInPlaceKeepingItsRows) {
+  std::string id;
+  {
+    auto q = openQuarantine();
+    ASSERT_TRUE(q);
+    id = add(*q, "s@x.test", {"bob@example.org"}, "kept", Clock::now(), {{"SYM", 1, "why"}});
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir() / "index.sqlite3").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE symbols DROP COLUMN detail; PRAGMA user_version = 2;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto q = openQuarantine();
+  ASSERT_TRUE(q);
+  EXPECT_TRUE(q->openNotes().empty()) << q->openNotes().front();
+  auto listed = q->list({.symbol = "SYM"});
+  ASSERT_TRUE(listed) << listed.error;
+  ASSERT_EQ(listed->size(), 1u) << "the old row is kept, not rebuilt away";
+  EXPECT_EQ((*listed)[0].id, id);
+  EXPECT_EQ((*listed)[0].details.symbols[0].detail, "") << "old rows have no detail";
+  add(*q, "s@x.test", {"bob@example.org"}, "new", Clock::now(), {{"SYM", 1, "stored"}});
+  auto fresh = q->list({.subject = "new"});
+  ASSERT_TRUE(fresh && fresh->size() == 1u);
+  EXPECT_EQ((*fresh)[0].details.symbols[0].detail, "stored");
+  ASSERT_EQ(sqlite3_open((dir() / "index.sqlite3").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* version = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &version, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(version), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(version, 0), 3);
+  sqlite3_finalize(version);
+  sqlite3_close(db);
 }
 
 }  // namespace
