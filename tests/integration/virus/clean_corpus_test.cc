@@ -49,8 +49,8 @@ TEST_P(CorpusGroup, EveryMessageAcceptedWithoutClamavSymbols) {
     accepted += reply.code == 250;
   }
   EXPECT_EQ(accepted, messages.size());
-  // A finding (CLAMAV_VIRUS, CLAMAV_LIMIT_*, CLAMAV_ENCRYPTED) or a failed scan (CLAMAV_CHECK_FAILED)
-  // would be named in the message's log line.
+  // A finding (CLAMAV_VIRUS, CLAMAV_LIMIT_*, CLAMAV_ENCRYPTED) or a failed scan
+  // (CLAMAV_CHECK_FAILED) would be named in the message's log line.
   std::string log = env.gateway.log();
   auto symbol = log.find("CLAMAV");
   EXPECT_EQ(symbol, std::string::npos) << log.substr(log.rfind('\n', symbol) + 1, 600);
