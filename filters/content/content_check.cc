@@ -239,6 +239,8 @@ CheckFactory contentCheckFactory(SiteServices services) {
                 "content rules: Hyperscan compile failed, the confirming engines "
                 "keep serving: {}",
                 warm.error);
+            // Counted as a failed rules load; the rules loaded before stay available.
+            if (events.loaded) events.loaded({LoadedData::Rules, false, true});
             return;
           }
           spdlog::info("content rules: Hyperscan's databases compiled in {:.1f} s and serving",

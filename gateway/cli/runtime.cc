@@ -433,7 +433,9 @@ int serve(const std::filesystem::path& config_path) {
       quarantine_config.history_retention);
   if (!opened_history) throw std::runtime_error("quarantine.directory: " + opened_history.error);
   std::shared_ptr<quarantine::VerdictHistory> verdict_history = std::move(*opened_history);
-  verdict_history->startFlushing(quarantine_config.history_flush_interval);
+  verdict_history->startFlushing(quarantine_config.history_flush_interval, [&metrics] {
+    metrics.backgroundFailures(metrics::BackgroundTask::VerdictHistory).Increment();
+  });
   services.count_verdict = [verdict_history](Action action) { verdict_history->record(action); };
   metrics::ScrapeHook quarantine_gauges = metrics.onScrape([&metrics, quarantine_store] {
     if (auto usage = quarantine_store->size()) {
@@ -550,7 +552,10 @@ int serve(const std::filesystem::path& config_path) {
                    digest::runDailyDigests(
                        std::make_shared<const digest::DigestSettings>(std::move(*digest_settings)),
                        quarantine_store, *spool, worker_pool,
-                       [r = runner.get()](const std::string& id) { r->enqueue(id); }),
+                       [r = runner.get()](const std::string& id) { r->enqueue(id); },
+                       [&metrics] {
+                         metrics.backgroundFailures(metrics::BackgroundTask::Digest).Increment();
+                       }),
                    asio::detached);
   }
   metrics::LoadTracker::Generation first_loads = loads.begin();

@@ -35,7 +35,8 @@ quarantine::TimePoint nextRunAfter(quarantine::TimePoint now, std::chrono::minut
 awaitable<void> runDailyDigests(std::shared_ptr<const DigestSettings> settings,
                                 std::shared_ptr<quarantine::Quarantine> store, spool::Spool& queue,
                                 asio::thread_pool& workers,
-                                std::function<void(const std::string& id)> enqueue) {
+                                std::function<void(const std::string& id)> enqueue,
+                                std::function<void()> failed) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (true) {
     auto due = nextRunAfter(quarantine::Clock::now(), settings->digest.time_of_day);
@@ -52,10 +53,12 @@ awaitable<void> runDailyDigests(std::shared_ptr<const DigestSettings> settings,
     auto report = co_await offload(workers, std::move(run));
     if (!report) {
       spdlog::error("quarantine digest: not sent: {}", report.error);
+      if (failed) failed();
       continue;
     }
     for (const auto& id : report->queued) enqueue(id);
     for (const auto& e : report->errors) spdlog::error("quarantine digest: {}", e);
+    if (!report->errors.empty() && failed) failed();
     spdlog::info("quarantine digest: {} digests queued", report->queued.size());
   }
 }

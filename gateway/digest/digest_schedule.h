@@ -20,10 +20,12 @@ namespace portcullis::digest {
 quarantine::TimePoint nextRunAfter(quarantine::TimePoint now, std::chrono::minutes time_of_day);
 
 // Runs forever (until the I/O context stops). `enqueue` is called on the I/O context with each
-// queued digest's id.
+// queued digest's id; `failed` (may be empty) once for each run that sent nothing, or not to
+// every recipient (the reasons are logged).
 awaitable<void> runDailyDigests(std::shared_ptr<const DigestSettings> settings,
                                 std::shared_ptr<quarantine::Quarantine> store, spool::Spool& queue,
                                 asio::thread_pool& workers,
-                                std::function<void(const std::string& id)> enqueue);
+                                std::function<void(const std::string& id)> enqueue,
+                                std::function<void()> failed);
 
 }  // namespace portcullis::digest

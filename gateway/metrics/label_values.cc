@@ -74,6 +74,10 @@ std::string_view label(ReloadComponent value) {
   return "config";
 }
 
+std::string_view label(BackgroundTask value) {
+  return value == BackgroundTask::Digest ? "digest" : "verdict_history";
+}
+
 std::string_view label(TlsDirection value) {
   return value == TlsDirection::Inbound ? "inbound" : "outbound";
 }

@@ -45,6 +45,11 @@ enum class ReloadComponent { Rules, Signatures, Config };
 inline constexpr std::array kReloadComponents{ReloadComponent::Rules, ReloadComponent::Signatures,
                                               ReloadComponent::Config};
 
+// Work the gateway does on a timer, off the mail path, whose failures only a log line would show.
+enum class BackgroundTask { Digest, VerdictHistory };
+inline constexpr std::array kBackgroundTasks{BackgroundTask::Digest,
+                                             BackgroundTask::VerdictHistory};
+
 // Inbound: STARTTLS offered to SMTP clients; outbound: the relay's STARTTLS to the internal MTA.
 enum class TlsDirection { Inbound, Outbound };
 inline constexpr std::array kTlsDirections{TlsDirection::Inbound, TlsDirection::Outbound};
@@ -62,6 +67,7 @@ std::string_view label(CheckFailure value);
 std::string_view label(ScanResult value);
 std::string_view label(RelayResult value);
 std::string_view label(ReloadComponent value);
+std::string_view label(BackgroundTask value);
 std::string_view label(TlsDirection value);
 std::string_view label(Action value);
 

@@ -189,6 +189,11 @@ Metrics::Metrics(std::string_view version) : registry_(std::make_shared<promethe
               .Help("Failed loads (the previous version stays active), by component")
               .Register(registry),
           "component", kReloadComponents, reload_failures_);
+  addEach(BuildCounter()
+              .Name("portcullis_background_failures_total")
+              .Help("Failed runs of background tasks (daily digest, verdict-history flush)")
+              .Register(registry),
+          "task", kBackgroundTasks, background_failures_);
   classifier_ = std::make_unique<ClassifierMetrics>(registry);
 }
 

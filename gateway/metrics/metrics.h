@@ -108,6 +108,10 @@ class Metrics {
   void reloadSucceeded(ReloadComponent component, std::chrono::system_clock::time_point when =
                                                       std::chrono::system_clock::now());
   void reloadFailed(ReloadComponent component) { reloadFailures(component).Increment(); }
+  // A run of a background task (a daily digest, a verdict-history flush) that failed.
+  prometheus::Counter& backgroundFailures(BackgroundTask task) {
+    return *background_failures_[index(task)];
+  }
 
   // --- scraping
   // `refresh` runs on the HTTP server's thread before every scrape (and in scrapeText()); it
@@ -156,6 +160,7 @@ class Metrics {
   prometheus::Gauge* signatures_timestamp_ = nullptr;
   std::array<prometheus::Gauge*, kReloadComponents.size()> last_reload_{};
   std::array<prometheus::Counter*, kReloadComponents.size()> reload_failures_{};
+  std::array<prometheus::Counter*, kBackgroundTasks.size()> background_failures_{};
 };
 
 }  // namespace portcullis::metrics

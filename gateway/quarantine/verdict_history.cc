@@ -162,10 +162,12 @@ spool::Result<std::vector<VerdictHour>> VerdictHistory::hours(spool::TimePoint s
   return R::success(std::move(out));
 }
 
-void VerdictHistory::startFlushing(std::chrono::milliseconds interval) {
+void VerdictHistory::startFlushing(std::chrono::milliseconds interval,
+                                   std::function<void()> failed) {
   std::lock_guard lock(flusher_mutex_);
   if (flusher_.joinable()) return;
   stopping_ = false;
+  flush_failed_ = std::move(failed);
   flusher_ = std::thread([this, interval] {
     std::unique_lock lock(flusher_mutex_);
     while (!flusher_wake_.wait_for(lock, interval, [this] { return stopping_; })) {
@@ -188,7 +190,10 @@ void VerdictHistory::stopFlushing() {
 }
 
 void VerdictHistory::flushLogged() {
-  if (auto status = flush(); !status) spdlog::error("{}", status.error);
+  if (auto status = flush(); !status) {
+    spdlog::error("{}", status.error);
+    if (flush_failed_) flush_failed_();
+  }
 }
 
 }  // namespace portcullis::quarantine

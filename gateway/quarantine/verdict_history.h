@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,14 +53,15 @@ class VerdictHistory {
   spool::Result<std::vector<VerdictHour>> hours(spool::TimePoint since);
 
   // Runs flush() every `interval` on a thread of its own until stopFlushing(), which flushes once
-  // more (shutdown).
-  void startFlushing(std::chrono::milliseconds interval);
+  // more (shutdown). A failed flush is logged and reported to `failed` (may be empty); its counts
+  // wait for the next one.
+  void startFlushing(std::chrono::milliseconds interval, std::function<void()> failed = {});
   void stopFlushing();
 
  private:
   using Counts = std::array<uint64_t, kVerdictKinds>;
   explicit VerdictHistory(std::chrono::milliseconds retention) : retention_(retention) {}
-  void flushLogged();  // the flusher's flush: errors go to the log
+  void flushLogged();  // the flusher's flush: errors go to the log and to flush_failed_
   spool::Status writeLocked(const std::map<int64_t, Counts>& pending, spool::TimePoint now);
 
   const std::chrono::milliseconds retention_;
@@ -72,6 +74,7 @@ class VerdictHistory {
   std::condition_variable flusher_wake_;
   bool stopping_ = false;
   std::thread flusher_;
+  std::function<void()> flush_failed_;  // set before the flusher starts
 };
 
 }  // namespace portcullis::quarantine

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <thread>
 
 #include "tests/unit/quarantine/quarantine_fixture.h"
@@ -119,6 +120,25 @@ TEST_F(VerdictHistoryTest, AFailedFlushKeepsTheCountsForTheNext) {
   ASSERT_TRUE(hours && hours->size() == 1u);
   EXPECT_EQ((*hours)[0].counts[kAccept], 1u) << "counted once, after the failure";
   EXPECT_FALSE(VerdictHistory::open(root_ / "missing" / "x.sqlite3", 24h));
+}
+
+TEST_F(VerdictHistoryTest, TheFlusherReportsAFailedFlush) {
+  auto h = openHistory();
+  ASSERT_TRUE(h);
+  auto run = [this](const char* sql) {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open(file().c_str(), &other), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(other, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(other);
+  };
+  run("ALTER TABLE verdict_hours RENAME TO elsewhere");
+  std::atomic<int> failures{0};
+  h->record(Action::Accept);
+  h->startFlushing(std::chrono::milliseconds(20), [&failures] { ++failures; });
+  for (int i = 0; i < 500 && failures == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_GT(failures.load(), 0);
+  run("ALTER TABLE elsewhere RENAME TO verdict_hours");
+  h->stopFlushing();
 }
 
 TEST_F(VerdictHistoryTest, ConcurrentRecordersAndFlushesLoseNothing) {
