@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -145,7 +146,8 @@ class CompiledRules {
                   bool explain = false, ScanDepth depth = ScanDepth::Every) const;
 
  private:
-  friend std::shared_ptr<const CompiledRules> compileRules(const RuleSet&, const CompileOptions&);
+  friend std::shared_ptr<const CompiledRules> compileRules(const RuleSet&, const CompileOptions&,
+                                                           std::stop_token);
   friend class MessageScan;
 
   // What scanning reads of every rule on every message, packed apart from the rules themselves.
@@ -175,8 +177,9 @@ class CompiledRules {
 };
 
 // Compiles a parsed rule set. Never fails as a whole: rules that cannot run are disabled with
-// the reason (see summary()); a pattern no database accepts runs on PCRE2 when it can.
-std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
-                                                  const CompileOptions& options);
+// the reason (see summary()); a pattern no database accepts runs on PCRE2 when it can. Returns
+// null only when `stop` is requested (checked between Hyperscan groups).
+std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set, const CompileOptions& options,
+                                                  std::stop_token stop = {});
 
 }  // namespace portcullis::content

@@ -266,7 +266,7 @@ CheckFactory contentCheckFactory(SiteServices services) {
             "with a plain-text database; {:.2f} s",
             summary.rules_total, summary.rules_loaded, summary.disabled.size(),
             summary.groups_from_cache, summary.groups, summary.plain_text_groups, summary.seconds);
-        if (summary.groups_without_hyperscan > 0) {
+        if (summary.groups_without_hyperscan > 0 && deps.use == CheckUse::Serving) {
           spdlog::warn(
               "content rules: cold start, {} of {} groups run on PCRE2/RE2 (same verdicts, "
               "slower) until Hyperscan's databases are compiled in the background",

@@ -311,8 +311,8 @@ std::optional<size_t> CompiledRules::find(const std::string& name) const {
   return it->second;
 }
 
-std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
-                                                  const CompileOptions& options) {
+std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set, const CompileOptions& options,
+                                                  std::stop_token stop) {
   const auto started = std::chrono::steady_clock::now();
   std::shared_ptr<CompiledRules> out(new CompiledRules());
   out->options_ = options;
@@ -396,6 +396,7 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set,
 
   const std::string fingerprint = hsPlatformFingerprint();
   for (auto& group : out->groups_) {
+    if (stop.stop_requested()) return nullptr;
     buildGroup(group, rules, options, fingerprint);
     for (const auto* set : {&group.databases, &group.plain_databases}) {
       for (const auto& db : *set) {

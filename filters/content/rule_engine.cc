@@ -1,7 +1,6 @@
 #include "filters/content/rule_engine.h"
 
 #include <stdexcept>
-#include <thread>
 
 namespace portcullis::content {
 
@@ -10,7 +9,7 @@ std::string formatDiagnostic(const Diagnostic& d) {
          (d.severity == Severity::Error ? "error: " : "warning: ") + d.message;
 }
 
-LoadResult loadAndCompile(const EngineConfig& config) {
+LoadResult loadAndCompile(const EngineConfig& config, std::stop_token stop) {
   LoadResult result;
   RuleSet set = loadRules(config.rule_paths, config.parse);
   result.diagnostics = set.diagnostics;
@@ -21,7 +20,8 @@ LoadResult loadAndCompile(const EngineConfig& config) {
       return result;
     }
   }
-  result.rules = compileRules(set, config.compile);
+  result.rules = compileRules(set, config.compile, stop);
+  if (!result.rules) result.error = "stopped before the compile finished";
   return result;
 }
 
@@ -35,8 +35,17 @@ std::shared_ptr<RuleEngine> RuleEngine::create(EngineConfig config,
   if (!loaded.rules) throw std::runtime_error("content rules: " + loaded.error);
   const bool cold = loaded.rules->summary().groups_without_hyperscan > 0;
   engine->current_.store(std::move(loaded.rules));
-  if (cold) engine->reloadInBackground(std::move(on_warm));
+  if (cold && engine->config_.compile_in_background) engine->reloadInBackground(std::move(on_warm));
   return engine;
+}
+
+RuleEngine::~RuleEngine() {
+  if (!reload_thread_.joinable()) return;
+  reload_thread_.request_stop();
+  reload_thread_.join();
+  for (auto& reload : queue_) {
+    reload.promise.set_value(LoadResult{nullptr, {}, {}, "the rule engine was shut down"});
+  }
 }
 
 std::future<LoadResult> RuleEngine::reloadAsync() {
@@ -45,23 +54,36 @@ std::future<LoadResult> RuleEngine::reloadAsync() {
 
 std::future<LoadResult> RuleEngine::reloadInBackground(
     std::function<void(const LoadResult&)> on_done) {
-  std::promise<LoadResult> promise;
-  auto future = promise.get_future();
-  std::thread([self = shared_from_this(), promise = std::move(promise),
-               on_done = std::move(on_done)]() mutable {
-    std::lock_guard lock(self->reload_mutex_);
+  std::lock_guard lock(queue_mutex_);
+  queue_.push_back({std::promise<LoadResult>(), std::move(on_done)});
+  auto future = queue_.back().promise.get_future();
+  if (!reload_thread_.joinable()) {
+    reload_thread_ = std::jthread([this](std::stop_token stop) { reloadLoop(std::move(stop)); });
+  }
+  queue_changed_.notify_one();
+  return future;
+}
+
+void RuleEngine::reloadLoop(std::stop_token stop) {
+  while (true) {
+    Reload reload;
+    {
+      std::unique_lock lock(queue_mutex_);
+      if (!queue_changed_.wait(lock, stop, [this] { return !queue_.empty(); })) return;
+      reload = std::move(queue_.front());
+      queue_.pop_front();
+    }
     LoadResult loaded;
     try {
-      loaded = loadAndCompile(self->config_);
+      loaded = loadAndCompile(config_, stop);
     } catch (const std::exception& e) {
       loaded.rules = nullptr;
       loaded.error = std::string("reload failed: ") + e.what();
     }
-    if (loaded.rules) self->current_.store(loaded.rules);
-    if (on_done) on_done(loaded);
-    promise.set_value(std::move(loaded));
-  }).detach();
-  return future;
+    if (loaded.rules) current_.store(loaded.rules);
+    if (reload.on_done && !stop.stop_requested()) reload.on_done(loaded);
+    reload.promise.set_value(std::move(loaded));
+  }
 }
 
 }  // namespace portcullis::content

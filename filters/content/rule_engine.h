@@ -5,12 +5,16 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "filters/content/compiled_rules.h"
@@ -36,10 +40,10 @@ struct LoadResult {
   std::string error;  // empty on success: otherwise the first error, "file:line: message"
 };
 
-// Parses and compiles (synchronously).
-LoadResult loadAndCompile(const EngineConfig& config);
+// Parses and compiles (synchronously). A requested `stop` ends the compile early with an error.
+LoadResult loadAndCompile(const EngineConfig& config, std::stop_token stop = {});
 
-class RuleEngine : public std::enable_shared_from_this<RuleEngine> {
+class RuleEngine {
  public:
   // Loads the rules now; throws std::runtime_error with file:line when they have errors. With
   // compile_in_background, a cold start is never a long outage: the rules serve at once from the
@@ -58,14 +62,27 @@ class RuleEngine : public std::enable_shared_from_this<RuleEngine> {
   // rules change only if it succeeded. Concurrent reloads run one after the other.
   std::future<LoadResult> reloadAsync();
 
+  // Stops a compile in progress (between Hyperscan groups) and joins the reload thread; reloads
+  // not yet started are answered with an error and their callbacks are not called.
+  ~RuleEngine();
+
  private:
+  struct Reload {
+    std::promise<LoadResult> promise;
+    std::function<void(const LoadResult&)> on_done;
+  };
   explicit RuleEngine(EngineConfig config) : config_(std::move(config)) {}
-  // Loads and compiles the configured rules fully in a new thread, swaps them in if they load,
-  // then calls `on_done` (if set) with the outcome.
+  // Queues a full load and compile of the configured rules on the reload thread (started on first
+  // use), which swaps them in if they load, then calls `on_done` (if set) with the outcome.
   std::future<LoadResult> reloadInBackground(std::function<void(const LoadResult&)> on_done);
+  void reloadLoop(std::stop_token stop);
+
   EngineConfig config_;
   std::atomic<std::shared_ptr<const CompiledRules>> current_;
-  std::mutex reload_mutex_;
+  std::mutex queue_mutex_;
+  std::condition_variable_any queue_changed_;
+  std::deque<Reload> queue_;
+  std::jthread reload_thread_;  // last member: joined before the others are destroyed
 };
 
 std::string formatDiagnostic(const Diagnostic& d);

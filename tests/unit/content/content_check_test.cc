@@ -167,6 +167,20 @@ TEST(ContentCheck, ColdStartServesAtOnceAndSwapsHyperscanInWhenCompiled) {
   EXPECT_FALSE(called);
 }
 
+TEST(ContentCheck, AnEngineReadingOnlyTheCacheCompilesNothingInTheBackground) {
+  const fs::path dir = scratchDir("cache-only");
+  writeFile(dir / "local.cf", kRules);
+  EngineConfig config;
+  config.rule_paths = {dir};
+  config.compile.hyperscan_from_cache_only = true;  // what `config check` does
+  bool warmed = false;
+  auto engine = RuleEngine::create(config, [&warmed](const LoadResult&) { warmed = true; });
+  EXPECT_FALSE(engine->onHyperscan());
+  // Reloads run one after the other: a background compile queued by create() would end first.
+  EXPECT_TRUE(engine->reloadAsync().get().rules);
+  EXPECT_FALSE(warmed);
+}
+
 TEST(ContentCheck, CreateFailsWithFileAndLine) {
   const fs::path dir = scratchDir("broken");
   writeFile(dir / "b.cf", "body OK /x/\nmeta\n");
