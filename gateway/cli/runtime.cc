@@ -539,13 +539,16 @@ int serve(const std::filesystem::path& config_path) {
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
+  // The pipeline new messages run through, for the console's explanations (set below and on
+  // every reload).
+  auto live_pipeline = std::make_shared<std::atomic<std::shared_ptr<const Pipeline>>>();
   // The web console ([web]) on its own thread; a release hands the copy to the runner's thread.
   std::unique_ptr<web::WebServer> web_console = web::startWebConsole(
       config, quarantine_store, spool ? &*spool : nullptr,
       [&io, r = runner.get()](const std::string& id) {
         asio::post(io, [r, id] { r->enqueue(id); });
       },
-      serverTlsContext(config), verdict_history);
+      serverTlsContext(config), verdict_history, [live_pipeline] { return live_pipeline->load(); });
   // The recipients' daily digests ([quarantine.digest]; refused in proxy mode at config time).
   if (auto digest_settings = digest::loadDigestSettings(config); digest_settings && runner) {
     asio::co_spawn(io,
@@ -561,6 +564,7 @@ int serve(const std::filesystem::path& config_path) {
   metrics::LoadTracker::Generation first_loads = loads.begin();
   services.filter_events = first_loads.events();
   std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
+  live_pipeline->store(context->pipeline);
   smtp::Server server(io,
                       {config.server.max_connections, config.server.max_connections_per_ip,
                        config.server.accept_backoff_min, config.server.accept_backoff_max,
@@ -601,12 +605,15 @@ int serve(const std::filesystem::path& config_path) {
           reloader.request([&] {
             try {
               auto fresh = config::loadGatewayConfigFile(config_path);
+              const std::optional<web::WebConfig> fresh_web = web::loadWebConfig(fresh);
               metrics::LoadTracker::Generation fresh_loads = loads.begin();
               RuntimeServices fresh_services = services;
               fresh_services.filter_events = fresh_loads.events();
               std::shared_ptr<const smtp::SessionContext> fresh_context =
                   buildSessionContext(fresh, fresh_services);
               server.setContext(fresh_context);
+              live_pipeline->store(fresh_context->pipeline);
+              web::reloadWebConsole(web_console.get(), fresh_web);
               {
                 std::lock_guard lock(milter_context_mutex);
                 milter_context = fresh_context;

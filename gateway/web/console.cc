@@ -115,6 +115,20 @@ Console::Console(WebConfig config, std::string link_key, ConsoleServices service
       limiter_(config_.login_failures, config_.login_window),
       audit_log_(config_.audit_log) {}
 
+void Console::reconfigure(const WebConfig& fresh) {
+  limiter_.setLimits(fresh.login_failures, fresh.login_window);
+  config_.users = fresh.users;
+  config_.session_lifetime = fresh.session_lifetime;
+  config_.login_failures = fresh.login_failures;
+  config_.login_window = fresh.login_window;
+  config_.link_lifetime = fresh.link_lifetime;
+  config_.public_url = fresh.public_url;
+  config_.page_size = fresh.page_size;
+  config_.history_period = fresh.history_period;
+  config_.max_field_length = fresh.max_field_length;
+  config_.max_shown_text = fresh.max_shown_text;
+}
+
 std::string Console::cookieName() const {
   // The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
   return config_.https ? "__Host-portcullis" : "portcullis";
@@ -332,6 +346,10 @@ HttpResponse Console::show(Context& c, const std::string& id, bool admin) {
     page.view_error = view.error;
   } else {
     page.view = std::move(*view);
+  }
+  if (admin && message && services_.explain) {
+    page.evidence = services_.explain(*message);
+    page.explained = true;
   }
   page.shown = std::move(*shown);
   HttpResponse r;

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "gateway/quarantine/quarantine.h"
 #include "gateway/quarantine/verdict_history.h"
 #include "gateway/web/login_limiter.h"
+#include "gateway/web/message_view.h"
 #include "gateway/web/sessions.h"
 #include "gateway/web/signed_link.h"
 #include "gateway/web/web_config.h"
@@ -55,6 +58,9 @@ struct ConsoleServices {
   std::function<spool::Result<std::string>(const std::string& id)> release;
   // Teaches the classifier the message as ham and says what happened; null without a classifier.
   std::function<std::string(const std::string& message)> learn_ham;
+  // Why each rule hits the message with the rules loaded now (rule name -> `matched "text"` or
+  // `because ...`), shown to administrators beside the stored symbols; null without content rules.
+  std::function<RuleEvidence(std::string_view message)> explain;
 };
 
 class Console {
@@ -62,6 +68,11 @@ class Console {
   Console(WebConfig config, std::string link_key, ConsoleServices services);
 
   HttpResponse handle(const HttpRequest& request);
+
+  // Takes the reloadable settings of a reloaded [web] (users, lifetimes, login limits, page and
+  // field sizes, history period); sessions and links stay valid. Call it on the thread that calls
+  // handle().
+  void reconfigure(const WebConfig& fresh);
 
   const RecipientLinks& links() const { return links_; }
   const WebConfig& config() const { return config_; }

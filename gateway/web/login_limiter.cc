@@ -40,4 +40,10 @@ void LoginLimiter::succeeded(const std::string& client) {
   failures_.erase(client);
 }
 
+void LoginLimiter::setLimits(uint32_t max_failures, std::chrono::milliseconds window) {
+  std::lock_guard lock(mutex_);
+  max_failures_ = max_failures;
+  window_ = window;
+}
+
 }  // namespace portcullis::web

@@ -24,6 +24,8 @@ class LoginLimiter {
   bool allowed(const std::string& client, spool::TimePoint now = spool::Clock::now());
   void failed(const std::string& client, spool::TimePoint now = spool::Clock::now());
   void succeeded(const std::string& client);
+  // New limits (a reloaded [web]); the failures recorded so far count against them.
+  void setLimits(uint32_t max_failures, std::chrono::milliseconds window);
 
  private:
   void prune(std::deque<spool::TimePoint>& failures, spool::TimePoint now) const;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ struct MessageView {
   bool text_cut = false;  // more text than max_text_bytes
   std::vector<ShownAttachment> attachments;
 };
+
+// Why rules hit a message, by rule name: `matched "text"` or `because ...` (see
+// ConsoleServices::explain).
+using RuleEvidence = std::map<std::string, std::string>;
 
 // An error (never an exception) when the message cannot be parsed at all.
 spool::Result<MessageView> viewMessage(std::string_view raw, uint64_t max_text_bytes);

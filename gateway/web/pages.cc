@@ -32,6 +32,7 @@ button.danger{border-color:#a33;color:#a33}.actions{display:flex;gap:.6em;margin
 .login{max-width:22em;margin:4em auto;background:#fff;padding:1.5em;border:1px solid #dde3e9}
 .login label{display:block;margin:.6em 0}.login input{width:100%;box-sizing:border-box}
 .bar{background:#5b7da1;height:.9em;display:inline-block}#summary th{width:10em}
+.why{font-family:monospace;color:#3c4a57;margin-top:.2em;overflow-wrap:anywhere}
 )css";
 
 std::string esc(std::string_view text, size_t max_chars = SIZE_MAX) {
@@ -205,11 +206,20 @@ std::string messagePage(const Viewer& viewer, const Limits& limits, const Messag
       "<h2>Symbols</h2><table id=\"symbols\"><thead><tr><th>Symbol</th><th>Score</th>"
       "<th>Evidence</th></tr></thead><tbody>";
   for (const auto& s : e.details.symbols) {
-    body +=
-        fmt::format("<tr><td>{}</td><td class=\"num\">{:.2f}</td><td class=\"detail\">{}</td></tr>",
-                    esc(s.name, n), s.score, esc(s.detail, 4 * n));
+    std::string why;
+    if (auto it = p.evidence.find(s.name); it != p.evidence.end()) {
+      why = "<div class=\"why\">" + esc(it->second, 4 * n) + "</div>";
+    }
+    body += fmt::format(
+        "<tr><td>{}</td><td class=\"num\">{:.2f}</td><td class=\"detail\">{}{}</td></tr>",
+        esc(s.name, n), s.score, esc(s.detail, 4 * n), why);
   }
   body += "</tbody></table>";
+  if (p.explained) {
+    body +=
+        "<p class=\"muted\" id=\"evidence-note\">Matched text and evidence come from the rules "
+        "loaded now; the symbols and scores are those of the verdict.</p>";
+  }
   if (!p.view) {
     body += "<div class=\"error\" id=\"view-error\">" + esc(p.view_error, 500) + "</div>";
     return page(viewer, subject, body);

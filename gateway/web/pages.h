@@ -49,6 +49,10 @@ struct MessagePage {
   std::string base;        // "/message" (admin) or "/mine"
   bool can_act = true;     // recipients may act only on mail addressed to them alone
   bool can_learn = false;  // a classifier is configured
+  // Administrators: why each rule hits the message with the rules loaded now; empty when the
+  // gateway has no content rules or for recipients.
+  RuleEvidence evidence;
+  bool explained = false;  // the message was explained (the evidence may still be empty)
 };
 
 struct HistoryHour {

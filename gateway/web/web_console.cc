@@ -6,17 +6,17 @@
 
 #include "filters/classifier/classifier_config.h"
 #include "gateway/web/ham_learning.h"
+#include "gateway/web/rule_explainer.h"
 #include "gateway/web/secrets.h"
 #include "gateway/web/signed_link.h"
 
 namespace portcullis::web {
 
-std::unique_ptr<WebServer> startWebConsole(const config::GatewayConfig& config,
-                                           std::shared_ptr<quarantine::Quarantine> store,
-                                           spool::Spool* queue,
-                                           std::function<void(const std::string& id)> enqueue,
-                                           std::shared_ptr<asio::ssl::context> tls,
-                                           std::shared_ptr<quarantine::VerdictHistory> verdicts) {
+std::unique_ptr<WebServer> startWebConsole(
+    const config::GatewayConfig& config, std::shared_ptr<quarantine::Quarantine> store,
+    spool::Spool* queue, std::function<void(const std::string& id)> enqueue,
+    std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<quarantine::VerdictHistory> verdicts,
+    std::function<std::shared_ptr<const Pipeline>()> pipeline) {
   auto web = loadWebConfig(config);
   if (!web) return nullptr;
   initializeSodium();
@@ -39,12 +39,25 @@ std::unique_ptr<WebServer> startWebConsole(const config::GatewayConfig& config,
       return learnAsHam(settings, queue_dir, message);
     };
   }
+  services.explain = contentRuleExplainer(std::move(pipeline));
   auto console = std::make_shared<Console>(*web, std::move(*key), std::move(services));
   auto server = std::make_unique<WebServer>(console, *web, web->https ? tls : nullptr);
   spdlog::info("web console on {}://{}:{}/", web->https ? "https" : "http",
                web->host.find(':') == std::string::npos ? web->host : "[" + web->host + "]",
                server->port());
   return server;
+}
+
+void reloadWebConsole(WebServer* server, const std::optional<WebConfig>& fresh) {
+  if (!server || !fresh) {
+    if (server || fresh) {
+      spdlog::warn("web: [web] {} takes effect at the next start", fresh ? "added" : "removed");
+    }
+    return;
+  }
+  for (const auto& setting : server->reload(*fresh)) {
+    spdlog::warn("web: a changed {} takes effect at the next start", setting);
+  }
 }
 
 }  // namespace portcullis::web

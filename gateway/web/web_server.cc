@@ -61,6 +61,23 @@ void WebServer::stop() {
   thread_.join();
 }
 
+std::vector<std::string> WebServer::reload(const WebConfig& fresh) {
+  // Read here, on the caller's thread: these never change after the constructor.
+  std::vector<std::string> restart;
+  if (fresh.host != config_.host || fresh.port != config_.port) restart.push_back("listen");
+  if (fresh.https != config_.https) restart.push_back("HTTPS");
+  if (fresh.link_key_file != config_.link_key_file) restart.push_back("link_key_file");
+  if (fresh.audit_log != config_.audit_log) restart.push_back("audit_log");
+  asio::post(io_, [this, fresh] {
+    config_.max_connections = fresh.max_connections;
+    config_.request_timeout = fresh.request_timeout;
+    config_.max_request_body = fresh.max_request_body;
+    config_.max_request_header = fresh.max_request_header;
+    console_->reconfigure(fresh);
+  });
+  return restart;
+}
+
 awaitable<void> WebServer::acceptLoop() {
   while (true) {
     tcp::socket socket(io_);

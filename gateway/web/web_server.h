@@ -9,7 +9,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -31,6 +33,10 @@ class WebServer {
   WebServer& operator=(const WebServer&) = delete;
 
   uint16_t port() const { return port_; }
+  // Applies a reloaded [web] on the server's thread: the console's settings (Console::reconfigure)
+  // and the connection limits. Returns what only a restart changes (the address, HTTPS, the key and
+  // audit log files) when `fresh` changes it, to be logged; empty otherwise.
+  std::vector<std::string> reload(const WebConfig& fresh);
   // Stops accepting, closes the connections and joins the thread (also done by the destructor).
   void stop();
 

@@ -167,6 +167,8 @@ def admin_flow(driver, a):
     symbols = driver.find_element(By.ID, "symbols").text
     check("HTML_SCRIPT" in symbols and "4.00" in symbols, "symbols with their scores")
     check('matched "<script>alert(2)</script>"' in symbols, "a symbol's evidence, as text")
+    why = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#symbols .why")]
+    check(why == ['matched "<b>evil"'], "what the loaded rules match, as text: %r" % why)
     driver.save_screenshot(a.screenshots + "/message.png")
 
     # A forged POST with the session cookie but without the CSRF token changes nothing.

@@ -1,11 +1,11 @@
 // The web console end to end: a gateway with a quarantine of five messages (one with a hostile
 // subject, HTML and header, one addressed to two recipients) and [web] on a loopback port;
-// console_browser.py drives headless Chromium through login, search, view (with the symbols'
-// evidence), release, delete, the history page (after one message rejected over SMTP, a verdict
-// that never reaches the quarantine) and recipients' signed links, and sends a forged POST without
-// the CSRF token. Then this test checks what must have happened outside the browser: the released
-// messages reached the recording MTA exactly once, the deleted one is gone, the rest are still
-// quarantined, and every action is in the audit log.
+// console_browser.py drives headless Chromium through login, search, view (with the symbols' stored
+// evidence and what the loaded rules match), release, delete, the history page (after one
+// message rejected over SMTP, a verdict that never reaches the quarantine) and recipients' signed
+// links, and sends a forged POST without the CSRF token. Then this test checks what must have
+// happened outside the browser: the released messages reached the recording MTA exactly once, the
+// deleted one is gone, the rest are still quarantined, and every action is in the audit log.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -72,7 +72,9 @@ std::vector<Seeded> seed(const std::filesystem::path& dir) {
        {"carol@example.org"},
        hostile_subject,
        "",
-       {{"HTML_SCRIPT", 4.0, "matched \"<script>alert(2)</script>\""}, {"BAYES_99", 5.2}}},
+       {{"HTML_SCRIPT", 4.0, "matched \"<script>alert(2)</script>\""},
+        {"BAYES_99", 5.2},
+        {"EVIL_FROM", 1.0, "Markup in From"}}},
       {"",
        "news@letters.test",
        {"bob@example.org"},
@@ -157,11 +159,14 @@ TEST(WebConsoleBrowser, AdminAndRecipientFlowsInHeadlessChromium) {
   settings.relay_port = recorder.port();
   // A classifier, so that "release and learn as ham" has something to teach; blocked attachments
   // rejected, so that the browser's SMTP message makes a verdict for the history page.
-  settings.extra =
-      "[checks.classifier]\n[checks.attachments]\n[web]\nlisten = \"127.0.0.1:0\"\npage_size = "
-      "3\nmax_field_length = 60\n"
-      "[web.users]\nadmin = \"" +
-      *hash + "\"\n";
+  // Content rules, so that the message page explains a symbol with what the rule matches now.
+  writeFile(dir.path() / "web.cf", "header EVIL_FROM From =~ /<b>evil/\nscore EVIL_FROM 1\n");
+  settings.extra = "[checks.content]\nrules = [\"" + (dir.path() / "web.cf").string() +
+                   "\"]\n[checks.classifier]\n[checks.attachments]\n[web]\nlisten = "
+                   "\"127.0.0.1:0\"\npage_size = "
+                   "3\nmax_field_length = 60\n"
+                   "[web.users]\nadmin = \"" +
+                   *hash + "\"\n";
   GatewayProcess gateway(dir.path(), settings);
   gateway.start();
   uint16_t port = webPort(gateway);

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <regex>
 
+#include "filters/content/content_check.h"
 #include "gateway/web/password.h"
+#include "gateway/web/rule_explainer.h"
 #include "tests/unit/quarantine/quarantine_fixture.h"
 
 namespace portcullis::web {
@@ -266,6 +268,48 @@ TEST_F(ConsoleTest, TheMessagePageShowsEachSymbolsEvidenceEscapedAndTruncated) {
   EXPECT_THAT(page.body, HasSubstr(std::string(100, 'A')));
   EXPECT_THAT(page.body, Not(HasSubstr(std::string(1000, 'A')))) << "cut to the field limit";
   EXPECT_THAT(page.body, HasSubstr("NO_DETAIL"));
+}
+
+TEST_F(ConsoleTest, AdministratorsSeeWhatTheLoadedRulesMatchedBesideEachSymbol) {
+  // The real content engine over the stored bytes, as `portcullis scan --explain` runs it.
+  std::filesystem::create_directories(root_ / "rules");
+  std::ofstream(root_ / "rules" / "local.cf")
+      << ("body WEB_MONEY /million\\s+dollars/i\ndescribe WEB_MONEY Talks about money\n"
+          "score WEB_MONEY 3\nheader WEB_FROM From =~ /<script>/\nscore WEB_FROM 1\n");
+  content::EngineConfig rules;
+  rules.rule_paths = {root_ / "rules"};
+  asio::thread_pool workers(1);
+  auto pipeline = std::make_shared<const Pipeline>(
+      std::vector<std::shared_ptr<const Check>>{
+          std::make_shared<content::ContentCheck>(content::RuleEngine::create(rules), workers)},
+      std::chrono::milliseconds(1000));
+  ConsoleServices services;
+  services.quarantine = store_;
+  services.explain = contentRuleExplainer([pipeline] { return pipeline; });
+  console_ = std::make_unique<Console>(config_, std::string(32, 'k'), services);
+
+  quarantine::Details details = this->details("money");
+  details.symbols = {{"WEB_MONEY", 3, "Talks about money"}, {"WEB_FROM", 1, ""}};
+  auto m = meta("s@spam.test", {"bob@example.org"}, spool::Clock::now());
+  const std::string raw =
+      "From: <script>x</script> <s@spam.test>\r\nSubject: money\r\n\r\n"
+      "You won ONE MILLION   Dollars today\r\n";
+  ASSERT_TRUE(store_->add(m, raw, details));
+  auto [cookie, csrf] = adminSession();
+  HttpResponse page = get("/message/" + m.id, cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  // Body rules see the rendered text, where white space is collapsed.
+  EXPECT_THAT(page.body,
+              HasSubstr("<div class=\"why\">matched &quot;MILLION Dollars&quot;</div>"));
+  EXPECT_THAT(page.body, HasSubstr("matched &quot;&lt;script&gt;"));
+  EXPECT_THAT(page.body, Not(HasSubstr("<script>")));
+  EXPECT_THAT(page.body, HasSubstr("id=\"evidence-note\""));
+
+  // A recipient's link shows the symbols without the rules' internals.
+  HttpResponse mine = get("/mine/" + m.id, linkSession("bob@example.org"));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_THAT(mine.body, Not(HasSubstr("class=\"why\"")));
+  workers.join();
 }
 
 TEST_F(ConsoleTest, TheHistoryShowsEveryVerdictPerHourBesideTheQuarantined) {
