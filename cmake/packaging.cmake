@@ -79,7 +79,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # adduser: the user is created with it where systemd-sysusers is missing.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 # spamassassin: its stock rules, which the default configuration loads (and sa-update).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "clamav-freshclam, spamassassin")
+# publicsuffix: the public suffix list libpsl reads at run time (DMARC, URI domains, known
+# top-level domains); without it libpsl falls back to the copy built into it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "clamav-freshclam, spamassassin, publicsuffix")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postfix, prometheus")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${_portcullis_repo}/deploy/debian/conffiles" "${_portcullis_repo}/deploy/debian/postinst"

@@ -6,11 +6,12 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config ccache ninja-build git
-  libboost1.81-dev libhyperscan-dev libre2-dev libpcre2-dev libclamav-dev
+  libboost1.81-dev libboost-json1.81-dev libhyperscan-dev libre2-dev libpcre2-dev libclamav-dev
   prometheus-cpp-dev libc-ares-dev libssl-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   libfmt-dev libsqlite3-dev libpsl-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev
-  # fuzzing (libFuzzer from clang)
-  clang libclang-rt-14-dev
+  libyaml-cpp-dev publicsuffix
+  # fuzzing (libFuzzer from clang); the format check of tests/run.sh
+  clang libclang-rt-14-dev clang-format
   # real peers for integration tests and benchmarks
   postfix swaks dnsmasq-base python3-aiosmtpd python3-dkim python3-dnspython
   clamav clamav-testfiles prometheus spamassassin spamc spamd miltertest redis-server openssl

@@ -2,7 +2,7 @@
 
 #include "filters/attachments/file_name.h"
 #include "filters/attachments/zip_directory.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::attachments {
 namespace {

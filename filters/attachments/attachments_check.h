@@ -5,21 +5,10 @@
 // is cheap and bounded, so the check runs inline.
 #pragma once
 
-#include "filters/attachments/attachment_policy.h"
+#include "filters/attachments/attachments_config.h"
 #include "gateway/core/check.h"
 
-namespace portcullis::config {
-class Section;
-}
-
 namespace portcullis::attachments {
-
-struct AttachmentsSettings {
-  AttachmentPolicy policy = AttachmentPolicy::defaults();
-  Action action = Action::Reject;  // forced by a blocking finding
-  // Reads and validates `[checks.attachments]`; does not call finish().
-  static AttachmentsSettings read(config::Section& section);
-};
 
 class AttachmentsCheck : public Check {
  public:

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::attachments {
 namespace {

@@ -9,7 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "filters/clamav/clamav_settings.h"
+#include "filters/clamav/clamav_config.h"
 #include "filters/clamav/engine_manager.h"
 #include "gateway/core/check.h"
 #include "gateway/core/filter_events.h"

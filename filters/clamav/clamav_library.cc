@@ -7,20 +7,16 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "gateway/base/text.h"
+
 namespace portcullis::clamav {
 namespace {
 
 thread_local std::vector<std::string>* captured_messages = nullptr;
 
-std::string_view trimNewline(const char* text) {
-  std::string_view s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 void onLibraryMessage(enum cl_msg severity, const char* /*fullmsg*/, const char* msg,
                       void* /*context*/) {
-  std::string_view text = trimNewline(msg);
+  std::string_view text = trimTrailingNewlines(msg ? msg : "");
   switch (severity) {
     case CL_MSG_ERROR:
       spdlog::error("libclamav: {}", text);

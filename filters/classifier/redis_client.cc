@@ -102,9 +102,8 @@ RedisConnection::~RedisConnection() {
   redisFree(context_);
 }
 
-spool::Result<std::unique_ptr<RedisConnection>> RedisConnection::open(
-    const RedisEndpoint& endpoint) {
-  using R = spool::Result<std::unique_ptr<RedisConnection>>;
+Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisEndpoint& endpoint) {
+  using R = Result<std::unique_ptr<RedisConnection>>;
   redisContext* context =
       redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, toTimeval(endpoint.timeout));
   if (context == nullptr) return R::failure("redis " + endpoint.name() + ": out of memory");
@@ -116,12 +115,12 @@ spool::Result<std::unique_ptr<RedisConnection>> RedisConnection::open(
   return R::success(std::unique_ptr<RedisConnection>(new RedisConnection(endpoint, context)));
 }
 
-spool::Status RedisConnection::fail(std::string cause) {
+Status RedisConnection::fail(std::string cause) {
   broken_ = true;
-  return spool::Status::failure("redis " + endpoint_.name() + ": " + std::move(cause));
+  return Status::failure("redis " + endpoint_.name() + ": " + std::move(cause));
 }
 
-spool::Status RedisConnection::writeAll(std::string_view bytes, const Deadline& deadline) {
+Status RedisConnection::writeAll(std::string_view bytes, const Deadline& deadline) {
   while (!bytes.empty()) {
     const ssize_t written =
         send(context_->fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -139,12 +138,11 @@ spool::Status RedisConnection::writeAll(std::string_view bytes, const Deadline& 
     if (!waitFor(context_->fd, POLLOUT, deadline.at))
       return fail("timed out sending after " + std::to_string(deadline.timeout.count()) + " ms");
   }
-  return spool::Status::success();
+  return Status::success();
 }
 
-spool::Result<RedisReply> RedisConnection::readReply(const Deadline& deadline,
-                                                     std::size_t& bytes_read) {
-  using R = spool::Result<RedisReply>;
+Result<RedisReply> RedisConnection::readReply(const Deadline& deadline, std::size_t& bytes_read) {
+  using R = Result<RedisReply>;
   for (;;) {
     void* parsed = nullptr;
     if (redisReaderGetReply(context_->reader, &parsed) != REDIS_OK) {
@@ -180,9 +178,9 @@ spool::Result<RedisReply> RedisConnection::readReply(const Deadline& deadline,
   }
 }
 
-spool::Result<std::vector<RedisReply>> RedisConnection::exchange(
+Result<std::vector<RedisReply>> RedisConnection::exchange(
     const std::vector<RedisCommand>& commands, std::optional<std::chrono::milliseconds> timeout) {
-  using R = spool::Result<std::vector<RedisReply>>;
+  using R = Result<std::vector<RedisReply>>;
   if (broken_) return R::failure("redis " + endpoint_.name() + ": connection already failed");
   const auto limit = timeout.value_or(endpoint_.timeout);
   const Deadline deadline{Clock::now() + limit, limit};
@@ -205,8 +203,8 @@ RedisConnectionPool::RedisConnectionPool(RedisEndpoint endpoint, Backoff backoff
                                          std::size_t max_idle)
     : endpoint_(std::move(endpoint)), backoff_(backoff), max_idle_(max_idle) {}
 
-spool::Result<std::unique_ptr<RedisConnection>> RedisConnectionPool::take() {
-  using R = spool::Result<std::unique_ptr<RedisConnection>>;
+Result<std::unique_ptr<RedisConnection>> RedisConnectionPool::take() {
+  using R = Result<std::unique_ptr<RedisConnection>>;
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
@@ -238,10 +236,10 @@ void RedisConnectionPool::giveBack(std::unique_ptr<RedisConnection> connection) 
   if (!connection->broken() && idle_.size() < max_idle_) idle_.push_back(std::move(connection));
 }
 
-spool::Result<std::vector<RedisReply>> RedisConnectionPool::exchange(
+Result<std::vector<RedisReply>> RedisConnectionPool::exchange(
     const std::vector<RedisCommand>& commands, std::optional<std::chrono::milliseconds> timeout) {
   auto connection = take();
-  if (!connection) return spool::Result<std::vector<RedisReply>>::failure(connection.error);
+  if (!connection) return Result<std::vector<RedisReply>>::failure(connection.error);
   auto replies = (*connection)->exchange(commands, timeout);
   if (!replies && (*connection)->closedByServer() && (*connection)->reused()) {
     {
@@ -249,7 +247,7 @@ spool::Result<std::vector<RedisReply>> RedisConnectionPool::exchange(
       idle_.clear();
     }
     connection = take();
-    if (!connection) return spool::Result<std::vector<RedisReply>>::failure(connection.error);
+    if (!connection) return Result<std::vector<RedisReply>>::failure(connection.error);
     replies = (*connection)->exchange(commands, timeout);
   }
   if (replies) {

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/spool/result.h"
+#include "gateway/base/result.h"
 
 namespace portcullis::classifier {
 
@@ -43,7 +43,7 @@ using RedisCommand = std::vector<std::string>;
 
 class RedisConnection {
  public:
-  static spool::Result<std::unique_ptr<RedisConnection>> open(const RedisEndpoint& endpoint);
+  static Result<std::unique_ptr<RedisConnection>> open(const RedisEndpoint& endpoint);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
@@ -51,7 +51,7 @@ class RedisConnection {
   // Sends the commands in one write and reads one reply for each, in order. A reply that is a
   // Redis error (-ERR ...) is returned as a reply; only transport and protocol failures (and the
   // deadline: `timeout`, else the endpoint's) are errors, after which the connection is broken().
-  spool::Result<std::vector<RedisReply>> exchange(
+  Result<std::vector<RedisReply>> exchange(
       const std::vector<RedisCommand>& commands,
       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   bool broken() const { return broken_; }
@@ -62,13 +62,13 @@ class RedisConnection {
 
  private:
   RedisConnection(const RedisEndpoint& endpoint, redisContext* context);
-  spool::Status fail(std::string cause);
+  Status fail(std::string cause);
   struct Deadline {
     std::chrono::steady_clock::time_point at;
     std::chrono::milliseconds timeout;  // for the error message
   };
-  spool::Status writeAll(std::string_view bytes, const Deadline& deadline);
-  spool::Result<RedisReply> readReply(const Deadline& deadline, std::size_t& bytes_read);
+  Status writeAll(std::string_view bytes, const Deadline& deadline);
+  Result<RedisReply> readReply(const Deadline& deadline, std::size_t& bytes_read);
 
   RedisEndpoint endpoint_;
   redisContext* context_;
@@ -96,13 +96,13 @@ class RedisConnectionPool {
   // been closed by the server (a restart), the idle ones are dropped and the exchange is retried
   // once on a new connection; the store's commands are safe to repeat (learning is keyed by the
   // message digest).
-  spool::Result<std::vector<RedisReply>> exchange(
+  Result<std::vector<RedisReply>> exchange(
       const std::vector<RedisCommand>& commands,
       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   const RedisEndpoint& endpoint() const { return endpoint_; }
 
  private:
-  spool::Result<std::unique_ptr<RedisConnection>> take();
+  Result<std::unique_ptr<RedisConnection>> take();
   void giveBack(std::unique_ptr<RedisConnection> connection);
   void noteFailure(const std::string& error);
 

@@ -35,7 +35,7 @@
 #include <cstdint>
 #include <string>
 
-#include "filters/classifier/classifier_settings.h"
+#include "filters/classifier/classifier_config.h"
 #include "filters/classifier/redis_client.h"
 #include "filters/classifier/token_store.h"
 

@@ -11,12 +11,9 @@
 #include <span>
 #include <string>
 
-#include "gateway/spool/result.h"
+#include "gateway/base/result.h"
 
 namespace portcullis::classifier {
-
-using spool::Result;
-using spool::Status;
 
 enum class MessageClass { Spam, Ham };
 

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "filters/classifier/token_hash.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::classifier {
 namespace {
@@ -21,34 +22,11 @@ constexpr std::size_t kMaxHeaderTokens = 10000;  // Bayes.pm's limit on header t
 
 enum class Region { Header, Body, Uri };
 
-bool isAsciiUpper(char c) {
-  return c >= 'A' && c <= 'Z';
-}
-char asciiLower(char c) {
-  return isAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
-}
 bool isWordChar(char c) {  // Perl's \w on bytes
   return (c >= 'a' && c <= 'z') || isAsciiUpper(c) || (c >= '0' && c <= '9') || c == '_';
 }
 bool isTrimChar(char c) {
   return c == '-' || c == '\'' || c == '"' || c == '.' || c == ',';
-}
-
-std::string lowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = asciiLower(c);
-  return out;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (asciiLower(a[i]) != asciiLower(b[i])) return false;
-  return true;
-}
-
-bool startsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && equalsIgnoreCase(s.substr(0, prefix.size()), prefix);
 }
 
 // Length of the UTF-8 sequence starting at s[i] when it is a complete one, else 0.
@@ -325,7 +303,7 @@ void addWordTokens(Collector& out, std::string_view prefix, std::string_view wor
     };
     if (has_non_word) out.add(prefix, stripped(token));
     if (has_upper) {
-      const std::string lower = lowerAscii(token);
+      const std::string lower = toLower(token);
       out.add(prefix, lower);
       if (has_non_word) out.add(prefix, stripped(lower));
     }
@@ -356,7 +334,7 @@ void addBodyTokens(Collector& out, std::string_view body, std::size_t osb_window
       }
       addWordTokens(out, {}, word, Region::Body);
       if (window < 2 || word.size() > kAbsurdTokenBytes) return;
-      lowered = lowerAscii(word.size() > kMaxTokenLength ? word.substr(0, kMaxTokenLength) : word);
+      lowered = toLower(word.size() > kMaxTokenLength ? word.substr(0, kMaxTokenLength) : word);
       const TokenHash h = hashBytes(lowered);
       for (std::size_t d = 1; d < window && d <= seen; ++d) {
         const std::size_t slot = (seen - d) % recent.size();
@@ -670,7 +648,7 @@ void removeWord(std::string& s, std::string_view word) {
 std::string chewContentType(std::string_view value) {
   std::string out(value);
   std::string shape;
-  const std::size_t b = lowerAscii(out).find("boundary=");
+  const std::size_t b = toLower(out).find("boundary=");
   if (b != std::string::npos && b + 9 < out.size() && (out[b + 9] == '"' || out[b + 9] == '\'')) {
     const char quote = out[b + 9];
     const std::size_t end = out.find(quote, b + 10);
@@ -706,7 +684,7 @@ void addHeaderTokens(Collector& out, const ClassifierInput& input) {
   std::string name;
   for (const auto& [raw_name, value] : input.headers) {
     if (out.size() >= kMaxHeaderTokens) return;
-    name = lowerAscii(raw_name);
+    name = toLower(raw_name);
     if (name == "received") {
       if (value.find("(Portcullis)") == std::string_view::npos) received.push_back(value);
       continue;
@@ -772,11 +750,11 @@ bool ownTraceField(std::string_view field) {
   const std::size_t colon = field.find(':');
   if (colon == std::string_view::npos) return false;
   const std::string_view name = field.substr(0, colon);
-  if (startsWithIgnoreCase(name, "x-portcullis-")) return true;
-  if (equalsIgnoreCase(name, "x-spam-flag") || equalsIgnoreCase(name, "x-spam-score") ||
-      equalsIgnoreCase(name, "x-spam-status"))
+  if (istartsWith(name, "x-portcullis-")) return true;
+  if (iequals(name, "x-spam-flag") || iequals(name, "x-spam-score") ||
+      iequals(name, "x-spam-status"))
     return true;
-  return equalsIgnoreCase(name, "received") && field.find("(Portcullis)") != std::string_view::npos;
+  return iequals(name, "received") && field.find("(Portcullis)") != std::string_view::npos;
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 
 #include <optional>
 
-#include "filters/classifier/classifier_settings.h"
+#include "filters/classifier/classifier_config.h"
 #include "filters/classifier/token_store.h"
 #include "filters/content/compiled_rules.h"
 

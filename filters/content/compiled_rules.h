@@ -146,8 +146,7 @@ class CompiledRules {
                   bool explain = false, ScanDepth depth = ScanDepth::Every) const;
 
  private:
-  friend std::shared_ptr<const CompiledRules> compileRules(const RuleSet&, const CompileOptions&,
-                                                           std::stop_token);
+  friend class RuleCompiler;  // rule_compiler.cc, behind compileRules()
   friend class MessageScan;
 
   // What scanning reads of every rule on every message, packed apart from the rules themselves.

@@ -8,19 +8,8 @@
 // most once, when a loaded check_bayes rule asks; a store that fails adds BAYES_UNAVAILABLE (score
 // 0, the reason as detail) and no BAYES_* rule hits. With autolearn on, clear verdicts
 // (autolearn.h) are handed to a background learner (background_learner.h) and never waited for;
-// offline tools never autolearn.
-//
-// [checks.content] options (all optional):
-//   rules = ["/path/dir", "/path/file.cf"]   rule files or directories (default: rules/)
-//   score_set = 0..3       SpamAssassin score set; by default as SpamAssassin picks it: 0 without
-//                          network tests or classifier, 1 with network tests (DNS lists, SPF,
-//                          DKIM, DMARC), 2 with the classifier, 3 with both
-//   trusted_networks, internal_networks, msa_networks = ["192.0.2.0/24", ...]   the relay
-//                          model's trust, added to the rule files' settings
-//   cache_dir = "..."      compiled-database cache (default: <state_dir>/content-cache)
-//   max_scan_bytes = "2M"  each text is scanned up to this size
-//   pcre_match_limit = 100000, pcre_depth_limit = 10000
-//   language = "en"        which `lang xx` lines apply
+// offline tools never autolearn. Built by contentCheckFactory() (content_config.h) from
+// `[checks.content]`.
 #pragma once
 
 #include <memory>
@@ -30,10 +19,10 @@
 #include <vector>
 
 #include "filters/content/background_learner.h"
+#include "filters/content/content_config.h"
 #include "filters/content/eval/site_services.h"
 #include "filters/content/rule_engine.h"
 #include "gateway/core/check.h"
-#include "gateway/core/check_factory.h"
 
 namespace portcullis::content {
 
@@ -74,10 +63,5 @@ class ContentCheck : public Check {
 
 // Symbols for the reported hits of one scan (score times the hit count for `tflags multiple`).
 std::vector<Symbol> symbolsOf(const CompiledRules& rules, const ScanResult& result);
-
-// The factory named "content" for gateway/cli/check_catalog.cc. `services` are the DNS lists and
-// classifier the rest of the configuration runs: network evals answer from them, and they choose
-// the score set unless `score_set` is given; autolearn follows services.autolearn.
-CheckFactory contentCheckFactory(SiteServices services = {});
 
 }  // namespace portcullis::content

@@ -2,16 +2,10 @@
 
 #include <cctype>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Appends `s` with folded whitespace made one space (what SpamAssassin's decoded `ALL` shows).
 void appendUnfolded(std::string& out, std::string_view s) {
@@ -29,11 +23,11 @@ void appendUnfolded(std::string& out, std::string_view s) {
 }
 
 std::string unquoteName(std::string_view s) {
-  s = trimmed(s);
+  s = trimAsciiSpace(s);
   for (int round = 0; round < 2; ++round) {
     if (s.size() >= 2 &&
         ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\'')))
-      s = trimmed(s.substr(1, s.size() - 2));
+      s = trimAsciiSpace(s.substr(1, s.size() - 2));
   }
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -142,20 +136,21 @@ std::optional<std::string> lookup(const std::vector<ViewHeader>& headers,
 std::vector<MailboxText> parseMailboxes(std::string_view value) {
   std::vector<MailboxText> out;
   for (std::string_view item : splitAddressList(value)) {
-    item = trimmed(item);
+    item = trimAsciiSpace(item);
     // A group "display: a@b, c@d ;": drop the display name and the closing semicolon.
     if (const size_t colon = item.find(':'); colon != std::string_view::npos &&
                                              item.find('<') > colon && item.find('@') > colon &&
                                              item.find('"') > colon) {
-      item = trimmed(item.substr(colon + 1));
+      item = trimAsciiSpace(item.substr(colon + 1));
     }
-    while (!item.empty() && item.back() == ';') item = trimmed(item.substr(0, item.size() - 1));
+    while (!item.empty() && item.back() == ';')
+      item = trimAsciiSpace(item.substr(0, item.size() - 1));
     if (item.empty()) continue;
     MailboxText mailbox;
     const size_t open = item.rfind('<');
     const size_t close = item.rfind('>');
     if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
-      mailbox.address = std::string(trimmed(item.substr(open + 1, close - open - 1)));
+      mailbox.address = std::string(trimAsciiSpace(item.substr(open + 1, close - open - 1)));
       mailbox.name = unquoteName(item.substr(0, open));
     } else {
       std::string address;
@@ -169,7 +164,7 @@ std::vector<MailboxText> parseMailboxes(std::string_view value) {
         }
         (paren > 0 ? comment : address) += c;
       }
-      mailbox.address = std::string(trimmed(address));
+      mailbox.address = std::string(trimAsciiSpace(address));
       mailbox.name = unquoteName(comment);
     }
     if (!mailbox.address.empty() || !mailbox.name.empty()) out.push_back(std::move(mailbox));

@@ -9,7 +9,7 @@
 #include "filters/content/database_cache.h"
 #include "filters/content/eval/eval_registry.h"
 #include "filters/content/pattern_rewrite.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
@@ -311,26 +311,49 @@ std::optional<size_t> CompiledRules::find(const std::string& name) const {
   return it->second;
 }
 
-std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set, const CompileOptions& options,
-                                                  std::stop_token stop) {
-  const auto started = std::chrono::steady_clock::now();
-  std::shared_ptr<CompiledRules> out(new CompiledRules());
-  out->options_ = options;
-  out->generation_ = next_generation++;
-  auto& rules = out->rules_;
-  rules.reserve(set.rules.size());
-  std::map<std::string, size_t> group_index;
-  EvalBuildContext eval_context(set.settings, options.services);
-  out->trust_ = relayTrustOf(set.settings, options.trusted_networks, options.internal_networks,
-                             options.msa_networks, out->summary_.settings);
+// Builds one CompiledRules phase by phase; compileRules runs the phases in order.
+class RuleCompiler {
+ public:
+  RuleCompiler(const RuleSet& set, const CompileOptions& options)
+      : set_(set), options_(options), out_(new CompiledRules()), rules_(out_->rules_) {}
 
-  for (const Rule& source : set.rules) {
+  std::shared_ptr<const CompiledRules> run(std::stop_token stop) {
+    const auto started = std::chrono::steady_clock::now();
+    out_->options_ = options_;
+    out_->generation_ = next_generation++;
+    out_->trust_ =
+        relayTrustOf(set_.settings, options_.trusted_networks, options_.internal_networks,
+                     options_.msa_networks, out_->summary_.settings);
+    compileEachRule();
+    resolveMetaOperands();
+    groupPatternRules();
+    if (!buildHyperscanGroups(stop)) return nullptr;
+    addRe2ForLongPatterns();
+    jitHotPatterns();
+    disableUnsettledMetas();
+    packBriefs();
+    markGroupsScannedInParts();
+    summarize(started);
+    return out_;
+  }
+
+ private:
+  // Scores, then per rule what runs it: a meta expression, an eval test, a header's existence or
+  // a pattern (PCRE2 here; Hyperscan once grouped).
+  void compileEachRule() {
+    rules_.reserve(set_.rules.size());
+    EvalBuildContext eval_context(set_.settings, options_.services);
+    for (const Rule& source : set_.rules) {
+      out_->by_name_[source.name] = rules_.size();
+      rules_.push_back(compileRule(source, eval_context));
+    }
+  }
+
+  CompiledRules::CompiledRule compileRule(const Rule& source, EvalBuildContext& eval_context) {
     CompiledRules::CompiledRule cr;
     cr.rule = source;
-    cr.score = effectiveScore(source, options.score_set);
+    cr.score = effectiveScore(source, options_.score_set);
     cr.reported = !source.isSubRule() && cr.score != 0;
-    const size_t index = rules.size();
-    out->by_name_[source.name] = index;
     if (!source.unsupported.empty()) {
       cr.disabled_reason = source.unsupported;
     } else if (source.type == RuleType::Meta) {
@@ -345,7 +368,7 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set, const Comp
       auto test = makeEvalTest(source.eval_call, source.eval_args, eval_context);
       if (auto* error = std::get_if<std::string>(&test)) {
         cr.disabled_reason = *error;
-      } else if (auto skipped = scoreSetSkips(source.tflags, options.score_set)) {
+      } else if (auto skipped = scoreSetSkips(source.tflags, options_.score_set)) {
         cr.disabled_reason = *skipped;
       } else {
         cr.eval = std::get<EvalTest>(std::move(test));
@@ -356,167 +379,201 @@ std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set, const Comp
     } else {
       std::string error;
       cr.pcre =
-          PcrePattern::compile(source.regex, linewise(source.type), false, options.pcre, error);
+          PcrePattern::compile(source.regex, linewise(source.type), false, options_.pcre, error);
       if (!cr.pcre) cr.disabled_reason = "PCRE2: " + error;
     }
-    rules.push_back(std::move(cr));
+    return cr;
   }
 
   // Meta operands: a rule of this set, or a symbol another check may add.
-  for (auto& cr : rules) {
-    if (cr.engine != Engine::Meta) continue;
-    for (const auto& name : cr.meta->operands()) {
-      auto it = out->by_name_.find(name);
-      cr.meta_operands.push_back(it == out->by_name_.end() ? -1 : static_cast<int>(it->second));
-    }
-  }
-
-  // Pattern rules are grouped by the text they read, those no verdict depends on apart.
-  const std::vector<bool> verdict = neededForVerdict(rules);
-  for (size_t index = 0; index < rules.size(); ++index) {
-    auto& cr = rules[index];
-    const Rule& source = cr.rule;
-    if (!source.unsupported.empty() || source.type == RuleType::Meta || source.is_eval ||
-        source.exists_test)
-      continue;
-    const std::string key = groupKey(source) + (verdict[index] ? "" : "\tno verdict");
-    auto [it, inserted] = group_index.try_emplace(key, out->groups_.size());
-    if (inserted) {
-      CompiledRules::TextGroup group;
-      group.type = source.type;
-      group.header = source.header;
-      group.form = source.header_form;
-      group.if_unset = source.if_unset;
-      group.verdict = verdict[index];
-      out->groups_.push_back(std::move(group));
-    }
-    cr.group = static_cast<int>(it->second);
-    out->groups_[it->second].rules.push_back(index);
-  }
-
-  const std::string fingerprint = hsPlatformFingerprint();
-  for (auto& group : out->groups_) {
-    if (stop.stop_requested()) return nullptr;
-    buildGroup(group, rules, options, fingerprint);
-    for (const auto* set : {&group.databases, &group.plain_databases}) {
-      for (const auto& db : *set) {
-        hs_scratch_t* proto = out->scratch_prototype_.release();
-        if (hs_alloc_scratch(db.get(), &proto) == HS_SUCCESS) out->scratch_prototype_.reset(proto);
+  void resolveMetaOperands() {
+    for (auto& cr : rules_) {
+      if (cr.engine != Engine::Meta) continue;
+      for (const auto& name : cr.meta->operands()) {
+        auto it = out_->by_name_.find(name);
+        cr.meta_operands.push_back(it == out_->by_name_.end() ? -1 : static_cast<int>(it->second));
       }
     }
   }
 
+  // Pattern rules are grouped by the text they read, those no verdict depends on apart.
+  void groupPatternRules() {
+    std::map<std::string, size_t> group_index;
+    const std::vector<bool> verdict = neededForVerdict(rules_);
+    for (size_t index = 0; index < rules_.size(); ++index) {
+      auto& cr = rules_[index];
+      const Rule& source = cr.rule;
+      if (!source.unsupported.empty() || source.type == RuleType::Meta || source.is_eval ||
+          source.exists_test)
+        continue;
+      const std::string key = groupKey(source) + (verdict[index] ? "" : "\tno verdict");
+      auto [it, inserted] = group_index.try_emplace(key, out_->groups_.size());
+      if (inserted) {
+        CompiledRules::TextGroup group;
+        group.type = source.type;
+        group.header = source.header;
+        group.form = source.header_form;
+        group.if_unset = source.if_unset;
+        group.verdict = verdict[index];
+        out_->groups_.push_back(std::move(group));
+      }
+      cr.group = static_cast<int>(it->second);
+      out_->groups_[it->second].rules.push_back(index);
+    }
+  }
+
+  // Each group's databases, built or loaded, and scratch space for all of them; false when `stop`
+  // is requested between two groups.
+  bool buildHyperscanGroups(std::stop_token stop) {
+    const std::string fingerprint = hsPlatformFingerprint();
+    for (auto& group : out_->groups_) {
+      if (stop.stop_requested()) return false;
+      buildGroup(group, rules_, options_, fingerprint);
+      for (const auto* set : {&group.databases, &group.plain_databases}) {
+        for (const auto& db : *set) {
+          hs_scratch_t* proto = out_->scratch_prototype_.release();
+          if (hs_alloc_scratch(db.get(), &proto) == HS_SUCCESS)
+            out_->scratch_prototype_.reset(proto);
+        }
+      }
+    }
+    return true;
+  }
+
   // Long patterns whose hits are settled on pieces also get RE2 (`multiple` rules count with
   // PCRE2).
-  for (auto& cr : rules) {
-    const bool settled_on_pieces =
-        readInPieces(cr.rule.type) && cr.pcre && !cr.rule.tflag_multiple &&
-        (cr.engine == Engine::Hyperscan || cr.engine == Engine::HyperscanPrefilter ||
-         cr.engine == Engine::Pcre);
-    if (settled_on_pieces) cr.re2 = Re2Pattern::compile(cr.rule.regex);
+  void addRe2ForLongPatterns() {
+    for (auto& cr : rules_) {
+      const bool settled_on_pieces =
+          readInPieces(cr.rule.type) && cr.pcre && !cr.rule.tflag_multiple &&
+          (cr.engine == Engine::Hyperscan || cr.engine == Engine::HyperscanPrefilter ||
+           cr.engine == Engine::Pcre);
+      if (settled_on_pieces) cr.re2 = Re2Pattern::compile(cr.rule.regex);
+    }
   }
 
   // Patterns PCRE2 runs on every message get JIT-compiled.
-  for (auto& cr : rules) {
-    const bool hot = cr.engine == Engine::HyperscanPrefilter || cr.engine == Engine::Pcre ||
-                     (cr.engine == Engine::Hyperscan && cr.rule.tflag_multiple);
-    if (hot && cr.pcre && !cr.pcre->jitted()) {
-      std::string error;
-      if (auto jitted = PcrePattern::compile(cr.rule.regex, linewise(cr.rule.type), true,
-                                             options.pcre, error))
-        cr.pcre = std::move(jitted);
+  void jitHotPatterns() {
+    for (auto& cr : rules_) {
+      const bool hot = cr.engine == Engine::HyperscanPrefilter || cr.engine == Engine::Pcre ||
+                       (cr.engine == Engine::Hyperscan && cr.rule.tflag_multiple);
+      if (hot && cr.pcre && !cr.pcre->jitted()) {
+        std::string error;
+        if (auto jitted = PcrePattern::compile(cr.rule.regex, linewise(cr.rule.type), true,
+                                               options_.pcre, error))
+          cr.pcre = std::move(jitted);
+      }
     }
   }
 
   // A meta rule inside a dependency loop, or nested too deep to settle by recursion, is disabled.
   // Walked with an explicit stack, so that no rule file can exhaust this thread's.
-  constexpr int kMaxMetaDepth = 64;
-  std::vector<int> depth(rules.size(), 0);  // 0 unvisited, -1 on the stack or in a loop
-  const auto isMeta = [&](int dep) { return dep >= 0 && !rules[dep].meta_operands.empty(); };
-  for (size_t root = 0; root < rules.size(); ++root) {
-    if (rules[root].engine != Engine::Meta || depth[root] != 0) continue;
-    std::vector<std::pair<size_t, size_t>> stack{{root, 0}};  // (rule, next operand)
-    depth[root] = -1;
-    while (!stack.empty()) {
-      auto& [i, next] = stack.back();
-      const auto& operands = rules[i].meta_operands;
-      if (next < operands.size()) {
-        const int dep = operands[next++];
-        if (isMeta(dep) && depth[dep] == 0) {
-          depth[dep] = -1;
-          stack.emplace_back(static_cast<size_t>(dep), 0);
+  void disableUnsettledMetas() {
+    constexpr int kMaxMetaDepth = 64;
+    std::vector<int> depth(rules_.size(), 0);  // 0 unvisited, -1 on the stack or in a loop
+    const auto isMeta = [&](int dep) { return dep >= 0 && !rules_[dep].meta_operands.empty(); };
+    for (size_t root = 0; root < rules_.size(); ++root) {
+      if (rules_[root].engine != Engine::Meta || depth[root] != 0) continue;
+      std::vector<std::pair<size_t, size_t>> stack{{root, 0}};  // (rule, next operand)
+      depth[root] = -1;
+      while (!stack.empty()) {
+        auto& [i, next] = stack.back();
+        const auto& operands = rules_[i].meta_operands;
+        if (next < operands.size()) {
+          const int dep = operands[next++];
+          if (isMeta(dep) && depth[dep] == 0) {
+            depth[dep] = -1;
+            stack.emplace_back(static_cast<size_t>(dep), 0);
+          }
+          continue;
         }
-        continue;
-      }
-      bool loop = false;
-      int deepest = 0;
-      for (int dep : operands) {
-        if (!isMeta(dep)) continue;
-        loop = loop || depth[dep] < 0;
-        deepest = std::max(deepest, depth[dep]);
-      }
-      auto& rule = rules[i];
-      if (loop) {
-        rule.engine = Engine::Disabled;
-        rule.disabled_reason = "meta rule is in, or depends on, a dependency loop";
-      } else {
-        depth[i] = deepest + 1;
-        if (depth[i] > kMaxMetaDepth) {
+        bool loop = false;
+        int deepest = 0;
+        for (int dep : operands) {
+          if (!isMeta(dep)) continue;
+          loop = loop || depth[dep] < 0;
+          deepest = std::max(deepest, depth[dep]);
+        }
+        auto& rule = rules_[i];
+        if (loop) {
           rule.engine = Engine::Disabled;
-          rule.disabled_reason =
-              "meta rules nest more than " + std::to_string(kMaxMetaDepth) + " deep";
-        }
-      }
-      stack.pop_back();
-    }
-  }
-
-  for (const auto& cr : rules) {
-    CompiledRules::RuleBrief brief{cr.engine, cr.reported, cr.rule.negated, cr.group};
-    if (cr.engine == Engine::Meta) {
-      std::vector<uint32_t> ids;
-      for (size_t k = 0; k < cr.meta_operands.size(); ++k) {
-        const int dep = cr.meta_operands[k];
-        if (dep >= 0 && rules[dep].engine != Engine::Disabled) {
-          ids.push_back(static_cast<uint32_t>(dep));
+          rule.disabled_reason = "meta rule is in, or depends on, a dependency loop";
         } else {
-          ids.push_back(CompiledRules::kExternalOperand |
-                        static_cast<uint32_t>(out->external_operands_.size()));
-          out->external_operands_.push_back(cr.meta->operands()[k]);
+          depth[i] = deepest + 1;
+          if (depth[i] > kMaxMetaDepth) {
+            rule.engine = Engine::Disabled;
+            rule.disabled_reason =
+                "meta rules nest more than " + std::to_string(kMaxMetaDepth) + " deep";
+          }
         }
+        stack.pop_back();
       }
-      brief.meta_program = out->meta_programs_.add(*cr.meta, ids);
     }
-    out->briefs_.push_back(brief);
   }
 
-  auto& summary = out->summary_;
-  summary.rules_total = rules.size();
-  for (const auto& cr : rules) {
-    summary.by_engine[std::string(toString(cr.engine))]++;
-    if (cr.engine == Engine::Disabled) {
-      summary.disabled.push_back({cr.rule.name, cr.rule.where, cr.disabled_reason});
-    } else {
-      ++summary.rules_loaded;
+  // What scanning reads of every rule, meta expressions packed with their operand ids.
+  void packBriefs() {
+    for (const auto& cr : rules_) {
+      CompiledRules::RuleBrief brief{cr.engine, cr.reported, cr.rule.negated, cr.group};
+      if (cr.engine == Engine::Meta) {
+        std::vector<uint32_t> ids;
+        for (size_t k = 0; k < cr.meta_operands.size(); ++k) {
+          const int dep = cr.meta_operands[k];
+          if (dep >= 0 && rules_[dep].engine != Engine::Disabled) {
+            ids.push_back(static_cast<uint32_t>(dep));
+          } else {
+            ids.push_back(CompiledRules::kExternalOperand |
+                          static_cast<uint32_t>(out_->external_operands_.size()));
+            out_->external_operands_.push_back(cr.meta->operands()[k]);
+          }
+        }
+        brief.meta_program = out_->meta_programs_.add(*cr.meta, ids);
+      }
+      out_->briefs_.push_back(brief);
     }
   }
-  for (auto& g : out->groups_) {
-    g.scanned_in_parts = readInPieces(g.type) && !g.plain_databases.empty() &&
-                         std::all_of(g.rules.begin(), g.rules.end(), [&](size_t i) {
-                           const auto& cr = rules[i];
-                           return cr.pcre || (cr.engine != Engine::Hyperscan &&
-                                              cr.engine != Engine::HyperscanPrefilter);
-                         });
+
+  void markGroupsScannedInParts() {
+    for (auto& g : out_->groups_) {
+      g.scanned_in_parts = readInPieces(g.type) && !g.plain_databases.empty() &&
+                           std::all_of(g.rules.begin(), g.rules.end(), [&](size_t i) {
+                             const auto& cr = rules_[i];
+                             return cr.pcre || (cr.engine != Engine::Hyperscan &&
+                                                cr.engine != Engine::HyperscanPrefilter);
+                           });
+    }
   }
-  summary.groups = out->groups_.size();
-  for (const auto& g : out->groups_) {
-    summary.groups_from_cache += g.from_cache ? 1 : 0;
-    summary.plain_text_groups += g.plain_databases.empty() ? 0 : 1;
-    summary.groups_without_hyperscan += g.without_hyperscan ? 1 : 0;
+
+  void summarize(std::chrono::steady_clock::time_point started) {
+    auto& summary = out_->summary_;
+    summary.rules_total = rules_.size();
+    for (const auto& cr : rules_) {
+      summary.by_engine[std::string(toString(cr.engine))]++;
+      if (cr.engine == Engine::Disabled) {
+        summary.disabled.push_back({cr.rule.name, cr.rule.where, cr.disabled_reason});
+      } else {
+        ++summary.rules_loaded;
+      }
+    }
+    summary.groups = out_->groups_.size();
+    for (const auto& g : out_->groups_) {
+      summary.groups_from_cache += g.from_cache ? 1 : 0;
+      summary.plain_text_groups += g.plain_databases.empty() ? 0 : 1;
+      summary.groups_without_hyperscan += g.without_hyperscan ? 1 : 0;
+    }
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return out;
+
+  const RuleSet& set_;
+  const CompileOptions& options_;
+  std::shared_ptr<CompiledRules> out_;
+  std::vector<CompiledRules::CompiledRule>& rules_;
+};
+
+std::shared_ptr<const CompiledRules> compileRules(const RuleSet& set, const CompileOptions& options,
+                                                  std::stop_token stop) {
+  return RuleCompiler(set, options).run(std::move(stop));
 }
 
 }  // namespace portcullis::content

@@ -7,23 +7,18 @@
 #include <sstream>
 
 #include "filters/content/regex_literal.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
 
-std::string_view trimView(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // First whitespace-separated word of `s`; `s` is advanced past it and the following space.
 std::string_view nextWord(std::string_view& s) {
-  s = trimView(s);
+  s = trimAsciiSpace(s);
   size_t end = 0;
   while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end]))) ++end;
   std::string_view word = s.substr(0, end);
-  s = trimView(s.substr(end));
+  s = trimAsciiSpace(s.substr(end));
   return word;
 }
 
@@ -132,10 +127,10 @@ bool isKnownSetting(std::string_view d) {
 }  // namespace
 
 bool parseEvalCall(std::string_view text, std::string& name, std::vector<std::string>& args) {
-  text = trimView(text);
+  text = trimAsciiSpace(text);
   const size_t open = text.find('(');
   if (open == std::string_view::npos || text.back() != ')') return false;
-  name = std::string(trimView(text.substr(0, open)));
+  name = std::string(trimAsciiSpace(text.substr(0, open)));
   if (!validRuleName(name)) return false;
   std::string_view inner = text.substr(open + 1, text.size() - open - 2);
   args.clear();
@@ -152,8 +147,8 @@ bool parseEvalCall(std::string_view text, std::string& name, std::vector<std::st
       i = close + 1;
     } else {
       const size_t comma = inner.find(',', i);
-      arg = std::string(
-          trimView(inner.substr(i, comma == std::string_view::npos ? inner.npos : comma - i)));
+      arg = std::string(trimAsciiSpace(
+          inner.substr(i, comma == std::string_view::npos ? inner.npos : comma - i)));
       i = comma == std::string_view::npos ? inner.size() : comma;
     }
     args.push_back(std::move(arg));
@@ -218,7 +213,7 @@ void RuleParser::parseLines(std::string_view text, const std::string& file, int 
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
     const std::string stripped = stripComment(line);
-    const std::string_view content = trimView(stripped);
+    const std::string_view content = trimAsciiSpace(stripped);
     if (content.empty()) continue;
     parseLine(content, {file, line_number}, depth);
   }
@@ -228,194 +223,248 @@ void RuleParser::parseLines(std::string_view text, const std::string& file, int 
   }
 }
 
+// Every directive this parser acts on, by its lower-case name. Conditionals are kept even inside
+// inactive branches so that nesting stays balanced; everything else runs only in active ones.
+const std::map<std::string_view, RuleParser::DirectiveEntry>& RuleParser::directiveTable() {
+  static const std::map<std::string_view, DirectiveEntry> kTable = {
+      {"ifplugin", {&RuleParser::onIfPlugin, true}},
+      {"if", {&RuleParser::onIf, true}},
+      {"else", {&RuleParser::onElse, true}},
+      {"endif", {&RuleParser::onEndif, true}},
+      {"lang", {&RuleParser::onLang, false}},
+      {"include", {&RuleParser::onInclude, false}},
+      {"loadplugin", {&RuleParser::onLoadPlugin, false}},
+      {"tryplugin", {&RuleParser::onLoadPlugin, false}},
+      {"header", {&RuleParser::onRuleDefinition, false}},
+      {"body", {&RuleParser::onRuleDefinition, false}},
+      {"rawbody", {&RuleParser::onRuleDefinition, false}},
+      {"full", {&RuleParser::onRuleDefinition, false}},
+      {"uri", {&RuleParser::onRuleDefinition, false}},
+      {"mimeheader", {&RuleParser::onRuleDefinition, false}},
+      {"meta", {&RuleParser::onRuleDefinition, false}},
+      {"score", {&RuleParser::onScore, false}},
+      {"describe", {&RuleParser::onDescribe, false}},
+      {"tflags", {&RuleParser::onTflags, false}},
+      {"priority", {&RuleParser::onPriority, false}},
+      {"replace_rules", {&RuleParser::onReplaceRules, false}},
+      {"replace_tag", {&RuleParser::onReplaceTable, false}},
+      {"replace_pre", {&RuleParser::onReplaceTable, false}},
+      {"replace_inter", {&RuleParser::onReplaceTable, false}},
+      {"replace_post", {&RuleParser::onReplaceTable, false}},
+      {"replace_start", {&RuleParser::onReplaceDelimiter, false}},
+      {"replace_end", {&RuleParser::onReplaceDelimiter, false}},
+  };
+  return kTable;
+}
+
 void RuleParser::parseLine(std::string_view line, const SourceLocation& where, int depth) {
   std::string_view rest = line;
-  std::string directive(nextWord(rest));
-  std::transform(directive.begin(), directive.end(), directive.begin(),
+  std::string name(nextWord(rest));
+  std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return std::tolower(c); });
+  Directive directive{name, rest, where, depth};
+  const auto& table = directiveTable();
+  if (auto entry = table.find(name); entry != table.end()) {
+    if (entry->second.runs_when_inactive || active()) (this->*entry->second.handler)(directive);
+    return;
+  }
+  if (active()) onOtherDirective(directive);
+}
 
-  // Conditionals are tracked even inside inactive branches so that nesting stays balanced.
-  if (directive == "ifplugin" || directive == "if") {
-    bool value = false;
-    if (directive == "ifplugin") {
-      value = options_.conditions.plugins.count(std::string(nextWord(rest))) > 0;
-    } else {
-      auto result = evaluateCondition(rest, options_.conditions);
-      if (auto* message = std::get_if<std::string>(&result)) {
-        if (active()) error(where, "bad condition '" + std::string(rest) + "': " + *message);
-      } else {
-        value = std::get<bool>(result);
-      }
-    }
-    const bool parent = active();
-    conditionals_.push_back({parent && value, parent});
-    return;
-  }
-  if (directive == "else") {
-    if (conditionals_.empty() || conditionals_.back().seen_else) {
-      error(where, "else without if");
-      return;
-    }
-    auto& c = conditionals_.back();
-    c.seen_else = true;
-    c.active = c.parent_active && !c.active;
-    return;
-  }
-  if (directive == "endif") {
-    if (conditionals_.empty()) {
-      error(where, "endif without if");
-      return;
-    }
-    conditionals_.pop_back();
-    return;
-  }
-  if (!active()) return;
+void RuleParser::onIfPlugin(Directive& d) {
+  const bool value = options_.conditions.plugins.count(std::string(nextWord(d.rest))) > 0;
+  openConditional(value);
+}
 
-  if (directive == "lang") {
-    const std::string_view language = nextWord(rest);
-    if (language != options_.language) return;
-    if (rest.empty()) {
-      error(where, "lang needs a directive");
-      return;
-    }
-    parseLine(rest, where, depth);
-    return;
+void RuleParser::onIf(Directive& d) {
+  bool value = false;
+  auto result = evaluateCondition(d.rest, options_.conditions);
+  if (auto* message = std::get_if<std::string>(&result)) {
+    if (active()) error(d.where, "bad condition '" + std::string(d.rest) + "': " + *message);
+  } else {
+    value = std::get<bool>(result);
   }
-  if (directive == "include") {
-    if (!options_.follow_includes) {
-      warning(where, "include ignored");
-      return;
-    }
-    if (depth >= options_.max_include_depth) {
-      error(where, "include nested too deeply");
-      return;
-    }
-    std::filesystem::path target(std::string(trimView(rest)));
-    if (target.is_relative()) target = std::filesystem::path(where.file).parent_path() / target;
-    std::error_code ec;
-    if (!std::filesystem::exists(target, ec)) {
-      error(where, "included file not found: " + target.string());
-      return;
-    }
-    parseFile(target, depth + 1);
-    return;
-  }
-  if (directive == "loadplugin" || directive == "tryplugin") {
-    options_.conditions.plugins.insert(std::string(nextWord(rest)));
-    return;
-  }
+  openConditional(value);
+}
 
+void RuleParser::openConditional(bool value) {
+  const bool parent = active();
+  conditionals_.push_back({parent && value, parent});
+}
+
+void RuleParser::onElse(Directive& d) {
+  if (conditionals_.empty() || conditionals_.back().seen_else) {
+    error(d.where, "else without if");
+    return;
+  }
+  auto& c = conditionals_.back();
+  c.seen_else = true;
+  c.active = c.parent_active && !c.active;
+}
+
+void RuleParser::onEndif(Directive& d) {
+  if (conditionals_.empty()) {
+    error(d.where, "endif without if");
+    return;
+  }
+  conditionals_.pop_back();
+}
+
+void RuleParser::onLang(Directive& d) {
+  const std::string_view language = nextWord(d.rest);
+  if (language != options_.language) return;
+  if (d.rest.empty()) {
+    error(d.where, "lang needs a directive");
+    return;
+  }
+  parseLine(d.rest, d.where, d.depth);
+}
+
+void RuleParser::onInclude(Directive& d) {
+  if (!options_.follow_includes) {
+    warning(d.where, "include ignored");
+    return;
+  }
+  if (d.depth >= options_.max_include_depth) {
+    error(d.where, "include nested too deeply");
+    return;
+  }
+  std::filesystem::path target(std::string(trimAsciiSpace(d.rest)));
+  if (target.is_relative()) target = std::filesystem::path(d.where.file).parent_path() / target;
+  std::error_code ec;
+  if (!std::filesystem::exists(target, ec)) {
+    error(d.where, "included file not found: " + target.string());
+    return;
+  }
+  parseFile(target, d.depth + 1);
+}
+
+void RuleParser::onLoadPlugin(Directive& d) {
+  options_.conditions.plugins.insert(std::string(nextWord(d.rest)));
+}
+
+void RuleParser::onRuleDefinition(Directive& d) {
   static const std::map<std::string_view, RuleType> kRuleTypes = {
       {"header", RuleType::Header}, {"body", RuleType::Body}, {"rawbody", RuleType::RawBody},
       {"full", RuleType::Full},     {"uri", RuleType::Uri},   {"mimeheader", RuleType::MimeHeader},
       {"meta", RuleType::Meta}};
-  static const std::set<std::string_view> kPerRule = {"score", "describe", "tflags", "priority",
-                                                      "replace_rules"};
-  if (auto type = kRuleTypes.find(directive); type != kRuleTypes.end()) {
-    Rule rule;
-    rule.name = std::string(nextWord(rest));
-    rule.type = type->second;
-    rule.where = where;
-    if (!validRuleName(rule.name)) {
-      error(where, "invalid rule name '" + rule.name + "'");
-      return;
-    }
-    if (rest.empty()) {
-      error(where, directive + " " + rule.name + " has no definition");
-      return;
-    }
-    bool ok = true;
-    switch (rule.type) {
-      case RuleType::Header:
-      case RuleType::MimeHeader:
-        ok = parseHeaderRule(rule, rest, where);
-        break;
-      case RuleType::Meta:
-        rule.meta_expression = std::string(rest);
-        break;
-      default:
-        ok = parseRegexOrEval(rule, rest, where);
-        break;
-    }
-    if (!ok) return;
-    defineRule(std::move(rule));
+  Rule rule;
+  rule.name = std::string(nextWord(d.rest));
+  rule.type = kRuleTypes.at(d.name);
+  rule.where = d.where;
+  if (!validRuleName(rule.name)) {
+    error(d.where, "invalid rule name '" + rule.name + "'");
     return;
   }
-  if (kPerRule.count(directive)) {
-    const std::string name(nextWord(rest));
-    if (directive == "replace_rules") {
-      replace_rules_.insert(name);
-      for (std::string_view more = rest; !more.empty();)
-        replace_rules_.insert(std::string(nextWord(more)));
+  if (d.rest.empty()) {
+    error(d.where, d.name + " " + rule.name + " has no definition");
+    return;
+  }
+  bool ok = true;
+  switch (rule.type) {
+    case RuleType::Header:
+    case RuleType::MimeHeader:
+      ok = parseHeaderRule(rule, d.rest, d.where);
+      break;
+    case RuleType::Meta:
+      rule.meta_expression = std::string(d.rest);
+      break;
+    default:
+      ok = parseRegexOrEval(rule, d.rest, d.where);
+      break;
+  }
+  if (!ok) return;
+  defineRule(std::move(rule));
+}
+
+bool RuleParser::takeRuleName(Directive& d, std::string& name) {
+  name = std::string(nextWord(d.rest));
+  if (validRuleName(name)) return true;
+  error(d.where, d.name + ": invalid rule name '" + name + "'");
+  return false;
+}
+
+void RuleParser::onScore(Directive& d) {
+  std::string name;
+  if (!takeRuleName(d, name)) return;
+  std::vector<double> values;
+  for (std::string_view more = d.rest; !more.empty();) {
+    double v = 0;
+    const std::string_view word = nextWord(more);
+    if (!parseNumber(word, v)) {
+      error(d.where, "score " + name + ": '" + std::string(word) + "' is not a number");
       return;
     }
-    if (!validRuleName(name)) {
-      error(where, directive + ": invalid rule name '" + name + "'");
-      return;
-    }
-    if (directive == "score") {
-      std::vector<double> values;
-      for (std::string_view more = rest; !more.empty();) {
-        double v = 0;
-        const std::string_view word = nextWord(more);
-        if (!parseNumber(word, v)) {
-          error(where, "score " + name + ": '" + std::string(word) + "' is not a number");
-          return;
-        }
-        values.push_back(v);
-      }
-      if (values.size() == 1) {
-        scores_[name] = {values[0], values[0], values[0], values[0]};
-      } else if (values.size() == 4) {
-        scores_[name] = {values[0], values[1], values[2], values[3]};
-      } else {
-        error(where, "score " + name + " needs one or four values");
-      }
-    } else if (directive == "describe") {
-      descriptions_[name] = std::string(rest);
-    } else if (directive == "tflags") {
-      std::vector<std::string> flags;
-      for (std::string_view more = rest; !more.empty();) flags.emplace_back(nextWord(more));
-      tflags_[name] = std::move(flags);
-    } else {
-      double v = 0;
-      if (!parseNumber(rest, v)) {
-        error(where, "priority " + name + ": '" + std::string(rest) + "' is not a number");
-        return;
-      }
-      priorities_[name] = static_cast<int>(v);
-    }
+    values.push_back(v);
+  }
+  if (values.size() == 1) {
+    scores_[name] = {values[0], values[0], values[0], values[0]};
+  } else if (values.size() == 4) {
+    scores_[name] = {values[0], values[1], values[2], values[3]};
+  } else {
+    error(d.where, "score " + name + " needs one or four values");
+  }
+}
+
+void RuleParser::onDescribe(Directive& d) {
+  std::string name;
+  if (!takeRuleName(d, name)) return;
+  descriptions_[name] = std::string(d.rest);
+}
+
+void RuleParser::onTflags(Directive& d) {
+  std::string name;
+  if (!takeRuleName(d, name)) return;
+  std::vector<std::string> flags;
+  for (std::string_view more = d.rest; !more.empty();) flags.emplace_back(nextWord(more));
+  tflags_[name] = std::move(flags);
+}
+
+void RuleParser::onPriority(Directive& d) {
+  std::string name;
+  if (!takeRuleName(d, name)) return;
+  double v = 0;
+  if (!parseNumber(d.rest, v)) {
+    error(d.where, "priority " + name + ": '" + std::string(d.rest) + "' is not a number");
     return;
   }
-  if (directive == "replace_tag" || directive == "replace_pre" || directive == "replace_inter" ||
-      directive == "replace_post") {
-    const std::string name(nextWord(rest));
-    if (name.empty() || rest.empty()) {
-      error(where, directive + " needs a name and a value");
-      return;
-    }
-    auto& table = directive == "replace_tag"     ? replace_.tags
-                  : directive == "replace_pre"   ? replace_.pre
-                  : directive == "replace_inter" ? replace_.inter
-                                                 : replace_.post;
-    table[name] = std::string(rest);
+  priorities_[name] = static_cast<int>(v);
+}
+
+void RuleParser::onReplaceRules(Directive& d) {
+  replace_rules_.insert(std::string(nextWord(d.rest)));
+  while (!d.rest.empty()) replace_rules_.insert(std::string(nextWord(d.rest)));
+}
+
+void RuleParser::onReplaceTable(Directive& d) {
+  const std::string name(nextWord(d.rest));
+  if (name.empty() || d.rest.empty()) {
+    error(d.where, d.name + " needs a name and a value");
     return;
   }
-  if (directive == "replace_start" || directive == "replace_end") {
-    (directive == "replace_start" ? replace_.start : replace_.end) = std::string(trimView(rest));
+  auto& table = d.name == "replace_tag"     ? replace_.tags
+                : d.name == "replace_pre"   ? replace_.pre
+                : d.name == "replace_inter" ? replace_.inter
+                                            : replace_.post;
+  table[name] = std::string(d.rest);
+}
+
+void RuleParser::onReplaceDelimiter(Directive& d) {
+  (d.name == "replace_start" ? replace_.start : replace_.end) = std::string(trimAsciiSpace(d.rest));
+}
+
+void RuleParser::onOtherDirective(Directive& d) {
+  if (isKnownSetting(d.name)) {
+    set_.settings.push_back({d.name, std::string(trimAsciiSpace(d.rest)), d.where});
+    if (!readByEvalTests(d.name))
+      warning(d.where, "setting '" + d.name + "' is not used by this engine");
     return;
   }
-  if (isKnownSetting(directive)) {
-    set_.settings.push_back({directive, std::string(trimView(rest)), where});
-    if (!readByEvalTests(directive))
-      warning(where, "setting '" + directive + "' is not used by this engine");
-    return;
-  }
-  warning(where, "unsupported directive '" + directive + "'");
+  warning(d.where, "unsupported directive '" + d.name + "'");
 }
 
 bool RuleParser::parseRegexOrEval(Rule& rule, std::string_view rest, const SourceLocation& where) {
-  rest = trimView(rest);
+  rest = trimAsciiSpace(rest);
   if (rest.rfind("eval:", 0) == 0) {
     rule.is_eval = true;
     if (!parseEvalCall(rest.substr(5), rule.eval_call, rule.eval_args)) {
@@ -434,11 +483,11 @@ bool RuleParser::parseRegexOrEval(Rule& rule, std::string_view rest, const Sourc
 }
 
 bool RuleParser::parseHeaderRule(Rule& rule, std::string_view rest, const SourceLocation& where) {
-  rest = trimView(rest);
+  rest = trimAsciiSpace(rest);
   if (rest.rfind("eval:", 0) == 0) return parseRegexOrEval(rule, rest, where);
   if (rest.rfind("exists:", 0) == 0) {
     rule.exists_test = true;
-    rule.header = std::string(trimView(rest.substr(7)));
+    rule.header = std::string(trimAsciiSpace(rest.substr(7)));
     if (rule.header.empty()) {
       error(where, rule.name + ": exists: needs a header name");
       return false;
@@ -448,8 +497,8 @@ bool RuleParser::parseHeaderRule(Rule& rule, std::string_view rest, const Source
   // [if-unset: STRING] at the end of the line.
   if (const size_t tag = rest.rfind("[if-unset:");
       tag != std::string_view::npos && rest.back() == ']') {
-    rule.if_unset = std::string(trimView(rest.substr(tag + 10, rest.size() - tag - 11)));
-    rest = trimView(rest.substr(0, tag));
+    rule.if_unset = std::string(trimAsciiSpace(rest.substr(tag + 10, rest.size() - tag - 11)));
+    rest = trimAsciiSpace(rest.substr(0, tag));
   }
   std::string_view header = nextWord(rest);
   // The operator may be glued to the header name ("Subject=~").
@@ -458,8 +507,8 @@ bool RuleParser::parseHeaderRule(Rule& rule, std::string_view rest, const Source
   std::string_view operator_text;
   if (op != std::string_view::npos) {
     operator_text = header.substr(op, 2);
-    rest = trimView(std::string_view(header.data() + op + 2,
-                                     rest.data() + rest.size() - (header.data() + op + 2)));
+    rest = trimAsciiSpace(std::string_view(header.data() + op + 2,
+                                           rest.data() + rest.size() - (header.data() + op + 2)));
     header = header.substr(0, op);
   } else {
     if (rest.size() < 2 || (rest.substr(0, 2) != "=~" && rest.substr(0, 2) != "!~")) {
@@ -467,7 +516,7 @@ bool RuleParser::parseHeaderRule(Rule& rule, std::string_view rest, const Source
       return false;
     }
     operator_text = rest.substr(0, 2);
-    rest = trimView(rest.substr(2));
+    rest = trimAsciiSpace(rest.substr(2));
   }
   rule.negated = operator_text == "!~";
   // Header name and modifiers: Name[:raw|:addr|:name].

@@ -50,7 +50,43 @@ class RuleParser {
 
   void parseFile(const std::filesystem::path& path, int depth);
   void parseLines(std::string_view text, const std::string& file, int depth);
+  // One directive line: its first word in lower case, the text after it (handlers consume it) and
+  // where it was read.
+  struct Directive {
+    const std::string& name;
+    std::string_view rest;
+    const SourceLocation& where;
+    int depth;
+  };
+  using DirectiveHandler = void (RuleParser::*)(Directive&);
+  struct DirectiveEntry {
+    DirectiveHandler handler;
+    bool runs_when_inactive;  // conditionals, so that nesting stays balanced
+  };
+  static const std::map<std::string_view, DirectiveEntry>& directiveTable();
+
+  // Looks the directive up in directiveTable(); settings and unknown directives go to
+  // onOtherDirective.
   void parseLine(std::string_view line, const SourceLocation& where, int depth);
+  void onIfPlugin(Directive& d);
+  void onIf(Directive& d);
+  void openConditional(bool value);
+  void onElse(Directive& d);
+  void onEndif(Directive& d);
+  void onLang(Directive& d);
+  void onInclude(Directive& d);
+  void onLoadPlugin(Directive& d);
+  void onRuleDefinition(Directive& d);
+  // score, describe, tflags, priority: the rule name first, an error when it is not valid.
+  bool takeRuleName(Directive& d, std::string& name);
+  void onScore(Directive& d);
+  void onDescribe(Directive& d);
+  void onTflags(Directive& d);
+  void onPriority(Directive& d);
+  void onReplaceRules(Directive& d);
+  void onReplaceTable(Directive& d);
+  void onReplaceDelimiter(Directive& d);
+  void onOtherDirective(Directive& d);
   bool active() const { return conditionals_.empty() || conditionals_.back().active; }
   void error(const SourceLocation& where, std::string message);
   void warning(const SourceLocation& where, std::string message);

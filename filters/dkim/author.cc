@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dkim {
 

@@ -1,6 +1,6 @@
 #include "filters/dkim/canonicalization.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dkim {
 

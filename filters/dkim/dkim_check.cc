@@ -39,15 +39,6 @@ int64_t systemNow() {
 
 }  // namespace
 
-const std::map<std::string, double>& defaultScores() {
-  static const std::map<std::string, double> scores = {
-      {"DKIM_SIGNED", 0.1},    {"DKIM_VALID", -0.1},    {"DKIM_VALID_AU", -0.1},
-      {"DKIM_INVALID", 0.1},   {"DKIM_WEAK_SHA1", 0.5}, {"DKIM_POLICY", 0.5},
-      {"DKIM_TEMPERROR", 0.0}, {"DKIM_PERMERROR", 0.0}, {"DKIM_TOO_MANY_SIGNATURES", 0.5},
-  };
-  return scores;
-}
-
 DkimCheck::DkimCheck(DkimOptions options, asio::thread_pool& workers, dns::Resolver* resolver,
                      Clock clock)
     : options_(std::move(options)),
@@ -57,8 +48,7 @@ DkimCheck::DkimCheck(DkimOptions options, asio::thread_pool& workers, dns::Resol
       keys_(std::make_unique<KeyCache>(options_.key_cache_size)) {}
 
 void DkimCheck::addSymbol(Report& report, const std::string& name, std::string detail) const {
-  auto it = options_.scores.find(name);
-  report.addSymbol({name, it == options_.scores.end() ? 0.0 : it->second, std::move(detail)});
+  report.addSymbol({name, options_.scores.of(name), std::move(detail)});
 }
 
 awaitable<std::vector<KeyAnswer>> DkimCheck::fetchKeys(const std::vector<Signature>& signatures,

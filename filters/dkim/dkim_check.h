@@ -12,6 +12,7 @@
 #include <string>
 
 #include "filters/dkim/crypto.h"
+#include "filters/dkim/dkim_config.h"
 #include "filters/dkim/verifier.h"
 #include "gateway/core/check.h"
 
@@ -20,16 +21,6 @@ class Resolver;
 }
 
 namespace portcullis::dkim {
-
-// Symbols this check adds, with their default scores.
-const std::map<std::string, double>& defaultScores();
-
-struct DkimOptions {
-  VerifyOptions verify;
-  size_t max_signatures = 8;     // more are counted, not verified
-  size_t key_cache_size = 1000;  // decoded public keys kept (0: none)
-  std::map<std::string, double> scores = defaultScores();
-};
 
 class DkimCheck : public Check {
  public:

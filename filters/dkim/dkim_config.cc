@@ -1,21 +1,23 @@
 #include "filters/dkim/dkim_config.h"
 
+#include "filters/dkim/dkim_check.h"
+#include "gateway/base/text.h"
 #include "gateway/config/section.h"
-#include "gateway/core/text.h"
 
 namespace portcullis::dkim {
 
-std::map<std::string, double> parseScores(config::Section& section,
-                                          const std::map<std::string, double>& known) {
-  std::map<std::string, double> scores = known;
-  auto table = section.sub("scores");
-  if (!table) return scores;
-  for (const auto& symbol : table->keys()) {
-    if (!known.count(symbol)) table->fail(symbol, "unknown symbol");
-    scores[symbol] = table->getDouble(symbol, 0, -1000, 1000);
-  }
-  table->finish();
-  return scores;
+config::SymbolScores defaultScores() {
+  return config::SymbolScores({
+      {"DKIM_SIGNED", 0.1},
+      {"DKIM_VALID", -0.1},
+      {"DKIM_VALID_AU", -0.1},
+      {"DKIM_INVALID", 0.1},
+      {"DKIM_WEAK_SHA1", 0.5},
+      {"DKIM_POLICY", 0.5},
+      {"DKIM_TEMPERROR", 0.0},
+      {"DKIM_PERMERROR", 0.0},
+      {"DKIM_TOO_MANY_SIGNATURES", 0.5},
+  });
 }
 
 DkimOptions parseDkimOptions(config::Section& section) {
@@ -30,7 +32,7 @@ DkimOptions parseDkimOptions(config::Section& section) {
   for (const auto& name : section.getStrings("single_instance_headers", {"from"})) {
     options.verify.single_instance_headers.push_back(toLower(name));
   }
-  options.scores = parseScores(section, defaultScores());
+  options.scores.readTable(section, "scores");
   return options;
 }
 

@@ -1,4 +1,5 @@
-// Reads `[checks.dkim]` and builds the DKIM check: the CheckFactory the binary lists.
+// The `[checks.dkim]` settings (DkimOptions, the symbols' scores) and the CheckFactory that builds
+// the DKIM check (dkim_check.h) from them; the binary lists the factory.
 //
 //   [checks.dkim]
 //   enabled = true
@@ -11,7 +12,10 @@
 //   DKIM_VALID = -0.1            # any symbol of defaultScores()
 #pragma once
 
-#include "filters/dkim/dkim_check.h"
+#include <cstddef>
+
+#include "filters/dkim/verifier.h"
+#include "gateway/config/symbol_scores.h"
 #include "gateway/core/check_factory.h"
 
 namespace portcullis::config {
@@ -20,12 +24,17 @@ class Section;
 
 namespace portcullis::dkim {
 
-DkimOptions parseDkimOptions(config::Section& section);
+// Symbols this check adds, with their default scores.
+config::SymbolScores defaultScores();
 
-// Reads per-symbol scores from `scores` (an optional sub-table of `section`): every key must
-// name one of `known`'s symbols. Shared with DMARC.
-std::map<std::string, double> parseScores(config::Section& section,
-                                          const std::map<std::string, double>& known);
+struct DkimOptions {
+  VerifyOptions verify;
+  size_t max_signatures = 8;     // more are counted, not verified
+  size_t key_cache_size = 1000;  // decoded public keys kept (0: none)
+  config::SymbolScores scores = defaultScores();
+};
+
+DkimOptions parseDkimOptions(config::Section& section);
 
 CheckFactory dkimCheckFactory();
 

@@ -2,7 +2,7 @@
 
 #include "filters/dkim/signature.h"
 #include "filters/dkim/tag_list.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dkim {
 

@@ -2,23 +2,16 @@
 
 #include <string>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dkim {
 
 namespace {
 
-bool isAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 bool isTagName(std::string_view name) {
-  if (name.empty() || !isAlpha(name.front())) return false;
+  if (name.empty() || !isAsciiAlpha(name.front())) return false;
   for (char c : name) {
-    if (!isAlpha(c) && !isDigit(c) && c != '_') return false;
+    if (!isAsciiAlpha(c) && !isAsciiDigit(c) && c != '_') return false;
   }
   return true;
 }

@@ -6,7 +6,7 @@
 #include "filters/dkim/canonicalization.h"
 #include "filters/dkim/crypto.h"
 #include "filters/dkim/key_record.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dkim {
 

@@ -45,15 +45,6 @@ std::string describe(const Evaluation& e) {
 
 }  // namespace
 
-const std::map<std::string, double>& defaultScores() {
-  static const std::map<std::string, double> scores = {
-      {"DMARC_PASS", -0.5},     {"DMARC_FAIL_REJECT", 2.0}, {"DMARC_FAIL_QUARANTINE", 1.5},
-      {"DMARC_FAIL_NONE", 0.1}, {"DMARC_NONE", 0.0},        {"DMARC_TEMPERROR", 0.0},
-      {"DMARC_PERMERROR", 0.0}, {"DMARC_NO_FROM", 1.0},     {"DMARC_MULTIPLE_FROM", 1.0},
-  };
-  return scores;
-}
-
 DmarcCheck::DmarcCheck(DmarcOptions options, dns::Resolver* resolver)
     : options_(std::move(options)), resolver_(resolver) {
   rng_.seed(options_.random_seed ? *options_.random_seed : std::random_device{}());
@@ -65,8 +56,7 @@ int DmarcCheck::roll() const {
 }
 
 void DmarcCheck::addSymbol(Report& report, const std::string& name, std::string detail) const {
-  auto it = options_.scores.find(name);
-  report.addSymbol({name, it == options_.scores.end() ? 0.0 : it->second, std::move(detail)});
+  report.addSymbol({name, options_.scores.of(name), std::move(detail)});
 }
 
 Policy DmarcCheck::applyAction(Report& report, const Evaluation& e) const {

@@ -15,6 +15,7 @@
 #include <random>
 #include <string>
 
+#include "filters/dmarc/dmarc_config.h"
 #include "filters/dmarc/evaluation.h"
 #include "filters/dmarc/organizational_domain.h"
 #include "gateway/core/check.h"
@@ -24,24 +25,6 @@ class Resolver;
 }
 
 namespace portcullis::dmarc {
-
-const std::map<std::string, double>& defaultScores();
-
-// What a failing message gets, per policy the sender asked for: "reject", "quarantine", "tag"
-// or "none" (only the symbol's score).
-struct FailureActions {
-  std::string on_reject = "reject";
-  std::string on_quarantine = "quarantine";
-};
-
-struct DmarcOptions {
-  FailureActions actions;
-  std::map<std::string, FailureActions> domain_actions;  // by author or organisational domain
-  std::shared_ptr<const OrganizationalDomains> org;      // required
-  size_t max_author_domains = 4;        // more distinct From domains are a permerror
-  std::optional<uint64_t> random_seed;  // pct= sampling; unset means seeded at random
-  std::map<std::string, double> scores = defaultScores();
-};
 
 class DmarcCheck : public Check {
  public:

@@ -1,8 +1,8 @@
 #include "filters/dmarc/dmarc_config.h"
 
-#include "filters/dkim/dkim_config.h"
+#include "filters/dmarc/dmarc_check.h"
+#include "gateway/base/text.h"
 #include "gateway/config/section.h"
-#include "gateway/core/text.h"
 
 namespace portcullis::dmarc {
 
@@ -18,6 +18,20 @@ FailureActions parseActions(config::Section& section, const FailureActions& fall
 }
 
 }  // namespace
+
+config::SymbolScores defaultScores() {
+  return config::SymbolScores({
+      {"DMARC_PASS", -0.5},
+      {"DMARC_FAIL_REJECT", 2.0},
+      {"DMARC_FAIL_QUARANTINE", 1.5},
+      {"DMARC_FAIL_NONE", 0.1},
+      {"DMARC_NONE", 0.0},
+      {"DMARC_TEMPERROR", 0.0},
+      {"DMARC_PERMERROR", 0.0},
+      {"DMARC_NO_FROM", 1.0},
+      {"DMARC_MULTIPLE_FROM", 1.0},
+  });
+}
 
 DmarcOptions parseDmarcOptions(config::Section& section) {
   DmarcOptions options;
@@ -39,7 +53,7 @@ DmarcOptions parseDmarcOptions(config::Section& section) {
   if (section.has("random_seed")) {
     options.random_seed = static_cast<uint64_t>(section.getInt("random_seed", 0, 0, INT64_MAX));
   }
-  options.scores = dkim::parseScores(section, defaultScores());
+  options.scores.readTable(section, "scores");
   return options;
 }
 

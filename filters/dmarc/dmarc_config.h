@@ -1,4 +1,5 @@
-// Reads `[checks.dmarc]` and builds the DMARC check: the CheckFactory the binary lists.
+// The `[checks.dmarc]` settings (DmarcOptions, the symbols' scores) and the CheckFactory that
+// builds the DMARC check (dmarc_check.h) from them; the binary lists the factory.
 //
 //   [checks.dmarc]
 //   enabled = true
@@ -13,7 +14,15 @@
 //   DMARC_FAIL_REJECT = 2.0       # any symbol of defaultScores()
 #pragma once
 
-#include "filters/dmarc/dmarc_check.h"
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "filters/dmarc/organizational_domain.h"
+#include "gateway/config/symbol_scores.h"
 #include "gateway/core/check_factory.h"
 
 namespace portcullis::config {
@@ -21,6 +30,25 @@ class Section;
 }
 
 namespace portcullis::dmarc {
+
+// Symbols this check adds, with their default scores.
+config::SymbolScores defaultScores();
+
+// What a failing message gets, per policy the sender asked for: "reject", "quarantine", "tag"
+// or "none" (only the symbol's score).
+struct FailureActions {
+  std::string on_reject = "reject";
+  std::string on_quarantine = "quarantine";
+};
+
+struct DmarcOptions {
+  FailureActions actions;
+  std::map<std::string, FailureActions> domain_actions;  // by author or organisational domain
+  std::shared_ptr<const OrganizationalDomains> org;      // required
+  size_t max_author_domains = 4;        // more distinct From domains are a permerror
+  std::optional<uint64_t> random_seed;  // pct= sampling; unset means seeded at random
+  config::SymbolScores scores = defaultScores();
+};
 
 DmarcOptions parseDmarcOptions(config::Section& section);
 

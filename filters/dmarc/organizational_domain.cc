@@ -2,7 +2,7 @@
 
 #include <libpsl.h>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dmarc {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "filters/dkim/tag_list.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dmarc {
 

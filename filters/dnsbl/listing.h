@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "filters/dnsbl/dnsbl_settings.h"
+#include "filters/dnsbl/dnsbl_config.h"
 #include "gateway/core/report.h"
 #include "gateway/dns/resolver.h"
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dnsbl {
 

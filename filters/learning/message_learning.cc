@@ -6,9 +6,8 @@
 
 namespace portcullis::learning {
 
-classifier::Result<LearnOutcome> learnMessage(const classifier::Classifier& classifier,
-                                              std::string_view raw, std::optional<MessageClass> cls,
-                                              const mime::Limits& limits) {
+Result<LearnOutcome> learnMessage(const classifier::Classifier& classifier, std::string_view raw,
+                                  std::optional<MessageClass> cls, const mime::Limits& limits) {
   const std::string received = mime::inWireForm(raw);
   const mime::Message message = mime::Message::parse(received, limits);
   const content::ContentView view = content::viewOfMessage(message);

@@ -18,8 +18,7 @@ using classifier::LearnOutcome;
 using classifier::MessageClass;
 
 // Learns `raw` as `cls`, or forgets it when `cls` is empty.
-classifier::Result<LearnOutcome> learnMessage(const classifier::Classifier& classifier,
-                                              std::string_view raw, std::optional<MessageClass> cls,
-                                              const mime::Limits& limits = {});
+Result<LearnOutcome> learnMessage(const classifier::Classifier& classifier, std::string_view raw,
+                                  std::optional<MessageClass> cls, const mime::Limits& limits = {});
 
 }  // namespace portcullis::learning

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/transfer_decoding.h"
 
 namespace portcullis::learning {

@@ -1,37 +1,11 @@
 #include "filters/spf/spf_check.h"
 
-#include "gateway/config/section.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::spf {
 
-namespace {
-constexpr SpfResult kResults[] = {SpfResult::None,     SpfResult::Neutral,  SpfResult::Pass,
-                                  SpfResult::Fail,     SpfResult::SoftFail, SpfResult::TempError,
-                                  SpfResult::PermError};
-}
-
 std::string symbolName(SpfResult result) {
   return "SPF_" + toUpper(toString(result));
-}
-
-SpfSettings readSpfSettings(config::Section& section) {
-  SpfSettings s;
-  for (SpfResult result : kResults) {
-    auto& score = s.scores[static_cast<size_t>(result)];
-    score = section.getDouble("score_" + std::string(toString(result)), score, -100, 100);
-  }
-  s.reject_on_fail = section.getBool("reject_on_fail", s.reject_on_fail);
-  s.tempfail_on_temperror = section.getBool("tempfail_on_temperror", s.tempfail_on_temperror);
-  s.skip_authenticated = section.getBool("skip_authenticated", s.skip_authenticated);
-  s.receiver = section.getString("receiver", s.receiver);
-  s.limits.dns_terms =
-      static_cast<int>(section.getInt("max_dns_lookups", s.limits.dns_terms, 1, 100));
-  s.limits.void_lookups =
-      static_cast<int>(section.getInt("max_void_lookups", s.limits.void_lookups, 0, 100));
-  s.fail_mode = *parseFailMode(section.getChoice("fail_mode", "neutral", {"neutral", "tempfail"}));
-  section.finish();
-  return s;
 }
 
 SpfCheck::SpfCheck(SpfSettings settings, dns::Resolver& resolver)
@@ -49,7 +23,7 @@ awaitable<void> SpfCheck::run(const Transaction& tx, Report& report) const {
   std::string detail = verdict.identity + "=" + verdict.domain;
   if (!verdict.reason.empty()) detail += " (" + verdict.reason + ")";
   report.addSymbol(
-      {symbolName(verdict.result), settings_.scores[static_cast<size_t>(verdict.result)], detail});
+      {symbolName(verdict.result), settings_.scores.of(symbolName(verdict.result)), detail});
   report.updateAuth([&](AuthResults& auth) {
     auth.spf = SpfOutcome{std::string(toString(verdict.result)), verdict.identity, verdict.domain,
                           verdict.explanation};
@@ -64,16 +38,6 @@ awaitable<void> SpfCheck::run(const Transaction& tx, Report& report) const {
     report.force({Action::TempFail, "SPF temperror for " + verdict.domain, "451", "4.7.24",
                   "SPF: temporary DNS error checking " + verdict.domain});
   }
-}
-
-CheckFactory spfCheckFactory() {
-  return {"spf", [](config::Section& section, const CheckDeps& deps) {
-            SpfSettings settings = readSpfSettings(section);
-            std::vector<std::shared_ptr<const Check>> checks;
-            if (deps.resolver)
-              checks.push_back(std::make_shared<SpfCheck>(settings, *deps.resolver));
-            return checks;
-          }};
 }
 
 }  // namespace portcullis::spf

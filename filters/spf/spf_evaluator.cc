@@ -6,8 +6,8 @@
 
 #include "filters/spf/spf_macro.h"
 #include "filters/spf/spf_record.h"
+#include "gateway/base/text.h"
 #include "gateway/core/envelope.h"
-#include "gateway/core/text.h"
 #include "gateway/dns/domain_name.h"
 #include "gateway/dns/ip_address.h"
 #include "gateway/dns/validated_names.h"

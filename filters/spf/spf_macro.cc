@@ -4,21 +4,12 @@
 #include <cctype>
 #include <vector>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::spf {
 
 namespace {
 
-bool isAlpha(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool isAlnum(char c) {
-  return isAlpha(c) || isDigit(c);
-}
 bool isDelimiter(char c) {
   return std::string_view(".-+,/_=").find(c) != std::string_view::npos;
 }
@@ -60,7 +51,7 @@ std::optional<MacroExpr> parseExpr(std::string_view text, size_t& pos, MacroUse 
   MacroExpr expr;
   expr.letter = text[pos++];
   size_t digits_start = pos;
-  while (pos < text.size() && isDigit(text[pos])) ++pos;
+  while (pos < text.size() && isAsciiDigit(text[pos])) ++pos;
   if (pos > digits_start) {
     std::string_view digits = text.substr(digits_start, pos - digits_start);
     if (digits.size() > 3) return std::nullopt;
@@ -113,7 +104,7 @@ std::string urlEscape(std::string_view value) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (char c : value) {
-    if (isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+    if (isAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
       out += c;
     } else {
       auto byte = static_cast<unsigned char>(c);
@@ -190,11 +181,11 @@ bool isTopLabel(std::string_view label) {
   if (label.empty()) return false;
   bool alpha = false, dash = false;
   for (char c : label) {
-    if (isAlpha(c))
+    if (isAsciiAlpha(c))
       alpha = true;
     else if (c == '-')
       dash = true;
-    else if (!isDigit(c))
+    else if (!isAsciiDigit(c))
       return false;
   }
   if (dash) return label.front() != '-' && label.back() != '-';

@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "filters/spf/spf_macro.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::spf {
 
@@ -11,20 +11,13 @@ namespace {
 
 constexpr std::string_view kVersion = "v=spf1";
 
-bool isAlpha(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 // "/" 1*DIGIT without leading zeros, at most `max`.
 std::optional<int> parseCidr(std::string_view digits, int max) {
   if (digits.empty() || digits.size() > 3) return std::nullopt;
   if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
   int value = 0;
   for (char c : digits) {
-    if (!isDigit(c)) return std::nullopt;
+    if (!isAsciiDigit(c)) return std::nullopt;
     value = value * 10 + (c - '0');
   }
   if (value > max) return std::nullopt;
@@ -37,7 +30,7 @@ std::string_view takeCidrSuffix(std::string_view& text) {
   if (slash == std::string_view::npos || slash + 1 == text.size()) return {};
   std::string_view digits = text.substr(slash + 1);
   for (char c : digits) {
-    if (!isDigit(c)) return {};
+    if (!isAsciiDigit(c)) return {};
   }
   text = text.substr(0, slash);
   return digits;
@@ -170,7 +163,7 @@ ParsedRecord parseRecord(std::string_view text) {
     if (term.empty()) continue;
     // A modifier: name "=" macro-string, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ).
     size_t name_end = 0;
-    if (isAlpha(term[0])) {
+    if (isAsciiAlpha(term[0])) {
       name_end = 1;
       while (name_end < term.size() &&
              (std::isalnum(static_cast<unsigned char>(term[name_end])) || term[name_end] == '-' ||

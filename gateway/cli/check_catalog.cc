@@ -1,16 +1,16 @@
 #include "gateway/cli/check_catalog.h"
 
-#include "filters/attachments/attachments_factory.h"
-#include "filters/clamav/clamav_factory.h"
-#include "filters/content/content_check.h"
+#include "filters/attachments/attachments_config.h"
+#include "filters/clamav/clamav_config.h"
+#include "filters/content/content_config.h"
 #include "filters/dkim/dkim_config.h"
 #include "filters/dmarc/dmarc_config.h"
-#include "filters/dnsbl/dnsbl_checks.h"
-#include "filters/learning/classifier_check_factory.h"
-#include "filters/spf/spf_check.h"
+#include "filters/dnsbl/dnsbl_config.h"
+#include "filters/learning/learning_config.h"
+#include "filters/spf/spf_config.h"
+#include "gateway/base/text.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/config/section.h"
-#include "gateway/core/text.h"
 
 namespace portcullis::cli {
 

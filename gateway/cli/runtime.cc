@@ -35,6 +35,7 @@
 #include "gateway/milter/milter_server.h"
 #include "gateway/mime/message.h"
 #include "gateway/pipeline/authentication_results.h"
+#include "gateway/pipeline/context_holder.h"
 #include "gateway/pipeline/message_log.h"
 #include "gateway/quarantine/quarantine.h"
 #include "gateway/quarantine/quarantine_config.h"
@@ -169,6 +170,7 @@ std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config) {
 std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,
                                                           RuntimeServices& services) {
   auto ctx = std::make_shared<smtp::SessionContext>();
+  ctx->hostname = config.server.hostname;
   ctx->protocol.hostname = config.server.hostname;
   ctx->protocol.max_message_size = config.limits.max_message_size;
   ctx->protocol.max_recipients = config.limits.max_recipients;
@@ -218,7 +220,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
   ctx->tls = serverTlsContext(config);
 
   smtp::ClientSettings relay = relayClientSettings(config);
-  ctx->quarantine = services.quarantine;
+  ctx->quarantine = smtp::quarantineStore(services.quarantine);
   if (config.relay.mode == "proxy" || !services.spool_delivery) {
     ctx->delivery = std::make_shared<relay::ProxyDelivery>(
         relay, clientTlsContext(config.relay),
@@ -233,8 +235,7 @@ std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayC
 
   LogFormat format = config.log.format == "json" ? LogFormat::Json : LogFormat::Text;
   metrics::Metrics* metrics = services.metrics;
-  ctx->observer.message = [format, metrics,
-                           count = services.count_verdict](const smtp::MessageRecord& r) {
+  ctx->record_message = [format, metrics, count = services.count_verdict](const MessageRecord& r) {
     if (metrics) metrics->recordVerdict(r.verdict);
     if (count) count(r.verdict.action);
     spdlog::info(formatMessageLog({r.tx, r.verdict, r.reply.code, r.reply.enhanced, r.reply.text,
@@ -579,19 +580,14 @@ int serve(const std::filesystem::path& config_path) {
   if (!config.server.pid_file.empty()) pid_file.emplace(config.server.pid_file);
 
   // The milter front end (threads of its own that never take our signals).
-  std::mutex milter_context_mutex;
-  std::shared_ptr<const smtp::SessionContext> milter_context = context;
+  ContextHolder<smtp::SessionContext> milter_contexts(context);
   std::unique_ptr<milter::MilterServer> milter_server;
   config::Section root = config.document.root();
   if (auto section = root.sub("milter")) {
     milter::MilterConfig milter_config =
         milter::readMilterConfig(*section, config.pipeline.check_timeout);
     milter_server = std::make_unique<milter::MilterServer>(
-        milter_config.listen,
-        [&] {
-          std::lock_guard lock(milter_context_mutex);
-          return milter_context;
-        },
+        milter_config.listen, [&milter_contexts] { return milter_contexts.current(); },
         milter_config.settings);
     milter_server->start();
   }
@@ -614,10 +610,7 @@ int serve(const std::filesystem::path& config_path) {
               server.setContext(fresh_context);
               live_pipeline->store(fresh_context->pipeline);
               web::reloadWebConsole(web_console.get(), fresh_web);
-              {
-                std::lock_guard lock(milter_context_mutex);
-                milter_context = fresh_context;
-              }
+              milter_contexts.replace(fresh_context);
               fresh_loads.activate();
               metrics.reloadSucceeded(metrics::ReloadComponent::Config);
               spdlog::info("configuration reloaded from {}", config_path.string());

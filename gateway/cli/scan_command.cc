@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -41,13 +42,13 @@ struct ScanOptions {
   bool explain = false;
 };
 
-std::string tomlStringArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (const auto& v : values) {
-    if (out.size() > 1) out += ", ";
-    out += jsonQuoted(fs::absolute(v).string());  // a JSON string is a TOML basic string
-  }
-  return out + "]";
+// The absolute paths as a TOML array, written by toml++.
+std::string tomlPathArray(const std::vector<std::string>& values) {
+  toml::array paths;
+  for (const auto& v : values) paths.push_back(fs::absolute(v).string());
+  std::ostringstream out;
+  out << paths;
+  return out.str();
 }
 
 // The checks of the configuration, with the content check's rule files replaced by --rules.
@@ -58,7 +59,7 @@ std::vector<std::shared_ptr<const Check>> scanChecks(const config::GatewayConfig
   if (options.rules.empty() || options.config.empty()) return checks;
   std::erase_if(checks, [](const auto& c) { return c->name() == "content"; });
   auto doc = config::Document::parseString(
-      "[checks.content]\nrules = " + tomlStringArray(options.rules) + "\n", "--rules");
+      "[checks.content]\nrules = " + tomlPathArray(options.rules) + "\n", "--rules");
   auto section = doc.root().sub("checks")->sub("content");
   for (const auto& factory : checkCatalog()) {
     if (factory.name != "content") continue;
@@ -72,7 +73,7 @@ config::GatewayConfig scanConfig(const ScanOptions& options) {
   if (!options.config.empty()) return config::loadGatewayConfigFile(options.config);
   // The gateway's own sections are irrelevant offline but must validate.
   std::string text = "[domains]\nlocal = [\"localhost\"]\n[checks.content]\n";
-  if (!options.rules.empty()) text += "rules = " + tomlStringArray(options.rules) + "\n";
+  if (!options.rules.empty()) text += "rules = " + tomlPathArray(options.rules) + "\n";
   return config::loadGatewayConfig(config::Document::parseString(text, "(built-in defaults)"));
 }
 

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <thread>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::config {
 

@@ -2,8 +2,8 @@
 
 #include <cctype>
 
+#include "gateway/base/text.h"
 #include "gateway/core/envelope.h"
-#include "gateway/core/text.h"
 
 namespace portcullis {
 

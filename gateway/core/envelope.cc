@@ -1,6 +1,6 @@
 #include "gateway/core/envelope.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis {
 

@@ -1,21 +1,17 @@
-// Small ASCII text helpers used across the gateway (case folding, trimming, splitting).
-// Mail protocols are case-insensitive in ASCII only, so none of these look at locales.
+// JSON string quoting for the gateway's logs and reports. The ASCII text helpers this header
+// used to declare live in the base library (gateway/base/text.h), included here for the files
+// that still reach them through this header.
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "gateway/base/text.h"
 
 namespace portcullis {
 
-std::string toLower(std::string_view s);
-std::string toUpper(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
-bool istartsWith(std::string_view s, std::string_view prefix);
-std::string_view trim(std::string_view s);
-std::vector<std::string_view> split(std::string_view s, char sep);
-// `s` as a JSON string literal, quotes included: '"', '\\' and control characters escaped,
-// UTF-8 passed through unchanged.
+// `s` as a JSON string literal, quotes included, written by Boost.JSON: '"', '\\' and control
+// characters escaped, other bytes (UTF-8) passed through unchanged.
 std::string jsonQuoted(std::string_view s);
 
 }  // namespace portcullis

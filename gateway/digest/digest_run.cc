@@ -2,8 +2,8 @@
 
 #include <map>
 
+#include "gateway/base/text.h"
 #include "gateway/core/queue_id.h"
-#include "gateway/core/text.h"
 #include "gateway/digest/digest_message.h"
 #include "gateway/digest/digest_state.h"
 
@@ -30,10 +30,9 @@ std::vector<RecipientDigest> selectRecipients(const std::vector<quarantine::Entr
   return out;
 }
 
-spool::Result<DigestPlan> planDigests(const DigestSettings& settings,
-                                      const quarantine::Quarantine& store,
-                                      const web::RecipientLinks& links, quarantine::TimePoint now) {
-  using R = spool::Result<DigestPlan>;
+Result<DigestPlan> planDigests(const DigestSettings& settings, const quarantine::Quarantine& store,
+                               const web::RecipientLinks& links, quarantine::TimePoint now) {
+  using R = Result<DigestPlan>;
   auto last = readLastUntil(settings.quarantine_dir);
   if (!last) return R::failure("digest state: " + last.error);
   DigestPlan plan;
@@ -60,10 +59,10 @@ spool::Result<DigestPlan> planDigests(const DigestSettings& settings,
   return R::success(std::move(plan));
 }
 
-spool::Result<DigestRunReport> runDigests(const DigestSettings& settings,
-                                          const quarantine::Quarantine& store, spool::Spool& queue,
-                                          quarantine::TimePoint now) {
-  using R = spool::Result<DigestRunReport>;
+Result<DigestRunReport> runDigests(const DigestSettings& settings,
+                                   const quarantine::Quarantine& store, spool::Spool& queue,
+                                   quarantine::TimePoint now) {
+  using R = Result<DigestRunReport>;
   auto lock = DigestLock::acquire(settings.quarantine_dir);
   if (!lock) return R::failure(lock.error);
   auto key = web::loadOrCreateLinkKey(settings.web.link_key_file);

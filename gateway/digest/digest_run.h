@@ -54,9 +54,8 @@ struct DigestPlan {
 };
 
 // The digests a run at `now` makes (reads the state, changes nothing).
-spool::Result<DigestPlan> planDigests(const DigestSettings& settings,
-                                      const quarantine::Quarantine& store,
-                                      const web::RecipientLinks& links, quarantine::TimePoint now);
+Result<DigestPlan> planDigests(const DigestSettings& settings, const quarantine::Quarantine& store,
+                               const web::RecipientLinks& links, quarantine::TimePoint now);
 
 struct DigestRunReport {
   DigestPlan plan;
@@ -66,8 +65,8 @@ struct DigestRunReport {
 
 // Plans, queues every digest in `queue` and remembers the window, under the run lock. Fails
 // without sending anything when the lock is held or the state or the quarantine cannot be read.
-spool::Result<DigestRunReport> runDigests(const DigestSettings& settings,
-                                          const quarantine::Quarantine& store, spool::Spool& queue,
-                                          quarantine::TimePoint now);
+Result<DigestRunReport> runDigests(const DigestSettings& settings,
+                                   const quarantine::Quarantine& store, spool::Spool& queue,
+                                   quarantine::TimePoint now);
 
 }  // namespace portcullis::digest

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "gateway/base/result.h"
 #include "gateway/spool/queue_entry.h"
-#include "gateway/spool/result.h"
 
 namespace portcullis::digest {
 
@@ -19,14 +19,14 @@ inline constexpr const char* kStateFileName = "digest.state";
 inline constexpr const char* kLockFileName = "digest.lock";
 
 // nullopt when no digest ran yet; an error when the file exists but is damaged.
-spool::Result<std::optional<spool::TimePoint>> readLastUntil(const std::filesystem::path& dir);
-spool::Status writeLastUntil(const std::filesystem::path& dir, spool::TimePoint until);
+Result<std::optional<spool::TimePoint>> readLastUntil(const std::filesystem::path& dir);
+Status writeLastUntil(const std::filesystem::path& dir, spool::TimePoint until);
 
 // The run lock; released when destroyed.
 class DigestLock {
  public:
   // Fails at once (never waits) when another process holds it.
-  static spool::Result<DigestLock> acquire(const std::filesystem::path& dir);
+  static Result<DigestLock> acquire(const std::filesystem::path& dir);
   DigestLock(DigestLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   DigestLock& operator=(DigestLock&&) = delete;
   DigestLock(const DigestLock&) = delete;

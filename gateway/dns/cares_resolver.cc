@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/dns/answer_cache.h"
 #include "gateway/dns/answer_parser.h"
 #include "gateway/dns/failure_log.h"

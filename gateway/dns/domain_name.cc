@@ -1,6 +1,6 @@
 #include "gateway/dns/domain_name.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::dns {
 

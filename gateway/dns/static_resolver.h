@@ -12,7 +12,7 @@
 #include <set>
 #include <utility>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/dns/resolver.h"
 
 namespace portcullis::dns {

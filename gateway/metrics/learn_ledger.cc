@@ -67,13 +67,13 @@ std::string readAll(int fd) {
   return text;
 }
 
-spool::Status failure(const std::filesystem::path& file, const char* what) {
-  return spool::Status::failure(file.string() + ": " + what + ": " + std::strerror(errno));
+Status failure(const std::filesystem::path& file, const char* what) {
+  return Status::failure(file.string() + ": " + what + ": " + std::strerror(errno));
 }
 
 }  // namespace
 
-spool::Status addToLearnLedger(const std::filesystem::path& file, const LearnCounts& learnt) {
+Status addToLearnLedger(const std::filesystem::path& file, const LearnCounts& learnt) {
   OpenFile f(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
   if (f.fd() < 0) return failure(file, "cannot open");
   if (::flock(f.fd(), LOCK_EX) != 0) return failure(file, "cannot lock");
@@ -85,7 +85,7 @@ spool::Status addToLearnLedger(const std::filesystem::path& file, const LearnCou
   if (::ftruncate(f.fd(), 0) != 0) return failure(file, "cannot truncate");
   if (::pwrite(f.fd(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
     return failure(file, "cannot write");
-  return spool::Status::success();
+  return Status::success();
 }
 
 LearnCounts readLearnLedger(const std::filesystem::path& file) {

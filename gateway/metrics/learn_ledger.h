@@ -13,8 +13,8 @@
 #include <mutex>
 #include <string>
 
+#include "gateway/base/result.h"
 #include "gateway/core/filter_events.h"
-#include "gateway/spool/result.h"
 
 namespace portcullis::metrics {
 
@@ -31,7 +31,7 @@ struct LearnCounts {
 };
 
 // Adds `learnt` to the file (created when missing).
-spool::Status addToLearnLedger(const std::filesystem::path& file, const LearnCounts& learnt);
+Status addToLearnLedger(const std::filesystem::path& file, const LearnCounts& learnt);
 
 // The file's counts; zero when it is missing or unreadable.
 LearnCounts readLearnLedger(const std::filesystem::path& file);

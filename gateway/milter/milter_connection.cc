@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "gateway/smtp/message_edit.h"
+#include "gateway/pipeline/message_edit.h"
 
 namespace portcullis::milter {
 
@@ -48,7 +48,7 @@ std::string replyText(std::string_view text) {
 // The value of a header field folded as in the SMTP front end, with the LF line ends the milter
 // protocol uses between folded lines.
 std::string foldedValue(const HeaderField& field) {
-  std::string line = smtp::formatField(field);
+  std::string line = formatField(field);
   std::string value = line.substr(std::min(line.size(), field.name.size() + 2));
   if (value.size() >= 2 && value.ends_with("\r\n")) value.resize(value.size() - 2);
   std::erase(value, '\r');

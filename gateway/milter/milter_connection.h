@@ -1,10 +1,11 @@
 // One connection from the MTA speaking the milter protocol (milter_protocol.h), natively on Asio:
 // it reads packets, keeps the macros the MTA defines per stage, drives one MilterSession per SMTP
-// connection (a fresh one after SMFIC_QUIT_NC) against the SessionContext current when the MTA
-// connected, and answers. Everything the MTA sent in one read is handled before the replies leave,
-// in one write (the end of message's header edits and verdict together). Promises: every command
-// that expects a reply gets exactly one; a malformed or oversized packet, an MTA silent for
-// `mta_timeout`, or close() ends the connection, and run() returns only once no stage is running.
+// connection (a fresh one after SMFIC_QUIT_NC) against the FilterContext current at that SMTP
+// connection's SMFIC_CONNECT, and answers. Everything the MTA sent in one read is handled before
+// the replies leave, in one write (the end of message's header edits and verdict together).
+// Promises: every command that expects a reply gets exactly one; a malformed or oversized packet,
+// an MTA silent for `mta_timeout`, or close() ends the connection, and run() returns only once no
+// stage is running.
 #pragma once
 
 #include <boost/asio/basic_socket_acceptor.hpp>
@@ -21,12 +22,12 @@
 #include "gateway/milter/milter_protocol.h"
 #include "gateway/milter/milter_session.h"
 #include "gateway/milter/milter_settings.h"
-#include "gateway/smtp/session_context.h"
+#include "gateway/pipeline/filter_context.h"
 
 namespace portcullis::milter {
 
 using MilterSocket = asio::generic::stream_protocol::socket;
-using ContextSource = std::function<std::shared_ptr<const smtp::SessionContext>()>;
+using ContextSource = std::function<std::shared_ptr<const FilterContext>()>;
 
 class MilterConnection : public std::enable_shared_from_this<MilterConnection> {
  public:

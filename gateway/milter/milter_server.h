@@ -1,7 +1,7 @@
 // The milter listener: serves Postfix or Sendmail over the milter protocol, natively on Asio, with
 // MilterSettings::io_threads threads, each running an io_context of its own. Each MTA connection
 // (a MilterConnection, and the checks of its messages) lives on one of them, chosen in turn, so a
-// command and its reply never change threads; it is driven against the SessionContext current
+// command and its reply never change threads; it is driven against the FilterContext current
 // when the MTA connected (a reload affects new connections only, as for SMTP). The listen address
 // and the MilterSettings are fixed at start; a reload does not change them.
 //
@@ -24,7 +24,7 @@
 #include "gateway/core/asio.h"
 #include "gateway/milter/milter_connection.h"
 #include "gateway/milter/milter_settings.h"
-#include "gateway/smtp/session_context.h"
+#include "gateway/pipeline/filter_context.h"
 
 namespace portcullis::milter {
 

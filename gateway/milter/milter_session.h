@@ -1,20 +1,14 @@
-// One milter connection from the MTA, without the wire protocol: the stages (connect, HELO, MAIL,
-// RCPT, headers, body, end of message) feed the same pipeline stages as the SMTP front end, and the
-// end of message yields a plan of milter actions (reply, header edits, quarantine) for the
-// connection to send. In quarantine mode "store" a quarantined message is kept in the gateway's
-// quarantine store (with the header edits it would have got) before the plan says discard; when
-// the store fails or does not answer in time, the plan says tempfail. Check coroutines run on the
-// session's executor, a strand, and the stages that wait for them (recipient, endOfMessage) are
-// awaited on that same strand with a bounded wait. Coroutines that outlive a wait keep their own
-// copies of the transaction and report, so a session may be destroyed after any stage (connection
-// loss) without dangling work.
-//
-// The verdict policy is the SMTP front end's (pipeline/policy.h): a deny-listed client or sender is
-// refused at MAIL and a deny-listed recipient at RCPT (550 5.7.1); a reject forced by a connect or
-// MAIL check (pipeline/early_rejection.h) refuses every recipient with its own reply; the first
-// accepted recipient fixes the transaction's PolicyChoice, a recipient whose choice differs gets
-// 452 4.5.3 (the sending MTA retries it in a transaction of its own), and the end of message
-// decides under the fixed choice.
+// One milter connection from the MTA, without the wire protocol: the milter's stages (connect,
+// HELO, MAIL, RCPT, headers, body, end of message) translated into calls on the transaction flow
+// (pipeline/transaction_flow.h, shared with the SMTP front end, which holds every policy line),
+// and its decisions into milter answers. The end of message yields a plan of milter actions
+// (reply, header edits, quarantine) for the connection to send. In quarantine mode "store" a
+// quarantined message is kept in the gateway's quarantine store (with the header edits it would
+// have got) before the plan says discard; when the store fails or does not answer in time, the
+// plan says tempfail. The flow's checks run on the connection's single-threaded io_context, and
+// every wait for them is bounded (MilterSettings::check_timeout and wait_margin), since the MTA
+// does not wait for ever; coroutines that outlive a wait keep their own copies of what they use, so
+// a session may be destroyed after any stage (connection loss) without dangling work.
 #pragma once
 
 #include <memory>
@@ -25,8 +19,8 @@
 
 #include "gateway/core/asio.h"
 #include "gateway/milter/milter_settings.h"
-#include "gateway/pipeline/policy.h"
-#include "gateway/smtp/session_context.h"
+#include "gateway/pipeline/filter_context.h"
+#include "gateway/pipeline/transaction_flow.h"
 
 namespace portcullis::milter {
 
@@ -35,7 +29,7 @@ enum class MilterStatus { Continue, Accept, Reject, TempFail, Discard };
 
 struct StageResult {
   MilterStatus status = MilterStatus::Continue;
-  smtp::Reply reply;  // for Reject and TempFail (smfi_setreply)
+  FlowReply reply;  // for Reject and TempFail (smfi_setreply)
 };
 
 // A header field of the message addressed as the milter protocol does: its name and the 1-based
@@ -67,7 +61,7 @@ class MilterSession {
  public:
   // `executor` is the session's strand (or a single-threaded io_context): check coroutines run on
   // it and the awaitable stages must be awaited on it.
-  MilterSession(std::shared_ptr<const smtp::SessionContext> context, asio::any_io_executor executor,
+  MilterSession(std::shared_ptr<const FilterContext> context, asio::any_io_executor executor,
                 const MilterSettings& settings);
   ~MilterSession();
   MilterSession(const MilterSession&) = delete;
@@ -75,14 +69,12 @@ class MilterSession {
 
   void connect(ClientInfo client);  // starts the Connect checks
   void helo(std::string_view name);
-  // Ends any unfinished transaction, then refuses a deny-listed client or sender, or starts a
-  // transaction and its MailFrom checks. `args` are the ESMTP parameters of MAIL FROM
-  // ("SIZE=123", "BODY=8BITMIME", ...).
+  // Ends any unfinished transaction, then the flow's onMail: refuses a deny-listed client or
+  // sender, or starts a transaction and its MailFrom checks. `args` are the ESMTP parameters of
+  // MAIL FROM ("SIZE=123", "BODY=8BITMIME", ...).
   StageResult mail(std::string_view address, const std::vector<std::string>& args,
                    const MailFacts& facts);
-  // Waits for the connect and MAIL checks and refuses the recipient when one of them forced a
-  // reject; otherwise refuses a deny-listed recipient, defers one whose policy differs from the
-  // transaction's (452 4.5.3), runs the Recipient checks, and otherwise adds the recipient.
+  // The flow's onRcpt: refuses the recipient, defers it (452 4.5.3) or adds it.
   awaitable<StageResult> recipient(std::string_view address, const std::vector<std::string>& args);
   void header(std::string_view name, std::string_view value);
   void endOfHeaders();
@@ -93,27 +85,20 @@ class MilterSession {
   // The MTA aborted the transaction (RSET, lost client): drop it.
   void abort();
 
-  bool inTransaction() const { return transaction_ != nullptr; }
+  bool inTransaction() const { return flow_.inTransaction(); }
 
  private:
-  struct Shared;
-  std::chrono::milliseconds waitLimit(std::initializer_list<Stage> stages) const;
-  // The reject a connect or MAIL check forced, once those checks have finished; nullopt when none
-  // did, or when they did not finish within the bounded wait (the end of message decides then).
-  awaitable<std::optional<Verdict>> rejectedEarly() const;
-  MessageActions plan(const Report& report, const Verdict& verdict) const;
+  MessageActions plan(const MessageDecision& decision) const;
   // Keeps the message in the context's quarantine store under a queue id of its own (the MTA's id
   // is not one); Discard once it is durable, TempFail otherwise.
-  awaitable<StageResult> keepInStore(const Transaction& tx, const Report& report,
-                                     const Verdict& verdict) const;
+  awaitable<StageResult> keepInStore(const MessageDecision& decision) const;
 
-  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<const FilterContext> context_;
+  asio::any_io_executor executor_;
   MilterSettings settings_;
+  TransactionFlow flow_;
   ClientInfo client_;
-  std::shared_ptr<Transaction> transaction_;
-  std::shared_ptr<Report> report_;
-  std::string mta_hostname_;                   // from the current transaction's MailFacts
-  std::optional<PolicyChoice> policy_choice_;  // fixed by the first accepted recipient
+  std::string mta_hostname_;  // from the current transaction's MailFacts
   std::vector<std::pair<std::string, std::string>> fields_;  // (name, value) as received
   std::string body_;
   uint64_t body_seen_ = 0;

@@ -12,7 +12,7 @@
 namespace portcullis::milter {
 
 // Where a quarantine verdict puts the message. Hold: smfi_quarantine, the MTA keeps it in its hold
-// queue. Store: the gateway's own quarantine store (the SessionContext's quarantine sink), then the
+// queue. Store: the gateway's own quarantine store (the FilterContext's quarantine store), then the
 // milter answers discard so the MTA drops its copy; a message whose body was cut at max_body_size
 // goes to the hold queue instead, since the store would only get the part that was buffered.
 enum class QuarantineMode { Hold, Store };

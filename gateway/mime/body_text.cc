@@ -1,6 +1,6 @@
 #include "gateway/mime/body_text.h"
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::mime {
 namespace {
@@ -60,9 +60,9 @@ void appendParagraphLines(std::string_view text, std::string& out) {
   size_t i = 0;
   while (i < text.size()) {
     size_t run_end = i;
-    while (run_end < text.size() && isSpace(text[run_end])) ++run_end;
+    while (run_end < text.size() && isAsciiSpace(text[run_end])) ++run_end;
     if (run_end == i) {
-      while (run_end < text.size() && !isSpace(text[run_end])) ++run_end;
+      while (run_end < text.size() && !isAsciiSpace(text[run_end])) ++run_end;
       out.append(text.substr(i, run_end - i));
       i = run_end;
       continue;

@@ -8,7 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
+#include "gateway/base/utf8.h"
 
 namespace portcullis::mime {
 namespace {
@@ -18,24 +19,6 @@ constexpr std::array<char16_t, 32> kCp1252High = {
     0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-void appendCodePoint(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 void appendCp1252Byte(unsigned char b, std::string& out) {
   uint32_t cp = b;
@@ -122,12 +105,12 @@ class ConverterCache {
 };
 
 std::string canonicalCharsetName(std::string_view charset) {
-  charset = trimSpace(charset);
+  charset = trimAsciiSpace(charset);
   while (!charset.empty() && (charset.front() == '"' || charset.front() == '\''))
     charset.remove_prefix(1);
   while (!charset.empty() && (charset.back() == '"' || charset.back() == '\''))
     charset.remove_suffix(1);
-  std::string name = asciiLowerCopy(charset);
+  std::string name = toLower(charset);
   // Names mailers use that glibc spells differently (or supersets that decode more).
   if (name == "ks_c_5601-1987" || name == "ks_c_5601" || name == "euc-kr") return "cp949";
   if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "cp936") return "gb18030";

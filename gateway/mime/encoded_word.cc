@@ -1,6 +1,6 @@
 #include "gateway/mime/encoded_word.h"
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/charset.h"
 #include "gateway/mime/transfer_decoding.h"
 
@@ -18,7 +18,7 @@ struct EncodedWord {
 };
 
 bool isTokenChar(char c) {
-  return !isSpace(c) && c != '?' && static_cast<unsigned char>(c) > 32;
+  return !isAsciiSpace(c) && c != '?' && static_cast<unsigned char>(c) > 32;
 }
 
 // Parses an encoded word starting at `start` (which points at "=?").
@@ -39,14 +39,14 @@ bool parseEncodedWord(std::string_view s, size_t start, EncodedWord& word) {
       word.end = k + 2;
       return true;
     }
-    if (isSpace(s[k]) || s[k] == '?') return false;
+    if (isAsciiSpace(s[k]) || s[k] == '?') return false;
   }
   return false;
 }
 
 bool allWhitespace(std::string_view s) {
   for (char c : s)
-    if (!isSpace(c)) return false;
+    if (!isAsciiSpace(c)) return false;
   return true;
 }
 
@@ -91,7 +91,7 @@ void appendDecodedHeaderText(std::string_view value, std::string& out, HeaderTex
       flush();
       appendLiteral(between, out, flags);
     }
-    if (have_pending && !asciiIequals(pending_charset, word.charset)) flush();
+    if (have_pending && !iequals(pending_charset, word.charset)) flush();
     DecodeStatus status =
         word.encoding == 'b'
             ? decodeBase64(word.payload, pending, pending.size() + word.payload.size())

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <span>
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/charset.h"
 #include "gateway/mime/encoded_word.h"
 
@@ -150,7 +150,7 @@ std::string unfoldHeaderValue(std::string_view raw) {
   out.reserve(raw.size());
   for (char c : raw)
     if (c != '\r' && c != '\n') out.push_back(c);
-  std::string_view trimmed = trimSpace(out);
+  std::string_view trimmed = trimAsciiSpace(out);
   if (trimmed.size() != out.size()) out = std::string(trimmed);
   return out;
 }
@@ -169,22 +169,22 @@ ParameterizedValue parseParameterizedValue(std::string_view s) {
       i = skipComment(s, i);
       continue;
     }
-    if (!isSpace(s[i]) && s[i] != '"') result.value.push_back(asciiLower(s[i]));
+    if (!isAsciiSpace(s[i]) && s[i] != '"') result.value.push_back(asciiLower(s[i]));
     ++i;
   }
   std::vector<Rfc2231Segment> segments;
   while (i < s.size() && result.params.size() + segments.size() < kMaxParameters) {
-    while (i < s.size() && (s[i] == ';' || isSpace(s[i]))) ++i;
+    while (i < s.size() && (s[i] == ';' || isAsciiSpace(s[i]))) ++i;
     if (i < s.size() && s[i] == '(') {
       i = skipComment(s, i);
       continue;
     }
     size_t name_begin = i;
     while (i < s.size() && s[i] != '=' && s[i] != ';') ++i;
-    std::string name = asciiLowerCopy(trimSpace(s.substr(name_begin, i - name_begin)));
+    std::string name = toLower(trimAsciiSpace(s.substr(name_begin, i - name_begin)));
     if (i >= s.size() || s[i] != '=') continue;
     ++i;
-    while (i < s.size() && isSpace(s[i])) ++i;
+    while (i < s.size() && isAsciiSpace(s[i])) ++i;
     std::string value;
     bool quoted = i < s.size() && s[i] == '"';
     if (quoted) {
@@ -197,9 +197,9 @@ ParameterizedValue parseParameterizedValue(std::string_view s) {
     } else {
       size_t value_begin = i;
       while (i < s.size() && s[i] != ';') ++i;
-      std::string_view raw_value = trimSpace(s.substr(value_begin, i - value_begin));
+      std::string_view raw_value = trimAsciiSpace(s.substr(value_begin, i - value_begin));
       if (size_t comment = raw_value.find('('); comment != std::string_view::npos)
-        raw_value = trimSpace(raw_value.substr(0, comment));
+        raw_value = trimAsciiSpace(raw_value.substr(0, comment));
       value = std::string(raw_value);
     }
     if (name.empty()) continue;

@@ -4,7 +4,8 @@
 #include <array>
 #include <cstdint>
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
+#include "gateway/base/utf8.h"
 
 namespace portcullis::mime {
 namespace {
@@ -70,27 +71,8 @@ const Entity* findEntity(std::string_view name) {
                              [](const Entity& e, std::string_view n) { return e.name < n; });
   if (it != kEntities.end() && it->name == name) return &*it;
   if (name == "AMP" || name == "LT" || name == "GT" || name == "QUOT")
-    return findEntity(asciiLowerCopy(name));
+    return findEntity(toLower(name));
   return nullptr;
-}
-
-void appendCodePoint(uint32_t cp, std::string& out) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // Decodes the reference at s[i] == '&'; returns the offset after it, or i when it is none.
@@ -110,7 +92,8 @@ size_t decodeReference(std::string_view s, size_t i, std::string& out) {
     }
     if (j == digits_begin) return i;
     if (j < s.size() && s[j] == ';') ++j;
-    appendCodePoint(cp, out);
+    // HTML reads a reference to U+0000 as U+FFFD; appendCodePoint replaces the other invalid ones.
+    appendCodePoint(cp == 0 ? kReplacementCharacter : cp, out);
     return j;
   }
   size_t name_begin = j;

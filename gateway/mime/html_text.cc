@@ -1,6 +1,6 @@
 #include "gateway/mime/html_text.h"
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/html_entities.h"
 
 namespace portcullis::mime {
@@ -58,29 +58,29 @@ Tag parseTag(std::string_view html, size_t i) {
     tag.closing = true;
     ++j;
   }
-  while (j < html.size() && !isSpace(html[j]) && html[j] != '>' && html[j] != '/') {
+  while (j < html.size() && !isAsciiSpace(html[j]) && html[j] != '>' && html[j] != '/') {
     tag.name.push_back(asciiLower(html[j]));
     ++j;
   }
   while (j < html.size() && html[j] != '>') {
-    if (isSpace(html[j]) || html[j] == '/') {
+    if (isAsciiSpace(html[j]) || html[j] == '/') {
       ++j;
       continue;
     }
     size_t name_begin = j;
-    while (j < html.size() && !isSpace(html[j]) && html[j] != '=' && html[j] != '>' &&
+    while (j < html.size() && !isAsciiSpace(html[j]) && html[j] != '=' && html[j] != '>' &&
            !(html[j] == '/' && j > name_begin))
       ++j;
     if (j == name_begin) {
       ++j;
       continue;
     }
-    std::string name = asciiLowerCopy(html.substr(name_begin, j - name_begin));
-    while (j < html.size() && isSpace(html[j])) ++j;
+    std::string name = toLower(html.substr(name_begin, j - name_begin));
+    while (j < html.size() && isAsciiSpace(html[j])) ++j;
     std::string value;
     if (j < html.size() && html[j] == '=') {
       ++j;
-      while (j < html.size() && isSpace(html[j])) ++j;
+      while (j < html.size() && isAsciiSpace(html[j])) ++j;
       std::string_view raw;
       if (j < html.size() && (html[j] == '"' || html[j] == '\'')) {
         char quote = html[j];
@@ -90,7 +90,7 @@ Tag parseTag(std::string_view html, size_t i) {
         j = close + 1;
       } else {
         size_t value_begin = j;
-        while (j < html.size() && !isSpace(html[j]) && html[j] != '>') ++j;
+        while (j < html.size() && !isAsciiSpace(html[j]) && html[j] != '>') ++j;
         raw = html.substr(value_begin, j - value_begin);
       }
       appendWithEntitiesDecoded(raw, value);
@@ -106,11 +106,11 @@ Tag parseTag(std::string_view html, size_t i) {
 std::string_view refreshUrl(std::string_view content) {
   size_t semicolon = content.find(';');
   if (semicolon == std::string_view::npos) return {};
-  std::string_view rest = trimSpace(content.substr(semicolon + 1));
-  if (!asciiIstartsWith(rest, "url")) return {};
-  rest = trimSpace(rest.substr(3));
+  std::string_view rest = trimAsciiSpace(content.substr(semicolon + 1));
+  if (!istartsWith(rest, "url")) return {};
+  rest = trimAsciiSpace(rest.substr(3));
   if (rest.empty() || rest.front() != '=') return {};
-  rest = trimSpace(rest.substr(1));
+  rest = trimAsciiSpace(rest.substr(1));
   if (!rest.empty() && (rest.front() == '\'' || rest.front() == '"')) {
     char quote = rest.front();
     rest.remove_prefix(1);
@@ -169,7 +169,7 @@ class Renderer {
     while (pos < html.size()) {
       size_t candidate = html.find("</", pos);
       if (candidate == std::string_view::npos) return html.size();
-      if (asciiIstartsWith(html.substr(candidate + 2), tag.name)) {
+      if (istartsWith(html.substr(candidate + 2), tag.name)) {
         size_t close = html.find('>', candidate);
         return close == std::string_view::npos ? html.size() : close + 1;
       }
@@ -186,11 +186,11 @@ class Renderer {
       if (isUriAttribute(tag.name, name)) addUri(value);
     if (tag.name == "base") {
       if (const std::string* href = tag.attribute("href"); href && result_.base_href.empty())
-        result_.base_href = std::string(trimSpace(*href));
+        result_.base_href = std::string(trimAsciiSpace(*href));
     } else if (tag.name == "meta") {
       const std::string* equiv = tag.attribute("http-equiv");
       const std::string* content = tag.attribute("content");
-      if (equiv && content && asciiIequals(trimSpace(*equiv), "refresh")) {
+      if (equiv && content && iequals(trimAsciiSpace(*equiv), "refresh")) {
         std::string_view url = refreshUrl(*content);
         if (!url.empty()) addUri(url);
       }
@@ -203,7 +203,7 @@ class Renderer {
   }
 
   void addUri(std::string_view value) {
-    value = trimSpace(value);
+    value = trimAsciiSpace(value);
     if (value.empty() || result_.uris.size() >= max_uris_) return;
     result_.uris.emplace_back(value);
   }
@@ -224,7 +224,7 @@ class Renderer {
     bool in_space = last_was_whitespace_ || text_empty();
     for (size_t k = 0; k < text.size(); ++k) {
       char c = text[k];
-      bool space = isSpace(c);
+      bool space = isAsciiSpace(c);
       if (!space && c == '\xC2' && k + 1 < text.size() && text[k + 1] == '\xA0') {
         space = true;
         ++k;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/body_text.h"
 #include "gateway/mime/charset.h"
 #include "gateway/mime/encoded_word.h"
@@ -15,14 +15,14 @@ namespace portcullis::mime {
 
 const Header* HeaderList::find(std::string_view name) const {
   for (const Header& h : fields_)
-    if (asciiIequals(h.name, name)) return &h;
+    if (iequals(h.name, name)) return &h;
   return nullptr;
 }
 
 std::vector<const Header*> HeaderList::findAll(std::string_view name) const {
   std::vector<const Header*> found;
   for (const Header& h : fields_)
-    if (asciiIequals(h.name, name)) found.push_back(&h);
+    if (iequals(h.name, name)) found.push_back(&h);
   return found;
 }
 
@@ -38,8 +38,8 @@ bool looksLikeHtml(std::string_view text) {
   if (lt == std::string_view::npos || lt > 18) return false;
   std::string_view tag = text.substr(lt + 1);
   for (std::string_view name : {"body", "head", "html", "img", "pre", "table", "title"}) {
-    if (asciiIstartsWith(tag, name) && tag.size() > name.size() &&
-        (tag[name.size()] == '>' || isSpace(tag[name.size()])))
+    if (istartsWith(tag, name) && tag.size() > name.size() &&
+        (tag[name.size()] == '>' || isAsciiSpace(tag[name.size()])))
       return true;
   }
   return false;
@@ -125,9 +125,9 @@ class Parser {
       if (flags.unknown_charset) flag(Anomaly::UnknownCharset);
       if (flags.eight_bit) flag(Anomaly::EightBitHeader);
       part.headers.add(std::move(header));
-      if (!content_type && asciiIequals(field.name, "content-type")) content_type = &field;
-      if (!disposition && asciiIequals(field.name, "content-disposition")) disposition = &field;
-      if (!encoding && asciiIequals(field.name, "content-transfer-encoding")) encoding = &field;
+      if (!content_type && iequals(field.name, "content-type")) content_type = &field;
+      if (!disposition && iequals(field.name, "content-disposition")) disposition = &field;
+      if (!encoding && iequals(field.name, "content-transfer-encoding")) encoding = &field;
     }
     part.content_type = std::string(default_type);
     if (content_type) {
@@ -138,7 +138,7 @@ class Parser {
       else if (value.value == "text")
         part.content_type = "text/plain";
       if (const std::string* charset = value.param("charset"))
-        part.charset = asciiLowerCopy(trimSpace(*charset));
+        part.charset = toLower(trimAsciiSpace(*charset));
       if (const std::string* boundary = value.param("boundary")) part.boundary = *boundary;
       if (const std::string* name = value.param("name")) part.filename = *name;
     }
@@ -152,7 +152,7 @@ class Parser {
       std::string unfolded = unfoldHeaderValue(encoding->value);
       std::string_view token = unfolded;
       token = token.substr(0, std::min(token.find(';'), token.find('(')));
-      part.transfer_encoding = asciiLowerCopy(trimSpace(token));
+      part.transfer_encoding = toLower(trimAsciiSpace(token));
     }
   }
 
@@ -181,7 +181,7 @@ class Parser {
           search, (line_end == std::string_view::npos ? body.size() : line_end) - search);
       bool closing = after.starts_with("--");
       if (closing) after.remove_prefix(2);
-      if (!trimSpace(after).empty()) continue;
+      if (!trimAsciiSpace(after).empty()) continue;
       size_t boundary_line_start = at;
       if (boundary_line_start > 0) --boundary_line_start;  // the '\n' before the delimiter
       if (boundary_line_start > 0 && body[boundary_line_start - 1] == '\r') --boundary_line_start;

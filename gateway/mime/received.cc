@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/base/text.h"
+
 namespace portcullis::mime {
 namespace {
 
@@ -297,18 +299,6 @@ std::string_view beforeFinalNewline(std::string_view text) {
   return text;
 }
 
-bool isSpace(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-bool equalsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != lower[i]) return false;
-  }
-  return true;
-}
-
 // Perl's truth of a string: neither empty nor "0".
 bool truthy(std::string_view s) {
   return !s.empty() && s != "0";
@@ -317,7 +307,7 @@ bool truthy(std::string_view s) {
 // Replaces the bytes SpamAssassin strips from relay fields with '!'.
 void markStripped(std::string& s) {
   for (char& c : s) {
-    if (isSpace(c) || c == '\0' || c == '#' || c == '[' || c == ']' || c == '(' || c == ')' ||
+    if (isAsciiSpace(c) || c == '\0' || c == '#' || c == '[' || c == ']' || c == '(' || c == ')' ||
         c == '<' || c == '>' || c == '|') {
       c = '!';
     }
@@ -326,11 +316,11 @@ void markStripped(std::string& s) {
 
 std::string cleanEnvelope(std::string s) {
   size_t start = 0;
-  while (start < s.size() && isSpace(s[start])) ++start;
+  while (start < s.size() && isAsciiSpace(s[start])) ++start;
   while (start < s.size() && s[start] == '<') ++start;
   s.erase(0, start);
   size_t end = s.size();
-  while (end > 0 && isSpace(s[end - 1])) --end;
+  while (end > 0 && isAsciiSpace(s[end - 1])) --end;
   while (end > 0 && s[end - 1] == '>') --end;
   s.resize(end);
   markStripped(s);
@@ -341,7 +331,7 @@ std::string cleanEnvelope(std::string s) {
 bool takeSub(std::string& sub, std::string_view key, bool allow_empty, std::string& out) {
   for (size_t at = sub.find(key); at != std::string::npos; at = sub.find(key, at + 1)) {
     size_t end = at + key.size();
-    while (end < sub.size() && !isSpace(sub[end])) ++end;
+    while (end < sub.size() && !isAsciiSpace(sub[end])) ++end;
     if (!allow_empty && end == at + key.size()) continue;  // \S+ needs one byte
     out = sub.substr(at + key.size(), end - at - key.size());
     sub.erase(at, end - at);
@@ -390,7 +380,7 @@ class ReceivedParser {
 void ReceivedParser::normalise(std::string_view value) {
   value = value.substr(0, kMaxValueLength);
   for (char c : value) {
-    if (isSpace(c)) {
+    if (isAsciiSpace(c)) {
       if (s_.empty() || s_.back() != ' ') s_ += ' ';
     } else {
       s_ += c;
@@ -412,7 +402,7 @@ void ReceivedParser::readCommonFields() {
   // begin before that run, so only the tail is searched.
   size_t from = s_.size();
   for (int spaces = 0; from > 0 && spaces < 7;) spaces += s_[--from] == ' ' ? 1 : 0;
-  while (from > 0 && (isSpace(s_[from - 1]) || s_[from - 1] == ';')) --from;
+  while (from > 0 && (isAsciiSpace(s_[from - 1]) || s_[from - 1] == ';')) --from;
   const std::string_view tail = std::string_view(s_).substr(from);
   if (date.search(tail, &m_)) s_.erase(from + static_cast<size_t>(m_[0].data() - tail.data()));
   if (const size_t at = s_.find(")by "); at != std::string::npos) s_.insert(at + 1, " ");
@@ -1030,10 +1020,10 @@ ReceivedParse ReceivedParser::parse() {
 
 ReceivedParse ReceivedParser::finish() {
   while (!rdns_.empty() && rdns_.back() == '.') rdns_.pop_back();
-  if (equalsLower(rdns_, "unknown")) rdns_.clear();
+  if (iequals(rdns_, "unknown")) rdns_.clear();
   if (!rdns_.empty() && rdns_.front() == '[') rdns_.clear();
 
-  if (equalsLower(std::string_view(ip_).substr(0, 5), "ipv6:")) ip_.erase(0, 5);
+  if (iequals(std::string_view(ip_).substr(0, 5), "ipv6:")) ip_.erase(0, 5);
   if (!ip_.empty() && ip_.front() == '[') ip_.erase(0, 1);
   if (!ip_.empty() && ip_.back() == ']') ip_.pop_back();
   static const Pattern zone(R"re(%[A-Z0-9._~-]*$)re", true);

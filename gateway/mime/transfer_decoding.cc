@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::mime {
 namespace {
@@ -78,7 +78,7 @@ DecodeStatus decodeBase64(std::string_view in, std::string& out, size_t max_out)
     int v = kBase64[static_cast<unsigned char>(c)];
     if (v == kPad) break;
     if (v == kSkip) {
-      if (!isSpace(c)) status.malformed = true;
+      if (!isAsciiSpace(c)) status.malformed = true;
       continue;
     }
     accumulator = (accumulator << 6) | static_cast<uint32_t>(v);
@@ -187,7 +187,7 @@ std::vector<UuencodedBlock> findUuencodedBlocks(std::string_view text) {
       pos = cursor;
       continue;
     }
-    std::string_view filename = trimSpace(rest.substr(digits + 1));
+    std::string_view filename = trimAsciiSpace(rest.substr(digits + 1));
     size_t lines_start = cursor;
     size_t lines_end = lines_start;
     bool ended = false;

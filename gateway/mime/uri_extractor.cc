@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/tld_list.h"
 
 namespace portcullis::mime {
@@ -106,7 +106,7 @@ bool isDomainWithKnownTld(std::string_view host) {
 }
 
 bool startsWithWwwLabel(std::string_view s) {
-  if (!asciiIstartsWith(s, "www")) return false;
+  if (!istartsWith(s, "www")) return false;
   size_t i = 3;
   while (i < s.size() && i < 6 && isAsciiDigit(s[i])) ++i;
   return i < s.size() && s[i] == '.';
@@ -167,7 +167,7 @@ std::string resolveAgainstBase(std::string_view uri, std::string_view base) {
 std::string canonicalizeUri(std::string_view input, std::string_view base_href) {
   std::string uri;
   uri.reserve(input.size() + 8);
-  for (char c : trimSpace(input))
+  for (char c : trimAsciiSpace(input))
     if (c != '\n' && c != '\r' && c != '\t') uri.push_back(c);
 
   size_t scheme = schemeLength(uri);
@@ -176,7 +176,7 @@ std::string canonicalizeUri(std::string_view input, std::string_view base_href) 
       uri = "http:" + uri;
     else if (startsWithWwwLabel(uri))
       uri = "http://" + uri;
-    else if (asciiIstartsWith(uri, "ftp."))
+    else if (istartsWith(uri, "ftp."))
       uri = "ftp://" + uri;
     else if (!base_href.empty())
       uri = resolveAgainstBase(uri, canonicalizeUri(base_href));
@@ -185,7 +185,7 @@ std::string canonicalizeUri(std::string_view input, std::string_view base_href) 
     scheme = schemeLength(uri);
     if (scheme == 0) return uri;
   }
-  std::string out = asciiLowerCopy(std::string_view(uri).substr(0, scheme));
+  std::string out = toLower(std::string_view(uri).substr(0, scheme));
   out.push_back(':');
   std::string_view rest = std::string_view(uri).substr(scheme + 1);
   bool hierarchical = out == "http:" || out == "https:" || out == "ftp:";
@@ -197,7 +197,7 @@ std::string canonicalizeUri(std::string_view input, std::string_view base_href) 
       std::string domain;
       appendPercentDecoded(rest.substr(at + 1, end == std::string_view::npos ? end : end - at - 1),
                            domain);
-      out += asciiLowerCopy(domain);
+      out += toLower(domain);
       if (end != std::string_view::npos) out += rest.substr(end);
       return out;
     }
@@ -218,7 +218,7 @@ std::string canonicalizeUri(std::string_view input, std::string_view base_href) 
     authority.remove_prefix(at + 1);
   std::string host;
   appendPercentDecoded(authority, host);
-  asciiLowerInPlace(host);
+  lowerInPlace(host);
   while (!host.empty() && host.back() == '.') host.pop_back();
   out += host;
   if (authority_end != std::string_view::npos)
@@ -234,7 +234,7 @@ void UriCollector::addUri(std::string_view raw, std::string_view base_href, bool
   std::string canonical = canonicalizeUri(raw, base_href);
   if (canonical.empty()) return;
   if (seen_uris_.insert(canonical).second) uris_.push_back(canonical);
-  std::string_view written = trimSpace(raw);
+  std::string_view written = trimAsciiSpace(raw);
   if (keep_written && written != canonical && schemeLength(written) != 0 &&
       uris_.size() < max_uris_) {
     std::string as_written(written);
@@ -245,23 +245,23 @@ void UriCollector::addUri(std::string_view raw, std::string_view base_href, bool
 void UriCollector::addEmail(std::string_view address) {
   size_t at = address.rfind('@');
   std::string normalized(address.substr(0, at + 1));
-  normalized += asciiLowerCopy(address.substr(at + 1));
+  normalized += toLower(address.substr(at + 1));
   if (emails_.size() < max_addresses_ && seen_emails_.insert(normalized).second)
     emails_.push_back(normalized);
   addUri("mailto:" + normalized, {});
 }
 
 void UriCollector::addFromHtml(std::string_view value, std::string_view base_href) {
-  value = trimSpace(value);
+  value = trimAsciiSpace(value);
   if (value.empty() || value.front() == '#') return;
-  if (asciiIstartsWith(value, "mailto:")) {
+  if (istartsWith(value, "mailto:")) {
     std::string_view address = value.substr(7);
     address = address.substr(0, address.find('?'));
     size_t at = address.rfind('@');
     if (at != std::string_view::npos && at > 0 && isDomainWithKnownTld(address.substr(at + 1)) &&
         emails_.size() < max_addresses_) {
       std::string normalized(address.substr(0, at + 1));
-      normalized += asciiLowerCopy(address.substr(at + 1));
+      normalized += toLower(address.substr(at + 1));
       if (seen_emails_.insert(normalized).second) emails_.push_back(std::move(normalized));
     }
   }
@@ -294,7 +294,7 @@ void UriCollector::scanToken(std::string_view token) {
   for (std::string_view scheme : kTextSchemes) {
     if (!has_colon) break;
     for (size_t p = 0; p + scheme.size() <= token.size(); ++p) {
-      if (!asciiIequals(token.substr(p, scheme.size()), scheme)) continue;
+      if (!iequals(token.substr(p, scheme.size()), scheme)) continue;
       if (p > 0 && isAsciiAlpha(token[p - 1])) continue;
       std::string_view uri = token.substr(p);
       if (uri.size() == scheme.size()) return;
@@ -333,7 +333,7 @@ void UriCollector::scanToken(std::string_view token) {
 
   size_t host_end = token.find_first_of("/?#:");
   std::string_view host = token.substr(0, host_end);
-  if (startsWithWwwLabel(token) || asciiIstartsWith(token, "ftp.")) {
+  if (startsWithWwwLabel(token) || istartsWith(token, "ftp.")) {
     if (host.find('.') != host.rfind('.')) addUri(token, {}, false);
     return;
   }

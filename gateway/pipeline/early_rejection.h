@@ -1,7 +1,7 @@
 // The refusal of a recipient when a check of the connect or MAIL stage has already forced a reject
-// (a DNS list zone with reject = true, SPF fail with reject_on_fail). The SMTP session and the
-// milter both refuse every recipient with it, so the client learns at RCPT instead of after sending
-// the message. The caller waits for those checks first; this only reads their reports.
+// (a DNS list zone with reject = true, SPF fail with reject_on_fail). The transaction flow refuses
+// every recipient with it, for both front ends, so the client learns at RCPT instead of after
+// sending the message. The caller waits for those checks first; this only reads their reports.
 #pragma once
 
 #include <optional>

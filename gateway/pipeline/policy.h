@@ -13,10 +13,11 @@
 //
 // Per-recipient-domain settings ([[policy.domain]]) give a domain its own thresholds, Subject
 // prefix and reply detail. One transaction has exactly one policy: choose() gives each recipient
-// its PolicyChoice (its domain's settings and whether it is allow-listed); the SMTP session fixes
-// the transaction's choice with its first accepted recipient and answers 452 4.5.3 to a recipient
-// whose choice differs, which clients retry in a new transaction (RFC 5321 §3.3). So no recipient
-// gets a stricter or a looser decision than its own policy gives.
+// its PolicyChoice (its domain's settings and whether it is allow-listed); the transaction flow
+// (transaction_flow.h, for both front ends) fixes the transaction's choice with its first accepted
+// recipient and answers 452 4.5.3 to a recipient whose choice differs, which clients retry in a
+// new transaction (RFC 5321 §3.3). So no recipient gets a stricter or a looser decision than its
+// own policy gives.
 //
 // Replies never name rules unless reveal_symbols is set; X-Spam-* header fields are the gateway's
 // own and are removed from incoming mail.

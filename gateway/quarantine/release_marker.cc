@@ -7,7 +7,7 @@
 
 #include "gateway/core/queue_id.h"
 #include "gateway/spool/durable_file.h"
-#include "gateway/spool/record_format.h"
+#include "gateway/spool/state_file.h"
 
 namespace portcullis::quarantine {
 
@@ -20,40 +20,32 @@ constexpr std::string_view kMarkerMagic = "PORTCULLIS-RELEASE 1";
 spool::Result<std::optional<ReleaseMarker>> ReleaseMarkers::read(std::string_view id) const {
   using R = spool::Result<std::optional<ReleaseMarker>>;
   auto path = (directory_ / std::string(id)).string();
-  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) return R::success(std::nullopt);
-  auto bytes = spool::readWholeFile(path);
-  if (!bytes) return R::failure(bytes.error);
-  auto content = spool::verifyChecksum(*bytes);
-  if (!content) return R::failure(path + ": " + content.error);
-  spool::RecordReader reader(*content);
-  if (auto magic = reader.expectMagic(kMarkerMagic); !magic) {
-    return R::failure(path + ": " + magic.error);
-  }
   ReleaseMarker marker;
   bool have_stage = false;
-  std::string key, value;
-  while (reader.next(key, value)) {
-    if (key == "queue-id" && isValidQueueId(value)) {
-      marker.queue_id = value;
-    } else if (key == "stage" && (value == "pending" || value == "queued")) {
-      marker.stage = value == "queued" ? ReleaseStage::Queued : ReleaseStage::Pending;
-      have_stage = true;
-    } else {
-      return R::failure(path + ": " + reader.errorAt("unexpected '" + key + "' field"));
-    }
-  }
-  if (!reader.error().empty()) return R::failure(path + ": " + reader.error());
+  auto read = spool::readStateFile(
+      path, kMarkerMagic, [&marker, &have_stage](const auto& key, const auto& value) {
+        if (key == "queue-id" && isValidQueueId(value)) {
+          marker.queue_id = value;
+        } else if (key == "stage" && (value == "pending" || value == "queued")) {
+          marker.stage = value == "queued" ? ReleaseStage::Queued : ReleaseStage::Pending;
+          have_stage = true;
+        } else {
+          return false;
+        }
+        return true;
+      });
+  if (!read) return R::failure(read.error);
+  if (!*read) return R::success(std::nullopt);
   if (marker.queue_id.empty() || !have_stage) return R::failure(path + ": incomplete");
   return R::success(std::move(marker));
 }
 
 spool::Status ReleaseMarkers::write(std::string_view id, const ReleaseMarker& marker) const {
-  spool::RecordWriter writer(kMarkerMagic);
-  writer.field("queue-id", marker.queue_id);
-  writer.field("stage", marker.stage == ReleaseStage::Queued ? "queued" : "pending");
-  std::string content = std::move(writer.text());
-  std::string checksum = spool::checksumLine({content});
-  return spool::replaceFileDurably(directory_.string(), std::string(id), {content, checksum});
+  return spool::writeStateFile(
+      directory_.string(), std::string(id), kMarkerMagic, [&marker](spool::RecordWriter& writer) {
+        writer.field("queue-id", marker.queue_id);
+        writer.field("stage", marker.stage == ReleaseStage::Queued ? "queued" : "pending");
+      });
 }
 
 spool::Status ReleaseMarkers::remove(std::string_view id) const {

@@ -6,17 +6,11 @@
 
 #include "filters/dkim/message_fields.h"
 #include "filters/dkim/signature.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::relay {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The d= of every usable DKIM signature whose signed content contains a wrapped line.
 std::vector<std::string> brokenSignatures(std::string_view message, size_t limit) {
@@ -25,7 +19,7 @@ std::vector<std::string> brokenSignatures(std::string_view message, size_t limit
   const bool body_wrapped = smtp::longestLine(parts.body) > limit;
   std::vector<std::string> wrapped_fields;  // lowercased names
   for (const auto& field : parts.fields) {
-    if (smtp::longestLine(field.raw) > limit) wrapped_fields.push_back(lower(field.name));
+    if (smtp::longestLine(field.raw) > limit) wrapped_fields.push_back(toLower(field.name));
   }
   for (const auto& field : parts.fields) {
     if (!iequals(field.name, "DKIM-Signature")) continue;

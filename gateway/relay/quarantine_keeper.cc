@@ -25,7 +25,7 @@ awaitable<smtp::Reply> QuarantineKeeper::keep(const Transaction& tx, std::string
   quarantine::Quarantine& store = *store_;
   // Named, not a temporary: g++ 12 destroys lambda temporaries in co_await expressions twice.
   auto add = [&store, &meta, message, &details] { return store.add(meta, message, details); };
-  spool::Status status = co_await offload(workers_, std::move(add));
+  Status status = co_await offload(workers_, std::move(add));
   if (!status) {
     spdlog::error("{}: cannot store in the quarantine: {}", tx.id, status.error);
     co_return smtp::Reply{451, "4.3.0", "Error: cannot store the message, try again later"};

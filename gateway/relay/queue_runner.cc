@@ -22,6 +22,63 @@ std::string replyText(const smtp::Reply& r) {
   return text + " " + flat;
 }
 
+// The recipients of a queued message still to deliver: an envelope with only them, and for each
+// its place in the delivery state.
+struct PendingRecipients {
+  Envelope envelope;
+  std::vector<size_t> index;
+};
+
+PendingRecipients pendingRecipients(const spool::MessageMeta& meta,
+                                    const spool::DeliveryState& state) {
+  PendingRecipients pending{meta.envelope, {}};
+  pending.envelope.recipients.clear();
+  for (size_t i = 0; i < state.recipients.size(); ++i) {
+    auto s = state.recipients[i].status;
+    if (s == spool::RecipientStatus::Pending || s == spool::RecipientStatus::Delayed) {
+      pending.envelope.recipients.push_back(meta.envelope.recipients[i]);
+      pending.index.push_back(i);
+    }
+  }
+  return pending;
+}
+
+// The attempt's result when no session could be started: never final for the recipients.
+smtp::TransactionResult unavailable(const smtp::Reply& hello, size_t recipients) {
+  smtp::Reply reply{451, "4.4.1", "internal MTA unavailable: " + replyText(hello)};
+  reply.connection_failed = hello.connection_failed;
+  smtp::TransactionResult result;
+  result.mail = reply;
+  result.recipients.assign(recipients, reply);
+  result.data = reply;
+  return result;
+}
+
+// Per-recipient outcome, by place in the delivery state: a refused recipient is final for it;
+// an accepted one shares the message's final reply.
+std::vector<std::optional<spool::RecipientOutcome>> recipientOutcomes(
+    const smtp::TransactionResult& result, const PendingRecipients& pending, size_t recipients) {
+  std::vector<std::optional<spool::RecipientOutcome>> outcomes(recipients);
+  for (size_t k = 0; k < pending.index.size(); ++k) {
+    const smtp::Reply& rcpt = result.recipients[k];
+    const smtp::Reply& outcome = rcpt.positive() ? result.data : rcpt;
+    outcomes[pending.index[k]] =
+        spool::RecipientOutcome{outcome.code, outcome.enhanced, outcome.text};
+  }
+  return outcomes;
+}
+
+// A message with the null sender that failed for good cannot be bounced: it is held.
+std::string nullSenderHoldReason(const spool::MessageMeta& meta, const spool::AttemptPlan& plan) {
+  if (!meta.envelope.mail_from.empty()) return {};
+  for (const auto& r : plan.state.recipients) {
+    if (r.status == spool::RecipientStatus::Failed) {
+      return "undeliverable message with the null sender (no notice can be sent): " + r.reply;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 QueueRunner::QueueRunner(asio::io_context& io, asio::thread_pool& workers, spool::Spool& spool,
@@ -178,146 +235,149 @@ awaitable<void> QueueRunner::agent() {
 
 awaitable<void> QueueRunner::deliver(const std::string& id,
                                      std::unique_ptr<smtp::Client>& connection) {
+  std::optional<spool::SpoolEntry> entry = co_await loadEntry(id);
+  if (!entry) co_return;
+  const spool::MessageMeta& meta = entry->file.meta;
+  const PendingRecipients pending = pendingRecipients(meta, entry->state);
+  const auto now = spool::Clock::now();
+
+  SendOutcome sent;
+  if (!pending.envelope.recipients.empty()) {
+    sent = co_await send(id, *entry, pending.envelope, connection, now);
+  }
+  if (observer_.relay.attempt) {
+    observer_.relay.attempt(sent.result.data.connection_failed ? 0 : sent.result.data.code);
+  }
+
+  const auto outcomes = recipientOutcomes(sent.result, pending, entry->state.recipients.size());
+  const std::string remote = sent.reached_mta ? settings_.client.host : std::string();
+  spool::AttemptPlan plan = spool::planAfterAttempt(
+      settings_.backoff, meta, std::move(entry->state), outcomes, remote, now, jitter_.next());
+  spdlog::info("{}: delivery attempt {} to {}:{}: {}", id, plan.state.attempts,
+               settings_.client.host, settings_.client.port, replyText(sent.result.data));
+
+  std::vector<Notice> notices = noticesAfter(meta, entry->file.message, plan, now);
+  // Why the entry must be held rather than removed, when it must.
+  std::string hold_reason = nullSenderHoldReason(meta, plan);
+  std::string notice_failure = co_await queueNotices(id, notices, now);
+  if (!notice_failure.empty()) hold_reason = std::move(notice_failure);
+  co_await settle(id, plan, hold_reason, now);
+  reportQueue();
+}
+
+awaitable<std::optional<spool::SpoolEntry>> QueueRunner::loadEntry(const std::string& id) {
   spool::Spool& spool = spool_;
   // Work for the pool is named before it is awaited: GCC 12 destroys lambda temporaries in
   // co_await expressions twice.
   auto load = [&spool, &id] { return spool.load(id); };
   auto loaded = co_await offload(workers_, std::move(load));
-  if (!loaded) {
-    // Deleted by the administrator, or damaged: either way not ours to deliver any more.
-    if (std::filesystem::exists(spool.messagePath(id))) {
-      spdlog::error("{}: cannot load the queue file ({}), moving it to corrupt/", id, loaded.error);
-      auto quarantine = [&spool, &id, &loaded] { return spool.moveToCorrupt(id, loaded.error); };
-      co_await offload(workers_, std::move(quarantine));
-    }
-    due_.erase(id);
-    reportQueue();
-    co_return;
+  if (loaded) co_return std::move(*loaded);
+  // Deleted by the administrator, or damaged: either way not ours to deliver any more.
+  if (std::filesystem::exists(spool.messagePath(id))) {
+    spdlog::error("{}: cannot load the queue file ({}), moving it to corrupt/", id, loaded.error);
+    auto quarantine = [&spool, &id, &loaded] { return spool.moveToCorrupt(id, loaded.error); };
+    co_await offload(workers_, std::move(quarantine));
   }
-  spool::SpoolEntry entry = std::move(*loaded);
-  const auto& meta = entry.file.meta;
-  spool::DeliveryState state = std::move(entry.state);
+  due_.erase(id);
+  reportQueue();
+  co_return std::nullopt;
+}
 
-  // The recipients still to deliver, and where each stands in the state.
-  Envelope envelope = meta.envelope;
-  envelope.recipients.clear();
-  std::vector<size_t> index;
-  for (size_t i = 0; i < state.recipients.size(); ++i) {
-    auto s = state.recipients[i].status;
-    if (s == spool::RecipientStatus::Pending || s == spool::RecipientStatus::Delayed) {
-      envelope.recipients.push_back(meta.envelope.recipients[i]);
-      index.push_back(i);
-    }
-  }
-
-  auto now = spool::Clock::now();
-  const bool first_attempt = state.attempts == 0;
-  std::string remote = settings_.client.host;
-  smtp::TransactionResult result;
+awaitable<QueueRunner::SendOutcome> QueueRunner::send(const std::string& id,
+                                                      const spool::SpoolEntry& entry,
+                                                      const Envelope& envelope,
+                                                      std::unique_ptr<smtp::Client>& connection,
+                                                      spool::TimePoint now) {
   // Wrapped (or not) the same way at every attempt; said once, at the first.
-  FittedMessage fitted;
-  if (!envelope.recipients.empty()) {
-    fitted = fitLineLength(settings_.long_lines, meta.envelope, entry.file.message);
-    if (first_attempt) logLineWrap(id, settings_.long_lines.limit, fitted);
-    if (connection && (!connection->usable() ||
-                       connection->transactionsSent() >= settings_.max_messages_per_connection)) {
-      co_await connection->quit();
-      connection.reset();
-    }
-    if (!connection) {
-      connection = std::make_unique<smtp::Client>(settings_.client, *tls_);
-      smtp::Reply hello = co_await connection->connect();
-      if (hello.code != 250) {
-        if (!downstream_down_) {
-          spdlog::warn("internal MTA {}:{} unavailable: {}", settings_.client.host,
-                       settings_.client.port, replyText(hello));
-          last_probe_ = std::chrono::steady_clock::now();
-        }
-        downstream_down_ = true;
-        connection.reset();
-        // Not being able to start a session is never final for the recipients.
-        smtp::Reply unavailable{451, "4.4.1", "internal MTA unavailable: " + replyText(hello)};
-        unavailable.connection_failed = hello.connection_failed;
-        result.mail = unavailable;
-        result.recipients.assign(envelope.recipients.size(), unavailable);
-        result.data = unavailable;
-        remote.clear();
-      } else {
-        if (auto tls = connection->tlsInfo(); tls && observer_.relay.tls) observer_.relay.tls(*tls);
-        if (downstream_down_) {
-          downstream_down_ = false;
-          for (auto& [other, when] : due_) when = std::min(when, now);
-        }
-      }
-    }
-    if (connection) {
-      std::string_view message = fitted.text(entry.file.message);
-      result = co_await connection->send(envelope, message);
-      if (!connection->usable()) connection.reset();
-    }
+  const FittedMessage fitted =
+      fitLineLength(settings_.long_lines, entry.file.meta.envelope, entry.file.message);
+  if (entry.state.attempts == 0) logLineWrap(id, settings_.long_lines.limit, fitted);
+  if (connection && (!connection->usable() ||
+                     connection->transactionsSent() >= settings_.max_messages_per_connection)) {
+    co_await connection->quit();
+    connection.reset();
   }
-  if (observer_.relay.attempt) {
-    observer_.relay.attempt(result.data.connection_failed ? 0 : result.data.code);
+  if (!connection) {
+    const smtp::Reply hello = co_await connect(connection, now);
+    if (!connection) co_return SendOutcome{unavailable(hello, envelope.recipients.size()), false};
   }
+  SendOutcome sent;
+  sent.result = co_await connection->send(envelope, fitted.text(entry.file.message));
+  if (!connection->usable()) connection.reset();
+  co_return sent;
+}
 
-  // Per-recipient outcome: a refused recipient is final for it; an accepted one shares the
-  // message's final reply.
-  std::vector<std::optional<spool::RecipientOutcome>> outcomes(state.recipients.size());
-  for (size_t k = 0; k < index.size(); ++k) {
-    const smtp::Reply& rcpt = result.recipients[k];
-    const smtp::Reply& outcome = rcpt.positive() ? result.data : rcpt;
-    outcomes[index[k]] = spool::RecipientOutcome{outcome.code, outcome.enhanced, outcome.text};
+awaitable<smtp::Reply> QueueRunner::connect(std::unique_ptr<smtp::Client>& connection,
+                                            spool::TimePoint now) {
+  connection = std::make_unique<smtp::Client>(settings_.client, *tls_);
+  smtp::Reply hello = co_await connection->connect();
+  if (hello.code != 250) {
+    if (!downstream_down_) {
+      spdlog::warn("internal MTA {}:{} unavailable: {}", settings_.client.host,
+                   settings_.client.port, replyText(hello));
+      last_probe_ = std::chrono::steady_clock::now();
+    }
+    downstream_down_ = true;
+    connection.reset();
+    co_return hello;
   }
-  spool::AttemptPlan plan = spool::planAfterAttempt(settings_.backoff, meta, std::move(state),
-                                                    outcomes, remote, now, jitter_.next());
-  spdlog::info("{}: delivery attempt {} to {}:{}: {}", id, plan.state.attempts,
-               settings_.client.host, settings_.client.port, replyText(result.data));
+  if (auto tls = connection->tlsInfo(); tls && observer_.relay.tls) observer_.relay.tls(*tls);
+  if (downstream_down_) {
+    downstream_down_ = false;
+    for (auto& [other, when] : due_) when = std::min(when, now);
+  }
+  co_return hello;
+}
 
-  std::vector<std::pair<std::string_view, spool::DsnMessage>> notices;
-  // Why the entry must be held rather than removed, when it must.
-  std::string hold_reason;
+std::vector<QueueRunner::Notice> QueueRunner::noticesAfter(const spool::MessageMeta& meta,
+                                                           std::string_view message,
+                                                           const spool::AttemptPlan& plan,
+                                                           spool::TimePoint now) const {
+  std::vector<Notice> notices;
   if (!plan.failed.empty()) {
-    if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Failure, meta, entry.file.message,
+    if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Failure, meta, message,
                                   plan.failed, now, now)) {
-      notices.emplace_back("failure", std::move(*dsn));
-    }
-  }
-  if (meta.envelope.mail_from.empty()) {
-    for (const auto& r : plan.state.recipients) {
-      if (r.status == spool::RecipientStatus::Failed) {
-        hold_reason =
-            "undeliverable message with the null sender (no notice can be sent): " + r.reply;
-        break;
-      }
+      notices.push_back({"failure", std::move(*dsn)});
     }
   }
   if (!plan.delayed.empty()) {
-    if (auto dsn =
-            spool::makeDsn(settings_.dsn, spool::DsnKind::Delay, meta, entry.file.message,
-                           plan.delayed, now, spool::expiresAt(settings_.backoff, meta.arrival))) {
-      notices.emplace_back("delay", std::move(*dsn));
+    if (auto dsn = spool::makeDsn(settings_.dsn, spool::DsnKind::Delay, meta, message, plan.delayed,
+                                  now, spool::expiresAt(settings_.backoff, meta.arrival))) {
+      notices.push_back({"delay", std::move(*dsn)});
     }
   }
+  return notices;
+}
 
+awaitable<std::string> QueueRunner::queueNotices(const std::string& id,
+                                                 const std::vector<Notice>& notices,
+                                                 spool::TimePoint now) {
+  spool::Spool& spool = spool_;
+  std::string failure_not_queued;
   // Notices are queued before the state that says they were sent (a crash in between sends a
   // notice twice, never zero times).
-  for (auto& [kind, notice] : notices) {
-    spool::MessageMeta dsn_meta{newQueueId(), now, ClientInfo{}, notice.envelope};
+  for (const Notice& notice : notices) {
+    spool::MessageMeta dsn_meta{newQueueId(), now, ClientInfo{}, notice.dsn.envelope};
     dsn_meta.client.address = "127.0.0.1";
     dsn_meta.client.helo = settings_.dsn.reporting_mta;
-    const spool::DsnMessage& dsn = notice;
+    const spool::DsnMessage& dsn = notice.dsn;
     auto store = [&spool, &dsn_meta, &dsn] { return spool.store(dsn_meta, dsn.message); };
     auto stored = co_await offload(workers_, std::move(store));
     if (stored) {
       due_[dsn_meta.id] = now;
-      spdlog::info("{}: {} notice queued as {}", id, kind, dsn_meta.id);
+      spdlog::info("{}: {} notice queued as {}", id, notice.kind, dsn_meta.id);
     } else {
       spdlog::error("{}: cannot queue a delivery status notice: {}", id, stored.error);
-      if (kind == "failure")
-        hold_reason = "its failure notice could not be queued: " + stored.error;
+      if (notice.kind == "failure")
+        failure_not_queued = "its failure notice could not be queued: " + stored.error;
     }
   }
+  co_return failure_not_queued;
+}
 
+awaitable<void> QueueRunner::settle(const std::string& id, spool::AttemptPlan& plan,
+                                    const std::string& hold_reason, spool::TimePoint now) {
+  spool::Spool& spool = spool_;
   if (plan.remove_entry && !hold_reason.empty()) {
     auto hold = [&spool, &id, &hold_reason] { return spool.moveToHold(id, hold_reason); };
     auto held = co_await offload(workers_, std::move(hold));
@@ -342,7 +402,6 @@ awaitable<void> QueueRunner::deliver(const std::string& id,
     if (!updated) spdlog::error("{}: cannot record the delivery state: {}", id, updated.error);
     due_[id] = plan.retry_at;
   }
-  reportQueue();
 }
 
 awaitable<void> QueueRunner::stop() {

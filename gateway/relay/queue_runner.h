@@ -17,6 +17,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/core/asio.h"
 #include "gateway/relay/relay_observer.h"
@@ -69,7 +71,35 @@ class QueueRunner {
   awaitable<void> agent();
   awaitable<void> scheduler();
   std::optional<std::string> takeNext();
+  // One delivery attempt of a queued message, in the steps below.
   awaitable<void> deliver(const std::string& id, std::unique_ptr<smtp::Client>& connection);
+  // The entry, or nullopt when it is gone or damaged (then moved to corrupt/ and forgotten).
+  awaitable<std::optional<spool::SpoolEntry>> loadEntry(const std::string& id);
+  struct SendOutcome {
+    smtp::TransactionResult result;
+    bool reached_mta = true;  // false: no session could be started
+  };
+  // Sends the message to the pending recipients on `connection`, opened or renewed as needed.
+  awaitable<SendOutcome> send(const std::string& id, const spool::SpoolEntry& entry,
+                              const Envelope& envelope, std::unique_ptr<smtp::Client>& connection,
+                              spool::TimePoint now);
+  // Opens `connection` and returns the greeting; on anything but 250 `connection` is left empty
+  // and the outage noted, and when the internal MTA answers again every waiting message is due.
+  awaitable<smtp::Reply> connect(std::unique_ptr<smtp::Client>& connection, spool::TimePoint now);
+  struct Notice {
+    std::string_view kind;  // "failure" or "delay"
+    spool::DsnMessage dsn;
+  };
+  // The failure and delay notices the plan calls for.
+  std::vector<Notice> noticesAfter(const spool::MessageMeta& meta, std::string_view message,
+                                   const spool::AttemptPlan& plan, spool::TimePoint now) const;
+  // Queues the notices; returns why the entry must be held when its failure notice could not be
+  // queued, else an empty string.
+  awaitable<std::string> queueNotices(const std::string& id, const std::vector<Notice>& notices,
+                                      spool::TimePoint now);
+  // Holds, removes or reschedules the entry as the plan and `hold_reason` say.
+  awaitable<void> settle(const std::string& id, spool::AttemptPlan& plan,
+                         const std::string& hold_reason, spool::TimePoint now);
   awaitable<void> probeOutage();
   void reportQueue();
   void wake();

@@ -1,6 +1,6 @@
 #include "gateway/relay/recipient_prober.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::relay {
 

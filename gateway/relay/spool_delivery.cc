@@ -16,12 +16,12 @@ namespace {
 template <typename CompletionToken>
 auto asyncStoreGrouped(spool::Spool& spool, const spool::MessageMeta& meta,
                        std::string_view message, CompletionToken&& token) {
-  return asio::async_initiate<CompletionToken, void(spool::Status)>(
+  return asio::async_initiate<CompletionToken, void(Status)>(
       [&spool, &meta, message](auto handler) {
         auto executor = asio::prefer(asio::get_associated_executor(handler),
                                      asio::execution::outstanding_work.tracked);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        spool.storeGrouped(meta, message, [shared, executor](spool::Status status) {
+        spool.storeGrouped(meta, message, [shared, executor](Status status) {
           asio::post(executor, [shared, status = std::move(status)]() mutable {
             std::move (*shared)(std::move(status));
           });
@@ -41,7 +41,7 @@ class SpoolTransaction : public smtp::DeliveryTransaction {
 
   awaitable<smtp::Reply> commit(const Transaction& tx, std::string_view message) override {
     spool::MessageMeta meta{tx.id, std::chrono::system_clock::now(), tx.client, tx.envelope};
-    spool::Status status;
+    Status status;
     if (spool_.groupCommitEnabled()) {
       status = co_await asyncStoreGrouped(spool_, meta, message, use_awaitable);
     } else {

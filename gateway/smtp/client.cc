@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::smtp {
 

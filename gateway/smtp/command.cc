@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::smtp {
 

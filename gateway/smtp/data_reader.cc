@@ -18,6 +18,14 @@ void DataReader::emitLineEnd() {
   emit("\r\n");
 }
 
+void DataReader::emitBareCr() {
+  bare_line_end_ = true;
+  if (policy_ == BareLineEndPolicy::Normalize)
+    emitLineEnd();
+  else
+    emit("\r");
+}
+
 size_t DataReader::feed(std::string_view bytes) {
   size_t i = 0;
   while (i < bytes.size() && state_ != State::Done) {
@@ -54,12 +62,7 @@ size_t DataReader::feed(std::string_view bytes) {
           emitLineEnd();
           state_ = State::LineStart;
         } else {
-          // A bare CR.
-          bare_line_end_ = true;
-          if (policy_ == BareLineEndPolicy::Normalize)
-            emitLineEnd();
-          else
-            emit("\r");
+          emitBareCr();
           --i;  // look at this byte again as ordinary line content
           state_ = State::InLine;
         }
@@ -79,11 +82,7 @@ size_t DataReader::feed(std::string_view bytes) {
         } else {
           // "." <CR> followed by something other than LF: a bare CR in a line that began with
           // a (stuffing) dot.
-          bare_line_end_ = true;
-          if (policy_ == BareLineEndPolicy::Normalize)
-            emitLineEnd();
-          else
-            emit("\r");
+          emitBareCr();
           --i;
           state_ = State::InLine;
         }

@@ -35,6 +35,9 @@ class DataReader {
   // Appends `run` to the message as far as the size limit allows; counts all of it.
   void emit(std::string_view run);
   void emitLineEnd();
+  // A CR not followed by LF: a line end under BareLineEndPolicy::Normalize, else a byte of the
+  // line; either way the message is marked as having a bare line end.
+  void emitBareCr();
 
   uint64_t max_size_;
   BareLineEndPolicy policy_;

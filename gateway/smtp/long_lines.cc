@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::smtp {
 

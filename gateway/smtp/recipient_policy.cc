@@ -1,6 +1,6 @@
 #include "gateway/smtp/recipient_policy.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::smtp {
 

@@ -1,6 +1,6 @@
 #include "gateway/smtp/reply.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::smtp {
 
@@ -74,9 +74,6 @@ Reply lineTooLong() {
 }
 Reply tooManyRecipients() {
   return {452, "4.5.3", "Error: too many recipients"};
-}
-Reply policyDiffers() {
-  return {452, "4.5.3", "Error: this recipient has another filtering policy, send it separately"};
 }
 Reply messageTooBig() {
   return {552, "5.3.4", "Error: message exceeds fixed maximum message size"};

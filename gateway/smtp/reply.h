@@ -39,8 +39,6 @@ Reply badSequence(std::string text);
 Reply notImplemented(std::string text = "Error: command not implemented");
 Reply lineTooLong();
 Reply tooManyRecipients();
-// A recipient whose filtering policy differs from the transaction's (see pipeline/policy.h).
-Reply policyDiffers();
 Reply messageTooBig();
 Reply relayDenied();
 Reply unknownUser();

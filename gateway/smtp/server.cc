@@ -66,7 +66,7 @@ void Server::start() {
 }
 
 void Server::setContext(std::shared_ptr<const SessionContext> context) {
-  context_.store(std::move(context));
+  context_.replace(std::move(context));
 }
 
 size_t Server::activeSessions() const {
@@ -91,7 +91,7 @@ size_t Server::refuseWaiting(asio::ip::tcp::acceptor& acceptor) {
   acceptor.native_non_blocking(true, ec);
   if (ec) return 0;
   ::close(reserve_fd_);
-  const std::string wire = outOfResources(context_.load()->protocol.hostname).wire();
+  const std::string wire = outOfResources(context_.current()->protocol.hostname).wire();
   size_t answered = 0;
   while (answered < kMaxRefusedPerFailure) {
     int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -114,7 +114,7 @@ awaitable<void> Server::acceptFailed(asio::ip::tcp::acceptor& acceptor,
   backoff = answered > 0 || backoff.count() == 0
                 ? limits_.accept_backoff_min
                 : std::min(backoff * 2, limits_.accept_backoff_max);
-  auto context = context_.load();
+  auto context = context_.current();
   if (context->observer.connection) {
     for (size_t i = 0; i < answered; ++i) context->observer.connection("rejected_descriptors");
   }
@@ -172,7 +172,7 @@ awaitable<void> Server::acceptLoop(asio::ip::tcp::acceptor& acceptor) {
     }
     // Replies to pipelined commands leave grouped (see the session), so Nagle only adds delay.
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    auto context = context_.load();
+    auto context = context_.current();
     std::string address = socket.remote_endpoint(ec).address().to_string();
     const char* refusal = nullptr;
     {

@@ -21,6 +21,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "gateway/core/asio.h"
+#include "gateway/pipeline/context_holder.h"
 #include "gateway/smtp/session_context.h"
 
 namespace portcullis::smtp {
@@ -73,7 +74,7 @@ class Server {
 
   asio::io_context& io_;
   ServerLimits limits_;
-  std::atomic<std::shared_ptr<const SessionContext>> context_;
+  ContextHolder<SessionContext> context_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   mutable std::mutex mutex_;
   std::map<std::string, size_t> per_ip_;

@@ -1,14 +1,12 @@
 #include "gateway/smtp/server_session.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "gateway/core/queue_id.h"
-#include "gateway/core/text.h"
 #include "gateway/dns/validated_names.h"
-#include "gateway/pipeline/early_rejection.h"
-#include "gateway/smtp/message_edit.h"
+#include "gateway/pipeline/message_changes.h"
+#include "gateway/pipeline/transaction_flow.h"
 #include "gateway/smtp/stream.h"
 
 namespace portcullis::smtp {
@@ -16,15 +14,6 @@ namespace portcullis::smtp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string rfc5322Date(std::chrono::system_clock::time_point when) {
-  std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
 
 // Size of the header section (up to and including the empty line), or the whole message.
 size_t headerSectionSize(std::string_view message) {
@@ -62,13 +51,16 @@ bool mayGroupReply(const Command& command) {
   }
 }
 
-class Session {
+// The SMTP protocol around a TransactionFlow: commands and data in, replies out. The flow holds
+// every policy line; the session adds what only SMTP has (its state machine, limits, STARTTLS, the
+// recipients it accepts and the downstream delivery).
+class Session : public EnvelopeSteps {
  public:
   Session(asio::ip::tcp::socket socket, std::shared_ptr<const SessionContext> context)
       : ctx_(std::move(context)),
         stream_(std::move(socket)),
         state_(ctx_->protocol),
-        pending_(stream_.socket().get_executor()) {
+        flow_(ctx_, stream_.socket().get_executor(), FlowOptions{std::nullopt, this, ""}) {
     boost::system::error_code ec;
     auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -84,10 +76,7 @@ class Session {
   awaitable<void> run() {
     // As Postfix's smtpd does, the client's name is settled before the greeting.
     if (ctx_->resolver) client_.hostname = co_await verifiedName(*ctx_->resolver, client_.address);
-    connection_report_ = std::make_shared<Report>();
-    auto snapshot = std::make_shared<Transaction>();
-    snapshot->client = client_;
-    pending_.start(ctx_->pipeline, Stage::Connect, snapshot, connection_report_);
+    flow_.onConnect(client_);
     const Reply greeting = state_.greeting();
     bool greeted = co_await send(greeting);
     if (!greeted) co_return;
@@ -106,8 +95,20 @@ class Session {
     }
     co_await stream_.flush();
     co_await abortTransaction();
-    co_await pending_.wait();
+    co_await flow_.waitForChecks();
     co_await stream_.close();
+  }
+
+  awaitable<std::optional<FlowReply>> admitRecipient(const Recipient& recipient) override {
+    std::optional<Reply> refusal = co_await ctx_->recipients->check(recipient);
+    if (!refusal) co_return std::nullopt;
+    co_return toFlowReply(*refusal);
+  }
+
+  awaitable<std::optional<FlowReply>> forwardRecipient(const Recipient& recipient) override {
+    Reply downstream = co_await delivery_->rcpt(recipient);
+    if (downstream.positive()) co_return std::nullopt;
+    co_return toFlowReply(downstream);
   }
 
  private:
@@ -130,7 +131,7 @@ class Session {
     switch (step.request) {
       case Request::Reply:
         // RSET, EHLO and HELO end the transaction in the state machine; end ours too.
-        if (!state_.inTransaction() && transaction_) co_await abortTransaction();
+        if (!state_.inTransaction() && flow_.inTransaction()) co_await abortTransaction();
         co_await send(step.reply);
         break;
       case Request::Mail:
@@ -165,8 +166,7 @@ class Session {
   awaitable<void> abortTransaction() {
     if (delivery_) co_await delivery_->abort();
     delivery_.reset();
-    transaction_.reset();
-    policy_choice_.reset();
+    flow_.abort();
     message_.clear();
   }
 
@@ -181,100 +181,50 @@ class Session {
     co_await send(reply);
   }
 
-  static Reply replyOf(const Verdict& verdict) {
-    return Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text};
-  }
-
   awaitable<void> onMail(SessionState::Step& step) {
-    if (auto denied = ctx_->policy->refuseTransaction(client_.address, step.mail.address)) {
-      spdlog::info("client={} refused at MAIL: {}", client_.address, denied->reason);
-      const Reply answer = replyOf(*denied);
+    Transaction tx;
+    tx.id = newQueueId();
+    tx.client = client_;
+    tx.client.helo = state_.helo();
+    tx.client.esmtp = state_.esmtp();
+    tx.client.tls = stream_.tlsInfo();
+    tx.envelope.mail_from = step.mail.address;
+    tx.envelope.params = step.mail.params;
+    Decision decision = flow_.onMail(std::move(tx));
+    if (decision.refused()) {
+      const Reply answer = toReply(decision.reply);
       co_await refuse(answer);
       co_return;
     }
-    transaction_ = std::make_shared<Transaction>();
-    transaction_->id = newQueueId();
-    transaction_->client = client_;
-    transaction_->client.helo = state_.helo();
-    transaction_->client.esmtp = state_.esmtp();
-    transaction_->client.tls = stream_.tlsInfo();
-    transaction_->envelope.mail_from = step.mail.address;
-    transaction_->envelope.params = step.mail.params;
-    transaction_report_ = std::make_shared<Report>();
     delivery_ = ctx_->delivery->begin();
-    Reply reply = co_await delivery_->mail(transaction_->envelope);
+    Reply reply = co_await delivery_->mail(flow_.transaction().envelope);
     if (!reply.positive()) {
       co_await abortTransaction();
       co_await refuse(reply);
       co_return;
     }
     state_.mailAccepted(step.mail);
-    pending_.start(ctx_->pipeline, Stage::MailFrom,
-                   std::make_shared<const Transaction>(*transaction_), transaction_report_);
+    flow_.mailAccepted();
     const Reply answer = replies::senderOk();
     co_await send(answer);
   }
 
-  // A reject forced by a check of the connect or MAIL stage (a DNS list zone with reject = true,
-  // SPF fail with reject_on_fail) refuses every recipient, so the client learns it at RCPT instead
-  // of after sending the message. Waits for those checks; each ends by the check deadline.
-  awaitable<std::optional<Reply>> earlyReject() {
-    co_await pending_.wait();
-    std::optional<Verdict> verdict =
-        earlyRejection(*ctx_->policy, *connection_report_, transaction_report_.get());
-    if (!verdict) co_return std::nullopt;
-    spdlog::info("client={} id={} refused at RCPT: {}", client_.address, transaction_->id,
-                 verdict->reason);
-    co_return replyOf(*verdict);
-  }
-
-  // Each transaction has one policy, fixed by its first accepted recipient; a recipient whose
-  // policy differs (another domain's settings, or allow-listed while the others are not) gets
-  // 452 4.5.3 and the client sends it in a new transaction (RFC 5321 §3.3). That is no error.
   awaitable<void> onRcpt(SessionState::Step& step) {
-    std::optional<Reply> blocked = co_await earlyReject();
-    if (blocked) {
-      co_await refuse(*blocked);
-      co_return;
+    Decision decision = co_await flow_.onRcpt(step.recipient);
+    const Reply answer = decision.refused() ? toReply(decision.reply) : replies::recipientOk();
+    switch (decision.answer) {
+      case Answer::Continue:
+        state_.recipientAccepted(step.recipient);
+        co_await send(answer);
+        break;
+      case Answer::Defer:  // no error: the client sends the recipient again (RFC 5321 §3.3)
+        co_await send(answer);
+        break;
+      case Answer::TempFail:
+      case Answer::Reject:
+        co_await refuse(answer);
+        break;
     }
-    std::optional<Reply> refusal = co_await ctx_->recipients->check(step.recipient);
-    if (!refusal) {
-      if (auto denied = ctx_->policy->refuseRecipient(step.recipient.address)) {
-        spdlog::info("client={} id={} refused at RCPT: {}", client_.address, transaction_->id,
-                     denied->reason);
-        refusal = replyOf(*denied);
-      }
-    }
-    PolicyChoice choice = ctx_->policy->choose(client_.address, transaction_->envelope.mail_from,
-                                               step.recipient.address);
-    if (!refusal && policy_choice_ && !choice.sameAs(*policy_choice_)) {
-      const Reply answer = replies::policyDiffers();
-      co_await send(answer);
-      co_return;
-    }
-    if (!refusal) {
-      Reply downstream = co_await delivery_->rcpt(step.recipient);
-      if (!downstream.positive()) refusal = downstream;
-    }
-    if (!refusal && ctx_->pipeline->hasChecks(Stage::Recipient)) {
-      Transaction probe = *transaction_;
-      probe.envelope.recipients = {step.recipient};
-      Report report;
-      co_await ctx_->pipeline->run(Stage::Recipient, probe, report);
-      Verdict verdict = ctx_->policy->decide(report, choice);
-      if (verdict.action == Action::Reject || verdict.action == Action::TempFail) {
-        refusal = replyOf(verdict);
-      }
-    }
-    if (refusal) {
-      co_await refuse(*refusal);
-      co_return;
-    }
-    if (!policy_choice_) policy_choice_ = std::move(choice);
-    state_.recipientAccepted(step.recipient);
-    transaction_->envelope.recipients.push_back(step.recipient);
-    const Reply answer = replies::recipientOk();
-    co_await send(answer);
   }
 
   awaitable<void> onData(SessionState::Step& step) {
@@ -343,71 +293,61 @@ class Session {
 
   awaitable<void> finishMessage() {
     auto checks_start = Clock::now();
-    Transaction& tx = *transaction_;
+    Transaction& open = flow_.transaction();
     if (headerSectionSize(message_) > ctx_->max_header_size) {
       const Reply answer = Reply{552, "5.3.4", "Error: message header size exceeds limit"};
       co_await finishRejected(answer);
       co_return;
     }
-    if (auto refusal = refuseLongLines(ctx_->long_lines, tx.envelope, message_)) {
+    if (auto refusal = refuseLongLines(ctx_->long_lines, open.envelope, message_)) {
       const Reply answer = *refusal;
       co_await finishRejected(answer);
       co_return;
     }
-    tx.message = std::move(message_);
+    open.message = std::move(message_);
     message_.clear();
-    tx.client.tls = stream_.tlsInfo();
-    if (ctx_->parse && ctx_->pipeline->hasChecks(Stage::Message))
-      tx.parsed = ctx_->parse(tx.message);
-
-    co_await pending_.wait();
-    Report& report = *transaction_report_;
-    report.merge(*connection_report_);
-    co_await ctx_->pipeline->run(Stage::Message, tx, report);
-    Verdict verdict = ctx_->policy->decide(report, policy_choice_.value_or(PolicyChoice{}));
+    open.client.tls = stream_.tlsInfo();
+    MessageDecision decision = co_await flow_.onMessage();
+    const Transaction& tx = *decision.transaction;
+    const Verdict& verdict = decision.verdict;
     auto checks_time = Clock::now() - checks_start;
 
     Reply reply;
     auto delivery_start = Clock::now();
-    switch (verdict.action) {
-      case Action::Reject:
-      case Action::TempFail:
-        reply = Reply{verdict.smtp_code, verdict.enhanced, verdict.reply_text};
+    switch (decision.disposition) {
+      case Disposition::Refuse:
+        reply = toReply(decision.refusal.reply);
         co_await delivery_->abort();
         break;
-      case Action::Discard:
+      case Disposition::Discard:
         reply = Reply{250, "2.0.0", "Ok: queued as " + tx.id};
         co_await delivery_->abort();
         break;
-      case Action::Quarantine:
+      case Disposition::Quarantine:
         if (ctx_->quarantine) {
-          std::string kept = compose(tx, report, verdict);
-          reply = co_await ctx_->quarantine->keep(tx, kept, verdict);
+          std::string kept = composeMessage(decision.changes, tx, ctx_->hostname);
+          FlowReply stored = co_await ctx_->quarantine->keep(tx, kept, verdict);
+          reply = toReply(stored);
           co_await delivery_->abort();
           break;
         }
+        // Without a quarantine store the message is delivered tagged.
         [[fallthrough]];
-      case Action::Accept:
-      case Action::Tag: {
-        std::string outgoing = compose(tx, report, verdict);
+      case Disposition::Deliver: {
+        std::string outgoing = composeMessage(decision.changes, tx, ctx_->hostname);
         reply = co_await delivery_->commit(tx, outgoing);
         break;
       }
     }
     auto delivery_time = Clock::now() - delivery_start;
-    if (ctx_->observer.message) {
-      ctx_->observer.message(
-          MessageRecord{tx, verdict, reply, tx.message.size(), checks_time, delivery_time});
+    if (ctx_->record_message) {
+      const FlowReply recorded = toFlowReply(reply);
+      ctx_->record_message(
+          MessageRecord{tx, verdict, recorded, tx.message.size(), checks_time, delivery_time});
     }
     delivery_.reset();
-    transaction_.reset();
-    policy_choice_.reset();
     state_.transactionFinished();
     co_await send(reply);
-  }
-
-  std::string compose(const Transaction& tx, const Report& report, const Verdict& verdict) const {
-    return composeMessage(*ctx_, tx, ctx_->protocol.hostname, report, verdict);
   }
 
   awaitable<void> onStartTls(SessionState::Step& step) {
@@ -434,12 +374,8 @@ class Session {
   std::shared_ptr<const SessionContext> ctx_;
   Stream stream_;
   SessionState state_;
-  PendingChecks pending_;
   ClientInfo client_;
-  std::shared_ptr<Report> connection_report_;
-  std::shared_ptr<Transaction> transaction_;
-  std::shared_ptr<Report> transaction_report_;
-  std::optional<PolicyChoice> policy_choice_;  // fixed by the first accepted recipient
+  TransactionFlow flow_;
   std::unique_ptr<DeliveryTransaction> delivery_;
   std::string message_;
   bool closing_ = false;
@@ -448,47 +384,6 @@ class Session {
 };
 
 }  // namespace
-
-HeaderField receivedField(const Transaction& tx, std::string_view hostname,
-                          std::chrono::system_clock::time_point when) {
-  const ClientInfo& c = tx.client;
-  std::string protocol = tx.envelope.params.smtputf8 ? "UTF8SMTP" : (c.esmtp ? "ESMTP" : "SMTP");
-  if (c.tls) protocol += "S";
-  std::string value = fmt::format("from {} ({} [{}])", c.helo.empty() ? "unknown" : c.helo,
-                                  c.hostname.empty() ? "unknown" : c.hostname, c.address);
-  if (c.tls) {
-    value += fmt::format(" (using {} with cipher {} ({} bits))", c.tls->version, c.tls->cipher,
-                         c.tls->bits);
-  }
-  value += fmt::format(" by {} (Portcullis) with {} id {}", hostname, protocol, tx.id);
-  if (tx.envelope.recipients.size() == 1) {
-    value += " for <" + tx.envelope.recipients.front().address + ">";
-  }
-  value += "; " + rfc5322Date(when);
-  return {"Received", value};
-}
-
-std::string composeMessage(const SessionContext& ctx, const Transaction& tx,
-                           std::string_view hostname, const Report& report,
-                           const Verdict& verdict) {
-  HeaderEdit edit;
-  edit.prepend.push_back(receivedField(tx, hostname, std::chrono::system_clock::now()));
-  if (ctx.authentication_results) {
-    if (auto ar = ctx.authentication_results(report)) edit.prepend.push_back(*ar);
-  }
-  for (const auto& h : report.headers()) edit.prepend.push_back(h);
-  for (const auto& h : verdict.headers) edit.prepend.push_back(h);
-  auto own = Policy::ownHeaderNames();
-  auto remove_field = ctx.remove_field;
-  edit.remove = [own, remove_field](std::string_view name, std::string_view value) {
-    for (auto n : own) {
-      if (iequals(n, name)) return true;
-    }
-    return remove_field && remove_field(name, value);
-  };
-  edit.subject_prefix = verdict.subject_prefix;
-  return editHeaders(tx.message, edit);
-}
 
 awaitable<void> runSession(asio::ip::tcp::socket socket,
                            std::shared_ptr<const SessionContext> context) {

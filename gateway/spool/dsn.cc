@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/smtp/line_wrap.h"
 #include "gateway/spool/queue_file.h"
 
@@ -23,13 +23,6 @@ std::string oneLine(std::string_view s) {
     out.push_back(c < 0x20 || c == 0x7F ? ' ' : ch);
   }
   return std::string(trim(out));
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 // RFC 3461 xtext ("+2B" is '+'); malformed escapes are kept literally.

@@ -154,12 +154,7 @@ Status replaceFileDurably(const std::string& directory, const std::string& name,
     ::unlink(tmp.c_str());
     return renamed;
   }
-  std::string error;
-  const int dir_fd = openDirectory(directory, error);
-  if (dir_fd < 0) return Status::failure(error);
-  auto synced = syncDirectory(dir_fd, directory);
-  ::close(dir_fd);
-  return synced;
+  return syncDirectoryAt(directory);
 }
 
 Status renameReplace(const std::string& from, const std::string& to) {
@@ -190,10 +185,18 @@ Result<std::string> readWholeFile(const std::string& path) {
   return R::success(std::move(data));
 }
 
-int openDirectory(const std::string& path, std::string& error) {
+Result<int> openDirectory(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) error = systemError("cannot open directory", path, errno);
-  return fd;
+  if (fd < 0) return Result<int>::failure(systemError("cannot open directory", path, errno));
+  return Result<int>::success(fd);
+}
+
+Status syncDirectoryAt(const std::string& path) {
+  auto fd = openDirectory(path);
+  if (!fd) return Status::failure(fd.error);
+  Status synced = syncDirectory(*fd, path);
+  ::close(*fd);
+  return synced;
 }
 
 }  // namespace portcullis::spool

@@ -37,8 +37,10 @@ Status renameNoReplace(const std::string& from, const std::string& to);
 // Renames `from` over `to` (atomic replacement).
 Status renameReplace(const std::string& from, const std::string& to);
 Result<std::string> readWholeFile(const std::string& path);
-// An open O_DIRECTORY descriptor, or -1 with `error` set.
-int openDirectory(const std::string& path, std::string& error);
+// An open O_DIRECTORY descriptor (the caller closes it), or why the directory cannot be opened.
+Result<int> openDirectory(const std::string& path);
+// Opens `path`, fsyncs it and closes it again (syncDirectory for a directory not kept open).
+Status syncDirectoryAt(const std::string& path);
 // Replaces (or creates) `directory`/`name` with the pieces so that a crash leaves the old file or
 // the new one, never a mix: written to `name`.tmp and fsynced, renamed over, directory fsynced.
 Status replaceFileDurably(const std::string& directory, const std::string& name,

@@ -21,14 +21,13 @@ Result<std::unique_ptr<GroupCommitter>> GroupCommitter::start(const fs::path& ro
                                                               uint64_t last_sequence,
                                                               GroupCommitSettings settings) {
   using R = Result<std::unique_ptr<GroupCommitter>>;
-  std::string error;
-  int journal_fd = openDirectory((root / kJournalDirectory).string(), error);
-  if (journal_fd < 0) return R::failure(error);
+  auto journal_fd = openDirectory((root / kJournalDirectory).string());
+  if (!journal_fd) return R::failure(journal_fd.error);
   if (!settings.sync_journal) settings.sync_journal = [](int fd) { return ::fdatasync(fd); };
   if (settings.max_batch_messages == 0) settings.max_batch_messages = 1;
   return R::success(std::unique_ptr<GroupCommitter>(
       new GroupCommitter(root, std::move(message_path), std::move(spares), last_sequence,
-                         std::move(settings), journal_fd)));
+                         std::move(settings), *journal_fd)));
 }
 
 GroupCommitter::GroupCommitter(const fs::path& root, MessagePath message_path,

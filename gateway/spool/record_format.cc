@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "gateway/base/ascii.h"
+
 namespace portcullis::spool {
 
 namespace {
@@ -15,13 +17,6 @@ constexpr size_t kChecksumLineLength = kChecksumKey.size() + kDigestHexLength + 
 
 bool needsEscape(unsigned char c) {
   return c < 0x20 || c == 0x7F || c == '%';
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 std::string sha256Hex(std::initializer_list<std::string_view> pieces) {

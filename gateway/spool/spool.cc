@@ -83,9 +83,9 @@ Result<Spool> Spool::open(const fs::path& root, SpoolAccess access) {
     }
   }
   for (size_t b = 0; b < kBuckets; ++b) {
-    std::string error;
-    spool.bucket_fds_[b] = openDirectory((root / "active" / bucketName(b)).string(), error);
-    if (spool.bucket_fds_[b] < 0) return R::failure(error);
+    auto fd = openDirectory((root / "active" / bucketName(b)).string());
+    if (!fd) return R::failure(fd.error);
+    spool.bucket_fds_[b] = *fd;
   }
   return R::success(std::move(spool));
 }
@@ -209,12 +209,7 @@ Status Spool::forgetJournaled(std::string_view id, bool durably) {
   std::string marker = (journal / journalForgetMarkerName(id)).string();
   ::unlink(marker.c_str());
   if (auto written = writeNewFileSynced(marker, {}); !written) return written;
-  std::string error;
-  int fd = openDirectory(journal.string(), error);
-  if (fd < 0) return Status::failure(error);
-  Status synced = syncDirectory(fd, journal.string());
-  ::close(fd);
-  return synced;
+  return syncDirectoryAt(journal.string());
 }
 
 Status Spool::updateState(std::string_view id, const DeliveryState& state) {
@@ -284,12 +279,7 @@ Status Spool::moveToHold(std::string_view id, std::string_view reason) {
     if (!moved) return moved;
   }
   if (auto moved = moveFileAside(messagePath(id), kHoldArea, reason, nullptr); !moved) return moved;
-  std::string error;
-  std::string hold = (root_ / kHoldArea).string();
-  int fd = openDirectory(hold, error);
-  if (fd < 0) return Status::failure(error);
-  Status synced = syncDirectory(fd, hold);
-  ::close(fd);
+  Status synced = syncDirectoryAt((root_ / kHoldArea).string());
   if (!synced) return synced;
   size_t bucket = bucketOf(id);
   synced = syncDirectory(bucket_fds_[bucket], (root_ / "active" / bucketName(bucket)).string());
@@ -459,12 +449,12 @@ void Spool::replayJournal(RecoveryReport& report) {
   }
   // Everything the journal vouched for is now in active/; once it is durable there, the journal
   // is no longer needed. If not, it stays and is replayed again at the next start.
-  std::string error;
-  int fd = openDirectory(journal.string(), error);
-  if (fd < 0) {
-    report.errors.push_back(error);
+  auto opened = openDirectory(journal.string());
+  if (!opened) {
+    report.errors.push_back(opened.error);
     return;
   }
+  const int fd = *opened;
   Status synced = syncFileSystem(fd, journal.string());
   if (synced) {
     bool all_removed = true;

@@ -16,7 +16,7 @@
 #include "filters/content/eval/families.h"
 #include "filters/content/eval/header_values.h"
 #include "filters/content/eval/message_facts.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {

@@ -13,7 +13,7 @@
 #include "filters/content/eval/families.h"
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/sa_mime_parts.h"
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/charset.h"
 #include "gateway/mime/html_text.h"
 
@@ -59,8 +59,7 @@ std::vector<std::string_view> shortParagraphs(std::string_view text) {
 std::string withoutImageAltText(std::string_view html) {
   std::string out(html);
   for (size_t lt = out.find('<'); lt != std::string::npos; lt = out.find('<', lt + 1)) {
-    if (lt + 4 > out.size() || !mime::asciiIequals(std::string_view(out).substr(lt + 1, 3), "img"))
-      continue;
+    if (lt + 4 > out.size() || !iequals(std::string_view(out).substr(lt + 1, 3), "img")) continue;
     const size_t gt = std::min(out.find('>', lt), out.size());
     char quote = 0;
     for (size_t i = lt + 4; i + 3 < gt; ++i) {
@@ -72,9 +71,8 @@ std::string withoutImageAltText(std::string_view html) {
         quote = out[i];
         continue;
       }
-      if (mime::isSpace(out[i]) &&
-          mime::asciiIequals(std::string_view(out).substr(i + 1, 3), "alt") &&
-          (i + 4 >= gt || out[i + 4] == '=' || mime::isSpace(out[i + 4])))
+      if (isAsciiSpace(out[i]) && iequals(std::string_view(out).substr(i + 1, 3), "alt") &&
+          (i + 4 >= gt || out[i + 4] == '=' || isAsciiSpace(out[i + 4])))
         out[i + 1] = 'x';
     }
     lt = gt == out.size() ? gt - 1 : gt;
@@ -94,7 +92,7 @@ std::optional<std::string> renderedText(const SaPart& part) {
 }
 
 bool isWordByte(char c) {
-  return mime::isAsciiAlnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+  return isAsciiAlnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 // split(/\s+/) and grep(/\w/): the words of a rendered text, with their counts.
@@ -102,7 +100,7 @@ std::map<std::string, int> wordCounts(std::string_view text) {
   std::map<std::string, int> words;
   size_t at = 0;
   auto space_at = [&](size_t i) -> size_t {  // length of the whitespace at i, or 0
-    if (mime::isSpace(text[i])) return 1;
+    if (isAsciiSpace(text[i])) return 1;
     if (static_cast<unsigned char>(text[i]) == 0xc2 && i + 1 < text.size() &&
         static_cast<unsigned char>(text[i + 1]) == 0xa0)
       return 2;
@@ -124,8 +122,8 @@ std::map<std::string, int> wordCounts(std::string_view text) {
 
 bool hasImgTag(std::string_view html) {
   for (size_t at = html.find('<'); at != std::string_view::npos; at = html.find('<', at + 1)) {
-    if (at + 4 > html.size() || !mime::asciiIequals(html.substr(at + 1, 3), "img")) continue;
-    if (at + 4 == html.size() || !mime::isAsciiAlnum(html[at + 4])) return true;
+    if (at + 4 > html.size() || !iequals(html.substr(at + 1, 3), "img")) continue;
+    if (at + 4 == html.size() || !isAsciiAlnum(html[at + 4])) return true;
   }
   return false;
 }
@@ -227,7 +225,7 @@ LineCounts decodedLineCounts(const SaMimeParts& parts) {
         const size_t end = nl == std::string_view::npos ? chunk.size() : nl + 1;
         const std::string_view line = chunk.substr(at, end - at);
         at = end;
-        const bool blank = std::all_of(line.begin(), line.end(), mime::isSpace);
+        const bool blank = std::all_of(line.begin(), line.end(), isAsciiSpace);
         blank_run = blank ? blank_run + 1 : 0;
         if (raw_lines && blank_run > kMaxBlankLines) continue;
         counts.lines += 1;
@@ -327,20 +325,20 @@ int stockInfo(const SaMimeParts& parts) {
       const bool skipped = at > 0 && at <= resume;
       at = end + 1;
       if (skipped) continue;
-      while (!line.empty() && mime::isSpace(line.front())) line.remove_prefix(1);
+      while (!line.empty() && isAsciiSpace(line.front())) line.remove_prefix(1);
       const size_t colon = line.find(':');
       if (line.empty() || colon == 0 || colon == std::string_view::npos) continue;
       std::string_view field = line.substr(0, colon);
       std::string_view trimmed = field;
-      while (!trimmed.empty() && mime::isSpace(trimmed.back())) trimmed.remove_suffix(1);
+      while (!trimmed.empty() && isAsciiSpace(trimmed.back())) trimmed.remove_suffix(1);
       if (field.size() < 3 || trimmed.size() > 30) continue;
       size_t value = static_cast<size_t>(line.data() - chunk.data()) + colon + 1;
-      while (value < chunk.size() && mime::isSpace(chunk[value])) ++value;
+      while (value < chunk.size() && isAsciiSpace(chunk[value])) ++value;
       if (value >= chunk.size()) break;
       resume = value;
       std::string letters;
       for (char c : trimmed) {
-        const char lower = mime::asciiLower(c);
+        const char lower = asciiLower(c);
         if (lower >= 'a' && lower <= 'z') letters.push_back(lower);
       }
       const std::string found = stockField(letters);
@@ -390,7 +388,7 @@ SignatureSplit signatureSplit(const SaMimeParts& parts) {
     size_t at = 0;
     while (at < text.size()) {
       const size_t nl = std::min(text.find('\n', at), text.size());
-      std::string_view line = text.substr(at, nl - at);
+      std::string_view line = std::string_view(text).substr(at, nl - at);
       if (line.ends_with('\r')) line.remove_suffix(1);
       if (line == "--" || line == "-- ") {
         const size_t end = at + line.size();

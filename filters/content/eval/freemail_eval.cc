@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
-#include <variant>
 #include <vector>
 
 #include "filters/content/eval/eval_registry.h"
@@ -12,7 +11,8 @@
 #include "filters/content/eval/header_values.h"
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/registry_boundaries.h"
-#include "gateway/core/text.h"
+#include "gateway/base/result.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
@@ -397,12 +397,16 @@ std::shared_ptr<const FreemailConfig> configOf(EvalBuildContext& context) {
 }
 
 // The optional pattern argument; error text when it does not compile.
-std::variant<std::shared_ptr<const PcrePattern>, std::string> optionalPattern(
-    const std::vector<std::string>& args, size_t index, std::string_view function) {
-  if (args.size() <= index) return std::shared_ptr<const PcrePattern>();
+Result<std::shared_ptr<const PcrePattern>> optionalPattern(const std::vector<std::string>& args,
+                                                           size_t index,
+                                                           std::string_view function) {
+  using R = Result<std::shared_ptr<const PcrePattern>>;
+  if (args.size() <= index) return R::success(nullptr);
   std::shared_ptr<const PcrePattern> pattern = perlPattern(args[index]);
-  if (!pattern) return "eval:" + std::string(function) + ": invalid pattern '" + args[index] + "'";
-  return pattern;
+  if (!pattern) {
+    return R::failure("eval:" + std::string(function) + ": invalid pattern '" + args[index] + "'");
+  }
+  return R::success(std::move(pattern));
 }
 
 bool anyFreemail(const FreemailConfig& config, const std::vector<std::string>& emails,
@@ -472,32 +476,31 @@ void registerFreemailEvals(EvalRegistry& registry) {
       [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
         if (args.size() > 1) return evalArgumentError("check_freemail_from", "([pattern])");
         auto pattern = optionalPattern(args, 0, "check_freemail_from");
-        if (auto* error = std::get_if<std::string>(&pattern)) return *error;
+        if (!pattern) return pattern.error;
         const Config config = configOf(context);
         if (!config->available())
           return EvalTest([](const EvalInput&, std::string*) { return false; });
-        return EvalTest(
-            [config, re = std::get<0>(pattern)](const EvalInput& in, std::string* evidence) {
-              return anyFreemail(*config, loweredAll(allFromAddresses(in)), re.get(), evidence);
-            });
+        return EvalTest([config, re = *pattern](const EvalInput& in, std::string* evidence) {
+          return anyFreemail(*config, loweredAll(allFromAddresses(in)), re.get(), evidence);
+        });
       });
   registry.add("check_freemail_header",
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (args.empty() || args.size() > 2 || args[0].empty())
                    return evalArgumentError("check_freemail_header", "(header [, pattern])");
                  auto pattern = optionalPattern(args, 1, "check_freemail_header");
-                 if (auto* error = std::get_if<std::string>(&pattern)) return *error;
+                 if (!pattern) return pattern.error;
                  std::string header = args[0];
                  while (header.size() > 5 && iequals(header.substr(header.size() - 5), ":addr"))
                    header.resize(header.size() - 5);
                  const Config config = configOf(context);
                  if (!config->available())
                    return EvalTest([](const EvalInput&, std::string*) { return false; });
-                 return EvalTest([config, header, re = std::get<0>(pattern)](
-                                     const EvalInput& in, std::string* evidence) {
-                   return anyFreemail(*config, loweredAll(headerAddresses(in, header)), re.get(),
-                                      evidence);
-                 });
+                 return EvalTest(
+                     [config, header, re = *pattern](const EvalInput& in, std::string* evidence) {
+                       return anyFreemail(*config, loweredAll(headerAddresses(in, header)),
+                                          re.get(), evidence);
+                     });
                });
   registry.add(
       "check_freemail_replyto",
@@ -512,23 +515,22 @@ void registerFreemailEvals(EvalRegistry& registry) {
           return freemailReplyTo(*config, in, reply_mode, evidence);
         });
       });
-  registry.add("check_freemail_body",
-               [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
-                 if (args.size() > 1)
-                   return evalArgumentError("check_freemail_body", "([pattern])");
-                 auto pattern = optionalPattern(args, 0, "check_freemail_body");
-                 if (auto* error = std::get_if<std::string>(&pattern)) return *error;
-                 const Config config = configOf(context);
-                 if (!config->available())
-                   return EvalTest([](const EvalInput&, std::string*) { return false; });
-                 return EvalTest([config, re = std::get<0>(pattern)](const EvalInput& in,
-                                                                     std::string* evidence) {
-                   const BodyFreemails& body = in.facts.get<BodyFreemails>(
-                       [&config, &in] { return bodyFreemails(*config, in.view); });
-                   if (body.skipped) return false;
-                   return anyFreemail(*config, body.emails, re.get(), evidence);
-                 });
-               });
+  registry.add(
+      "check_freemail_body",
+      [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
+        if (args.size() > 1) return evalArgumentError("check_freemail_body", "([pattern])");
+        auto pattern = optionalPattern(args, 0, "check_freemail_body");
+        if (!pattern) return pattern.error;
+        const Config config = configOf(context);
+        if (!config->available())
+          return EvalTest([](const EvalInput&, std::string*) { return false; });
+        return EvalTest([config, re = *pattern](const EvalInput& in, std::string* evidence) {
+          const BodyFreemails& body = in.facts.get<BodyFreemails>(
+              [&config, &in] { return bodyFreemails(*config, in.view); });
+          if (body.skipped) return false;
+          return anyFreemail(*config, body.emails, re.get(), evidence);
+        });
+      });
 }
 
 }  // namespace portcullis::content

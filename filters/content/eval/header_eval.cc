@@ -17,7 +17,7 @@
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/ok_locales.h"
 #include "filters/content/eval/registry_boundaries.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "filters/content/eval/message_facts.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/tld_list.h"
 
 namespace portcullis::content {

@@ -1,6 +1,6 @@
 #include "filters/content/eval/html_anchors.h"
 
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/html_entities.h"
 
 namespace portcullis::content {
@@ -9,10 +9,8 @@ namespace {
 constexpr size_t kMaxUriLength = 8192;
 constexpr size_t kMaxAnchorText = 64 << 10;  // bytes kept per anchor text
 
-using mime::isSpace;
-
 bool isNameChar(char c) {
-  return !isSpace(c) && c != '>' && c != '/' && c != '=' && c != '<';
+  return !isAsciiSpace(c) && c != '>' && c != '/' && c != '=' && c != '<';
 }
 
 // One start or end tag: its lowercased name and, for a start tag, the attributes that matter.
@@ -31,23 +29,23 @@ size_t parseTag(std::string_view html, size_t at, Tag& tag) {
     tag.end = true;
     ++i;
   }
-  while (i < html.size() && isNameChar(html[i])) tag.name.push_back(mime::asciiLower(html[i++]));
+  while (i < html.size() && isNameChar(html[i])) tag.name.push_back(asciiLower(html[i++]));
   while (i < html.size() && html[i] != '>') {
-    if (isSpace(html[i]) || html[i] == '/') {
+    if (isAsciiSpace(html[i]) || html[i] == '/') {
       ++i;
       continue;
     }
     std::string name;
-    while (i < html.size() && isNameChar(html[i])) name.push_back(mime::asciiLower(html[i++]));
+    while (i < html.size() && isNameChar(html[i])) name.push_back(asciiLower(html[i++]));
     if (name.empty()) {
       ++i;
       continue;
     }
-    while (i < html.size() && isSpace(html[i])) ++i;
+    while (i < html.size() && isAsciiSpace(html[i])) ++i;
     std::string_view value;
     if (i < html.size() && html[i] == '=') {
       ++i;
-      while (i < html.size() && isSpace(html[i])) ++i;
+      while (i < html.size() && isAsciiSpace(html[i])) ++i;
       if (i < html.size() && (html[i] == '"' || html[i] == '\'')) {
         const char quote = html[i++];
         const size_t close = html.find(quote, i);
@@ -56,19 +54,19 @@ size_t parseTag(std::string_view html, size_t at, Tag& tag) {
         i = close == std::string_view::npos ? end : end + 1;
       } else {
         const size_t start = i;
-        while (i < html.size() && !isSpace(html[i]) && html[i] != '>') ++i;
+        while (i < html.size() && !isAsciiSpace(html[i]) && html[i] != '>') ++i;
         value = html.substr(start, i - start);
       }
     }
     if (name == "href" || name == "src" || name == "background" || name == "action") {
-      std::string_view trimmed = mime::trimSpace(value);
+      std::string_view trimmed = trimAsciiSpace(value);
       tag.longest_uri_attribute = std::max(tag.longest_uri_attribute, trimmed.size());
     }
     if (name == "href" && !tag.has_href) {
       tag.has_href = true;
       std::string decoded;
       mime::appendWithEntitiesDecoded(value, decoded);
-      tag.href = std::string(mime::trimSpace(decoded));
+      tag.href = std::string(trimAsciiSpace(decoded));
       if (tag.href.size() > kMaxUriLength) tag.href.resize(kMaxUriLength);
     }
   }
@@ -79,7 +77,7 @@ size_t parseTag(std::string_view html, size_t at, Tag& tag) {
 size_t skipRawText(std::string_view html, size_t from, std::string_view name) {
   for (size_t at = html.find("</", from); at != std::string_view::npos;
        at = html.find("</", at + 2)) {
-    if (mime::asciiIstartsWith(html.substr(at + 2), name)) return at;
+    if (istartsWith(html.substr(at + 2), name)) return at;
   }
   return html.size();
 }
@@ -113,8 +111,8 @@ HtmlAnchors htmlAnchors(std::string_view html) {
       at = close == std::string_view::npos ? html.size() : close + 1;
       continue;
     }
-    if (!(mime::isAsciiAlpha(next) ||
-          (next == '/' && lt + 2 < html.size() && mime::isAsciiAlpha(html[lt + 2])))) {
+    if (!(isAsciiAlpha(next) ||
+          (next == '/' && lt + 2 < html.size() && isAsciiAlpha(html[lt + 2])))) {
       addText("<");
       at = lt + 1;
       continue;

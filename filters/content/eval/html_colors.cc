@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "filters/content/eval/html_chars.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content::html {
 namespace {
@@ -232,7 +232,7 @@ bool isHexDigit(char c) {
 }  // namespace
 
 std::string nameToRgb(std::string_view raw) {
-  std::string color(trimPerlSpace(toLower(raw)));
+  std::string color(trimAsciiSpace(toLower(raw)));
   for (const NamedColor& named : kNamedColors) {
     if (named.name == color) {
       char buf[16];

@@ -12,7 +12,7 @@
 #include "filters/content/eval/html_chars.h"
 #include "filters/content/eval/html_colors.h"
 #include "filters/content/eval/html_references.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/charset.h"
 #include "gateway/mime/message.h"
 
@@ -21,8 +21,6 @@ namespace {
 
 using html::declarationValue;
 using html::decodeReferences;
-using html::isAsciiAlpha;
-using html::isAsciiDigit;
 using html::isHtmlSpace;
 using html::isPerlSpace;
 using html::kInvalidColor;
@@ -30,7 +28,6 @@ using html::lastBackgroundLayer;
 using html::lastSix;
 using html::nameToRgb;
 using html::rgbChannels;
-using html::trimPerlSpace;
 
 // ---------------------------------------------------------------------------------------------
 // Characters and small string helpers.
@@ -47,10 +44,6 @@ bool isNotSpaceGt(char c) {
 bool isNotSpaceEqGt(char c) {
   return isNotSpaceGt(c) && c != '=';
 }
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
   for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
@@ -621,7 +614,7 @@ class HtmlMeasurer {
     size_t cut = std::min<size_t>(text.size(), 40);
     while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80)
       --cut;
-    std::string sample(trimPerlSpace(text.substr(0, cut)));
+    std::string sample(trimAsciiSpace(text.substr(0, cut)));
     out_.contrast_evidence =
         std::string(buf) + " between " + style.fg + " and " + style.bg + ": \"" + sample + "\"";
   }
@@ -1008,7 +1001,7 @@ class HtmlTokenizer {
         if (at(s) != '/') continue;
         ++s;
         const char* l = literal_;
-        while (*l && lower(at(s)) == *l) {
+        while (*l && asciiLower(at(s)) == *l) {
           ++s;
           ++l;
         }

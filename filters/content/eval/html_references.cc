@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "filters/content/eval/html_chars.h"
+#include "gateway/base/utf8.h"
 
 namespace portcullis::content::html {
 namespace {
@@ -115,31 +116,6 @@ const NamedReference* findReference(std::string_view name) {
   return it != kReferences.end() && it->name == name ? &*it : nullptr;
 }
 
-void appendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
-int hexValue(char c) {
-  if (isAsciiDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The reference after the '&' at s[amp]: its code point and where it ends, or nullopt.
 std::optional<std::pair<uint32_t, size_t>> readReference(std::string_view s, size_t amp,
                                                          bool expand_prefix) {
@@ -191,7 +167,7 @@ std::string decodeReferences(std::string_view s, bool expand_prefix) {
     }
     out.append(s.substr(i, amp - i));
     if (auto ref = readReference(s, amp, expand_prefix)) {
-      appendUtf8(ref->first, out);
+      appendCodePoint(ref->first, out);
       i = ref->second;
     } else {
       out += '&';

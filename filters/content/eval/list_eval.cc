@@ -12,23 +12,19 @@
 #include "filters/content/eval/header_values.h"
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/registry_boundaries.h"
+#include "gateway/base/text.h"
 #include "gateway/core/network_list.h"
-#include "gateway/core/text.h"
 
 namespace portcullis::content {
 namespace {
-
-bool isSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 std::vector<std::string> words(std::string_view value) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < value.size()) {
-    while (i < value.size() && isSpace(value[i])) ++i;
+    while (i < value.size() && isAsciiSpace(value[i])) ++i;
     size_t end = i;
-    while (end < value.size() && !isSpace(value[end])) ++end;
+    while (end < value.size() && !isAsciiSpace(value[end])) ++end;
     if (end > i) out.emplace_back(value.substr(i, end - i));
     i = end;
   }
@@ -132,7 +128,7 @@ std::optional<std::pair<std::string, std::string>> namedListValue(std::string_vi
   if (value.empty() || value.front() != '(') return std::nullopt;
   const size_t close = value.find(')');
   if (close == std::string_view::npos || close == 1 || close + 1 >= value.size() ||
-      !isSpace(value[close + 1]))
+      !isAsciiSpace(value[close + 1]))
     return std::nullopt;
   std::string_view rest = trim(value.substr(close + 1));
   if (rest.empty()) return std::nullopt;
@@ -365,7 +361,7 @@ std::string uriHost(std::string_view uri) {
   start = start == std::string_view::npos ? 0 : start + 3;
   size_t end = start;
   while (end < uri.size() && uri[end] != '/' && uri[end] != '?' && uri[end] != '#' &&
-         !isSpace(uri[end]))
+         !isAsciiSpace(uri[end]))
     ++end;
   std::string_view authority = uri.substr(start, end - start);
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos)
@@ -474,7 +470,7 @@ bool startsReceivedLine(std::string_view line) {
 // between two whitespace characters (a word's closing space does not open the next one).
 std::vector<std::string> relayWords(std::string_view line, bool any_space) {
   std::vector<std::string> out;
-  auto space = [any_space](char c) { return any_space ? isSpace(c) : c == ' '; };
+  auto space = [any_space](char c) { return any_space ? isAsciiSpace(c) : c == ' '; };
   size_t i = 0;
   while (i < line.size()) {
     if (!space(line[i])) {
@@ -482,7 +478,7 @@ std::vector<std::string> relayWords(std::string_view line, bool any_space) {
       continue;
     }
     size_t end = i + 1;
-    while (end < line.size() && !isSpace(line[end])) ++end;
+    while (end < line.size() && !isAsciiSpace(line[end])) ++end;
     const std::string_view word = line.substr(i + 1, end - i - 1);
     const size_t dot = word.find('.', 1);
     const bool inner_dot = dot != std::string_view::npos && dot + 1 < word.size();
@@ -522,7 +518,7 @@ bool bounceRelayFound(const AddressList& relays, const ContentView& view, std::s
       if (!startsReceivedLine(line)) continue;
       found_received = true;
     }
-    if (!line.empty() && isSpace(line[0])) {
+    if (!line.empty() && isAsciiSpace(line[0])) {
       folded.append(line);
     } else {
       folded.assign(line);

@@ -4,25 +4,14 @@
 #include <string>
 #include <utility>
 
+#include "gateway/base/ascii.h"
+
 namespace portcullis::content {
 namespace {
 
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool isUpper(char c) {
-  return c >= 'A' && c <= 'Z';
-}
 bool isWordChar(char c) {
-  return isDigit(c) || isUpper(c) || (c >= 'a' && c <= 'z') || c == '_';
+  return isAsciiDigit(c) || isAsciiUpper(c) || (c >= 'a' && c <= 'z') || c == '_';
 }
-bool isPerlSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-char lower(char c) {
-  return isUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // The date with every comma (and the spaces after it) and every whitespace run made one space,
 // between a leading and a trailing space: the form every pattern below is matched against.
 std::string normalized(std::string_view date) {
@@ -41,7 +30,7 @@ std::string normalized(std::string_view date) {
   std::string out;
   out.reserve(commas.size());
   for (char c : commas) {
-    if (isPerlSpace(c)) {
+    if (isAsciiSpace(c)) {
       if (out.empty() || out.back() != ' ') out += ' ';
     } else {
       out += c;
@@ -53,7 +42,7 @@ std::string normalized(std::string_view date) {
 // Length of the run of digits at `at`.
 size_t digitRun(const std::string& s, size_t at) {
   size_t n = 0;
-  while (at + n < s.size() && isDigit(s[at + n])) ++n;
+  while (at + n < s.size() && isAsciiDigit(s[at + n])) ++n;
   return n;
 }
 
@@ -62,7 +51,7 @@ int monthAt(const std::string& s, size_t at) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
   if (at + 3 >= s.size() || s[at + 3] != ' ') return 0;
-  const std::string name{lower(s[at]), lower(s[at + 1]), lower(s[at + 2])};
+  const std::string name{asciiLower(s[at]), asciiLower(s[at + 1]), asciiLower(s[at + 2])};
   for (size_t m = 0; m < kMonths.size(); ++m) {
     if (kMonths[m] == name) return static_cast<int>(m) + 1;
   }
@@ -197,9 +186,9 @@ std::optional<std::string> namedZone(const std::string& s) {
   }};
   auto endsWord = [&s](size_t at) { return at >= s.size() || !isWordChar(s[at]); };
   for (size_t p = 1; p < s.size(); ++p) {
-    if (!isUpper(s[p]) || isWordChar(s[p - 1])) continue;
+    if (!isAsciiUpper(s[p]) || isWordChar(s[p - 1])) continue;
     size_t run = 0;
-    while (p + run < s.size() && isUpper(s[p + run])) ++run;
+    while (p + run < s.size() && isAsciiUpper(s[p + run])) ++run;
     if (run < 2 || run > 4) continue;
     const size_t end = p + run;
     std::string_view word;

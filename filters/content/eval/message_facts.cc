@@ -1,6 +1,6 @@
 #include "filters/content/eval/message_facts.h"
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 

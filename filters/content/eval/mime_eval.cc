@@ -17,7 +17,7 @@
 #include "filters/content/eval/mime_parse_flags.h"
 #include "filters/content/eval/ok_locales.h"
 #include "filters/content/eval/sa_mime_parts.h"
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
@@ -64,16 +64,15 @@ bool badIsoCharset(std::string_view charset) {
     const size_t dash = rest.find('-');
     const size_t space = rest.find_first_of(" \t\r\n\f");
     if (dash != std::string_view::npos && dash > 0 && dash < space && dash + 1 < rest.size() &&
-        !mime::isSpace(rest[dash + 1])) {
+        !isAsciiSpace(rest[dash + 1])) {
       odd_iso = true;
     }
     auto word_end = [&](size_t n) {
-      return n == rest.size() || !(mime::isAsciiAlnum(rest[n]) || rest[n] == '_');
+      return n == rest.size() || !(isAsciiAlnum(rest[n]) || rest[n] == '_');
     };
     if (rest.starts_with("8859-")) {
       size_t digits = 0;
-      while (5 + digits < rest.size() && digits < 2 && mime::isAsciiDigit(rest[5 + digits]))
-        ++digits;
+      while (5 + digits < rest.size() && digits < 2 && isAsciiDigit(rest[5 + digits])) ++digits;
       for (size_t d = 1; d <= digits; ++d) known_iso = known_iso || word_end(5 + d);
     }
     if ((rest.starts_with("2022-jp") || rest.starts_with("2022-kr")) && word_end(7))
@@ -103,7 +102,7 @@ void checkMimeHeader(const SaPart& part, const OkLocales& locales, MimeAttachmen
     facts.base64_encoded_text = true;
   }
   if (badIsoCharset(part.charset)) facts.bad_iso_charset = true;
-  if (std::any_of(part.charset.begin(), part.charset.end(), mime::isAsciiAlpha)) {
+  if (std::any_of(part.charset.begin(), part.charset.end(), isAsciiAlpha)) {
     facts.charsets.push_back(part.charset);
     if (!facts.faraway_charset && !charsetOkForLocales(part.charset, locales))
       facts.faraway_charset = true;
@@ -118,7 +117,7 @@ int excessQpEscapes(std::string_view line) {
     if (line[i] != '=') continue;
     const char a = line[i + 1];
     const char b = line[i + 2];
-    const bool digit = mime::isAsciiDigit(b);
+    const bool digit = isAsciiDigit(b);
     bool excess = false;
     if (a == '0') excess = b == '9';
     if (a == '3') excess = digit || (b >= 'A' && b <= 'F' && b != 'D');
@@ -131,7 +130,7 @@ int excessQpEscapes(std::string_view line) {
   }
   if (count == 0) return 0;
   std::string_view trimmed = line;
-  while (!trimmed.empty() && mime::isSpace(trimmed.back())) trimmed.remove_suffix(1);
+  while (!trimmed.empty() && isAsciiSpace(trimmed.back())) trimmed.remove_suffix(1);
   int trailing = 0;
   while (trimmed.size() >= 3) {
     const std::string_view escape = trimmed.substr(trimmed.size() - 3);
@@ -149,7 +148,7 @@ std::pair<int, size_t> unicodeEscapes(std::string_view line, size_t length) {
     if (at + 8 > line.size() || line[at + 7] != ';') continue;
     bool hex = true;
     for (size_t i = at + 3; i < at + 7; ++i)
-      hex = hex && (mime::isAsciiDigit(line[i]) || (line[i] >= 'A' && line[i] <= 'F'));
+      hex = hex && (isAsciiDigit(line[i]) || (line[i] >= 'A' && line[i] <= 'F'));
     if (!hex) continue;
     ++found;
     at += 7;
@@ -246,7 +245,7 @@ std::optional<std::string> topCharset(const ContentView& view) {
   if (!value) return std::nullopt;
   const std::string& ct = *value;
   for (size_t at = 0; at + 8 <= ct.size(); ++at) {
-    if (!mime::asciiIequals(std::string_view(ct).substr(at, 8), "charset=")) continue;
+    if (!iequals(std::string_view(ct).substr(at, 8), "charset=")) continue;
     const size_t start = at + 8;
     if (start < ct.size() && (ct[start] == '"' || ct[start] == '\'')) {
       const size_t close = ct.find(ct[start], start + 1);
@@ -254,7 +253,7 @@ std::optional<std::string> topCharset(const ContentView& view) {
         return ct.substr(start + 1, close - start - 1);
     }
     size_t end = start;
-    while (end < ct.size() && !mime::isSpace(ct[end])) ++end;
+    while (end < ct.size() && !isAsciiSpace(ct[end])) ++end;
     if (end > start) return ct.substr(start, end - start);
   }
   return std::nullopt;
@@ -262,8 +261,8 @@ std::optional<std::string> topCharset(const ContentView& view) {
 
 bool topTypeIsHtml(const ContentView& view) {
   for (const auto& h : view.headers) {
-    if (!mime::asciiIequals(h.name, "Content-Type")) continue;
-    return mime::asciiIstartsWith(mime::trimSpace(h.decoded), "text/html");
+    if (!iequals(h.name, "Content-Type")) continue;
+    return istartsWith(trimAsciiSpace(h.decoded), "text/html");
   }
   return false;
 }
@@ -285,9 +284,9 @@ void forEachBodyLine(std::string_view body, Visit&& visit) {
 // Constants::CHARSETS_LIKELY_TO_FP_AS_CAPS, matched against a whole charset name.
 bool charsetLikelyToFpAsCaps(std::string_view charset) {
   for (char c : charset) {
-    if (!(mime::isAsciiAlnum(c) || c == '-' || c == '_')) return false;
+    if (!(isAsciiAlnum(c) || c == '-' || c == '_')) return false;
   }
-  const std::string lower = mime::asciiLowerCopy(charset);
+  const std::string lower = toLower(charset);
   for (std::string_view marker : {"koi", "jp", "jis", "euc", "gb", "big5", "isoir", "cp1251",
                                   "windows-1251", "georgianps", "pt154", "tis"}) {
     if (contains(lower, marker)) return true;
@@ -298,11 +297,11 @@ bool charsetLikelyToFpAsCaps(std::string_view charset) {
 // /\S\s+\S/: two words on the line.
 bool hasInnerSpace(std::string_view line) {
   size_t first = 0;
-  while (first < line.size() && mime::isSpace(line[first])) ++first;
+  while (first < line.size() && isAsciiSpace(line[first])) ++first;
   size_t last = line.size();
-  while (last > first && mime::isSpace(line[last - 1])) --last;
+  while (last > first && isAsciiSpace(line[last - 1])) --last;
   for (size_t i = first; i < last; ++i) {
-    if (mime::isSpace(line[i])) return true;
+    if (isAsciiSpace(line[i])) return true;
   }
   return false;
 }
@@ -313,7 +312,7 @@ bool startsWithBase64Pair(std::string_view line) {
   for (int word = 0; word < 2; ++word) {
     size_t n = 0;
     while (at + n < line.size() && n < 77 &&
-           (mime::isAsciiAlnum(line[at + n]) || line[at + n] == '+' || line[at + n] == '/' ||
+           (isAsciiAlnum(line[at + n]) || line[at + n] == '+' || line[at + n] == '/' ||
             line[at + n] == '=')) {
       ++n;
     }
@@ -349,7 +348,7 @@ double uppercasePercent(const EvalInput& in, const OkLocales& locales) {
     length += static_cast<double>(line_length);
     for (std::string_view piece : kept) {
       for (char c : piece) {
-        if ((c >= 'a' && c <= 'z') || mime::isAsciiDigit(c)) ++lower;
+        if ((c >= 'a' && c <= 'z') || isAsciiDigit(c)) ++lower;
         if (c >= 'A' && c <= 'Z') ++upper;
       }
     }
@@ -373,7 +372,7 @@ std::optional<std::string> multipartAlternativeNonText(const SaMimeParts& parts)
     if (!part.leaf || part.parent < 0) continue;
     if (parts.parts[part.parent].type != "multipart/alternative") continue;
     if (part.type == "multipart/related" || part.type == "application/rtf" ||
-        mime::asciiIstartsWith(part.type, "text/"))
+        istartsWith(part.type, "text/"))
       continue;
     return part.type;
   }

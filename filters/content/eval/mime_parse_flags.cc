@@ -7,7 +7,7 @@
 
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/sa_mime_parts.h"
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/message.h"
 
 namespace portcullis::content {
@@ -29,14 +29,14 @@ bool looksLikeField(std::string_view line, bool blanks_before_colon) {
   while (at < line.size() && fieldNameChar(line[at])) ++at;
   if (at == 0) return false;
   if (blanks_before_colon) {
-    while (at < line.size() && mime::isBlank(line[at])) ++at;
+    while (at < line.size() && isBlank(line[at])) ++at;
   }
   return at < line.size() && line[at] == ':';
 }
 
 bool allSpace(std::string_view s) {
   for (char c : s) {
-    if (!mime::isSpace(c)) return false;
+    if (!isAsciiSpace(c)) return false;
   }
   return true;
 }
@@ -63,7 +63,7 @@ void scanHeaderSection(std::string_view raw, bool crlf, MimeParseFlags& flags) {
     const size_t colon = field.find(':');
     if (colon == std::string::npos) return;
     std::string_view key = std::string_view(field).substr(0, colon);
-    while (!key.empty() && mime::isBlank(key.back())) key.remove_suffix(1);
+    while (!key.empty() && isBlank(key.back())) key.remove_suffix(1);
     if (key.size() > kMaxHeaderKeyLength || field.size() - colon - 1 > kMaxHeaderValueLength)
       flags.truncated_header = true;
   };
@@ -71,7 +71,7 @@ void scanHeaderSection(std::string_view raw, bool crlf, MimeParseFlags& flags) {
     const std::optional<SaLine> line = nextLine();
     const bool eof = !line;
     const SaLine current = eof ? SaLine{{}, true} : *line;
-    if (!current.text.empty() && mime::isBlank(current.text.front())) {
+    if (!current.text.empty() && isBlank(current.text.front())) {
       have_field = true;
       field.append(current.text);
       if (current.newline) field.push_back('\n');
@@ -163,10 +163,10 @@ void scanMultipart(std::string_view body, const std::string& boundary, bool root
     if (in_body) continue;
     if (looksLikeField(line, true)) {
       have_header = true;
-      if (mime::asciiIstartsWith(line, "content-type")) content_type.assign(line);
+      if (istartsWith(line, "content-type")) content_type.assign(line);
       continue;
     }
-    if (!line.empty() && mime::isBlank(line.front()) && have_header) {
+    if (!line.empty() && isBlank(line.front()) && have_header) {
       if (!content_type.empty()) content_type.append(line);
       continue;
     }
@@ -181,7 +181,7 @@ void scanMultipart(std::string_view body, const std::string& boundary, bool root
   if (remaining == 0) return;
   for (; i < lines.size(); ++i) {
     for (char c : lines[i].text) {
-      if (!mime::isSpace(c) && c != '.') {
+      if (!isAsciiSpace(c) && c != '.') {
         flags.mime_epilogue_exists = true;
         return;
       }

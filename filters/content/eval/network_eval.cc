@@ -14,13 +14,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "filters/content/eval/classifier_facts.h"
 #include "filters/content/eval/eval_registry.h"
 #include "filters/content/eval/families.h"
-#include "gateway/core/text.h"
+#include "gateway/base/result.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
@@ -138,25 +138,25 @@ class SubTest {
 
 // The symbols of `list` that answer a test (every symbol when there is no sub-test), or why none
 // can.
-std::variant<std::vector<std::string>, std::string> symbolsFor(const DnsList& list,
-                                                               const std::string* subtest) {
+Result<std::vector<std::string>> symbolsFor(const DnsList& list, const std::string* subtest) {
+  using R = Result<std::vector<std::string>>;
   std::vector<std::string> symbols;
   if (!subtest) {
     if (!list.symbol.empty()) symbols.push_back(list.symbol);
     for (const auto& code : list.codes) symbols.push_back(code.symbol);
-    return symbols;
+    return R::success(std::move(symbols));
   }
   SubTest test(*subtest);
-  if (!test.valid()) return "sub-test '" + *subtest + "' is not a valid pattern";
+  if (!test.valid()) return R::failure("sub-test '" + *subtest + "' is not a valid pattern");
   for (const auto& code : list.codes) {
     if (test.covers(code)) symbols.push_back(code.symbol);
   }
   if (symbols.empty()) {
-    return "needs the answers '" + *subtest + "' of DNS list " + list.zone +
-           ", which [checks.dnsbl] reports under no symbol of their own (add a "
-           "[[checks.dnsbl.zone.code]] for them)";
+    return R::failure("needs the answers '" + *subtest + "' of DNS list " + list.zone +
+                      ", which [checks.dnsbl] reports under no symbol of their own (add a "
+                      "[[checks.dnsbl.zone.code]] for them)");
   }
-  return symbols;
+  return R::success(std::move(symbols));
 }
 
 EvalTest listedTest(std::vector<std::string> symbols, std::string zone) {
@@ -173,8 +173,8 @@ EvalTest listedTest(std::vector<std::string> symbols, std::string zone) {
 
 EvalBuild listTest(const DnsList& list, const std::string* subtest) {
   auto symbols = symbolsFor(list, subtest);
-  if (auto* reason = std::get_if<std::string>(&symbols)) return *reason;
-  return listedTest(std::get<std::vector<std::string>>(std::move(symbols)), list.zone);
+  if (!symbols) return symbols.error;
+  return listedTest(std::move(*symbols), list.zone);
 }
 
 // ---------------------------------------------------------------------------------------------

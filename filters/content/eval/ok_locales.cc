@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "filters/content/eval/eval_registry.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 

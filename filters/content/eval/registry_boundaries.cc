@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/tld_list.h"
 
 namespace portcullis::content {

@@ -1,22 +1,19 @@
 #include "filters/content/eval/sa_mime_parts.h"
 
 #include "filters/content/eval/message_facts.h"
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::content {
 namespace {
 
-using mime::asciiLowerCopy;
-using mime::isSpace;
-
 bool isWordChar(char c) {
-  return mime::isAsciiAlnum(c) || c == '_';
+  return isAsciiAlnum(c) || c == '_';
 }
 
 // Whether `word` occurs case-insensitively at `at` with a word boundary before it.
 bool wordAt(std::string_view text, std::string_view word, size_t at) {
   if (at > 0 && isWordChar(text[at - 1])) return false;
-  return mime::asciiIequals(text.substr(at, word.size()), word);
+  return iequals(text.substr(at, word.size()), word);
 }
 
 // Where `word` occurs case-insensitively in `text` at or after `from` with a word boundary
@@ -30,10 +27,10 @@ size_t findWord(std::string_view text, std::string_view word, size_t from) {
 
 // After "\s*=\s*" at `at`: the position following it, or npos.
 size_t skipEquals(std::string_view text, size_t at) {
-  while (at < text.size() && isSpace(text[at])) ++at;
+  while (at < text.size() && isAsciiSpace(text[at])) ++at;
   if (at >= text.size() || text[at] != '=') return std::string_view::npos;
   ++at;
-  while (at < text.size() && isSpace(text[at])) ++at;
+  while (at < text.size() && isAsciiSpace(text[at])) ++at;
   return at;
 }
 
@@ -83,10 +80,10 @@ std::optional<std::string> boundaryParameter(std::string_view text) {
       out = std::string(text.substr(value + 1, end - value - 1));
     } else {
       size_t end = value;
-      while (end < text.size() && !isSpace(text[end]) && text[end] != '"' && text[end] != ';')
+      while (end < text.size() && !isAsciiSpace(text[end]) && text[end] != '"' && text[end] != ';')
         ++end;
       if (end == value) continue;
-      if (!(end == text.size() || isSpace(text[end]) || text[end] == ';')) continue;
+      if (!(end == text.size() || isAsciiSpace(text[end]) || text[end] == ';')) continue;
       out = std::string(text.substr(value, end - value));
     }
     std::erase(out, '"');
@@ -101,15 +98,15 @@ bool strippedTypeChar(unsigned char c) {
 }
 
 std::string mimeType(std::string_view text) {
-  while (!text.empty() && isSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && isAsciiSpace(text.front())) text.remove_prefix(1);
   text = text.substr(0, text.find(';'));
   const size_t slash = text.find('/');
   if (slash != 0 && slash != std::string_view::npos) {
     size_t end = slash + 1;
-    while (end < text.size() && text[end] != '/' && !isSpace(text[end])) ++end;
+    while (end < text.size() && text[end] != '/' && !isAsciiSpace(text[end])) ++end;
     text = text.substr(0, end);
   }
-  std::string type = asciiLowerCopy(text);
+  std::string type = toLower(text);
   const bool textual = type.starts_with("text") && (type.size() == 4 || !isWordChar(type[4]));
   if (type.empty() ||
       (textual && type != "text/x-vcard" && type != "text/calendar" && type != "text/html")) {
@@ -122,17 +119,17 @@ std::string mimeType(std::string_view text) {
 // The value of the last field `name` of a part as Node::header keeps it: unfolded, trimmed.
 std::optional<std::string_view> lastValue(const mime::Part& part, std::string_view name) {
   std::optional<std::string_view> out;
-  for (const mime::Header* h : part.headers.findAll(name)) out = mime::trimSpace(h->value);
+  for (const mime::Header* h : part.headers.findAll(name)) out = trimAsciiSpace(h->value);
   return out;
 }
 
 // Content-Disposition's name=, as Message::_parse_normal reads it.
 std::optional<std::string> dispositionName(std::string_view disposition) {
   for (size_t at = 0; at + 4 < disposition.size(); ++at) {
-    if (!mime::asciiIequals(disposition.substr(at, 4), "name")) continue;
+    if (!iequals(disposition.substr(at, 4), "name")) continue;
     if (disposition[at + 4] != '=') continue;
     size_t value = at + 5;
-    while (value < disposition.size() && isSpace(disposition[value])) ++value;
+    while (value < disposition.size() && isAsciiSpace(disposition[value])) ++value;
     if (value < disposition.size() && disposition[value] == '"') ++value;
     size_t end = value;
     while (end < disposition.size() && disposition[end] != '"' && disposition[end] != ';') ++end;
@@ -161,12 +158,12 @@ SaPart describe(const mime::Part& part, int parent, const std::vector<SaPart>& d
   }
   if (ct.charset) {
     out.has_charset = true;
-    out.charset = asciiLowerCopy(*ct.charset);
+    out.charset = toLower(*ct.charset);
   }
   if (auto cte = lastValue(part, "content-transfer-encoding"))
-    out.transfer_encoding = asciiLowerCopy(*cte);
+    out.transfer_encoding = toLower(*cte);
   const std::string disposition(lastValue(part, "content-disposition").value_or(""));
-  out.disposition = asciiLowerCopy(disposition);
+  out.disposition = toLower(disposition);
   if (auto name = dispositionName(disposition)) {
     out.name = *name;
   } else {
@@ -219,7 +216,7 @@ SaContentType parseSaContentType(std::string_view value) {
   out.charset = parameter(text, {"charset"});
   out.name = parameter(text, {"filename", "name"}).value_or("");
   std::string_view rest = text;
-  while (!rest.empty() && isSpace(rest.front())) rest.remove_prefix(1);
+  while (!rest.empty() && isAsciiSpace(rest.front())) rest.remove_prefix(1);
   if (rest.substr(0, rest.find(';')).find_first_not_of(" \t\r\n") == std::string_view::npos)
     out.missing = true;
   out.type = mimeType(text);
@@ -227,7 +224,7 @@ SaContentType parseSaContentType(std::string_view value) {
 }
 
 std::string_view SaPart::effectiveType() const {
-  const std::string n = asciiLowerCopy(name);
+  const std::string n = toLower(name);
   for (std::string_view suffix : {".html", ".htm", ".shtml", ".shtm"}) {
     if (n.ends_with(suffix)) return "text/html";
   }

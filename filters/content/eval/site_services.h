@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "filters/classifier/classifier.h"
-#include "filters/classifier/classifier_settings.h"
+#include "filters/classifier/classifier_config.h"
 
 namespace portcullis::content {
 

@@ -14,7 +14,7 @@
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/registry_boundaries.h"
 #include "filters/content/eval/sa_mime_parts.h"
-#include "gateway/mime/ascii.h"
+#include "gateway/base/text.h"
 #include "gateway/mime/charset.h"
 
 namespace portcullis::content {
@@ -51,7 +51,7 @@ bool isIpAddress(std::string_view host) {
     if (octet.empty() || octet.size() > 3) return false;
     int value = 0;
     for (char c : octet) {
-      if (!mime::isAsciiDigit(c)) return false;
+      if (!isAsciiDigit(c)) return false;
       value = value * 10 + (c - '0');
     }
     if (value > 255 || (octet.size() > 1 && octet[0] == '0')) return false;
@@ -64,9 +64,9 @@ bool isIpAddress(std::string_view host) {
 // The host of an http(s) URI (m@^https?://([^/:?#]+)@i), or nullopt.
 std::optional<std::string_view> httpHost(std::string_view uri) {
   size_t start = 0;
-  if (mime::asciiIstartsWith(uri, "http://")) {
+  if (istartsWith(uri, "http://")) {
     start = 7;
-  } else if (mime::asciiIstartsWith(uri, "https://")) {
+  } else if (istartsWith(uri, "https://")) {
     start = 8;
   } else {
     return std::nullopt;
@@ -82,9 +82,9 @@ std::optional<std::string_view> httpHost(std::string_view uri) {
 // The host after the first "https://" in a text (m@https://([^\s/:?#]+)@i), or nullopt.
 std::optional<std::string_view> httpsHostIn(std::string_view text) {
   for (size_t at = 0; at + 8 < text.size(); ++at) {
-    if (!mime::asciiIstartsWith(text.substr(at), "https://")) continue;
+    if (!istartsWith(text.substr(at), "https://")) continue;
     size_t end = at + 8;
-    while (end < text.size() && !mime::isSpace(text[end]) && text[end] != '/' && text[end] != ':' &&
+    while (end < text.size() && !isAsciiSpace(text[end]) && text[end] != '/' && text[end] != ':' &&
            text[end] != '?' && text[end] != '#')
       ++end;
     if (end > at + 8) return text.substr(at + 8, end - at - 8);
@@ -95,9 +95,9 @@ std::optional<std::string_view> httpsHostIn(std::string_view text) {
 // m%^https?:/*(?:[^\@/]+\@)?\d+\.\d+\.\d+\.\d+%i (or only https when `secure_only`).
 bool linksToIp(std::string_view uri, bool secure_only) {
   size_t at = 0;
-  if (mime::asciiIstartsWith(uri, "https:")) {
+  if (istartsWith(uri, "https:")) {
     at = 6;
-  } else if (!secure_only && mime::asciiIstartsWith(uri, "http:")) {
+  } else if (!secure_only && istartsWith(uri, "http:")) {
     at = 5;
   } else {
     return false;
@@ -114,7 +114,7 @@ bool linksToIp(std::string_view uri, bool secure_only) {
       ++i;
     }
     const size_t digits = i;
-    while (i < rest.size() && mime::isAsciiDigit(rest[i])) ++i;
+    while (i < rest.size() && isAsciiDigit(rest[i])) ++i;
     if (i == digits) return false;
   }
   return true;
@@ -122,7 +122,7 @@ bool linksToIp(std::string_view uri, bool secure_only) {
 
 bool containsHttps(std::string_view text) {
   for (size_t at = 0; at + 6 <= text.size(); ++at) {
-    if (mime::asciiIequals(text.substr(at, 6), "https:")) return true;
+    if (iequals(text.substr(at, 6), "https:")) return true;
   }
   return false;
 }
@@ -152,7 +152,7 @@ MismatchResult httpsHttpMismatch(const HtmlAnchors& document, const RegistryBoun
         shown = rb.domainOf(shown);
         if (!rb.isDomainValid(shown)) continue;
       }
-      if (mime::asciiLowerCopy(shown) == linked) continue;
+      if (toLower(shown) == linked) continue;
       out.mismatch = "link to " + linked + " shown as https://" + std::string(*https);
       break;
     }

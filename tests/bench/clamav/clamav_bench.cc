@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "filters/clamav/clamav_factory.h"
+#include "filters/clamav/clamav_config.h"
 #include "filters/clamav/engine.h"
 #include "gateway/config/section.h"
 

@@ -83,25 +83,20 @@ class FoldStore : public classifier::TokenStore {
  public:
   void use(std::shared_ptr<classifier::TokenStore> store) { store_ = std::move(store); }
   std::string_view backend() const override { return store_->backend(); }
-  classifier::Result<classifier::StoreTotals> lookup(
-      std::span<const classifier::TokenHash> tokens,
-      std::span<classifier::TokenCounts> counts) override {
+  Result<classifier::StoreTotals> lookup(std::span<const classifier::TokenHash> tokens,
+                                         std::span<classifier::TokenCounts> counts) override {
     return store_->lookup(tokens, counts);
   }
-  classifier::Result<classifier::LearnOutcome> learn(
-      const classifier::MessageDigest& digest, MessageClass cls,
-      std::span<const classifier::TokenHash> tokens) override {
+  Result<classifier::LearnOutcome> learn(const classifier::MessageDigest& digest, MessageClass cls,
+                                         std::span<const classifier::TokenHash> tokens) override {
     return store_->learn(digest, cls, tokens);
   }
-  classifier::Result<classifier::LearnOutcome> forget(
-      const classifier::MessageDigest& digest,
-      std::span<const classifier::TokenHash> tokens) override {
+  Result<classifier::LearnOutcome> forget(const classifier::MessageDigest& digest,
+                                          std::span<const classifier::TokenHash> tokens) override {
     return store_->forget(digest, tokens);
   }
-  classifier::Result<classifier::StoreTotals> totals() override { return store_->totals(); }
-  classifier::Status expire(std::uint64_t max_tokens) override {
-    return store_->expire(max_tokens);
-  }
+  Result<classifier::StoreTotals> totals() override { return store_->totals(); }
+  Status expire(std::uint64_t max_tokens) override { return store_->expire(max_tokens); }
 
  private:
   std::shared_ptr<classifier::TokenStore> store_;

@@ -2,6 +2,7 @@
 // `portcullis learn` taught it generated messages. --json carries the probability and the learnt
 // counts (or why there is no probability), --explain the most telling tokens, and the BAYES_*
 // rules answer from the same probability.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,11 +10,21 @@
 #include <vector>
 
 #include "tests/support/gateway_process.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace portcullis::test {
 namespace {
+
+using ::testing::Contains;
+
+// The one JSON object a scan of one message prints; an empty object when there is not exactly one.
+boost::json::object onlyLine(const std::string& output) {
+  auto lines = jsonLines(output);
+  EXPECT_EQ(lines.size(), 1u) << output;
+  return lines.size() == 1 ? lines.front() : boost::json::object();
+}
 
 // A few words that only spam uses, a few only ham uses, and common ones both use.
 std::string generated(bool spam, int n) {
@@ -76,11 +87,11 @@ TEST_F(ScanClassifier, JsonCarriesTheProbabilityAndExplainTheTellingTokens) {
   learn(30);
   auto json = run({"scan", "--json", "-c", config(), spam()});
   ASSERT_EQ(json.exit_code, 0) << json.output;
-  EXPECT_NE(json.output.find("\"BAYES_99\""), std::string::npos) << json.output;
-  EXPECT_NE(json.output.find("\"classifier\":{\"probability\":1.0000,\"spam_learned\":30,"
-                             "\"ham_learned\":30}"),
-            std::string::npos)
-      << json.output;
+  const boost::json::object scanned = onlyLine(json.output);
+  EXPECT_THAT(scanned.at("symbols").as_array(), Contains("BAYES_99")) << json.output;
+  const boost::json::object classifier = {
+      {"probability", 1.0}, {"spam_learned", 30}, {"ham_learned", 30}};
+  EXPECT_EQ(scanned.at("classifier"), classifier) << json.output;
 
   auto explain = run({"scan", "--explain", "-c", config(), spam()});
   ASSERT_EQ(explain.exit_code, 0) << explain.output;
@@ -92,16 +103,21 @@ TEST_F(ScanClassifier, JsonCarriesTheProbabilityAndExplainTheTellingTokens) {
 
   auto both = run({"scan", "--json", "--explain", "-c", config(), spam()});
   ASSERT_EQ(both.exit_code, 0) << both.output;
-  EXPECT_NE(both.output.find("\"telling\":[{\"token\":"), std::string::npos) << both.output;
+  const boost::json::object scanned_and_explained = onlyLine(both.output);
+  const boost::json::value& telling = scanned_and_explained.at("classifier").at("telling");
+  ASSERT_FALSE(telling.as_array().empty()) << both.output;
+  EXPECT_TRUE(telling.at(0).at("token").is_string()) << both.output;
 }
 
 TEST_F(ScanClassifier, JsonSaysWhyThereIsNoProbability) {
   learn(5);  // fewer than the 20 of each the configuration asks for
   auto json = run({"scan", "--json", "-c", config(), spam()});
   ASSERT_EQ(json.exit_code, 0) << json.output;
-  EXPECT_NE(json.output.find("\"probability\":null,\"reason\":\"learnt 5 spam and 5 ham, fewer "
-                             "than the 20 spam and 20 ham it needs\""),
-            std::string::npos)
+  const boost::json::object scanned = onlyLine(json.output);
+  const boost::json::value& classifier = scanned.at("classifier");
+  EXPECT_TRUE(classifier.at("probability").is_null()) << json.output;
+  EXPECT_EQ(classifier.at("reason"),
+            "learnt 5 spam and 5 ham, fewer than the 20 spam and 20 ham it needs")
       << json.output;
   EXPECT_EQ(json.output.find("BAYES_99"), std::string::npos) << json.output;
 }

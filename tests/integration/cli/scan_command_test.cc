@@ -1,16 +1,21 @@
 // `portcullis scan` run as a rule author runs it: the real binary over message files, with the
 // shipped rules, with --rules, with a configuration's policy, and with bad input.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "tests/support/gateway_process.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace portcullis::test {
 namespace {
+
+using ::testing::ElementsAre;
 
 const std::string kGtube = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 
@@ -24,11 +29,21 @@ CommandResult scan(std::vector<std::string> args) {
   return runCommand(args, "", std::chrono::seconds(120));
 }
 
-// Every output line must be a JSON object (checked by Python's parser).
-void expectJsonLines(const std::string& output) {
-  auto check = runCommand(
-      {"python3", "-c", "import sys, json\nfor l in sys.stdin: json.loads(l)\n"}, output);
-  EXPECT_EQ(check.exit_code, 0) << check.output << "\n" << output;
+// The output's lines, each parsed as a JSON object; fails the test unless every line is one.
+std::vector<boost::json::object> expectJsonLines(const std::string& output) {
+  const auto lines = jsonLines(output);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(std::count(output.begin(), output.end(), '\n')))
+      << output;
+  return lines;
+}
+
+// The file names (without directories) of the scanned messages, in output order.
+std::vector<std::string> fileNames(const std::vector<boost::json::object>& lines) {
+  std::vector<std::string> names;
+  for (const auto& line : lines) {
+    names.push_back(std::filesystem::path(std::string(jsonString(line, "file"))).filename());
+  }
+  return names;
 }
 
 class ScanCommand : public ::testing::Test {
@@ -52,16 +67,13 @@ TEST_F(ScanCommand, ShippedRulesRejectGtubeAndAcceptCleanMailInFileOrder) {
   writeFile(dir_ / "mail" / "b-clean.eml", message("lunch", "See you at noon."));
   auto r = scan({"--json", (dir_ / "mail").string()});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  expectJsonLines(r.output);
-  auto gtube = r.output.find("a-gtube.eml\",\"action\":\"reject\"");
-  auto clean = r.output.find("b-clean.eml\",\"action\":\"accept\"");
-  ASSERT_NE(gtube, std::string::npos) << r.output;
-  ASSERT_NE(clean, std::string::npos) << r.output;
-  EXPECT_LT(gtube, clean);
-  EXPECT_NE(r.output.find("\"symbols\":[\"GTUBE\"]"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("b-clean.eml\",\"action\":\"accept\",\"score\":0.000,\"symbols\":[]"),
-            std::string::npos)
-      << r.output;
+  const auto lines = expectJsonLines(r.output);
+  ASSERT_THAT(fileNames(lines), ElementsAre("a-gtube.eml", "b-clean.eml")) << r.output;
+  EXPECT_EQ(lines[0].at("action"), "reject") << r.output;
+  EXPECT_EQ(lines[0].at("symbols"), boost::json::array{"GTUBE"}) << r.output;
+  EXPECT_EQ(lines[1].at("action"), "accept") << r.output;
+  EXPECT_EQ(lines[1].at("score"), 0.0) << r.output;
+  EXPECT_EQ(lines[1].at("symbols"), boost::json::array{}) << r.output;
 }
 
 TEST_F(ScanCommand, RulesOptionAndExplainShowTheMatchedText) {
@@ -76,11 +88,11 @@ TEST_F(ScanCommand, RulesOptionAndExplainShowTheMatchedText) {
   auto json = scan(
       {"--rules", (dir_ / "rules").string(), "--explain", "--json", (dir_ / "mail" / "m.eml")});
   ASSERT_EQ(json.exit_code, 0) << json.output;
-  expectJsonLines(json.output);
-  EXPECT_NE(json.output.find(R"("explain":[{"name":"SCAN_TEST_PHRASE","score":6.000,)"
-                             R"("matched":"Purple Elephant"}])"),
-            std::string::npos)
-      << json.output;
+  const auto lines = expectJsonLines(json.output);
+  ASSERT_EQ(lines.size(), 1u) << json.output;
+  const boost::json::array explain = {
+      {{"name", "SCAN_TEST_PHRASE"}, {"score", 6.0}, {"matched", "Purple Elephant"}}};
+  EXPECT_EQ(lines[0].at("explain"), explain) << json.output;
 }
 
 TEST_F(ScanCommand, ConfigurationPolicyDecidesAndRulesOptionReplacesItsRules) {
@@ -148,9 +160,11 @@ TEST_F(ScanCommand, MessageBeyondAMimeLimitIsScannedUpToItAndGetsASymbol) {
             "[checks.content]\nrules = [\"rules\"]\n");
   auto r = scan({"--json", "-c", (dir_ / "portcullis.toml").string(), (dir_ / "mail").string()});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find(R"("score":6.500,"symbols":["MANY_PARTS","MIME_PART_LIMIT",)"
-                          R"("SCAN_TEST_PHRASE"])"),
-            std::string::npos)
+  const auto lines = jsonLines(r.output);
+  ASSERT_EQ(lines.size(), 1u) << r.output;
+  EXPECT_EQ(lines[0].at("score"), 6.5) << r.output;
+  EXPECT_EQ(lines[0].at("symbols"),
+            (boost::json::array{"MANY_PARTS", "MIME_PART_LIMIT", "SCAN_TEST_PHRASE"}))
       << r.output;
 
   writeFile(dir_ / "portcullis.toml",

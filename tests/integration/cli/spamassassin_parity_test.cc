@@ -19,10 +19,9 @@
 #include <sstream>
 
 #include <boost/json.hpp>
-#include <boost/json/src.hpp>
 
 #include "filters/content/rule_engine.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 #include "tests/support/gateway_process.h"
 #include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"

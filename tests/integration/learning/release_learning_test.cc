@@ -5,10 +5,9 @@
 // taught.
 #include <gtest/gtest.h>
 
-#include <regex>
-
 #include "tests/integration/learning/learning_gateway.h"
 #include "tests/integration/policy/policy_gateway.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/run_command.h"
 
 namespace portcullis::test {
@@ -23,9 +22,7 @@ std::vector<std::string> quarantined(const GatewayProcess& gateway) {
   auto r = runCommand({portcullisBinary().string(), "quarantine", "-c",
                        gateway.configPath().string(), "list", "--json"});
   std::vector<std::string> ids;
-  const std::regex id(R"re("id":"([^"]+)")re");
-  for (std::sregex_iterator it(r.output.begin(), r.output.end(), id), end; it != end; ++it)
-    ids.push_back((*it)[1].str());
+  for (const auto& entry : jsonLines(r.output)) ids.emplace_back(jsonString(entry, "id"));
   return ids;
 }
 

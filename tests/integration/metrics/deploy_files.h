@@ -2,6 +2,9 @@
 // the PromQL expressions of the Grafana dashboard.
 #pragma once
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -29,18 +32,24 @@ inline std::set<std::string> metricNames(const std::string& text) {
   return names;
 }
 
-// The "expr" strings of a Grafana dashboard, JSON escapes undone.
-inline std::vector<std::string> dashboardExpressions(const std::string& json) {
-  static const std::regex expr(R"re("expr":\s*"((?:[^"\\]|\\.)*)")re");
-  std::vector<std::string> out;
-  for (std::sregex_iterator it(json.begin(), json.end(), expr), end; it != end; ++it) {
-    std::string raw = (*it)[1], text;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '\\' && i + 1 < raw.size()) ++i;
-      text += raw[i];
+// The "expr" strings of a Grafana dashboard (at any depth), in document order.
+inline void collectExpressions(const boost::json::value& node, std::vector<std::string>& out) {
+  if (node.is_array()) {
+    for (const auto& item : node.get_array()) collectExpressions(item, out);
+  } else if (node.is_object()) {
+    for (const auto& member : node.get_object()) {
+      if (member.key() == "expr" && member.value().is_string()) {
+        out.emplace_back(member.value().get_string());
+      } else {
+        collectExpressions(member.value(), out);
+      }
     }
-    out.push_back(text);
   }
+}
+
+inline std::vector<std::string> dashboardExpressions(const std::string& json) {
+  std::vector<std::string> out;
+  collectExpressions(boost::json::parse(json), out);
   return out;
 }
 

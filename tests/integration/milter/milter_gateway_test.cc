@@ -5,6 +5,7 @@
 // quarantine = "hold", quarantine = "store", one whose configuration the SIGHUP test changes, and
 // one with deny lists and a domain policy (behind a second, sending Postfix for the 452 split), and
 // one whose DNS list (a private dnsmasq) lists every client in a zone that rejects.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -15,6 +16,7 @@
 #include "tests/integration/milter/postfix_mail.h"
 #include "tests/support/dnsmasq_server.h"
 #include "tests/support/gateway_process.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/loopback.h"
 #include "tests/support/postfix_instance.h"
 #include "tests/support/recording_mta.h"
@@ -174,14 +176,12 @@ std::string quarantineList(const Stack& stack) {
   return r.output;
 }
 
-// The JSON line of the quarantine list that mentions `token`; empty when none does.
-std::string quarantinedEntry(const Stack& stack, const std::string& token) {
-  std::string list = quarantineList(stack);
-  size_t at = list.find(token);
-  if (at == std::string::npos) return {};
-  size_t begin = list.rfind('\n', at);
-  begin = begin == std::string::npos ? 0 : begin + 1;
-  return list.substr(begin, list.find('\n', at) - begin);
+// The quarantine list's entry whose subject carries `token`; nullopt when none does.
+std::optional<boost::json::object> quarantinedEntry(const Stack& stack, const std::string& token) {
+  for (auto& entry : test::jsonLines(quarantineList(stack))) {
+    if (test::jsonString(entry, "subject").find(token) != std::string_view::npos) return entry;
+  }
+  return std::nullopt;
 }
 
 // A body longer than the milter's max_body_size, with `phrase` after the first `offset` bytes.
@@ -228,7 +228,7 @@ TEST(MilterGateway, HoldModeLeavesTheQuarantinedMessageInPostfixHoldQueue) {
   EXPECT_TRUE(eventually([&] { return inHoldQueue(s.postfix_dir, sent.queue_id); }))
       << runShell("postqueue -c " + (s.postfix_dir / "etc").string() + " -j").output;
   expectNeverDelivered(s, sent.token);
-  EXPECT_EQ(quarantinedEntry(s, sent.token), "");
+  EXPECT_FALSE(quarantinedEntry(s, sent.token).has_value());
 }
 
 TEST(MilterGateway, StoreModeKeepsTheMessageInTheQuarantineStoreAndPostfixDropsIt) {
@@ -238,16 +238,19 @@ TEST(MilterGateway, StoreModeKeepsTheMessageInTheQuarantineStoreAndPostfixDropsI
       << sent.result.output;
   ASSERT_FALSE(sent.queue_id.empty()) << sent.result.output;
 
-  std::string entry = quarantinedEntry(s, sent.token);
-  ASSERT_NE(entry, "") << quarantineList(s) << s.gateway->log();
-  for (const auto* part :
-       {"\"sender\":\"sender@sender.test\"", "\"recipients\":[\"rcpt@example.test\"]",
-        "\"name\":\"TEST_QUARANTINE\"", "\"client\":\"127.0.0.1\""}) {
-    EXPECT_NE(entry.find(part), std::string::npos) << part << " in " << entry;
+  const std::optional<boost::json::object> entry = quarantinedEntry(s, sent.token);
+  ASSERT_TRUE(entry.has_value()) << quarantineList(s) << s.gateway->log();
+  EXPECT_EQ(entry->at("sender"), "sender@sender.test") << *entry;
+  EXPECT_EQ(entry->at("recipients"), boost::json::array{"rcpt@example.test"}) << *entry;
+  EXPECT_EQ(entry->at("client"), "127.0.0.1") << *entry;
+  std::vector<std::string> symbols;
+  for (const auto& symbol : entry->at("symbols").as_array()) {
+    symbols.emplace_back(symbol.at("name").as_string());
   }
+  EXPECT_THAT(symbols, ::testing::Contains("TEST_QUARANTINE")) << *entry;
   // The stored copy carries the verdict's header fields, as a delivered one would, under the
   // Received field of the client's hop, which Postfix never shows a milter.
-  std::string id = entry.substr(entry.find("\"id\":\"") + 6, 18);
+  const std::string id(test::jsonString(*entry, "id"));
   auto shown = test::runCommand({test::portcullisBinary().string(), "quarantine", "-c",
                                  s.gateway->configPath().string(), "show", id});
   EXPECT_EQ(shown.exit_code, 0) << shown.output;
@@ -280,7 +283,7 @@ TEST(MilterGateway, StoreModeSendsAMessageWithACutBodyToTheHoldQueue) {
   ASSERT_FALSE(sent.queue_id.empty()) << sent.result.output;
   EXPECT_TRUE(eventually([&] { return inHoldQueue(s.postfix_dir, sent.queue_id); }))
       << s.gateway->log();
-  EXPECT_EQ(quarantinedEntry(s, sent.token), "");
+  EXPECT_FALSE(quarantinedEntry(s, sent.token).has_value());
   expectNeverDelivered(s, sent.token);
 }
 

@@ -11,7 +11,6 @@
 #include "gateway/config/document.h"
 #include "gateway/core/queue_id.h"
 #include "gateway/milter/milter_session.h"
-#include "gateway/smtp/reply.h"
 #include "tests/integration/milter/test_checks.h"
 
 namespace portcullis::milter {
@@ -20,16 +19,16 @@ namespace {
 using namespace std::chrono_literals;
 
 // A quarantine store that records what it is asked to keep and answers `reply`.
-class RecordingSink : public smtp::QuarantineSink {
+class RecordingSink : public QuarantineStore {
  public:
   struct Kept {
     std::string id;
     std::string message;
     Action action;
   };
-  explicit RecordingSink(smtp::Reply reply) : reply_(std::move(reply)) {}
-  awaitable<smtp::Reply> keep(const Transaction& tx, std::string_view message,
-                              const Verdict& verdict) override {
+  explicit RecordingSink(FlowReply reply) : reply_(std::move(reply)) {}
+  awaitable<FlowReply> keep(const Transaction& tx, std::string_view message,
+                            const Verdict& verdict) override {
     std::lock_guard lock(mutex_);
     kept_.push_back({tx.id, std::string(message), verdict.action});
     co_return reply_;
@@ -40,7 +39,7 @@ class RecordingSink : public smtp::QuarantineSink {
   }
 
  private:
-  smtp::Reply reply_;
+  FlowReply reply_;
   mutable std::mutex mutex_;
   std::vector<Kept> kept_;
 };
@@ -57,7 +56,7 @@ class SessionTest : public ::testing::Test {
   // A session from client 192.0.2.7 (or `client_address`) after HELO, before MAIL.
   std::unique_ptr<MilterSession> connected(milter_test::TestContextOptions checks = {},
                                            MilterSettings settings = {},
-                                           std::shared_ptr<smtp::QuarantineSink> store = nullptr,
+                                           std::shared_ptr<QuarantineStore> store = nullptr,
                                            std::string_view client_address = "192.0.2.7") {
     auto context = milter_test::makeTestContext(checks);
     context->quarantine = std::move(store);
@@ -72,7 +71,7 @@ class SessionTest : public ::testing::Test {
   // A session in a transaction from sender@sender.test.
   std::unique_ptr<MilterSession> open(milter_test::TestContextOptions checks = {},
                                       MilterSettings settings = {},
-                                      std::shared_ptr<smtp::QuarantineSink> store = nullptr) {
+                                      std::shared_ptr<QuarantineStore> store = nullptr) {
     auto session = connected(std::move(checks), settings, std::move(store));
     StageResult mail =
         session->mail("<sender@sender.test>", {"SIZE=100", "BODY=8BITMIME"}, {"QID1", "", {}});
@@ -190,7 +189,7 @@ TEST_F(SessionTest, RejectTempfailDiscardAndHoldMapOntoMilterReplies) {
 TEST_F(SessionTest, StoreModeKeepsTheEditedMessageUnderItsOwnIdAndDiscards) {
   MilterSettings settings;
   settings.quarantine = QuarantineMode::Store;
-  auto sink = std::make_shared<RecordingSink>(smtp::Reply{250, "2.0.0", "Ok: queued"});
+  auto sink = std::make_shared<RecordingSink>(FlowReply{250, "2.0.0", "Ok: queued"});
   auto s = open({}, settings, sink);
   MessageActions a = message(*s, "hold-me", {{"X-Spam-Flag", "NO"}});
   EXPECT_EQ(a.result.status, MilterStatus::Discard);
@@ -216,7 +215,7 @@ TEST_F(SessionTest, StoreModeKeepsTheEditedMessageUnderItsOwnIdAndDiscards) {
 TEST_F(SessionTest, StoreModeAnswersTempfailWhenTheStoreFails) {
   MilterSettings settings;
   settings.quarantine = QuarantineMode::Store;
-  auto sink = std::make_shared<RecordingSink>(smtp::Reply{451, "4.3.0", "Error: disk"});
+  auto sink = std::make_shared<RecordingSink>(FlowReply{451, "4.3.0", "Error: disk"});
   auto s = open({}, settings, sink);
   MessageActions a = message(*s, "hold-me");
   EXPECT_EQ(a.result.status, MilterStatus::TempFail);
@@ -229,7 +228,7 @@ TEST_F(SessionTest, StoreModeSendsACutBodyToTheHoldQueue) {
   MilterSettings settings;
   settings.quarantine = QuarantineMode::Store;
   settings.max_body_size = 1024;
-  auto sink = std::make_shared<RecordingSink>(smtp::Reply{250, "2.0.0", "Ok: queued"});
+  auto sink = std::make_shared<RecordingSink>(FlowReply{250, "2.0.0", "Ok: queued"});
   auto s = open({}, settings, sink);
   MessageActions a = message(*s, "hold-me", {}, std::string(5000, 'x'));
   EXPECT_EQ(a.result.status, MilterStatus::Accept);
@@ -371,7 +370,7 @@ TEST_F(SessionTest, RecipientWithAnotherDomainPolicyGets452AndTheFirstRecipientD
   EXPECT_EQ(deferred.status, MilterStatus::TempFail);
   EXPECT_EQ(deferred.reply.code, 452);
   EXPECT_EQ(deferred.reply.enhanced, "4.5.3");
-  EXPECT_EQ(deferred.reply.text, smtp::replies::policyDiffers().text);
+  EXPECT_EQ(deferred.reply.text, policyDiffers().text);
   EXPECT_EQ(await(s->recipient("<c@example.test>", {})).status, MilterStatus::Continue);
   MessageActions main_domain = content(*s, "tag-me");
   EXPECT_EQ(main_domain.new_subject, "[SPAM] tag-me");

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gateway/milter/milter_server.h"
+#include "gateway/pipeline/context_holder.h"
 #include "gateway/relay/proxy_delivery.h"
 #include "gateway/smtp/server.h"
 #include "tests/integration/milter/test_checks.h"
@@ -73,27 +74,24 @@ int main(int argc, char** argv) {
     milter_test::TestContextOptions checks = options.checks;
     checks.generation = generation;
     auto ctx = milter_test::makeTestContext(checks);
+    ctx->hostname = "gateway.test";
     ctx->protocol.hostname = "gateway.test";
     ctx->delivery = delivery;
     ctx->recipients = recipients;
     return std::shared_ptr<const smtp::SessionContext>(ctx);
   };
 
-  std::mutex context_mutex;
-  std::shared_ptr<const smtp::SessionContext> current = build(0);
-  auto current_context = [&] {
-    std::lock_guard lock(context_mutex);
-    return current;
-  };
+  ContextHolder<smtp::SessionContext> contexts(build(0));
 
-  smtp::Server server(io, {}, current);
+  smtp::Server server(io, {}, contexts.current());
   server.listen("127.0.0.1", options.smtp_port);
   server.start();
 
   milter::MilterSettings settings;
   settings.max_body_size = options.max_body;
   settings.check_timeout = options.checks.check_timeout;
-  milter::MilterServer milter(options.milter, current_context, settings);
+  milter::MilterServer milter(
+      options.milter, [&contexts] { return contexts.current(); }, settings);
   milter.start();
 
   int generation = 0;
@@ -105,10 +103,7 @@ int main(int argc, char** argv) {
         if (signal == SIGHUP || signal == SIGUSR1) {
           if (signal == SIGHUP) {
             auto fresh = build(++generation);
-            {
-              std::lock_guard lock(context_mutex);
-              current = fresh;
-            }
+            contexts.replace(fresh);
             server.setContext(fresh);
             say("reloaded generation=" + std::to_string(generation));
           } else {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/json_lines.h"
 #include "tests/support/loopback.h"
 #include "tests/support/run_command.h"
 
@@ -58,8 +59,12 @@ void stopPostfix(const std::filesystem::path& dir) {
 
 bool inHoldQueue(const std::filesystem::path& dir, const std::string& queue_id) {
   auto queue = runShell("postqueue -c " + (dir / "etc").string() + " -j");
-  return queue.output.find("\"queue_name\": \"hold\", \"queue_id\": \"" + queue_id + "\"") !=
-         std::string::npos;
+  for (const auto& message : test::jsonLines(queue.output)) {
+    if (test::jsonString(message, "queue_name") == "hold" &&
+        test::jsonString(message, "queue_id") == queue_id)
+      return true;
+  }
+  return false;
 }
 
 Sent sendThrough(uint16_t port, const std::string& subject, const std::string& extra) {

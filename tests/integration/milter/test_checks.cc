@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::milter_test {
 
@@ -40,19 +40,23 @@ class StageMarker : public Check {
   std::string symbol_;
 };
 
-// A connect check that forces a reject of kListedClient, as a DNS list zone with reject = true.
+// A connect check that forces a reject of one client, as a DNS list zone with reject = true.
 class ListedClient : public Check {
  public:
+  explicit ListedClient(std::string listed) : listed_(std::move(listed)) {}
   std::string_view name() const override { return "test_listed_client"; }
   Stage stage() const override { return Stage::Connect; }
   awaitable<void> run(const Transaction& tx, Report& report) const override {
-    if (tx.client.address == kListedClient) {
-      report.force({Action::Reject, "listed client", "554", "5.7.1",
-                    fmt::format("Service unavailable; client [{}] listed by test.portcullis",
-                                kListedClient)});
+    if (tx.client.address == listed_) {
+      report.force(
+          {Action::Reject, "listed client", "554", "5.7.1",
+           fmt::format("Service unavailable; client [{}] listed by test.portcullis", listed_)});
     }
     co_return;
   }
+
+ private:
+  std::string listed_;
 };
 
 // A MAIL check that forces a reject of senders "spf-fail*", as SPF with reject_on_fail.
@@ -130,7 +134,7 @@ std::shared_ptr<smtp::SessionContext> makeTestContext(const TestContextOptions& 
   std::vector<std::shared_ptr<const Check>> checks = {
       std::make_shared<StageMarker>(Stage::Connect, "TEST_CONNECT_SEEN"),
       std::make_shared<StageMarker>(Stage::MailFrom, "TEST_MAIL_SEEN"),
-      std::make_shared<ListedClient>(),
+      std::make_shared<ListedClient>(options.listed_client),
       std::make_shared<FailingSender>(),
       std::make_shared<RecipientBlocker>(),
       std::make_shared<SubjectKeywords>(options.slow_check, options.generation),

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,14 +23,15 @@ struct TestContextOptions {
   std::chrono::milliseconds check_timeout{20'000};
   std::chrono::milliseconds slow_check{8'000};  // how long "slow-me" takes
   int generation = 0;  // written into X-Test-Generation (which configuration served the message)
-  std::vector<DomainPolicy> domains;  // [[policy.domain]] overrides
-  AccessLists lists;                  // allow and deny lists of the policy
+  std::vector<DomainPolicy> domains;                       // [[policy.domain]] overrides
+  AccessLists lists;                                       // allow and deny lists of the policy
+  std::string listed_client = std::string(kListedClient);  // the connect check rejects it
 };
 
-// A SessionContext with a real Pipeline and Policy around the test checks ([policy]: tag 5,
-// quarantine 10, reject 15, subject prefix "[SPAM]"; plus the options' domains and lists),
-// Authentication-Results "test.portcullis; none", and forged A-R fields claiming test.portcullis
-// removed.
+// A SessionContext (hostname "localhost") with a real Pipeline and Policy around the test checks
+// ([policy]: tag 5, quarantine 10, reject 15, subject prefix "[SPAM]"; plus the options' domains
+// and lists), Authentication-Results "test.portcullis; none", and forged A-R fields claiming
+// test.portcullis removed.
 std::shared_ptr<smtp::SessionContext> makeTestContext(const TestContextOptions& options);
 
 }  // namespace portcullis::milter_test

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/smtp/gateway_under_test.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/loopback.h"
 #include "tests/support/run_command.h"
 
@@ -49,12 +50,14 @@ TEST(QueueCommands, ListShowAndDeleteADeferredMessage) {
   std::string config = env.gateway.configPath().string();
   auto list = runCommand({bin, "queue", "-c", config, "list", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.output;
-  auto at = list.output.find("\"id\":\"");
-  ASSERT_NE(at, std::string::npos) << list.output;
-  std::string id = list.output.substr(at + 6, 18);
-  EXPECT_NE(list.output.find("\"address\":\"busy@example.org\",\"status\":\"delayed\""),
-            std::string::npos)
-      << list.output;
+  const auto entries = jsonLines(list.output);
+  ASSERT_EQ(entries.size(), 1u) << list.output;
+  const std::string id(jsonString(entries[0], "id"));
+  ASSERT_FALSE(id.empty()) << list.output;
+  const boost::json::array& recipients = entries[0].at("recipients").as_array();
+  ASSERT_EQ(recipients.size(), 1u) << list.output;
+  EXPECT_EQ(recipients[0].at("address"), "busy@example.org") << list.output;
+  EXPECT_EQ(recipients[0].at("status"), "delayed") << list.output;
 
   auto show = runCommand({bin, "queue", "-c", config, "show", id});
   EXPECT_EQ(show.exit_code, 0) << show.output;

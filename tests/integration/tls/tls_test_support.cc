@@ -1,7 +1,5 @@
 #include "tests/integration/tls/tls_test_support.h"
 
-#include <boost/json/src.hpp>
-
 #include <fstream>
 #include <stdexcept>
 

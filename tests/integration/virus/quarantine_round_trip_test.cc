@@ -5,11 +5,11 @@
 // runs, at its next start when it does not; `delete` removes an entry for good.
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 #include <thread>
 
 #include "tests/integration/virus/virus_gateway.h"
+#include "tests/support/json_lines.h"
 #include "tests/support/run_command.h"
 #include "tests/unit/clamav/test_support.h"
 
@@ -38,12 +38,8 @@ CommandResult quarantineCommand(const VirusGateway& env, std::vector<std::string
 std::set<std::string> listedIds(const VirusGateway& env) {
   CommandResult listed = quarantineCommand(env, {"list", "--json"});
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
-  static const std::regex id("\"id\":\"([0-9A-Za-z]+)\"");
   std::set<std::string> ids;
-  for (std::sregex_iterator it(listed.output.begin(), listed.output.end(), id), end; it != end;
-       ++it) {
-    ids.insert((*it)[1].str());
-  }
+  for (const auto& entry : jsonLines(listed.output)) ids.emplace(jsonString(entry, "id"));
   return ids;
 }
 

@@ -10,7 +10,7 @@
 
 #include "filters/attachments/attachment_policy.h"
 #include "filters/attachments/attachments_check.h"
-#include "filters/attachments/attachments_factory.h"
+#include "filters/attachments/attachments_config.h"
 #include "gateway/config/section.h"
 #include "gateway/mime/message.h"
 #include "tests/unit/attachments/zip_builder.h"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
-#include "filters/clamav/clamav_settings.h"
+#include "filters/clamav/clamav_config.h"
 #include "filters/clamav/detection.h"
 #include "gateway/config/section.h"
 #include "tests/unit/clamav/test_support.h"

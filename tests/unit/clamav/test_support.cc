@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "filters/clamav/clamav_factory.h"
+#include "filters/clamav/clamav_config.h"
 #include "gateway/config/section.h"
 #include "tests/unit/attachments/zip_builder.h"
 

@@ -39,6 +39,8 @@ TEST(Report, MergeKeepsBoth) {
 }  // namespace
 }  // namespace portcullis
 
+#include <boost/json/parse.hpp>
+
 #include "gateway/core/text.h"
 
 namespace portcullis {
@@ -48,8 +50,16 @@ TEST(JsonQuoted, EscapesQuotesBackslashesAndControlsButKeepsUtf8) {
   EXPECT_EQ(jsonQuoted("plain"), "\"plain\"");
   EXPECT_EQ(jsonQuoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(jsonQuoted("l1\nl2\r\t"), "\"l1\\nl2\\r\\t\"");
-  EXPECT_EQ(jsonQuoted(std::string("\x01\x7f", 2)), "\"\\u0001\\u007f\"");
+  EXPECT_EQ(jsonQuoted(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
   EXPECT_EQ(jsonQuoted("Bücher"), "\"Bücher\"");
+}
+
+TEST(JsonQuoted, ReadsBackAsTheSameString) {
+  for (const std::string& s :
+       {std::string("plain"), std::string("a\"b\\c/d"), std::string("l1\nl2\r\t\b\f"),
+        std::string("\x00\x01\x7f", 3), std::string("Bücher \xe2\x82\xac")}) {
+    EXPECT_EQ(boost::json::parse(jsonQuoted(s)).as_string(), s) << jsonQuoted(s);
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
+#include "filters/dkim/dkim_check.h"
 #include "filters/dkim/dkim_config.h"
 #include "gateway/config/section.h"
 #include "tests/unit/dkim/test_data.h"
@@ -170,8 +171,8 @@ TEST(DkimConfig, FactoryReadsOptionsAndScores) {
   EXPECT_EQ(options.verify.clock_skew, std::chrono::seconds(60));
   EXPECT_EQ(options.max_signatures, 3u);
   EXPECT_EQ(options.verify.single_instance_headers, (std::vector<std::string>{"from", "subject"}));
-  EXPECT_EQ(options.scores.at("DKIM_VALID"), -1.5);
-  EXPECT_EQ(options.scores.at("DKIM_SIGNED"), 0.1);
+  EXPECT_EQ(options.scores.of("DKIM_VALID"), -1.5);
+  EXPECT_EQ(options.scores.of("DKIM_SIGNED"), 0.1);
 
   asio::thread_pool workers(1);
   dns::StaticResolver resolver;

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "filters/dkim/message_fields.h"
-#include "gateway/core/text.h"
+#include "gateway/base/text.h"
 
 namespace portcullis::pipeline {
 namespace {

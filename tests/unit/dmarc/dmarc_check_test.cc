@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "filters/dkim/dkim_check.h"
+#include "filters/dmarc/dmarc_check.h"
 #include "filters/dmarc/dmarc_config.h"
 #include "gateway/config/section.h"
 #include "tests/unit/dkim/test_data.h"
@@ -227,7 +228,7 @@ TEST(DmarcConfig, FactoryReadsOptions) {
   EXPECT_EQ(o.domain_actions.at("example.org").on_reject, "quarantine");  // inherits
   EXPECT_EQ(o.domain_actions.at("example.org").on_quarantine, "none");
   EXPECT_EQ(o.random_seed, 7u);
-  EXPECT_EQ(o.scores.at("DMARC_PASS"), -2);
+  EXPECT_EQ(o.scores.of("DMARC_PASS"), -2);
 
   asio::thread_pool workers(1);
   dns::StaticResolver resolver;

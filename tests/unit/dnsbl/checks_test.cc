@@ -1,7 +1,7 @@
 // The DNS list checks against zones served by a StaticResolver.
 #include <gtest/gtest.h>
 
-#include "filters/dnsbl/dnsbl_checks.h"
+#include "filters/dnsbl/dnsbl_check.h"
 #include "gateway/dns/static_resolver.h"
 #include "tests/unit/dnsbl/test_support.h"
 

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "filters/dnsbl/dnsbl_settings.h"
+#include "filters/dnsbl/dnsbl_config.h"
 #include "gateway/config/document.h"
 #include "gateway/config/section.h"
 #include "gateway/core/check.h"

@@ -1,7 +1,7 @@
 // The URIBL check over a parsed message (needs the MIME library's URI extraction).
 #include <gtest/gtest.h>
 
-#include "filters/dnsbl/dnsbl_checks.h"
+#include "filters/dnsbl/dnsbl_check.h"
 #include "gateway/dns/static_resolver.h"
 #include "gateway/mime/message.h"
 #include "tests/unit/dnsbl/test_support.h"

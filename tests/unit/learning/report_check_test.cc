@@ -1,7 +1,7 @@
 // The report check on transactions: an authenticated client may report from anywhere (the milter
 // passes {auth_authen}), a client in report_networks without authentication too, anyone else is
 // refused; a report is learnt and discarded, mail to other addresses is not touched.
-#include "filters/learning/report_check.h"
+#include "filters/learning/learning_check.h"
 
 #include <gtest/gtest.h>
 

@@ -239,7 +239,8 @@ TEST(Received, SurvivesHostileFields) {
   kindOf("from " + bytes);
   kindOf("");
   kindOf("from ");
-  kindOf(std::string("from a\0b (c [192.0.2.1]) by d (", 33));
+  constexpr char kWithNul[] = "from a\0b (c [192.0.2.1]) by d (";
+  kindOf(std::string(kWithNul, sizeof kWithNul - 1));
 }
 
 }  // namespace

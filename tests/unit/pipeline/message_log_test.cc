@@ -1,6 +1,7 @@
 #include "gateway/pipeline/message_log.h"
 
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace portcullis {
 namespace {
@@ -25,12 +26,12 @@ TEST(MessageLog, JsonLineEscapesClientInputAndStaysOneLine) {
   std::string line =
       formatMessageLog({tx, v, 550, "5.7.1", "rejected", 42, {}, {}}, LogFormat::Json);
   EXPECT_EQ(line.find('\n'), std::string::npos) << line;
-  EXPECT_NE(line.find("\"helo\":\"evil\\\" \\\"injected=1\\nline\""), std::string::npos) << line;
-  EXPECT_NE(line.find("\"rcpt\":[\"c@d.test\",\"e@f.test\"]"), std::string::npos) << line;
-  EXPECT_NE(line.find("\"symbols\":[{\"name\":\"GTUBE\",\"score\":7.50}]"), std::string::npos)
-      << line;
-  EXPECT_NE(line.find("\"reply\":\"550 5.7.1 rejected\""), std::string::npos) << line;
-  EXPECT_NE(line.find("\"tls\":\"\""), std::string::npos) << line;
+  const boost::json::object entry = boost::json::parse(line).as_object();
+  EXPECT_EQ(entry.at("helo"), "evil\" \"injected=1\nline") << line;
+  EXPECT_EQ(entry.at("rcpt"), (boost::json::array{"c@d.test", "e@f.test"})) << line;
+  EXPECT_EQ(entry.at("symbols"), (boost::json::array{{{"name", "GTUBE"}, {"score", 7.5}}})) << line;
+  EXPECT_EQ(entry.at("reply"), "550 5.7.1 rejected") << line;
+  EXPECT_EQ(entry.at("tls"), "") << line;
 }
 
 TEST(MessageLog, TextLineQuotesValuesThatWouldConfuseAReader) {
@@ -52,7 +53,7 @@ TEST(MessageLog, ReplyCarriesTheEnhancedStatusCodeWhenThereIsOne) {
   EXPECT_NE(rejected.find(" reply=\"550 5.7.1 Message rejected as spam\" "), std::string::npos)
       << rejected;
   std::string bare = formatMessageLog({tx, v, 421, "", "closing", 42, {}, {}}, LogFormat::Json);
-  EXPECT_NE(bare.find("\"reply\":\"421 closing\""), std::string::npos) << bare;
+  EXPECT_EQ(boost::json::parse(bare).at("reply"), "421 closing") << bare;
 }
 
 }  // namespace

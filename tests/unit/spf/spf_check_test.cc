@@ -103,8 +103,9 @@ TEST_F(SpfCheckTest, ReadsSettings) {
   SpfSettings s = settingsFrom(
       "[checks.spf]\nscore_fail = 5.5\nscore_pass = -1\nreject_on_fail = true\n"
       "receiver = \"mx.example.test\"\nmax_void_lookups = 3\nfail_mode = \"tempfail\"\n");
-  EXPECT_DOUBLE_EQ(s.scores[static_cast<size_t>(SpfResult::Fail)], 5.5);
-  EXPECT_DOUBLE_EQ(s.scores[static_cast<size_t>(SpfResult::Pass)], -1);
+  EXPECT_DOUBLE_EQ(s.scores.of("SPF_FAIL"), 5.5);
+  EXPECT_DOUBLE_EQ(s.scores.of("SPF_PASS"), -1);
+  EXPECT_DOUBLE_EQ(s.scores.of("SPF_SOFTFAIL"), 1.0);
   EXPECT_TRUE(s.reject_on_fail);
   EXPECT_EQ(s.receiver, "mx.example.test");
   EXPECT_EQ(s.limits.void_lookups, 3);

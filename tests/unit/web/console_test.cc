@@ -299,8 +299,7 @@ TEST_F(ConsoleTest, AdministratorsSeeWhatTheLoadedRulesMatchedBesideEachSymbol) 
   HttpResponse page = get("/message/" + m.id, cookie);
   ASSERT_EQ(page.status, 200) << page.body;
   // Body rules see the rendered text, where white space is collapsed.
-  EXPECT_THAT(page.body,
-              HasSubstr("<div class=\"why\">matched &quot;MILLION Dollars&quot;</div>"));
+  EXPECT_THAT(page.body, HasSubstr("<div class=\"why\">matched &quot;MILLION Dollars&quot;</div>"));
   EXPECT_THAT(page.body, HasSubstr("matched &quot;&lt;script&gt;"));
   EXPECT_THAT(page.body, Not(HasSubstr("<script>")));
   EXPECT_THAT(page.body, HasSubstr("id=\"evidence-note\""));

@@ -119,26 +119,21 @@ class CountingStore : public classifier::TokenStore {
   explicit CountingStore(std::shared_ptr<classifier::TokenStore> inner)
       : inner_(std::move(inner)) {}
   std::string_view backend() const override { return inner_->backend(); }
-  classifier::Result<classifier::StoreTotals> lookup(
-      std::span<const classifier::TokenHash> tokens,
-      std::span<classifier::TokenCounts> counts) override {
+  Result<classifier::StoreTotals> lookup(std::span<const classifier::TokenHash> tokens,
+                                         std::span<classifier::TokenCounts> counts) override {
     ++lookups;
     return inner_->lookup(tokens, counts);
   }
-  classifier::Result<classifier::LearnOutcome> learn(
-      const classifier::MessageDigest& digest, MessageClass cls,
-      std::span<const classifier::TokenHash> tokens) override {
+  Result<classifier::LearnOutcome> learn(const classifier::MessageDigest& digest, MessageClass cls,
+                                         std::span<const classifier::TokenHash> tokens) override {
     return inner_->learn(digest, cls, tokens);
   }
-  classifier::Result<classifier::LearnOutcome> forget(
-      const classifier::MessageDigest& digest,
-      std::span<const classifier::TokenHash> tokens) override {
+  Result<classifier::LearnOutcome> forget(const classifier::MessageDigest& digest,
+                                          std::span<const classifier::TokenHash> tokens) override {
     return inner_->forget(digest, tokens);
   }
-  classifier::Result<classifier::StoreTotals> totals() override { return inner_->totals(); }
-  classifier::Status expire(std::uint64_t max_tokens) override {
-    return inner_->expire(max_tokens);
-  }
+  Result<classifier::StoreTotals> totals() override { return inner_->totals(); }
+  Status expire(std::uint64_t max_tokens) override { return inner_->expire(max_tokens); }
 
   std::atomic<int> lookups{0};
 
@@ -153,9 +148,8 @@ std::shared_ptr<classifier::TokenStore> openStore(const test::TempDir& dir) {
 }
 
 // What the classifier reads of a raw message, parsed as the content engine parses it.
-classifier::Result<classifier::LearnOutcome> learnMessage(const Classifier& classifier,
-                                                          const std::string& raw,
-                                                          MessageClass cls) {
+Result<classifier::LearnOutcome> learnMessage(const Classifier& classifier, const std::string& raw,
+                                              MessageClass cls) {
   const mime::Message message = mime::Message::parse(raw);
   const ContentView view = viewOfMessage(message);
   return classifier.learn(classifierInputOf(view), cls);
@@ -489,7 +483,8 @@ TEST(Autolearn, AFullQueueDropsAndCountsInsteadOfWaiting) {
   std::atomic<int> reported{0};
   BackgroundLearner learner(trained.classifier, 0, [&reported] { ++reported; });
   MessageMaker maker(2);
-  const mime::Message message = mime::Message::parse(maker.make(MessageClass::Spam));
+  const std::string raw = maker.make(MessageClass::Spam);  // the message keeps views into it
+  const mime::Message message = mime::Message::parse(raw);
   const ContentView view = viewOfMessage(message);
   EXPECT_FALSE(
       learner.submit(OwnedClassifierInput::copyOf(classifierInputOf(view)), MessageClass::Spam));
