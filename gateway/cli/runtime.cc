@@ -540,16 +540,20 @@ int serve(const std::filesystem::path& config_path) {
     services.spool_delivery = std::make_shared<relay::SpoolDelivery>(
         *spool, worker_pool, [r = runner.get()](const std::string& id) { r->enqueue(id); });
   }
-  // The pipeline new messages run through, for the console's explanations (set below and on
-  // every reload).
-  auto live_pipeline = std::make_shared<std::atomic<std::shared_ptr<const Pipeline>>>();
+  // The context every new SMTP session, milter connection and console explanation starts with
+  // (set below once the checks are built; replaced by each reload).
+  auto contexts = std::make_shared<ContextHolder<smtp::SessionContext>>(nullptr);
   // The web console ([web]) on its own thread; a release hands the copy to the runner's thread.
   std::unique_ptr<web::WebServer> web_console = web::startWebConsole(
       config, quarantine_store, spool ? &*spool : nullptr,
       [&io, r = runner.get()](const std::string& id) {
         asio::post(io, [r, id] { r->enqueue(id); });
       },
-      serverTlsContext(config), verdict_history, [live_pipeline] { return live_pipeline->load(); });
+      serverTlsContext(config), verdict_history,
+      [contexts]() -> std::shared_ptr<const Pipeline> {
+        auto current = contexts->current();
+        return current ? current->pipeline : nullptr;
+      });
   // The recipients' daily digests ([quarantine.digest]; refused in proxy mode at config time).
   if (auto digest_settings = digest::loadDigestSettings(config); digest_settings && runner) {
     asio::co_spawn(io,
@@ -564,13 +568,12 @@ int serve(const std::filesystem::path& config_path) {
   }
   metrics::LoadTracker::Generation first_loads = loads.begin();
   services.filter_events = first_loads.events();
-  std::shared_ptr<const smtp::SessionContext> context = buildSessionContext(config, services);
-  live_pipeline->store(context->pipeline);
+  contexts->replace(buildSessionContext(config, services));
   smtp::Server server(io,
                       {config.server.max_connections, config.server.max_connections_per_ip,
                        config.server.accept_backoff_min, config.server.accept_backoff_max,
                        config.server.accept_error_log_interval, config.server.io_threads},
-                      context);
+                      contexts);
   first_loads.activate();
   metrics.reloadSucceeded(metrics::ReloadComponent::Config);
   for (const auto& l : config.server.listen) server.listen(l.host, l.port);
@@ -580,15 +583,13 @@ int serve(const std::filesystem::path& config_path) {
   if (!config.server.pid_file.empty()) pid_file.emplace(config.server.pid_file);
 
   // The milter front end (threads of its own that never take our signals).
-  ContextHolder<smtp::SessionContext> milter_contexts(context);
   std::unique_ptr<milter::MilterServer> milter_server;
   config::Section root = config.document.root();
   if (auto section = root.sub("milter")) {
     milter::MilterConfig milter_config =
         milter::readMilterConfig(*section, config.pipeline.check_timeout);
     milter_server = std::make_unique<milter::MilterServer>(
-        milter_config.listen, [&milter_contexts] { return milter_contexts.current(); },
-        milter_config.settings);
+        milter_config.listen, [contexts] { return contexts->current(); }, milter_config.settings);
     milter_server->start();
   }
 
@@ -605,12 +606,8 @@ int serve(const std::filesystem::path& config_path) {
               metrics::LoadTracker::Generation fresh_loads = loads.begin();
               RuntimeServices fresh_services = services;
               fresh_services.filter_events = fresh_loads.events();
-              std::shared_ptr<const smtp::SessionContext> fresh_context =
-                  buildSessionContext(fresh, fresh_services);
-              server.setContext(fresh_context);
-              live_pipeline->store(fresh_context->pipeline);
+              contexts->replace(buildSessionContext(fresh, fresh_services));
               web::reloadWebConsole(web_console.get(), fresh_web);
-              milter_contexts.replace(fresh_context);
               fresh_loads.activate();
               metrics.reloadSucceeded(metrics::ReloadComponent::Config);
               spdlog::info("configuration reloaded from {}", config_path.string());

@@ -32,8 +32,8 @@ Reply outOfResources(std::string_view hostname) {
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerLimits limits,
-               std::shared_ptr<const SessionContext> context)
-    : io_(io), limits_(limits), context_(std::move(context)), reserve_fd_(openReserve()) {}
+               std::shared_ptr<const ContextHolder<SessionContext>> contexts)
+    : io_(io), limits_(limits), contexts_(std::move(contexts)), reserve_fd_(openReserve()) {}
 
 Server::~Server() {
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
@@ -65,10 +65,6 @@ void Server::start() {
   }
 }
 
-void Server::setContext(std::shared_ptr<const SessionContext> context) {
-  context_.replace(std::move(context));
-}
-
 size_t Server::activeSessions() const {
   std::lock_guard lock(mutex_);
   return active_;
@@ -91,7 +87,7 @@ size_t Server::refuseWaiting(asio::ip::tcp::acceptor& acceptor) {
   acceptor.native_non_blocking(true, ec);
   if (ec) return 0;
   ::close(reserve_fd_);
-  const std::string wire = outOfResources(context_.current()->protocol.hostname).wire();
+  const std::string wire = outOfResources(contexts_->current()->protocol.hostname).wire();
   size_t answered = 0;
   while (answered < kMaxRefusedPerFailure) {
     int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -114,7 +110,7 @@ awaitable<void> Server::acceptFailed(asio::ip::tcp::acceptor& acceptor,
   backoff = answered > 0 || backoff.count() == 0
                 ? limits_.accept_backoff_min
                 : std::min(backoff * 2, limits_.accept_backoff_max);
-  auto context = context_.current();
+  auto context = contexts_->current();
   if (context->observer.connection) {
     for (size_t i = 0; i < answered; ++i) context->observer.connection("rejected_descriptors");
   }
@@ -172,7 +168,7 @@ awaitable<void> Server::acceptLoop(asio::ip::tcp::acceptor& acceptor) {
     }
     // Replies to pipelined commands leave grouped (see the session), so Nagle only adds delay.
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    auto context = context_.current();
+    auto context = contexts_->current();
     std::string address = socket.remote_endpoint(ec).address().to_string();
     const char* refusal = nullptr;
     {

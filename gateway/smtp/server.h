@@ -3,11 +3,11 @@
 // connection (on its own strand when several threads run the loop), and stops gracefully: no new
 // connections, running sessions get a grace period, after which the caller stops the loop
 // (unacknowledged messages are the client's to retry; acknowledged ones are already durable). The
-// session context can be replaced at any time (reload). Accepted sockets get TCP_NODELAY (replies
-// are grouped by the session, RFC 2920). When accept fails (out of descriptors, EMFILE/ENFILE, or
-// any other error) the listener pauses with exponential back-off and logs once per interval with a
-// count, never spinning; while descriptors are exhausted, waiting connections are answered
-// 421 4.3.2 through one descriptor kept in reserve for that purpose.
+// session context comes from a holder a reload replaces it in (shared with the milter). Accepted
+// sockets get TCP_NODELAY (replies are grouped by the session, RFC 2920). When accept fails (out of
+// descriptors, EMFILE/ENFILE, or any other error) the listener pauses with exponential back-off and
+// logs once per interval with a count, never spinning; while descriptors are exhausted, waiting
+// connections are answered 421 4.3.2 through one descriptor kept in reserve for that purpose.
 #pragma once
 
 #include <atomic>
@@ -41,7 +41,10 @@ struct ServerLimits {
 
 class Server {
  public:
-  Server(asio::io_context& io, ServerLimits limits, std::shared_ptr<const SessionContext> context);
+  // Each new session starts with `contexts`'s current context (the holder the other front end
+  // and reloads share; it must hold one before start()).
+  Server(asio::io_context& io, ServerLimits limits,
+         std::shared_ptr<const ContextHolder<SessionContext>> contexts);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -51,7 +54,6 @@ class Server {
   // Ports actually bound (for port 0 in tests).
   std::vector<uint16_t> boundPorts() const;
   void start();
-  void setContext(std::shared_ptr<const SessionContext> context);
   // Stops accepting; completes when every session ended or `grace` passed (then they are closed).
   awaitable<void> stop(std::chrono::milliseconds grace);
   size_t activeSessions() const;
@@ -74,7 +76,7 @@ class Server {
 
   asio::io_context& io_;
   ServerLimits limits_;
-  ContextHolder<SessionContext> context_;
+  std::shared_ptr<const ContextHolder<SessionContext>> contexts_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   mutable std::mutex mutex_;
   std::map<std::string, size_t> per_ip_;

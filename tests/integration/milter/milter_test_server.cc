@@ -81,9 +81,9 @@ int main(int argc, char** argv) {
     return std::shared_ptr<const smtp::SessionContext>(ctx);
   };
 
-  ContextHolder<smtp::SessionContext> contexts(build(0));
+  auto contexts = std::make_shared<ContextHolder<smtp::SessionContext>>(build(0));
 
-  smtp::Server server(io, {}, contexts.current());
+  smtp::Server server(io, {}, contexts);
   server.listen("127.0.0.1", options.smtp_port);
   server.start();
 
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   settings.max_body_size = options.max_body;
   settings.check_timeout = options.checks.check_timeout;
   milter::MilterServer milter(
-      options.milter, [&contexts] { return contexts.current(); }, settings);
+      options.milter, [contexts] { return contexts->current(); }, settings);
   milter.start();
 
   int generation = 0;
@@ -102,9 +102,7 @@ int main(int argc, char** argv) {
         if (ec) return;
         if (signal == SIGHUP || signal == SIGUSR1) {
           if (signal == SIGHUP) {
-            auto fresh = build(++generation);
-            contexts.replace(fresh);
-            server.setContext(fresh);
+            contexts->replace(build(++generation));
             say("reloaded generation=" + std::to_string(generation));
           } else {
             say("active=" + std::to_string(milter.activeConnections()) + " serving");
