@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <time.h>
 
+#include "gateway/base/mail_date.h"
 #include "gateway/digest/digest_text.h"
 #include "gateway/spool/dsn.h"
 
@@ -56,7 +57,7 @@ std::string composeDigest(const DigestTemplate& layout, const DigestHeader& head
   RenderedDigest rendered = layout.render(digest, items);
   bool plain = isPlain7bit(rendered.body);
   std::string message;
-  message += "Date: " + spool::rfc5322Date(header.date) + "\r\n";
+  message += "Date: " + rfc5322Date(header.date) + "\r\n";
   message += "From: <" + header.from + ">\r\n";
   message += "To: <" + content.recipient + ">\r\n";
   message += "Subject: " + headerText(listedText(rendered.subject, kMaxSubjectChars)) + "\r\n";

@@ -2,25 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
-
+#include "gateway/base/mail_date.h"
 #include "gateway/base/text.h"
 #include "gateway/pipeline/message_edit.h"
 
 namespace portcullis {
-
-namespace {
-
-std::string rfc5322Date(std::chrono::system_clock::time_point when) {
-  std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-}  // namespace
 
 HeaderChanges headerChanges(const FilterContext& ctx, const Report& report,
                             const Verdict& verdict) {

@@ -1,7 +1,6 @@
 #include "gateway/spool/dsn.h"
 
-#include <ctime>
-
+#include "gateway/base/mail_date.h"
 #include "gateway/base/text.h"
 #include "gateway/smtp/line_wrap.h"
 #include "gateway/spool/queue_file.h"
@@ -125,20 +124,6 @@ std::vector<DsnRecipient> selectDsnRecipients(const MessageMeta& meta, const Del
         DsnRecipient{meta.envelope.recipients[i], r.reply, r.remote_mta, r.last_attempt, {}});
   }
   return selected;
-}
-
-std::string rfc5322Date(TimePoint t) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::time_t seconds = Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-                kDays[tm.tm_wday % 7], tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buffer;
 }
 
 std::optional<DsnMessage> makeDsn(const DsnSettings& settings, DsnKind kind,

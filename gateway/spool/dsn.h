@@ -68,7 +68,4 @@ std::optional<DsnMessage> makeDsn(const DsnSettings& settings, DsnKind kind,
                                   const std::vector<DsnRecipient>& recipients, TimePoint now,
                                   TimePoint will_retry_until);
 
-// "Fri, 27 Nov 2026 17:41:48 +0000" (RFC 5322, UTC, independent of the locale).
-std::string rfc5322Date(TimePoint t);
-
 }  // namespace portcullis::spool

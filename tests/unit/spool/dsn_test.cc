@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "gateway/base/mail_date.h"
 #include "gateway/smtp/line_wrap.h"
 #include "test_entries.h"
 
