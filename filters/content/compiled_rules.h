@@ -1,10 +1,10 @@
 // A rule set compiled for matching: rules grouped by the text they read (each header as read,
 // body, rawbody, full, uri, mimeheader), each group one Hyperscan database (split only when too
 // large for one) so that every text is scanned once per message; patterns Hyperscan cannot run
-// exactly are prefiltered and confirmed by PCRE2, or run by PCRE2 alone; meta rules evaluated with
-// their operands settled on demand. Immutable once built, shared by every thread; scanning uses
-// per-thread scratch. Building may take tens of seconds on a cold cache: compiled databases are
-// kept on disk (see compile options).
+// exactly are prefiltered and confirmed by PCRE2 (RE2 for long patterns), or run by PCRE2 alone;
+// meta rules evaluated with their operands settled on demand. Immutable once built, shared by every
+// thread; scanning uses per-thread scratch. Building may take tens of seconds on a cold cache:
+// compiled databases are kept on disk (see compile options).
 #pragma once
 
 #include <atomic>

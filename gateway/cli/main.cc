@@ -1,6 +1,6 @@
 // portcullis: the mail filtering gateway's single binary. Subcommands: serve, config check,
-// learn, queue, quarantine, rules, scan. Errors are one clear line on stderr and a non-zero exit
-// status.
+// learn, queue, quarantine, rules, scan, web. Errors are one clear line on stderr and a non-zero
+// exit status.
 #include <CLI/CLI.hpp>
 
 #include <iostream>

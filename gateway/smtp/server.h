@@ -54,7 +54,8 @@ class Server {
   // Ports actually bound (for port 0 in tests).
   std::vector<uint16_t> boundPorts() const;
   void start();
-  // Stops accepting; completes when every session ended or `grace` passed (then they are closed).
+  // Stops accepting; completes when every session ended or `grace` passed (the caller then stops
+  // the loop, which closes the rest).
   awaitable<void> stop(std::chrono::milliseconds grace);
   size_t activeSessions() const;
 

@@ -1,6 +1,6 @@
 // The retry schedule of the queue: after a temporary failure, when to try again, whether the
 // sender is owed a delay notice, and when to give up and bounce. Pure functions of a plain
-// settings struct (the lead wires it from [queue] config) and the entry's facts, so the
+// settings struct (serve() fills it from [queue]) and the entry's facts, so the
 // schedule is table-testable. Jitter is an input in [0, 1): callers draw it from BackoffJitter
 // (seedable) so that retries after an outage do not all land at the same instant.
 #pragma once
