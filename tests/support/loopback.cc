@@ -107,4 +107,15 @@ SmtpReply RawSmtpConnection::command(std::string_view line) {
   return readReply();
 }
 
+SmtpReply sendOneMessage(RawSmtpConnection& c, const std::string& subject) {
+  SmtpReply mail = c.command("MAIL FROM:<alice@sender.test>");
+  if (mail.code != 250) return mail;
+  SmtpReply rcpt = c.command("RCPT TO:<bob@example.org>");
+  if (rcpt.code != 250) return rcpt;
+  SmtpReply data = c.command("DATA");
+  if (data.code != 354) return data;
+  c.send("Subject: " + subject + "\r\n\r\nbody\r\n.\r\n");
+  return c.readReply();
+}
+
 }  // namespace portcullis::test

@@ -40,4 +40,8 @@ class RawSmtpConnection {
   std::string buffer_;
 };
 
+// One message from alice@sender.test to bob@example.org, one command at a time (no pipelining),
+// with `subject`; the first reply that is not the expected one, else the reply to its data.
+SmtpReply sendOneMessage(RawSmtpConnection& c, const std::string& subject);
+
 }  // namespace portcullis::test

@@ -52,16 +52,8 @@ std::unique_ptr<RawSmtpConnection> openSession(GatewayProcess& gateway) {
   return c;
 }
 
-// One message, non-pipelined; the final reply to it.
 SmtpReply sendMessage(RawSmtpConnection& c, int n = 0) {
-  SmtpReply mail = c.command("MAIL FROM:<alice@sender.test>");
-  if (mail.code != 250) return mail;
-  SmtpReply rcpt = c.command("RCPT TO:<bob@example.org>");
-  if (rcpt.code != 250) return rcpt;
-  SmtpReply data = c.command("DATA");
-  if (data.code != 354) return data;
-  c.send("Subject: pool " + std::to_string(n) + "\r\n\r\nbody\r\n.\r\n");
-  return c.readReply();
+  return sendOneMessage(c, "pool " + std::to_string(n));
 }
 
 TEST(ProxyPool, ReusesOneConnectionAcrossTransactionsAndSessions) {

@@ -22,15 +22,8 @@ constexpr int kMessagesAtLeast = 10;  // per client; each keeps sending until th
 constexpr int kReloads = 6;
 constexpr std::chrono::seconds kReloadTimeout{30};
 
-SmtpReply sendMessage(RawSmtpConnection& c, int n) {
-  SmtpReply mail = c.command("MAIL FROM:<alice@sender.test>");
-  if (mail.code != 250) return mail;
-  SmtpReply rcpt = c.command("RCPT TO:<bob@example.org>");
-  if (rcpt.code != 250) return rcpt;
-  SmtpReply data = c.command("DATA");
-  if (data.code != 354) return data;
-  c.send("Subject: reload " + std::to_string(n) + "\r\n\r\nbody\r\n.\r\n");
-  return c.readReply();
+SmtpReply sendMessage(RawSmtpConnection& c, int n = 0) {
+  return sendOneMessage(c, "reload " + std::to_string(n));
 }
 
 TEST(ReloadUnderLoad, EveryReloadIsAppliedAndEveryMessageArrivesWhileClientsSend) {
