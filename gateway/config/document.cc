@@ -1,6 +1,8 @@
 #include "gateway/config/document.h"
 
 #include <toml++/toml.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -28,6 +30,34 @@ Document Document::parseFile(const std::filesystem::path& path) {
 
 Section Document::root() const {
   return Section(table_.get(), "", file_, requested_);
+}
+
+namespace {
+
+const toml::table& tableAt(const std::shared_ptr<const void>& root, std::string_view path) {
+  static const toml::table kEmpty;
+  const auto* table = static_cast<const toml::table*>(root.get());
+  const toml::table* found = table ? table->at_path(path).as_table() : nullptr;
+  return found ? *found : kEmpty;
+}
+
+}  // namespace
+
+std::vector<std::string> Document::changedKeys(const Document& other, std::string_view path) const {
+  const toml::table& mine = tableAt(table_, path);
+  const toml::table& theirs = tableAt(other.table_, path);
+  std::vector<std::string> changed;
+  auto compare = [&](const toml::key& key) {
+    toml::node_view<const toml::node> a(mine.get(key)), b(theirs.get(key));
+    std::string name = std::string(path) + "." + std::string(key.str());
+    if (a != b && std::find(changed.begin(), changed.end(), name) == changed.end()) {
+      changed.push_back(std::move(name));
+    }
+  };
+  for (const auto& [key, value] : mine) compare(key);
+  for (const auto& [key, value] : theirs) compare(key);
+  std::sort(changed.begin(), changed.end());
+  return changed;
 }
 
 std::shared_ptr<RequestedKeys> Document::recordRequestedKeys() {

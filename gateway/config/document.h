@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/config/section.h"
 
@@ -20,6 +22,10 @@ class Document {
   // asked for.
   std::shared_ptr<RequestedKeys> recordRequestedKeys();
   const std::string& file() const { return file_; }
+  // The dotted names ("queue.retry_min") of the keys directly under the table at `path` ("queue",
+  // "quarantine.digest") whose values differ between this document and `other`, keys present in
+  // only one of them included, sorted. Nested tables and arrays compare whole, by value.
+  std::vector<std::string> changedKeys(const Document& other, std::string_view path) const;
 
  private:
   std::shared_ptr<const void> table_;  // toml::table, type-erased to keep toml++ out of headers
