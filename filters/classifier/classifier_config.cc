@@ -56,8 +56,8 @@ void readReportAddresses(config::Section& section, ClassifierConfig& config) {
   config.report_networks = section.getStrings("report_networks", {});
   for (const auto& network : config.report_networks) {
     NetworkList probe;
-    if (auto error = probe.add(network))
-      section.fail("report_networks", "\"" + network + "\": " + *error);
+    if (Status added = probe.add(network); !added)
+      section.fail("report_networks", "\"" + network + "\": " + added.error);
   }
   config.max_reported_messages =
       static_cast<std::size_t>(section.getInt("max_reported_messages", 20, 1, 1000));

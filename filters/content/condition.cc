@@ -13,7 +13,7 @@ struct Token {
   double number = 0;
 };
 
-std::variant<std::vector<Token>, std::string> tokenize(std::string_view s) {
+Result<std::vector<Token>> tokenize(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0;
   while (i < s.size()) {
@@ -34,7 +34,8 @@ std::variant<std::vector<Token>, std::string> tokenize(std::string_view s) {
       while (k < s.size() && s[k] == ' ') ++k;
       if (k < s.size() && s[k] == '(' && (word == "plugin" || word == "can")) {
         const size_t close = s.find(')', k);
-        if (close == std::string_view::npos) return std::string("unbalanced parenthesis");
+        if (close == std::string_view::npos)
+          return Result<std::vector<Token>>::failure("unbalanced parenthesis");
         std::string arg(s.substr(k + 1, close - k - 1));
         while (!arg.empty() && std::isspace(static_cast<unsigned char>(arg.back()))) arg.pop_back();
         while (!arg.empty() && std::isspace(static_cast<unsigned char>(arg.front())))
@@ -63,11 +64,13 @@ std::variant<std::vector<Token>, std::string> tokenize(std::string_view s) {
           break;
         }
       }
-      if (!matched) return std::string("unexpected character '") + static_cast<char>(c) + "'";
+      if (!matched)
+        return Result<std::vector<Token>>::failure(std::string("unexpected character '") +
+                                                   static_cast<char>(c) + "'");
     }
   }
   out.push_back({Token::End, ""});
-  return out;
+  return Result<std::vector<Token>>::success(std::move(out));
 }
 
 // Recursive descent: or := and (('||'|'or') and)*; and := not (('&&'|'and') not)*;
@@ -77,11 +80,11 @@ class ConditionParser {
   ConditionParser(std::vector<Token> tokens, const ConditionContext& context)
       : tokens_(std::move(tokens)), context_(context) {}
 
-  std::variant<bool, std::string> run() {
+  Result<bool> run() {
     const double v = parseOr();
-    if (!error_.empty()) return error_;
-    if (peek().kind != Token::End) return std::string("unexpected '" + peek().text + "'");
-    return v != 0;
+    if (!error_.empty()) return Result<bool>::failure(error_);
+    if (peek().kind != Token::End) return Result<bool>::failure("unexpected '" + peek().text + "'");
+    return Result<bool>::success(v != 0);
   }
 
  private:
@@ -174,11 +177,10 @@ class ConditionParser {
 
 }  // namespace
 
-std::variant<bool, std::string> evaluateCondition(std::string_view expression,
-                                                  const ConditionContext& context) {
+Result<bool> evaluateCondition(std::string_view expression, const ConditionContext& context) {
   auto tokens = tokenize(expression);
-  if (auto* error = std::get_if<std::string>(&tokens)) return *error;
-  return ConditionParser(std::get<std::vector<Token>>(std::move(tokens)), context).run();
+  if (!tokens) return Result<bool>::failure(std::move(tokens.error));
+  return ConditionParser(std::move(*tokens), context).run();
 }
 
 ConditionContext defaultConditionContext() {

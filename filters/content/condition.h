@@ -6,7 +6,8 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "gateway/base/result.h"
 
 namespace portcullis::content {
 
@@ -17,9 +18,8 @@ struct ConditionContext {
   std::set<std::string> abilities;  // `can(...)` names answered true (full package::name)
 };
 
-// True or false, or an error message when the expression cannot be read.
-std::variant<bool, std::string> evaluateCondition(std::string_view expression,
-                                                  const ConditionContext& context);
+// True or false, or why the expression cannot be read.
+Result<bool> evaluateCondition(std::string_view expression, const ConditionContext& context);
 
 // The plugins a default SpamAssassin 4 installation loads (its *.pre files) and the abilities
 // this engine has; the starting point of every ConditionContext.

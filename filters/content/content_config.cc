@@ -57,7 +57,8 @@ std::vector<std::string> readNetworks(config::Section& section, const std::strin
   std::vector<std::string> networks = section.getStrings(key, {});
   for (const auto& network : networks) {
     NetworkList probe;
-    if (auto error = probe.add(network)) section.fail(key, "\"" + network + "\": " + *error);
+    if (Status added = probe.add(network); !added)
+      section.fail(key, "\"" + network + "\": " + added.error);
   }
   return networks;
 }

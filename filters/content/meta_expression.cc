@@ -10,14 +10,14 @@ class MetaParser {
  public:
   explicit MetaParser(std::string_view text) : text_(text) {}
 
-  std::variant<MetaExpression, std::string> run() {
+  Result<MetaExpression> run() {
     parseBinary(0);
     skipSpace();
     if (error_.empty() && pos_ < text_.size())
       fail("unexpected '" + std::string(text_.substr(pos_, 1)) + "'");
-    if (!error_.empty()) return error_;
-    if (expression_.program_.empty()) return std::string("empty expression");
-    return std::move(expression_);
+    if (!error_.empty()) return Result<MetaExpression>::failure(error_);
+    if (expression_.program_.empty()) return Result<MetaExpression>::failure("empty expression");
+    return Result<MetaExpression>::success(std::move(expression_));
   }
 
  private:
@@ -134,7 +134,7 @@ class MetaParser {
   std::map<std::string, size_t> names_;
 };
 
-std::variant<MetaExpression, std::string> MetaExpression::parse(std::string_view text) {
+Result<MetaExpression> MetaExpression::parse(std::string_view text) {
   return MetaParser(text).run();
 }
 

@@ -12,15 +12,16 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "gateway/base/result.h"
 
 namespace portcullis::content {
 
 class MetaExpression {
  public:
-  // The expression, or an error message saying what is wrong and where.
-  static std::variant<MetaExpression, std::string> parse(std::string_view text);
+  // The expression, or what is wrong with it and where.
+  static Result<MetaExpression> parse(std::string_view text);
 
   // Rule names the expression reads, each once; evaluate() takes their values in this order.
   const std::vector<std::string>& operands() const { return operands_; }

@@ -45,9 +45,9 @@ pcre2_code* compileOrShrink(std::string pattern, uint32_t options, int& code, PC
 
 }  // namespace
 
-std::unique_ptr<PcrePattern> PcrePattern::compile(const RuleRegex& regex, bool force_multiline,
-                                                  bool jit, const PcreLimits& limits,
-                                                  std::string& error) {
+Result<std::unique_ptr<PcrePattern>> PcrePattern::compile(const RuleRegex& regex,
+                                                          bool force_multiline, bool jit,
+                                                          const PcreLimits& limits) {
   uint32_t options = 0;
   if (regex.caseless) options |= PCRE2_CASELESS;
   if (regex.multiline || force_multiline) options |= PCRE2_MULTILINE;
@@ -61,9 +61,9 @@ std::unique_ptr<PcrePattern> PcrePattern::compile(const RuleRegex& regex, bool f
   if (!compiled) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(code, message, sizeof message);
-    error = std::string(reinterpret_cast<const char*>(message)) + " at offset " +
-            std::to_string(offset);
-    return nullptr;
+    return Result<std::unique_ptr<PcrePattern>>::failure(
+        std::string(reinterpret_cast<const char*>(message)) + " at offset " +
+        std::to_string(offset));
   }
   std::unique_ptr<PcrePattern> pattern(new PcrePattern());
   pattern->code_ = compiled;
@@ -72,7 +72,7 @@ std::unique_ptr<PcrePattern> PcrePattern::compile(const RuleRegex& regex, bool f
   pcre2_set_match_limit(context, limits.match_limit);
   pcre2_set_depth_limit(context, limits.depth_limit);
   pattern->mcontext_ = context;
-  return pattern;
+  return Result<std::unique_ptr<PcrePattern>>::success(std::move(pattern));
 }
 
 PcrePattern::~PcrePattern() {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "filters/content/rule.h"
+#include "gateway/base/result.h"
 
 namespace portcullis::content {
 
@@ -23,11 +24,9 @@ struct PcreLimits {
 
 class PcrePattern {
  public:
-  // Compiles `regex` (multiline forced when `force_multiline`); nullptr with `error` set on
-  // failure.
-  static std::unique_ptr<PcrePattern> compile(const RuleRegex& regex, bool force_multiline,
-                                              bool jit, const PcreLimits& limits,
-                                              std::string& error);
+  // Compiles `regex` (multiline forced when `force_multiline`), or says why PCRE2 would not.
+  static Result<std::unique_ptr<PcrePattern>> compile(const RuleRegex& regex, bool force_multiline,
+                                                      bool jit, const PcreLimits& limits);
   ~PcrePattern();
   PcrePattern(const PcrePattern&) = delete;
   PcrePattern& operator=(const PcrePattern&) = delete;

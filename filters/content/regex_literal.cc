@@ -22,16 +22,16 @@ char closingFor(char open) {
 
 }  // namespace
 
-std::variant<RuleRegex, std::string> parseRegexLiteral(std::string_view text) {
+Result<RuleRegex> parseRegexLiteral(std::string_view text) {
   size_t pos = 0;
-  if (text.empty()) return std::string("empty regular expression");
+  if (text.empty()) return Result<RuleRegex>::failure("empty regular expression");
   if (text[0] == 'm') {
     pos = 1;
     if (pos >= text.size() || std::isalnum(static_cast<unsigned char>(text[pos])) ||
         std::isspace(static_cast<unsigned char>(text[pos])))
-      return std::string("expected a delimiter after 'm'");
+      return Result<RuleRegex>::failure("expected a delimiter after 'm'");
   } else if (text[0] != '/') {
-    return std::string("regular expression must start with / or m");
+    return Result<RuleRegex>::failure("regular expression must start with / or m");
   }
   const char open = text[pos];
   const char close = closingFor(open);
@@ -68,7 +68,7 @@ std::variant<RuleRegex, std::string> parseRegexLiteral(std::string_view text) {
     }
     pattern += c;
   }
-  if (!closed) return std::string("regular expression is not terminated");
+  if (!closed) return Result<RuleRegex>::failure("regular expression is not terminated");
   RuleRegex regex;
   regex.pattern = std::move(pattern);
   for (++i; i < text.size(); ++i) {
@@ -90,13 +90,14 @@ std::variant<RuleRegex, std::string> parseRegexLiteral(std::string_view text) {
         break;
       default:
         if (std::isspace(static_cast<unsigned char>(text[i]))) {
-          return std::string("unexpected text after regular expression: ") +
-                 std::string(text.substr(i));
+          return Result<RuleRegex>::failure("unexpected text after regular expression: " +
+                                            std::string(text.substr(i)));
         }
-        return std::string("unsupported regular expression flag '") + text[i] + "'";
+        return Result<RuleRegex>::failure(std::string("unsupported regular expression flag '") +
+                                          text[i] + "'");
     }
   }
-  return regex;
+  return Result<RuleRegex>::success(std::move(regex));
 }
 
 std::string formatRegex(const RuleRegex& regex) {

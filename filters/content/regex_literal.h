@@ -5,14 +5,14 @@
 
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "filters/content/rule.h"
+#include "gateway/base/result.h"
 
 namespace portcullis::content {
 
-// The literal, or an error message.
-std::variant<RuleRegex, std::string> parseRegexLiteral(std::string_view text);
+// The literal, or why it cannot be read.
+Result<RuleRegex> parseRegexLiteral(std::string_view text);
 
 // The literal back in `/pattern/flags` form (for messages and reports).
 std::string formatRegex(const RuleRegex& regex);

@@ -358,29 +358,32 @@ class RuleCompiler {
       cr.disabled_reason = source.unsupported;
     } else if (source.type == RuleType::Meta) {
       auto parsed = MetaExpression::parse(source.meta_expression);
-      if (auto* error = std::get_if<std::string>(&parsed)) {
-        cr.disabled_reason = "meta expression: " + *error;
+      if (!parsed) {
+        cr.disabled_reason = "meta expression: " + parsed.error;
       } else {
-        cr.meta = std::get<MetaExpression>(std::move(parsed));
+        cr.meta = std::move(*parsed);
         cr.engine = Engine::Meta;
       }
     } else if (source.is_eval) {
       auto test = makeEvalTest(source.eval_call, source.eval_args, eval_context);
-      if (auto* error = std::get_if<std::string>(&test)) {
-        cr.disabled_reason = *error;
+      if (!test) {
+        cr.disabled_reason = test.error;
       } else if (auto skipped = scoreSetSkips(source.tflags, options_.score_set)) {
         cr.disabled_reason = *skipped;
       } else {
-        cr.eval = std::get<EvalTest>(std::move(test));
+        cr.eval = std::move(*test);
         cr.engine = Engine::Eval;
       }
     } else if (source.exists_test) {
       cr.engine = Engine::Exists;
     } else {
-      std::string error;
-      cr.pcre =
-          PcrePattern::compile(source.regex, linewise(source.type), false, options_.pcre, error);
-      if (!cr.pcre) cr.disabled_reason = "PCRE2: " + error;
+      auto compiled =
+          PcrePattern::compile(source.regex, linewise(source.type), false, options_.pcre);
+      if (compiled) {
+        cr.pcre = std::move(*compiled);
+      } else {
+        cr.disabled_reason = "PCRE2: " + compiled.error;
+      }
     }
     return cr;
   }
@@ -458,10 +461,9 @@ class RuleCompiler {
       const bool hot = cr.engine == Engine::HyperscanPrefilter || cr.engine == Engine::Pcre ||
                        (cr.engine == Engine::Hyperscan && cr.rule.tflag_multiple);
       if (hot && cr.pcre && !cr.pcre->jitted()) {
-        std::string error;
-        if (auto jitted = PcrePattern::compile(cr.rule.regex, linewise(cr.rule.type), true,
-                                               options_.pcre, error))
-          cr.pcre = std::move(jitted);
+        if (auto jitted =
+                PcrePattern::compile(cr.rule.regex, linewise(cr.rule.type), true, options_.pcre))
+          cr.pcre = std::move(*jitted);
       }
     }
   }

@@ -279,10 +279,10 @@ void RuleParser::onIfPlugin(Directive& d) {
 void RuleParser::onIf(Directive& d) {
   bool value = false;
   auto result = evaluateCondition(d.rest, options_.conditions);
-  if (auto* message = std::get_if<std::string>(&result)) {
-    if (active()) error(d.where, "bad condition '" + std::string(d.rest) + "': " + *message);
+  if (!result) {
+    if (active()) error(d.where, "bad condition '" + std::string(d.rest) + "': " + result.error);
   } else {
-    value = std::get<bool>(result);
+    value = *result;
   }
   openConditional(value);
 }
@@ -474,11 +474,11 @@ bool RuleParser::parseRegexOrEval(Rule& rule, std::string_view rest, const Sourc
     return true;
   }
   auto parsed = parseRegexLiteral(rest);
-  if (auto* message = std::get_if<std::string>(&parsed)) {
-    error(where, rule.name + ": " + *message);
+  if (!parsed) {
+    error(where, rule.name + ": " + parsed.error);
     return false;
   }
-  rule.regex = std::get<RuleRegex>(std::move(parsed));
+  rule.regex = std::move(*parsed);
   return true;
 }
 

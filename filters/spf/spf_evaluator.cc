@@ -105,9 +105,9 @@ class Evaluation {
     }
     if (records.empty()) co_return Outcome{SpfResult::None, {}, "no SPF record"};
     if (records.size() > 1) co_return Outcome{SpfResult::PermError, {}, "more than one SPF record"};
-    ParsedRecord parsed = parseRecord(records.front());
-    if (!parsed.record) co_return Outcome{SpfResult::PermError, {}, parsed.error};
-    const SpfRecord& record = *parsed.record;
+    Result<SpfRecord> parsed = parseRecord(records.front());
+    if (!parsed) co_return Outcome{SpfResult::PermError, {}, parsed.error};
+    const SpfRecord& record = *parsed;
 
     for (const Mechanism& mechanism : record.mechanisms) {
       if (mechanism.queriesDns() && !countTerm())

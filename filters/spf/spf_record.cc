@@ -74,23 +74,25 @@ std::optional<MechanismKind> kindOf(std::string_view name) {
 }
 
 // Parses what follows a mechanism's name ("", ":domain", "/24//64", ":1.2.3.0/24", ...).
-std::optional<std::string> parseArguments(Mechanism& m, std::string_view rest) {
-  auto needDomain = [&](std::string_view spec) -> std::optional<std::string> {
-    if (!isValidDomainSpec(spec)) return "invalid domain-spec in \"" + m.text + "\"";
+Status parseArguments(Mechanism& m, std::string_view rest) {
+  auto needDomain = [&](std::string_view spec) -> Status {
+    if (!isValidDomainSpec(spec))
+      return Status::failure("invalid domain-spec in \"" + m.text + "\"");
     m.domain_spec = std::string(spec);
-    return std::nullopt;
+    return Status::success();
   };
   switch (m.kind) {
     case MechanismKind::All:
-      if (!rest.empty()) return "\"all\" takes no argument";
-      return std::nullopt;
+      if (!rest.empty()) return Status::failure("\"all\" takes no argument");
+      return Status::success();
     case MechanismKind::Include:
     case MechanismKind::Exists:
-      if (rest.empty() || rest[0] != ':') return "\"" + m.text + "\" needs a domain";
+      if (rest.empty() || rest[0] != ':')
+        return Status::failure("\"" + m.text + "\" needs a domain");
       return needDomain(rest.substr(1));
     case MechanismKind::Ptr:
-      if (rest.empty()) return std::nullopt;
-      if (rest[0] != ':') return "bad argument in \"" + m.text + "\"";
+      if (rest.empty()) return Status::success();
+      if (rest[0] != ':') return Status::failure("bad argument in \"" + m.text + "\"");
       return needDomain(rest.substr(1));
     case MechanismKind::A:
     case MechanismKind::Mx: {
@@ -100,28 +102,29 @@ std::optional<std::string> parseArguments(Mechanism& m, std::string_view rest) {
       if (!last.empty() && body.ends_with("/")) {
         body.remove_suffix(1);
         auto six = parseCidr(last, 128);
-        if (!six) return "bad IPv6 prefix length in \"" + m.text + "\"";
+        if (!six) return Status::failure("bad IPv6 prefix length in \"" + m.text + "\"");
         m.cidr6 = *six;
         last = takeCidrSuffix(body);
       }
       if (!last.empty()) {
         auto four = parseCidr(last, 32);
-        if (!four) return "bad IPv4 prefix length in \"" + m.text + "\"";
+        if (!four) return Status::failure("bad IPv4 prefix length in \"" + m.text + "\"");
         m.cidr4 = *four;
       }
-      if (body.empty()) return std::nullopt;
-      if (body[0] != ':') return "bad argument in \"" + m.text + "\"";
+      if (body.empty()) return Status::success();
+      if (body[0] != ':') return Status::failure("bad argument in \"" + m.text + "\"");
       return needDomain(body.substr(1));
     }
     case MechanismKind::Ip4:
     case MechanismKind::Ip6: {
       bool v4 = m.kind == MechanismKind::Ip4;
-      if (rest.empty() || rest[0] != ':') return "\"" + m.text + "\" needs a network";
+      if (rest.empty() || rest[0] != ':')
+        return Status::failure("\"" + m.text + "\" needs a network");
       std::string_view body = rest.substr(1);
       size_t slash = body.find('/');
       if (slash != std::string_view::npos) {
         auto prefix = parseCidr(body.substr(slash + 1), v4 ? 32 : 128);
-        if (!prefix) return "bad prefix length in \"" + m.text + "\"";
+        if (!prefix) return Status::failure("bad prefix length in \"" + m.text + "\"");
         (v4 ? m.cidr4 : m.cidr6) = *prefix;
         body = body.substr(0, slash);
       }
@@ -130,11 +133,11 @@ std::optional<std::string> parseArguments(Mechanism& m, std::string_view rest) {
       } else {
         m.network = dns::IpAddress::parseIpv6(body);
       }
-      if (!m.network) return "bad network in \"" + m.text + "\"";
-      return std::nullopt;
+      if (!m.network) return Status::failure("bad network in \"" + m.text + "\"");
+      return Status::success();
     }
   }
-  return "unknown mechanism";
+  return Status::failure("unknown mechanism");
 }
 
 }  // namespace
@@ -145,18 +148,13 @@ bool isSpfRecord(std::string_view txt) {
   return txt.size() == kVersion.size() || txt[kVersion.size()] == ' ';
 }
 
-ParsedRecord parseRecord(std::string_view text) {
-  ParsedRecord out;
+Result<SpfRecord> parseRecord(std::string_view text) {
+  using Parsed = Result<SpfRecord>;
   SpfRecord record;
-  if (!isSpfRecord(text)) {
-    out.error = "not an SPF record";
-    return out;
-  }
+  if (!isSpfRecord(text)) return Parsed::failure("not an SPF record");
   for (char c : text) {
-    if (c != ' ' && (c < 0x21 || c > 0x7e)) {
-      out.error = "record contains a control or non-ASCII character";
-      return out;
-    }
+    if (c != ' ' && (c < 0x21 || c > 0x7e))
+      return Parsed::failure("record contains a control or non-ASCII character");
   }
   auto terms = split(text.substr(kVersion.size()), ' ');
   for (std::string_view term : terms) {
@@ -175,18 +173,12 @@ ParsedRecord parseRecord(std::string_view text) {
       std::string_view value = term.substr(name_end + 1);
       if (name == "redirect" || name == "exp") {
         auto& slot = name == "redirect" ? record.redirect : record.explanation;
-        if (slot) {
-          out.error = "\"" + name + "=\" appears twice";
-          return out;
-        }
-        if (!isValidDomainSpec(value)) {
-          out.error = "invalid domain-spec in \"" + std::string(term) + "\"";
-          return out;
-        }
+        if (slot) return Parsed::failure("\"" + name + "=\" appears twice");
+        if (!isValidDomainSpec(value))
+          return Parsed::failure("invalid domain-spec in \"" + std::string(term) + "\"");
         slot = std::string(value);
       } else if (!isValidMacroString(value, MacroUse::DomainSpec)) {
-        out.error = "invalid macro string in \"" + std::string(term) + "\"";
-        return out;
+        return Parsed::failure("invalid macro string in \"" + std::string(term) + "\"");
       }
       continue;
     }
@@ -200,19 +192,13 @@ ParsedRecord parseRecord(std::string_view text) {
     size_t end = 0;
     while (end < body.size() && std::isalnum(static_cast<unsigned char>(body[end]))) ++end;
     auto kind = kindOf(body.substr(0, end));
-    if (!kind) {
-      out.error = "unknown mechanism \"" + std::string(term) + "\"";
-      return out;
-    }
+    if (!kind) return Parsed::failure("unknown mechanism \"" + std::string(term) + "\"");
     m.kind = *kind;
-    if (auto error = parseArguments(m, body.substr(end))) {
-      out.error = *error;
-      return out;
-    }
+    if (Status arguments = parseArguments(m, body.substr(end)); !arguments)
+      return Parsed::failure(std::move(arguments.error));
     record.mechanisms.push_back(std::move(m));
   }
-  out.record = std::move(record);
-  return out;
+  return Parsed::success(std::move(record));
 }
 
 }  // namespace portcullis::spf

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/base/result.h"
 #include "gateway/dns/ip_address.h"
 
 namespace portcullis::spf {
@@ -36,14 +37,9 @@ struct SpfRecord {
   std::optional<std::string> explanation;  // exp= domain-spec
 };
 
-struct ParsedRecord {
-  std::optional<SpfRecord> record;
-  std::string error;  // why it is a permerror, when record is empty
-};
-
 // True when a TXT string is an SPF version 1 record: "v=spf1" (any case) then a space or the end.
 bool isSpfRecord(std::string_view txt);
-// Parses a record for which isSpfRecord() holds.
-ParsedRecord parseRecord(std::string_view text);
+// Parses a record for which isSpfRecord() holds, or says why it is a permerror.
+Result<SpfRecord> parseRecord(std::string_view text);
 
 }  // namespace portcullis::spf

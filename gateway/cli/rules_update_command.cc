@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/base/result.h"
 #include "gateway/cli/rules_reload_command.h"
 
 extern char** environ;
@@ -23,29 +24,26 @@ constexpr int kSaUpdateInstalled = 0;
 constexpr int kSaUpdateNothingNew = 1;
 
 // Runs `arguments` (the program first, looked up on PATH) with our standard streams: its exit
-// status, or -1 with `error` set when it could not run or did not exit normally.
-int runProgram(const std::vector<std::string>& arguments, std::string& error) {
+// status, or why it could not run or did not exit normally.
+Result<int> runProgram(const std::vector<std::string>& arguments) {
   std::vector<char*> argv;
   for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
   if (const int spawned = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
       spawned != 0) {
-    error = spawned == ENOENT ? "not found on PATH" : std::strerror(spawned);
-    return -1;
+    return Result<int>::failure(spawned == ENOENT ? "not found on PATH" : std::strerror(spawned));
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
-      error = std::string("waiting for it failed: ") + std::strerror(errno);
-      return -1;
+      return Result<int>::failure(std::string("waiting for it failed: ") + std::strerror(errno));
     }
   }
   if (WIFSIGNALED(status)) {
-    error = std::string("killed by signal ") + strsignal(WTERMSIG(status));
-    return -1;
+    return Result<int>::failure(std::string("killed by signal ") + strsignal(WTERMSIG(status)));
   }
-  return WEXITSTATUS(status);
+  return Result<int>::success(WEXITSTATUS(status));
 }
 
 }  // namespace
@@ -62,15 +60,15 @@ void addRulesUpdateCommand(CLI::App& rules, int& exit_status) {
   update->callback([config_path, sa_update_arguments, &exit_status] {
     std::vector<std::string> command{"sa-update"};
     command.insert(command.end(), sa_update_arguments->begin(), sa_update_arguments->end());
-    std::string error;
-    const int status = runProgram(command, error);
-    if (status < 0) {
-      std::cerr << "portcullis rules update: sa-update " << error
-                << (error == "not found on PATH" ? " (Debian: apt install spamassassin)" : "")
+    const Result<int> ran = runProgram(command);
+    if (!ran) {
+      std::cerr << "portcullis rules update: sa-update " << ran.error
+                << (ran.error == "not found on PATH" ? " (Debian: apt install spamassassin)" : "")
                 << "\n";
       exit_status = 1;
       return;
     }
+    const int status = *ran;
     if (status == kSaUpdateNothingNew) {
       std::cout << "sa-update: no newer rules; nothing to reload\n";
       exit_status = 0;

@@ -212,7 +212,7 @@ void readPolicyRules(Section& s, PolicyRulesConfig& c) {
 template <typename List>
 void readList(Section& s, const std::string& key, List& list) {
   for (const auto& entry : s.getStrings(key, {})) {
-    if (auto problem = list.add(entry)) s.fail(key, *problem);
+    if (Status added = list.add(entry); !added) s.fail(key, added.error);
   }
 }
 

@@ -9,45 +9,49 @@ namespace portcullis {
 
 namespace {
 
-// Why `domain` cannot be a domain name, or nullopt. Non-ASCII bytes are let through for
+// Whether `domain` can be a domain name, and why not. Non-ASCII bytes are let through for
 // internationalised (U-label) domains.
-std::optional<std::string> domainProblem(std::string_view domain) {
-  if (domain.empty()) return "has an empty domain";
+Status checkDomain(std::string_view domain) {
+  if (domain.empty()) return Status::failure("has an empty domain");
   if (domain.front() == '.' || domain.back() == '.' ||
       domain.find("..") != std::string_view::npos) {
-    return "has an empty label in its domain";
+    return Status::failure("has an empty label in its domain");
   }
   for (char c : domain) {
     auto u = static_cast<unsigned char>(c);
     bool ok = std::isalnum(u) || c == '-' || c == '.' || u >= 0x80;
-    if (!ok) return "has a character a domain cannot contain";
+    if (!ok) return Status::failure("has a character a domain cannot contain");
   }
-  return std::nullopt;
+  return Status::success();
 }
 
 }  // namespace
 
-std::optional<std::string> AddressList::add(std::string_view entry) {
+Status AddressList::add(std::string_view entry) {
   std::string quoted = "\"" + std::string(entry) + "\"";
-  if (entry.empty()) return "an empty entry is not an address or domain";
+  if (entry.empty()) return Status::failure("an empty entry is not an address or domain");
   for (char c : entry) {
     if (static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>') {
-      return quoted + " contains a blank, a control character or angle brackets";
+      return Status::failure(quoted + " contains a blank, a control character or angle brackets");
     }
   }
   auto at = entry.find('@');
   if (at != std::string_view::npos) {
-    if (entry.find('@', at + 1) != std::string_view::npos) return quoted + " has more than one @";
-    if (at == 0) return quoted + " has an empty local part (write the domain alone)";
-    if (auto problem = domainProblem(entry.substr(at + 1))) return quoted + " " + *problem;
+    if (entry.find('@', at + 1) != std::string_view::npos)
+      return Status::failure(quoted + " has more than one @");
+    if (at == 0)
+      return Status::failure(quoted + " has an empty local part (write the domain alone)");
+    if (Status checked = checkDomain(entry.substr(at + 1)); !checked)
+      return Status::failure(quoted + " " + checked.error);
     addresses_.insert({toLower(entry), std::string(entry)});
-    return std::nullopt;
+    return Status::success();
   }
   bool parent = entry.front() == '.';
   std::string_view domain = parent ? entry.substr(1) : entry;
-  if (auto problem = domainProblem(domain)) return quoted + " " + *problem;
+  if (Status checked = checkDomain(domain); !checked)
+    return Status::failure(quoted + " " + checked.error);
   (parent ? parents_ : domains_).insert({toLower(domain), std::string(entry)});
-  return std::nullopt;
+  return Status::success();
 }
 
 std::optional<std::string> AddressList::lookup(const std::set<Entry>& entries,

@@ -10,12 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/base/result.h"
+
 namespace portcullis {
 
 class AddressList {
  public:
-  // Adds one entry; returns why it is malformed (then nothing is added), or nullopt.
-  std::optional<std::string> add(std::string_view entry);
+  // Adds one entry, or says why it is malformed (then nothing is added).
+  Status add(std::string_view entry);
   // The entry as written that matches `address`; nullopt when none does.
   std::optional<std::string> find(std::string_view address) const;
   bool empty() const { return addresses_.empty() && domains_.empty() && parents_.empty(); }

@@ -17,30 +17,31 @@ std::string withPrefix(std::string_view entry, bool v6) {
 
 }  // namespace
 
-std::optional<std::string> NetworkList::add(std::string_view entry) {
+Status NetworkList::add(std::string_view entry) {
   std::string quoted = "\"" + std::string(entry) + "\"";
-  if (entry.empty()) return "an empty entry is not an address or network";
+  if (entry.empty()) return Status::failure("an empty entry is not an address or network");
   bool v6 = entry.find(':') != std::string_view::npos;
   std::string text = withPrefix(entry, v6);
   boost::system::error_code ec;
   if (v6) {
     ip::network_v6 network = ip::make_network_v6(text, ec);
-    if (ec) return quoted + " is not an IPv6 address or network (like 2001:db8::/32)";
+    if (ec)
+      return Status::failure(quoted + " is not an IPv6 address or network (like 2001:db8::/32)");
     if (network.canonical() != network) {
-      return quoted + " has bits set after the prefix; the network is " +
-             network.canonical().to_string();
+      return Status::failure(quoted + " has bits set after the prefix; the network is " +
+                             network.canonical().to_string());
     }
     v6_.push_back({network, std::string(entry)});
-    return std::nullopt;
+    return Status::success();
   }
   ip::network_v4 network = ip::make_network_v4(text, ec);
-  if (ec) return quoted + " is not an IPv4 address or network (like 192.0.2.0/24)";
+  if (ec) return Status::failure(quoted + " is not an IPv4 address or network (like 192.0.2.0/24)");
   if (network.canonical() != network) {
-    return quoted + " has bits set after the prefix; the network is " +
-           network.canonical().to_string();
+    return Status::failure(quoted + " has bits set after the prefix; the network is " +
+                           network.canonical().to_string());
   }
   v4_.push_back({network, std::string(entry)});
-  return std::nullopt;
+  return Status::success();
 }
 
 std::optional<std::string> NetworkList::find(std::string_view address) const {

@@ -12,12 +12,14 @@
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 
+#include "gateway/base/result.h"
+
 namespace portcullis {
 
 class NetworkList {
  public:
-  // Adds one entry; returns why it is malformed (then nothing is added), or nullopt.
-  std::optional<std::string> add(std::string_view entry);
+  // Adds one entry, or says why it is malformed (then nothing is added).
+  Status add(std::string_view entry);
   // The entry as written that contains `address` (textual IP); nullopt when none does or when
   // `address` is not an IP address.
   std::optional<std::string> find(std::string_view address) const;

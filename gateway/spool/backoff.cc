@@ -6,15 +6,6 @@ namespace portcullis::spool {
 
 using std::chrono::milliseconds;
 
-std::string validateBackoff(const BackoffSettings& s) {
-  if (s.retry_min <= milliseconds::zero()) return "retry_min must be positive";
-  if (s.retry_max < s.retry_min) return "retry_max must not be less than retry_min";
-  if (s.delay_warning < milliseconds::zero()) return "delay_warning must not be negative";
-  if (s.max_lifetime <= milliseconds::zero()) return "max_lifetime must be positive";
-  if (!(s.jitter >= 0.0 && s.jitter < 1.0)) return "jitter must be in [0, 1)";
-  return {};
-}
-
 milliseconds retryDelay(const BackoffSettings& s, uint32_t failed_attempts, double jitter_unit) {
   milliseconds delay = std::max(s.retry_min, milliseconds(1));
   for (uint32_t i = 1; i < failed_attempts && delay < s.retry_max; ++i) delay *= 2;

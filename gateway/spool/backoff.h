@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <random>
-#include <string>
 
 #include "gateway/spool/queue_entry.h"
 
@@ -21,9 +20,6 @@ struct BackoffSettings {
   std::chrono::milliseconds max_lifetime{5 * 86'400'000LL};  // then the message bounces
   double jitter = 0.1;  // each delay is shortened by up to this fraction (0 = exact)
 };
-
-// Empty when usable; otherwise what is wrong (for config validation).
-std::string validateBackoff(const BackoffSettings& settings);
 
 // The delay before attempt `failed_attempts + 1`: retry_min doubled per earlier failure, capped
 // at retry_max, then shortened by jitter * jitter_unit (jitter_unit in [0, 1)).

@@ -259,20 +259,20 @@ std::optional<SpfFinding> spfResult(const EvalInput& in, SpfScope scope, SpfOpti
 
 void registerSpfResult(EvalRegistry& registry, const std::string& name, SpfScope scope,
                        const std::string& result) {
-  registry.add(
-      name,
-      [name, scope, result](const std::vector<std::string>& args,
-                            EvalBuildContext& context) -> EvalBuild {
-        if (!args.empty()) return evalArgumentError(name, "no arguments");
-        SpfOptions options{settingOn(context, "ignore_received_spf_header"),
-                           settingOn(context, "use_newest_received_spf_header")};
-        return EvalTest([scope, result, options](const EvalInput& in, std::string* evidence) {
-          auto found = spfResult(in, scope, options);
-          if (!found || found->result != result) return false;
-          if (evidence) *evidence = "SPF " + result + " (" + found->source + ")";
-          return true;
-        });
-      });
+  registry.add(name,
+               [name, scope, result](const std::vector<std::string>& args,
+                                     EvalBuildContext& context) -> EvalBuild {
+                 if (!args.empty()) return evalArgumentError(name, "no arguments");
+                 SpfOptions options{settingOn(context, "ignore_received_spf_header"),
+                                    settingOn(context, "use_newest_received_spf_header")};
+                 return EvalBuild::success(
+                     [scope, result, options](const EvalInput& in, std::string* evidence) {
+                       auto found = spfResult(in, scope, options);
+                       if (!found || found->result != result) return false;
+                       if (evidence) *evidence = "SPF " + result + " (" + found->source + ")";
+                       return true;
+                     });
+               });
 }
 
 // "<a@b.example>" or " a@b.example " as "a@b.example", lowercased.
@@ -308,7 +308,7 @@ void registerSpfWelcomelist(EvalRegistry& registry, const std::string& name, boo
                                                "welcomelist_auth", "whitelist_auth"});
         SpfOptions options{settingOn(context, "ignore_received_spf_header"),
                            settingOn(context, "use_newest_received_spf_header")};
-        return EvalTest([list, options](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([list, options](const EvalInput& in, std::string* evidence) {
           if (list.empty()) return false;
           const std::string sender = spfSender(in);
           if (sender.empty() || !inList(list, sender)) return false;
@@ -442,30 +442,31 @@ EvalBuild adspTest(const std::string& name, const std::vector<std::string>& args
   std::string practices = args[0] == "*" ? "NAD123" : args[0];
   const std::vector<std::string> domains(args.begin() + 1, args.end());
   const auto overrides = adspOverrides(context);
-  return EvalTest([practices, domains, overrides](const EvalInput& in, std::string* evidence) {
-    if (!dkimChecked(in.view)) return false;
-    std::set<std::string> valid_author, tempfailed;
-    for (const auto& sig : signatures(in.view)) {
-      const std::string sdid = signer(sig);
-      if (!authors(in).domains.count(sdid)) continue;
-      if (valid(sig)) valid_author.insert(sdid);
-      if (sig.result == "temperror") tempfailed.insert(sdid);
-    }
-    // ADSP (RFC 5617) is historic and our DKIM check looks no practices up: only the
-    // adsp_override settings give an author domain its practice.
-    for (const auto& domain : authors(in).domains) {
-      if (!plausibleDomain(domain) || valid_author.count(domain) || tempfailed.count(domain))
-        continue;
-      const char practice = adspFor(overrides, domain);
-      if (!practice || practices.find(practice) == std::string::npos) continue;
-      if (!domains.empty() && !anyDomainMatches(domains, domain)) continue;
-      if (evidence)
-        *evidence = "author domain " + domain + " has ADSP '" + std::string(1, practice) +
-                    "' (adsp_override) and no valid author signature";
-      return true;
-    }
-    return false;
-  });
+  return EvalBuild::success(
+      [practices, domains, overrides](const EvalInput& in, std::string* evidence) {
+        if (!dkimChecked(in.view)) return false;
+        std::set<std::string> valid_author, tempfailed;
+        for (const auto& sig : signatures(in.view)) {
+          const std::string sdid = signer(sig);
+          if (!authors(in).domains.count(sdid)) continue;
+          if (valid(sig)) valid_author.insert(sdid);
+          if (sig.result == "temperror") tempfailed.insert(sdid);
+        }
+        // ADSP (RFC 5617) is historic and our DKIM check looks no practices up: only the
+        // adsp_override settings give an author domain its practice.
+        for (const auto& domain : authors(in).domains) {
+          if (!plausibleDomain(domain) || valid_author.count(domain) || tempfailed.count(domain))
+            continue;
+          const char practice = adspFor(overrides, domain);
+          if (!practice || practices.find(practice) == std::string::npos) continue;
+          if (!domains.empty() && !anyDomainMatches(domains, domain)) continue;
+          if (evidence)
+            *evidence = "author domain " + domain + " has ADSP '" + std::string(1, practice) +
+                        "' (adsp_override) and no valid author signature";
+          return true;
+        }
+        return false;
+      });
 }
 
 void registerDkimWelcomelist(EvalRegistry& registry, const std::string& name, bool is_default) {
@@ -481,7 +482,7 @@ void registerDkimWelcomelist(EvalRegistry& registry, const std::string& name, bo
              is_default ? addressList(context, {"def_welcomelist_auth", "def_whitelist_auth"})
                         : addressList(context, {"welcomelist_auth", "whitelist_auth"}))
           entries.push_back({address, ""});
-        return EvalTest([entries](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([entries](const EvalInput& in, std::string* evidence) {
           if (entries.empty()) return false;
           for (const auto& sig : signatures(in.view)) {
             if (!valid(sig)) continue;
@@ -521,7 +522,7 @@ void registerDmarc(EvalRegistry& registry, const std::string& name, const std::s
       name,
       [name, result, policy](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
         if (!args.empty()) return evalArgumentError(name, "no arguments");
-        return EvalTest([result, policy](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([result, policy](const EvalInput& in, std::string* evidence) {
           if (!in.view.auth || !in.view.auth->dmarc) return false;
           const DmarcOutcome& dmarc = *in.view.auth->dmarc;
           if (dmarc.result != result || (!policy.empty() && dmarc.policy != policy)) return false;
@@ -548,22 +549,22 @@ void registerAuthEvals(EvalRegistry& registry) {
   registerSpfWelcomelist(registry, "check_for_def_spf_whitelist_from", true);
 
   registry.add("check_dkim_signed", [](const std::vector<std::string>& args, auto&) -> EvalBuild {
-    return signatureTest(false, false, args);
+    return EvalBuild::success(signatureTest(false, false, args));
   });
   for (const char* name : {"check_dkim_valid", "check_dkim_verified"}) {
     registry.add(name, [](const std::vector<std::string>& args, auto&) -> EvalBuild {
-      return signatureTest(true, false, args);
+      return EvalBuild::success(signatureTest(true, false, args));
     });
   }
   registry.add("check_dkim_valid_author_sig",
                [](const std::vector<std::string>& args, auto&) -> EvalBuild {
-                 return signatureTest(true, true, args);
+                 return EvalBuild::success(signatureTest(true, true, args));
                });
   registry.add("check_dkim_valid_envelopefrom",
                [](const std::vector<std::string>& args, auto&) -> EvalBuild {
                  if (!args.empty())
                    return evalArgumentError("check_dkim_valid_envelopefrom", "no arguments");
-                 return EvalTest([](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([](const EvalInput& in, std::string* evidence) {
                    std::string sender = in.view.envelope_from
                                             ? *in.view.envelope_from
                                             : in.facts.pseudoHeader("EnvelopeFrom").value_or("");
@@ -579,7 +580,8 @@ void registerAuthEvals(EvalRegistry& registry) {
                });
   registry.add("check_dkim_dependable", [](const std::vector<std::string>&, auto&) -> EvalBuild {
     // Our DKIM check always verifies the whole message: nothing is cut short.
-    return EvalTest([](const EvalInput& in, std::string*) { return dkimChecked(in.view); });
+    return EvalBuild::success(
+        [](const EvalInput& in, std::string*) { return dkimChecked(in.view); });
   });
   registry.add("check_dkim_adsp",
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
@@ -593,16 +595,16 @@ void registerAuthEvals(EvalRegistry& registry) {
   registry.add("check_dkim_signsome", [](const std::vector<std::string>&, auto&) -> EvalBuild {
     // "Signs some" is true of every domain (RFC 5617); SpamAssassin answers false so that
     // the legacy rule never fires.
-    return EvalTest([](const EvalInput&, std::string*) { return false; });
+    return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
   });
   registry.add("check_dkim_testing", [](const std::vector<std::string>&, auto&) -> EvalBuild {
-    return std::string(
+    return EvalBuild::failure(
         "needs the DKIM key's testing flag (t=y), which the DKIM check ([checks.dkim]) does not "
         "report");
   });
   for (const char* name : {"check_arc_signed", "check_arc_valid"}) {
     registry.add(name, [](const std::vector<std::string>&, auto&) -> EvalBuild {
-      return std::string(
+      return EvalBuild::failure(
           "needs ARC verification (RFC 8617), which the DKIM check ([checks.dkim]) does not do");
     });
   }

@@ -407,19 +407,19 @@ SignatureSplit signatureSplit(const SaMimeParts& parts) {
 }  // namespace
 
 void registerBodyEvals(EvalRegistry& registry) {
-  registry.add("check_body_length",
-               [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
-                 std::vector<double> n;
-                 if (!evalNumbers(args, 1, 1, n))
-                   return evalArgumentError("check_body_length", "(length)");
-                 return EvalTest([max = n[0]](const EvalInput& in, std::string* evidence) {
-                   if (!in.view.message) return false;
-                   const double length = pristineBodyLength(*in.view.message);
-                   if (length > max) return false;
-                   if (evidence) *evidence = "body of " + number(length) + " bytes";
-                   return true;
-                 });
-               });
+  registry.add(
+      "check_body_length",
+      [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
+        std::vector<double> n;
+        if (!evalNumbers(args, 1, 1, n)) return evalArgumentError("check_body_length", "(length)");
+        return EvalBuild::success([max = n[0]](const EvalInput& in, std::string* evidence) {
+          if (!in.view.message) return false;
+          const double length = pristineBodyLength(*in.view.message);
+          if (length > max) return false;
+          if (evidence) *evidence = "body of " + number(length) + " bytes";
+          return true;
+        });
+      });
 
   registry.add(
       "multipart_alternative_difference",
@@ -434,7 +434,7 @@ void registerBodyEvals(EvalRegistry& registry) {
             return evalArgumentError("multipart_alternative_difference", "(min, max or 'undef')");
           max = value;
         }
-        return EvalTest([min, max](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([min, max](const EvalInput& in, std::string* evidence) {
           const double diff = alternativeDifferenceOf(in).percent;
           if (!((min == 0 || diff > min) && (!max || diff <= *max))) return false;
           if (evidence) *evidence = number(diff) + "% of HTML words not in the text part";
@@ -448,7 +448,7 @@ void registerBodyEvals(EvalRegistry& registry) {
         std::vector<double> n;
         if (!evalNumbers(args, 2, 2, n))
           return evalArgumentError("multipart_alternative_difference_count", "(ratio, min_html)");
-        return EvalTest(
+        return EvalBuild::success(
             [ratio = n[0], min_html = n[1]](const EvalInput& in, std::string* evidence) {
               const AlternativeDifference& diff = alternativeDifferenceOf(in);
               if (!(diff.html_words > min_html) || !(diff.text_words / diff.html_words > ratio))
@@ -469,7 +469,8 @@ void registerBodyEvals(EvalRegistry& registry) {
                  const double min = n[0];
                  const double max = n[1];
                  const double min_lines = n.size() > 2 && n[2] >= 1 ? n[2] : 1;
-                 return EvalTest([min, max, min_lines](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([min, max, min_lines](const EvalInput& in,
+                                                                 std::string* evidence) {
                    if (!in.view.message) return false;
                    const LineCounts& counts =
                        in.facts.get<LineCounts>([&] { return decodedLineCounts(saMimeParts(in)); });
@@ -488,7 +489,7 @@ void registerBodyEvals(EvalRegistry& registry) {
                    return evalArgumentError("tvd_vertical_words", "(min, max)");
                  const double min = n[0];
                  const double max = n[1] >= 100 ? 101 : n[1];
-                 return EvalTest([min, max](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([min, max](const EvalInput& in, std::string* evidence) {
                    struct VerticalWords {
                      double percent;
                    };
@@ -507,7 +508,7 @@ void registerBodyEvals(EvalRegistry& registry) {
       "check_stock_info", [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
         std::vector<double> n;
         if (!evalNumbers(args, 1, 1, n)) return evalArgumentError("check_stock_info", "(min)");
-        return EvalTest([min = n[0]](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([min = n[0]](const EvalInput& in, std::string* evidence) {
           struct StockInfo {
             int fields;
           };
@@ -529,7 +530,7 @@ void registerBodyEvals(EvalRegistry& registry) {
           const double min = n[0];
           const std::optional<double> max =
               n.size() > 1 ? std::optional<double>(n[1]) : std::nullopt;
-          return EvalTest([which, min, max](const EvalInput& in, std::string* evidence) {
+          return EvalBuild::success([which, min, max](const EvalInput& in, std::string* evidence) {
             if (!in.view.message) return false;
             const SignatureSplit& split =
                 in.facts.get<SignatureSplit>([&] { return signatureSplit(saMimeParts(in)); });

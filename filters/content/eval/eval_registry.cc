@@ -45,7 +45,7 @@ const EvalRegistry& evalRegistry() {
 EvalBuild makeEvalTest(const std::string& name, const std::vector<std::string>& args,
                        EvalBuildContext& context) {
   const EvalFactory* factory = evalRegistry().find(name);
-  if (!factory) return "unknown eval function " + name;
+  if (!factory) return EvalBuild::failure("unknown eval function " + name);
   return (*factory)(args, context);
 }
 
@@ -67,8 +67,8 @@ bool evalNumbers(const std::vector<std::string>& args, size_t min_count, size_t 
   return true;
 }
 
-std::string evalArgumentError(std::string_view name, std::string_view expected) {
-  return "eval:" + std::string(name) + " expects " + std::string(expected);
+EvalBuild evalArgumentError(std::string_view name, std::string_view expected) {
+  return EvalBuild::failure("eval:" + std::string(name) + " expects " + std::string(expected));
 }
 
 }  // namespace portcullis::content

@@ -4,8 +4,8 @@
 // (families.h). A factory checks the rule's arguments once, when the rules are compiled, and
 // reads the rule files' settings it needs (freemail_domains, welcomelist_from, ...) through the
 // build context, which keeps what several rules share (a parsed domain list) built only once.
-// An unknown name, or arguments a function cannot take, is an error message: the rule is then
-// disabled with that reason, never silently matched.
+// An unknown name, or arguments a function cannot take, is a failure with a reason: the rule is
+// then disabled with that reason, never silently matched.
 #pragma once
 
 #include <any>
@@ -14,12 +14,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "filters/content/eval/eval_input.h"
 #include "filters/content/eval/site_services.h"
 #include "filters/content/rule.h"
+#include "gateway/base/result.h"
 
 namespace portcullis::content {
 
@@ -52,7 +52,7 @@ class EvalBuildContext {
 };
 
 // The test for one rule's call, or why it cannot be built.
-using EvalBuild = std::variant<EvalTest, std::string>;
+using EvalBuild = Result<EvalTest>;
 using EvalFactory =
     std::function<EvalBuild(const std::vector<std::string>& args, EvalBuildContext& context)>;
 
@@ -78,7 +78,7 @@ bool evalNumber(const std::string& text, double& out);
 // All of `args` as numbers into `out`, when there are min_count..max_count of them.
 bool evalNumbers(const std::vector<std::string>& args, size_t min_count, size_t max_count,
                  std::vector<double>& out);
-// "eval:NAME expects WHAT", the message for arguments a function cannot take.
-std::string evalArgumentError(std::string_view name, std::string_view expected);
+// The failure "eval:NAME expects WHAT", for arguments a function cannot take.
+EvalBuild evalArgumentError(std::string_view name, std::string_view expected);
 
 }  // namespace portcullis::content

@@ -471,32 +471,34 @@ bool freemailReplyTo(const FreemailConfig& config, const EvalInput& in, bool rep
 }  // namespace
 
 void registerFreemailEvals(EvalRegistry& registry) {
-  registry.add(
-      "check_freemail_from",
-      [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
-        if (args.size() > 1) return evalArgumentError("check_freemail_from", "([pattern])");
-        auto pattern = optionalPattern(args, 0, "check_freemail_from");
-        if (!pattern) return pattern.error;
-        const Config config = configOf(context);
-        if (!config->available())
-          return EvalTest([](const EvalInput&, std::string*) { return false; });
-        return EvalTest([config, re = *pattern](const EvalInput& in, std::string* evidence) {
-          return anyFreemail(*config, loweredAll(allFromAddresses(in)), re.get(), evidence);
-        });
-      });
+  registry.add("check_freemail_from",
+               [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
+                 if (args.size() > 1)
+                   return evalArgumentError("check_freemail_from", "([pattern])");
+                 auto pattern = optionalPattern(args, 0, "check_freemail_from");
+                 if (!pattern) return EvalBuild::failure(pattern.error);
+                 const Config config = configOf(context);
+                 if (!config->available())
+                   return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
+                 return EvalBuild::success(
+                     [config, re = *pattern](const EvalInput& in, std::string* evidence) {
+                       return anyFreemail(*config, loweredAll(allFromAddresses(in)), re.get(),
+                                          evidence);
+                     });
+               });
   registry.add("check_freemail_header",
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (args.empty() || args.size() > 2 || args[0].empty())
                    return evalArgumentError("check_freemail_header", "(header [, pattern])");
                  auto pattern = optionalPattern(args, 1, "check_freemail_header");
-                 if (!pattern) return pattern.error;
+                 if (!pattern) return EvalBuild::failure(pattern.error);
                  std::string header = args[0];
                  while (header.size() > 5 && iequals(header.substr(header.size() - 5), ":addr"))
                    header.resize(header.size() - 5);
                  const Config config = configOf(context);
                  if (!config->available())
-                   return EvalTest([](const EvalInput&, std::string*) { return false; });
-                 return EvalTest(
+                   return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
+                 return EvalBuild::success(
                      [config, header, re = *pattern](const EvalInput& in, std::string* evidence) {
                        return anyFreemail(*config, loweredAll(headerAddresses(in, header)),
                                           re.get(), evidence);
@@ -510,27 +512,28 @@ void registerFreemailEvals(EvalRegistry& registry) {
         const bool reply_mode = args.size() == 1 && args[0] == "reply";
         const Config config = configOf(context);
         if (!config->available())
-          return EvalTest([](const EvalInput&, std::string*) { return false; });
-        return EvalTest([config, reply_mode](const EvalInput& in, std::string* evidence) {
+          return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
+        return EvalBuild::success([config, reply_mode](const EvalInput& in, std::string* evidence) {
           return freemailReplyTo(*config, in, reply_mode, evidence);
         });
       });
-  registry.add(
-      "check_freemail_body",
-      [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
-        if (args.size() > 1) return evalArgumentError("check_freemail_body", "([pattern])");
-        auto pattern = optionalPattern(args, 0, "check_freemail_body");
-        if (!pattern) return pattern.error;
-        const Config config = configOf(context);
-        if (!config->available())
-          return EvalTest([](const EvalInput&, std::string*) { return false; });
-        return EvalTest([config, re = *pattern](const EvalInput& in, std::string* evidence) {
-          const BodyFreemails& body = in.facts.get<BodyFreemails>(
-              [&config, &in] { return bodyFreemails(*config, in.view); });
-          if (body.skipped) return false;
-          return anyFreemail(*config, body.emails, re.get(), evidence);
-        });
-      });
+  registry.add("check_freemail_body",
+               [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
+                 if (args.size() > 1)
+                   return evalArgumentError("check_freemail_body", "([pattern])");
+                 auto pattern = optionalPattern(args, 0, "check_freemail_body");
+                 if (!pattern) return EvalBuild::failure(pattern.error);
+                 const Config config = configOf(context);
+                 if (!config->available())
+                   return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
+                 return EvalBuild::success(
+                     [config, re = *pattern](const EvalInput& in, std::string* evidence) {
+                       const BodyFreemails& body = in.facts.get<BodyFreemails>(
+                           [&config, &in] { return bodyFreemails(*config, in.view); });
+                       if (body.skipped) return false;
+                       return anyFreemail(*config, body.emails, re.get(), evidence);
+                     });
+               });
 }
 
 }  // namespace portcullis::content

@@ -693,7 +693,7 @@ bool toInSubject(const EvalInput& in, const std::string& test) {
 
 EvalBuild noArguments(std::string_view name, const std::vector<std::string>& args, Test test) {
   if (!args.empty()) return evalArgumentError(name, "no arguments");
-  return EvalTest(std::move(test));
+  return EvalBuild::success(std::move(test));
 }
 
 void addSimple(EvalRegistry& registry, const std::string& name, Test test) {
@@ -715,7 +715,7 @@ void registerHeaderEvals(EvalRegistry& registry) {
     std::string header = args[0];
     if (header.size() > 4 && header.substr(header.size() - 4) == ":raw")
       header.resize(header.size() - 4);
-    return EvalTest([header, ratio, count](const EvalInput& in, std::string* evidence) {
+    return EvalBuild::success([header, ratio, count](const EvalInput& in, std::string* evidence) {
       return illegalChars(in.view, header, ratio, count, evidence);
     });
   });
@@ -726,14 +726,15 @@ void registerHeaderEvals(EvalRegistry& registry) {
         double min = 0, max = 0;
         if (args.size() != 3 || !evalNumber(args[1], min) || !evalNumber(args[2], max))
           return evalArgumentError("check_header_count_range", "(header, min, max)");
-        return EvalTest([header = args[0], min, max](const EvalInput& in, std::string* evidence) {
-          std::set<std::string_view> distinct;
-          for (auto value : decodedValues(in.view, header)) distinct.insert(value);
-          const double n = static_cast<double>(distinct.size());
-          if (n >= min && n <= max && evidence)
-            *evidence = std::to_string(distinct.size()) + " different " + header + " fields";
-          return n >= min && n <= max;
-        });
+        return EvalBuild::success(
+            [header = args[0], min, max](const EvalInput& in, std::string* evidence) {
+              std::set<std::string_view> distinct;
+              for (auto value : decodedValues(in.view, header)) distinct.insert(value);
+              const double n = static_cast<double>(distinct.size());
+              if (n >= min && n <= max && evidence)
+                *evidence = std::to_string(distinct.size()) + " different " + header + " fields";
+              return n >= min && n <= max;
+            });
       });
   addSimple(registry, "check_for_fake_aol_relay_in_rcvd",
             [](const EvalInput& in, std::string*) { return fakeAolRelay(in.view); });
@@ -743,8 +744,8 @@ void registerHeaderEvals(EvalRegistry& registry) {
                    return evalArgumentError("check_for_faraway_charset_in_headers", "no arguments");
                  const OkLocales locales = okLocales(context);
                  if (locales.all)
-                   return EvalTest([](const EvalInput&, std::string*) { return false; });
-                 return EvalTest([locales](const EvalInput& in, std::string* evidence) {
+                   return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
+                 return EvalBuild::success([locales](const EvalInput& in, std::string* evidence) {
                    return farawayCharsetInHeaders(in.view, locales, evidence);
                  });
                });
@@ -796,7 +797,7 @@ void registerHeaderEvals(EvalRegistry& registry) {
     }
     if (!min || !max)
       return evalArgumentError("similar_recipients", "(min, max), numbers or 'undef'");
-    return EvalTest([min = *min, max = *max](const EvalInput& in, std::string* evidence) {
+    return EvalBuild::success([min = *min, max = *max](const EvalInput& in, std::string* evidence) {
       const double similar =
           in.facts.get<RecipientFacts>([&in] { return recipientFacts(in); }).similar;
       const bool hit = (!min || similar >= *min) && (!max || similar < *max);
@@ -813,7 +814,8 @@ void registerHeaderEvals(EvalRegistry& registry) {
         }
         if (!min || !max)
           return evalArgumentError("check_for_shifted_date", "(min hours, max hours) or 'undef'");
-        return EvalTest([min = *min, max = *max](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([min = *min, max = *max](const EvalInput& in,
+                                                           std::string* evidence) {
           const int64_t diff = in.facts.get<DateFacts>([&in] { return dateFacts(in.view); }).diff;
           const auto seconds = static_cast<double>(diff);
           const bool hit = (!min || seconds >= 3600 * *min) && (!max || seconds < 3600 * *max);
@@ -828,7 +830,7 @@ void registerHeaderEvals(EvalRegistry& registry) {
       "check_for_to_in_subject", [](const std::vector<std::string>& args, auto&) -> EvalBuild {
         if (args.size() != 1 || (args[0] != "address" && args[0] != "user"))
           return evalArgumentError("check_for_to_in_subject", "('address' or 'user')");
-        return EvalTest(
+        return EvalBuild::success(
             [test = args[0]](const EvalInput& in, std::string*) { return toInSubject(in, test); });
       });
   addSimple(registry, "check_outlook_message_id", [](const EvalInput& in, std::string* evidence) {
@@ -852,8 +854,8 @@ void registerHeaderEvals(EvalRegistry& registry) {
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (!args.empty())
                    return evalArgumentError("check_ratware_envelope_from", "no arguments");
-                 return EvalTest([boundaries = RegistryBoundaries::of(context)](const EvalInput& in,
-                                                                                std::string*) {
+                 return EvalBuild::success([boundaries = RegistryBoundaries::of(context)](
+                                               const EvalInput& in, std::string*) {
                    return ratwareEnvelopeFrom(in, *boundaries);
                  });
                });

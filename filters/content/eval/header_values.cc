@@ -217,8 +217,9 @@ std::unique_ptr<const PcrePattern> perlPattern(std::string_view pattern, bool ca
   RuleRegex regex;
   regex.pattern = std::string(pattern);
   regex.caseless = caseless;
-  std::string error;
-  return PcrePattern::compile(regex, false, jit, PcreLimits{}, error);
+  auto compiled = PcrePattern::compile(regex, false, jit, PcreLimits{});
+  if (!compiled) return nullptr;
+  return std::move(*compiled);
 }
 
 }  // namespace portcullis::content

@@ -34,8 +34,8 @@ std::string formatNumber(double value) {
 // The first HTML part for which `test` holds; its evidence (when asked) names the part.
 using DocumentTest = std::function<bool(const HtmlDocumentFacts&, std::string& why)>;
 
-EvalTest anyDocument(DocumentTest test) {
-  return [test = std::move(test)](const EvalInput& in, std::string* evidence) {
+EvalBuild anyDocument(DocumentTest test) {
+  return EvalBuild::success([test = std::move(test)](const EvalInput& in, std::string* evidence) {
     const HtmlFacts& facts = htmlFacts(in);
     for (size_t i = 0; i < facts.documents.size(); ++i) {
       std::string why;
@@ -47,7 +47,7 @@ EvalTest anyDocument(DocumentTest test) {
       return true;
     }
     return false;
-  };
+  });
 }
 
 // A comparison as html_eval and html_tag_balance take it ("< 384", "!= 0"): Perl evaluates
@@ -202,10 +202,10 @@ EvalBuild htmlTextMatch(const std::vector<std::string>& args, bool negate) {
     return evalArgumentError(name, "one of comment, script, title, anchor, uri as the text");
   RuleRegex regex;
   regex.pattern = args[1];
-  std::string error;
-  std::shared_ptr<const PcrePattern> pattern =
-      PcrePattern::compile(regex, false, true, PcreLimits{}, error);
-  if (!pattern) return "eval:" + std::string(name) + ": bad regexp: " + error;
+  auto compiled = PcrePattern::compile(regex, false, true, PcreLimits{});
+  if (!compiled)
+    return EvalBuild::failure("eval:" + std::string(name) + ": bad regexp: " + compiled.error);
+  std::shared_ptr<const PcrePattern> pattern = std::move(*compiled);
   return anyDocument(
       [list = args[0], pattern, negate](const HtmlDocumentFacts& doc, std::string& why) {
         const std::vector<std::string>* texts = doc.texts(list);
@@ -222,7 +222,7 @@ EvalBuild htmlTitleSubjectRatio(const std::vector<std::string>& args) {
   double ratio = 0;
   if (args.size() != 1 || !evalNumber(args[0], ratio))
     return evalArgumentError("html_title_subject_ratio", "(ratio)");
-  return EvalTest([ratio](const EvalInput& in, std::string* evidence) {
+  return EvalBuild::success([ratio](const EvalInput& in, std::string* evidence) {
     const std::optional<std::string> subject = headerText(in.view, "Subject", HeaderForm::Decoded);
     if (!subject || subject->empty()) return false;
     const HtmlFacts& facts = htmlFacts(in);
@@ -271,7 +271,7 @@ EvalBuild htmlImageRatio(const std::vector<std::string>& args) {
 EvalBuild htmlCharsetFaraway(const std::vector<std::string>& args, EvalBuildContext& context) {
   if (!args.empty()) return evalArgumentError("html_charset_faraway", "no arguments");
   const OkLocales locales = okLocales(context);
-  if (locales.all) return EvalTest([](const EvalInput&, std::string*) { return false; });
+  if (locales.all) return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
   return anyDocument([locales](const HtmlDocumentFacts& doc, std::string& why) {
     int okay = 0, bad = 0;
     for (const std::string& declared : doc.charsets) {

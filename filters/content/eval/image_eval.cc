@@ -177,52 +177,49 @@ const char* kTypeNames[] = {"gif", "png", "jpeg", "image"};
 }  // namespace
 
 void registerImageEvals(EvalRegistry& registry) {
-  registry.add("image_count",
-               [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
-                 const auto range = typeRange(args, false);
-                 if (!range)
-                   return evalArgumentError("image_count", "(all|gif|png|jpeg, min[, max])");
-                 return EvalTest([r = *range](const EvalInput& in, std::string* evidence) {
-                   const ImageFacts* facts = imageFacts(in);
-                   if (!facts || !inRange(facts->count[r.type], r.min, r.max)) return false;
-                   if (evidence)
-                     *evidence = number(facts->count[r.type]) + " " + kTypeNames[r.type] + "(s)";
-                   return true;
-                 });
-               });
+  registry.add(
+      "image_count", [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
+        const auto range = typeRange(args, false);
+        if (!range) return evalArgumentError("image_count", "(all|gif|png|jpeg, min[, max])");
+        return EvalBuild::success([r = *range](const EvalInput& in, std::string* evidence) {
+          const ImageFacts* facts = imageFacts(in);
+          if (!facts || !inRange(facts->count[r.type], r.min, r.max)) return false;
+          if (evidence) *evidence = number(facts->count[r.type]) + " " + kTypeNames[r.type] + "(s)";
+          return true;
+        });
+      });
 
-  registry.add("pixel_coverage",
-               [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
-                 const auto range = typeRange(args, false);
-                 if (!range)
-                   return evalArgumentError("pixel_coverage", "(all|gif|png|jpeg, min[, max])");
-                 return EvalTest([r = *range](const EvalInput& in, std::string* evidence) {
-                   const ImageFacts* facts = imageFacts(in);
-                   if (!facts || !inRange(facts->area[r.type], r.min, r.max)) return false;
-                   if (evidence)
-                     *evidence = number(facts->area[r.type]) + " pixels of " + kTypeNames[r.type];
-                   return true;
-                 });
-               });
+  registry.add(
+      "pixel_coverage", [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
+        const auto range = typeRange(args, false);
+        if (!range) return evalArgumentError("pixel_coverage", "(all|gif|png|jpeg, min[, max])");
+        return EvalBuild::success([r = *range](const EvalInput& in, std::string* evidence) {
+          const ImageFacts* facts = imageFacts(in);
+          if (!facts || !inRange(facts->area[r.type], r.min, r.max)) return false;
+          if (evidence)
+            *evidence = number(facts->area[r.type]) + " pixels of " + kTypeNames[r.type];
+          return true;
+        });
+      });
 
   // SpamAssassin measures the text the rule type sees; an eval does not know its rule's type
   // here, so this is the rendered body text (body rules).
-  registry.add("image_to_text_ratio",
-               [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
-                 const auto range = typeRange(args, true);
-                 if (!range)
-                   return evalArgumentError("image_to_text_ratio", "(all|gif|png|jpeg, min, max)");
-                 return EvalTest([r = *range](const EvalInput& in, std::string* evidence) {
-                   const ImageFacts* facts = imageFacts(in);
-                   if (!facts || facts->area[r.type] <= 0) return false;
-                   const double text = static_cast<double>(in.view.body.size());
-                   if (text == 0) return false;
-                   const double ratio = text / facts->area[r.type];
-                   if (!inRange(ratio, r.min, r.max, true)) return false;
-                   if (evidence) *evidence = "text/pixel ratio " + number(ratio);
-                   return true;
-                 });
-               });
+  registry.add(
+      "image_to_text_ratio",
+      [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
+        const auto range = typeRange(args, true);
+        if (!range) return evalArgumentError("image_to_text_ratio", "(all|gif|png|jpeg, min, max)");
+        return EvalBuild::success([r = *range](const EvalInput& in, std::string* evidence) {
+          const ImageFacts* facts = imageFacts(in);
+          if (!facts || facts->area[r.type] <= 0) return false;
+          const double text = static_cast<double>(in.view.body.size());
+          if (text == 0) return false;
+          const double ratio = text / facts->area[r.type];
+          if (!inRange(ratio, r.min, r.max, true)) return false;
+          if (evidence) *evidence = "text/pixel ratio " + number(ratio);
+          return true;
+        });
+      });
 
   registry.add(
       "image_size_exact", [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
@@ -230,16 +227,17 @@ void registerImageEvals(EvalRegistry& registry) {
         const auto type = args.size() == 3 ? typeIndex(args[0]) : std::nullopt;
         if (!type || !evalNumber(args[1], height) || !evalNumber(args[2], width))
           return evalArgumentError("image_size_exact", "(all|gif|png|jpeg, height, width)");
-        return EvalTest([type = *type, height, width](const EvalInput& in, std::string* evidence) {
-          const ImageFacts* facts = imageFacts(in);
-          if (!facts) return false;
-          for (const auto& [h, w] : facts->sizes[type]) {
-            if (h != height || w != width) continue;
-            if (evidence) *evidence = "image of " + number(h) + "x" + number(w);
-            return true;
-          }
-          return false;
-        });
+        return EvalBuild::success(
+            [type = *type, height, width](const EvalInput& in, std::string* evidence) {
+              const ImageFacts* facts = imageFacts(in);
+              if (!facts) return false;
+              for (const auto& [h, w] : facts->sizes[type]) {
+                if (h != height || w != width) continue;
+                if (evidence) *evidence = "image of " + number(h) + "x" + number(w);
+                return true;
+              }
+              return false;
+            });
       });
 
   registry.add(
@@ -256,7 +254,7 @@ void registerImageEvals(EvalRegistry& registry) {
               "image_size_range",
               "(all|gif|png|jpeg, min_height, min_width[, max_height, max_width])");
         n.resize(4, -1);
-        return EvalTest(
+        return EvalBuild::success(
             [type = *type, n, given = args.size() - 1](const EvalInput& in, std::string* evidence) {
               const ImageFacts* facts = imageFacts(in);
               if (!facts) return false;
@@ -271,16 +269,16 @@ void registerImageEvals(EvalRegistry& registry) {
             });
       });
 
-  registry.add("image_named",
-               [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
-                 if (args.size() != 1) return evalArgumentError("image_named", "(name)");
-                 return EvalTest([name = args[0]](const EvalInput& in, std::string* evidence) {
-                   const ImageFacts* facts = imageFacts(in);
-                   if (!facts || !facts->names.count(name)) return false;
-                   if (evidence) *evidence = "image " + name;
-                   return true;
-                 });
-               });
+  registry.add(
+      "image_named", [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
+        if (args.size() != 1) return evalArgumentError("image_named", "(name)");
+        return EvalBuild::success([name = args[0]](const EvalInput& in, std::string* evidence) {
+          const ImageFacts* facts = imageFacts(in);
+          if (!facts || !facts->names.count(name)) return false;
+          if (evidence) *evidence = "image " + name;
+          return true;
+        });
+      });
 }
 
 }  // namespace portcullis::content

@@ -271,7 +271,7 @@ bool relayMatches(const Relay& relay, const std::string& wanted) {
       return relay.ip.rfind(network, 0) == 0;
     }
     NetworkList list;
-    if (list.add(network)) return false;
+    if (!list.add(network)) return false;
     return list.find(relay.ip).has_value();
   }
   const std::string rdns = toLower(relay.rdns);
@@ -539,8 +539,8 @@ void addListCheck(EvalRegistry& registry, const std::vector<std::string>& names,
                  [name, check](const std::vector<std::string>& args,
                                EvalBuildContext& context) -> EvalBuild {
                    if (!args.empty()) return evalArgumentError(name, "no arguments");
-                   return EvalTest([config = configOf(context), check](const EvalInput& in,
-                                                                       std::string* evidence) {
+                   return EvalBuild::success([config = configOf(context), check](
+                                                 const EvalInput& in, std::string* evidence) {
                      return check(*config, in, evidence);
                    });
                  });
@@ -557,8 +557,8 @@ void addNamedListCheck(
         if (args.size() != 1 || args[0].empty()) return evalArgumentError(name, "(list name)");
         Config config = configOf(context);
         if (!isBuiltinList(args[0]) && config->lists.count(args[0]) == 0)
-          return "eval:" + name + ": no address list named " + args[0];
-        return EvalTest(
+          return EvalBuild::failure("eval:" + name + ": no address list named " + args[0]);
+        return EvalBuild::success(
             [config, list = args[0], check](const EvalInput& in, std::string* evidence) {
               return check(config->list(list), in, evidence);
             });
@@ -631,8 +631,8 @@ void registerListEvals(EvalRegistry& registry) {
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (args.size() != 1 || args[0].empty())
                    return evalArgumentError("check_uri_host_listed", "(list name)");
-                 return EvalTest([config = configOf(context), list = args[0]](
-                                     const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([config = configOf(context), list = args[0]](
+                                               const EvalInput& in, std::string* evidence) {
                    return uriHostListed(*config, in, list, evidence);
                  });
                });

@@ -441,7 +441,7 @@ void registerMimeEvals(EvalRegistry& registry) {
         if (args.size() != 1) return evalArgumentError("check_for_mime", "(test)");
         const std::string test = args[0];
         if (test == "mime_missing_boundary" || test == "mimepart_limit_exceeded") {
-          return EvalTest([test](const EvalInput& in, std::string* evidence) {
+          return EvalBuild::success([test](const EvalInput& in, std::string* evidence) {
             const MimeParseFlags& flags = mimeParseFlags(in);
             const bool hit = test == "mime_missing_boundary" ? flags.missing_boundary
                                                              : flags.mimepart_limit_exceeded;
@@ -453,8 +453,8 @@ void registerMimeEvals(EvalRegistry& registry) {
         if (it == mimeTests().end())
           return evalArgumentError("check_for_mime", "a known test name, not '" + test + "'");
         const MimeTest measure = it->second;
-        return EvalTest([measure, test, locales = okLocales(context)](const EvalInput& in,
-                                                                      std::string* evidence) {
+        return EvalBuild::success([measure, test, locales = okLocales(context)](
+                                      const EvalInput& in, std::string* evidence) {
           const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
           if (!facts) return false;
           const double value = measure(*facts);
@@ -467,7 +467,7 @@ void registerMimeEvals(EvalRegistry& registry) {
     return [only](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
       const char* name = only ? "check_for_mime_html_only" : "check_for_mime_html";
       if (!args.empty()) return evalArgumentError(name, "no arguments");
-      return EvalTest(
+      return EvalBuild::success(
           [only, locales = okLocales(context)](const EvalInput& in, std::string* evidence) {
             if (topTypeIsHtml(in.view)) {
               if (evidence) *evidence = "Content-Type: text/html";
@@ -489,8 +489,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                  std::vector<double> n;
                  if (!evalNumbers(args, 2, 2, n))
                    return evalArgumentError("check_mime_multipart_ratio", "(min, max)");
-                 return EvalTest([min = n[0], max = n[1], locales = okLocales(context)](
-                                     const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([min = n[0], max = n[1], locales = okLocales(context)](
+                                               const EvalInput& in, std::string* evidence) {
                    const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
                    if (!facts || facts->multipart_ratio < min || facts->multipart_ratio >= max)
                      return false;
@@ -505,8 +505,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                  std::vector<double> n;
                  if (!evalNumbers(args, 1, 1, n))
                    return evalArgumentError("check_qp_ratio", "(min)");
-                 return EvalTest([min = n[0], locales = okLocales(context)](const EvalInput& in,
-                                                                            std::string* evidence) {
+                 return EvalBuild::success([min = n[0], locales = okLocales(context)](
+                                               const EvalInput& in, std::string* evidence) {
                    const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
                    if (!facts || facts->qp_ratio < min) return false;
                    if (evidence) *evidence = "quoted-printable ratio " + number(facts->qp_ratio);
@@ -514,19 +514,20 @@ void registerMimeEvals(EvalRegistry& registry) {
                  });
                });
 
-  registry.add(
-      "check_for_ascii_text_illegal",
-      [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
-        if (!args.empty()) return evalArgumentError("check_for_ascii_text_illegal", "no arguments");
-        return EvalTest([locales = okLocales(context)](const EvalInput& in, std::string* evidence) {
-          const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
-          if (!facts || facts->ascii_text_illegal == 0) return false;
-          if (evidence)
-            *evidence =
-                std::to_string(facts->ascii_text_illegal) + " non-ASCII line(s) in us-ascii";
-          return true;
-        });
-      });
+  registry.add("check_for_ascii_text_illegal",
+               [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
+                 if (!args.empty())
+                   return evalArgumentError("check_for_ascii_text_illegal", "no arguments");
+                 return EvalBuild::success(
+                     [locales = okLocales(context)](const EvalInput& in, std::string* evidence) {
+                       const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
+                       if (!facts || facts->ascii_text_illegal == 0) return false;
+                       if (evidence)
+                         *evidence = std::to_string(facts->ascii_text_illegal) +
+                                     " non-ASCII line(s) in us-ascii";
+                       return true;
+                     });
+               });
 
   registry.add(
       "check_abundant_unicode_ratio",
@@ -537,8 +538,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                             args[0].size() - args[0].find('.') - 1 <= 3;
         if (!shaped || !evalNumbers(args, 1, 1, n) || n[0] < 0)
           return evalArgumentError("check_abundant_unicode_ratio", "(ratio) written as d.ddd");
-        return EvalTest([ratio = n[0], locales = okLocales(context)](const EvalInput& in,
-                                                                     std::string* evidence) {
+        return EvalBuild::success([ratio = n[0], locales = okLocales(context)](
+                                      const EvalInput& in, std::string* evidence) {
           const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
           if (!facts || facts->text_unicode_ratio < ratio) return false;
           if (evidence) *evidence = "&#x....; ratio " + number(facts->text_unicode_ratio);
@@ -552,8 +553,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                    return evalArgumentError("check_for_faraway_charset", "no arguments");
                  const OkLocales locales = okLocales(context);
                  if (locales.all)
-                   return EvalTest([](const EvalInput&, std::string*) { return false; });
-                 return EvalTest([locales](const EvalInput& in, std::string* evidence) {
+                   return EvalBuild::success([](const EvalInput&, std::string*) { return false; });
+                 return EvalBuild::success([locales](const EvalInput& in, std::string* evidence) {
                    const auto charset = topCharset(in.view);
                    if (!charset || charsetOkForLocales(*charset, locales)) return false;
                    if (!moreHighBitsSet(in.view.body)) return false;
@@ -567,8 +568,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                  std::vector<double> n;
                  if (!evalNumbers(args, 2, 2, n))
                    return evalArgumentError("check_for_uppercase", "(min, max)");
-                 return EvalTest([min = n[0], max = n[1], locales = okLocales(context)](
-                                     const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([min = n[0], max = n[1], locales = okLocales(context)](
+                                               const EvalInput& in, std::string* evidence) {
                    struct Uppercase {
                      double percent;
                    };
@@ -585,7 +586,7 @@ void registerMimeEvals(EvalRegistry& registry) {
   registry.add("check_ma_non_text",
                [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
                  if (!args.empty()) return evalArgumentError("check_ma_non_text", "no arguments");
-                 return EvalTest([](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([](const EvalInput& in, std::string* evidence) {
                    const auto type = multipartAlternativeNonText(saMimeParts(in));
                    if (!type) return false;
                    if (evidence) *evidence = "multipart/alternative holds " + *type;
@@ -601,7 +602,7 @@ void registerMimeEvals(EvalRegistry& registry) {
           return evalArgumentError("check_base64_length", "(min[, max])");
         const double min = n[0];
         const std::optional<double> max = n.size() > 1 ? std::optional<double>(n[1]) : std::nullopt;
-        return EvalTest([min, max](const EvalInput& in, std::string* evidence) {
+        return EvalBuild::success([min, max](const EvalInput& in, std::string* evidence) {
           const double longest =
               static_cast<double>(in.facts
                                       .get<Base64Length>([&] {
@@ -620,7 +621,7 @@ void registerMimeEvals(EvalRegistry& registry) {
                  if (args.size() != 1 || !mimeParseFlag(kNoFlags, args[0]))
                    return evalArgumentError("check_msg_parse_flags", "(a known parser flag)");
                  const std::string name = args[0];
-                 return EvalTest([name](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([name](const EvalInput& in, std::string* evidence) {
                    if (!*mimeParseFlag(mimeParseFlags(in), name)) return false;
                    if (evidence) *evidence = name;
                    return true;

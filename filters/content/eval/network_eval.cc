@@ -173,8 +173,8 @@ EvalTest listedTest(std::vector<std::string> symbols, std::string zone) {
 
 EvalBuild listTest(const DnsList& list, const std::string* subtest) {
   auto symbols = symbolsFor(list, subtest);
-  if (!symbols) return symbols.error;
-  return listedTest(std::move(*symbols), list.zone);
+  if (!symbols) return EvalBuild::failure(symbols.error);
+  return EvalBuild::success(listedTest(std::move(*symbols), list.zone));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ EvalBuild zoneTest(const std::string& name, const std::vector<std::string>& args
                  ", which the DNS list check ([checks.dnsbl]) does not do";
   }
   rblSets(context)[args[0]] = set;
-  if (!set.list) return set.reason;
+  if (!set.list) return EvalBuild::failure(set.reason);
   return listTest(*set.list, args.size() == 3 ? &args[2] : nullptr);
 }
 
@@ -237,7 +237,7 @@ void registerDnsEvals(EvalRegistry& registry) {
                        "needs the TXT answer of DNS list " + normalZone(args[1]) +
                        ", which the DNS list check ([checks.dnsbl]) does not fetch";
                    rblSets(context)[args[0]] = RblSet{nullptr, reason};
-                   return reason;
+                   return EvalBuild::failure(reason);
                  }
                  return zoneTest("check_rbl_txt", args, context, DnsList::Kind::Ip, true, "");
                });
@@ -247,9 +247,9 @@ void registerDnsEvals(EvalRegistry& registry) {
                  auto& sets = rblSets(context);
                  auto it = sets.find(args[0]);
                  if (it == sets.end())
-                   return "names DNS list set '" + args[0] +
-                          "', which no check_rbl rule before it defines";
-                 if (!it->second.list) return it->second.reason;
+                   return EvalBuild::failure("names DNS list set '" + args[0] +
+                                             "', which no check_rbl rule before it defines");
+                 if (!it->second.list) return EvalBuild::failure(it->second.reason);
                  return listTest(*it->second.list, &args[1]);
                });
   registry.add("check_rbl_envfrom",
@@ -286,7 +286,8 @@ void registerDnsEvals(EvalRegistry& registry) {
                                  false, "the client of an accredited message");
                });
   registry.add("check_dns_sender", [](const std::vector<std::string>&, auto&) -> EvalBuild {
-    return std::string("needs A and MX lookups of the From domain, which no configured check does");
+    return EvalBuild::failure(
+        "needs A and MX lookups of the From domain, which no configured check does");
   });
 }
 
@@ -306,21 +307,22 @@ EvalBuild uriListTest(const std::string& rule, EvalBuildContext& context) {
         if (!trim(piece).empty()) words.emplace_back(trim(piece));
     }
     if (words.empty() || words[0] != rule) continue;
-    if (words.size() < 3) return kind + " " + rule + " lacks a zone";
+    if (words.size() < 3) return EvalBuild::failure(kind + " " + rule + " lacks a zone");
     const std::string zone = normalZone(words[1]);
     if (kind == "uridnsbl" || kind == "uridnssub" || kind == "urifullnsrhssub") {
-      return "needs the name servers of the message's URI domains looked up in DNS list " + zone +
-             ", which the DNS list check ([checks.dnsbl]) does not do";
+      return EvalBuild::failure(
+          "needs the name servers of the message's URI domains looked up in DNS list " + zone +
+          ", which the DNS list check ([checks.dnsbl]) does not do");
     }
     const DnsList* list = findList(context.services(), zone, DnsList::Kind::Uri);
-    if (!list) return notConfigured(zone, DnsList::Kind::Uri);
+    if (!list) return EvalBuild::failure(notConfigured(zone, DnsList::Kind::Uri));
     if (kind == "urirhssub") {
-      if (words.size() < 4) return "urirhssub " + rule + " lacks its sub-test";
+      if (words.size() < 4) return EvalBuild::failure("urirhssub " + rule + " lacks its sub-test");
       return listTest(*list, &words[3]);
     }
     return listTest(*list, nullptr);
   }
-  return "no uridnsbl, urirhsbl or urirhssub setting names " + rule;
+  return EvalBuild::failure("no uridnsbl, urirhsbl or urirhssub setting names " + rule);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,8 +331,9 @@ EvalBuild uriListTest(const std::string& rule, EvalBuildContext& context) {
 void registerUnavailable(EvalRegistry& registry, std::initializer_list<const char*> names,
                          const std::string& reason) {
   for (const char* name : names) {
-    registry.add(name,
-                 [reason](const std::vector<std::string>&, auto&) -> EvalBuild { return reason; });
+    registry.add(name, [reason](const std::vector<std::string>&, auto&) -> EvalBuild {
+      return EvalBuild::failure(reason);
+    });
   }
 }
 
@@ -343,18 +346,19 @@ void registerNetworkEvals(EvalRegistry& registry) {
                  if (args.size() != 1) return evalArgumentError("check_uridnsbl", "(rule)");
                  return uriListTest(args[0], context);
                });
-  registry.add("check_bayes",
-               [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
-                 double min = 0, max = 0;
-                 const bool unbounded = args.size() == 2 && args[1] == "undef";
-                 if (args.size() != 2 || !evalNumber(args[0], min) ||
-                     (!unbounded && !evalNumber(args[1], max)))
-                   return evalArgumentError("check_bayes", "(min, max)");
-                 if (!context.services().classifier)
-                   return std::string("needs the classifier (not configured)");
-                 return bayesTest(context.services().classifier, min,
-                                  unbounded ? std::nullopt : std::optional<double>(max));
-               });
+  registry.add(
+      "check_bayes",
+      [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
+        double min = 0, max = 0;
+        const bool unbounded = args.size() == 2 && args[1] == "undef";
+        if (args.size() != 2 || !evalNumber(args[0], min) ||
+            (!unbounded && !evalNumber(args[1], max)))
+          return evalArgumentError("check_bayes", "(min, max)");
+        if (!context.services().classifier)
+          return EvalBuild::failure("needs the classifier (not configured)");
+        return EvalBuild::success(bayesTest(context.services().classifier, min,
+                                            unbounded ? std::nullopt : std::optional<double>(max)));
+      });
   registerUnavailable(registry, {"check_razor2", "check_razor2_range"},
                       "needs the Razor2 network service, which this gateway does not run");
   registerUnavailable(registry, {"check_pyzor"},

@@ -215,7 +215,7 @@ using ModelTest = bool (*)(const RelayModel&, std::string*);
 void addModelTest(EvalRegistry& registry, const std::string& name, ModelTest test) {
   registry.add(name, [name, test](const std::vector<std::string>& args, auto&) -> EvalBuild {
     if (!args.empty()) return evalArgumentError(name, "no arguments");
-    return EvalTest([test](const EvalInput& in, std::string* evidence) {
+    return EvalBuild::success([test](const EvalInput& in, std::string* evidence) {
       return test(in.facts.relays(), evidence);
     });
   });
@@ -238,7 +238,7 @@ void registerRelayEvals(EvalRegistry& registry) {
                [](const std::vector<std::string>& args, auto&) -> EvalBuild {
                  if (!args.empty())
                    return evalArgumentError("check_for_forged_received_trail", "no arguments");
-                 return EvalTest([](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([](const EvalInput& in, std::string* evidence) {
                    const ForgedReceived& forged = forgedFact(in);
                    if (forged.mismatch_from <= 1) return false;
                    if (evidence)
@@ -251,7 +251,7 @@ void registerRelayEvals(EvalRegistry& registry) {
                [](const std::vector<std::string>& args, auto&) -> EvalBuild {
                  if (!args.empty())
                    return evalArgumentError("check_for_forged_received_ip_helo", "no arguments");
-                 return EvalTest([](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([](const EvalInput& in, std::string* evidence) {
                    const ForgedReceived& forged = forgedFact(in);
                    if (forged.mismatch_ip_helo == 0) return false;
                    if (evidence) *evidence = forged.ip_helo_example;
@@ -273,7 +273,7 @@ void registerRelayEvals(EvalRegistry& registry) {
         if (!relays->ok())
           return evalArgumentError(name, "a domain usable in a pattern (" + relays->error() + ")");
         const bool desired = args[1] == "true";
-        return EvalTest(
+        return EvalBuild::success(
             [domain, from, relays, desired](const EvalInput& in, std::string* evidence) {
               return fromDomainInReceived(in, domain, *from, *relays, desired, evidence);
             });

@@ -224,7 +224,7 @@ class TrustWalk {
 
 }  // namespace
 
-std::optional<std::string> RelayNetworks::add(std::string_view entry) {
+Status RelayNetworks::add(std::string_view entry) {
   Entry parsed;
   if (!entry.empty() && entry.front() == '!') {
     parsed.excluded = true;
@@ -235,9 +235,9 @@ std::optional<std::string> RelayNetworks::add(std::string_view entry) {
     const size_t close = text.find(']');
     if (close != std::string::npos) text = text.substr(1, close - 1) + text.substr(close + 1);
   }
-  if (auto error = parsed.network.add(expandShortIpv4(text))) return error;
+  if (Status added = parsed.network.add(expandShortIpv4(text)); !added) return added;
   entries_.push_back(std::move(parsed));
-  return std::nullopt;
+  return Status::success();
 }
 
 bool RelayNetworks::contains(std::string_view ip) const {
@@ -302,9 +302,9 @@ RelayTrust relayTrustOf(const std::vector<Setting>& settings,
       if (setting.name != target.name) continue;
       for (std::string_view entry : split(setting.value, ' ')) {
         if (entry.empty()) continue;
-        if (auto error = target.list->add(entry)) {
+        if (Status added = target.list->add(entry); !added) {
           problems.push_back({Severity::Warning, setting.where,
-                              std::string(target.name) + ": " + *error + "; entry left out"});
+                              std::string(target.name) + ": " + added.error + "; entry left out"});
         } else {
           *target.set = true;
         }
@@ -315,7 +315,7 @@ RelayTrust relayTrustOf(const std::vector<Setting>& settings,
       {&trusted, &targets[0]}, {&internal, &targets[1]}, {&msa, &targets[2]}};
   for (const auto& [entries, target] : configured) {
     for (const auto& entry : *entries) {
-      if (!target->list->add(entry)) *target->set = true;
+      if (target->list->add(entry)) *target->set = true;
     }
   }
   // SpamAssassin always counts the loopback networks as trusted and internal.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "filters/content/content_view.h"
+#include "gateway/base/result.h"
 #include "gateway/core/network_list.h"
 
 namespace portcullis::content {
@@ -24,8 +25,8 @@ namespace portcullis::content {
 // leading '!'; the first entry that contains an address decides.
 class RelayNetworks {
  public:
-  // Adds one entry; returns why it is malformed (then nothing is added), or nullopt.
-  std::optional<std::string> add(std::string_view entry);
+  // Adds one entry, or says why it is malformed (then nothing is added).
+  Status add(std::string_view entry);
   bool contains(std::string_view ip) const;
   bool empty() const { return entries_.empty(); }
 

@@ -177,8 +177,8 @@ void registerUriEvals(EvalRegistry& registry) {
           max = value;
         }
         if (min == 0) min = 1;
-        return EvalTest([min, max, rb = RegistryBoundaries::of(context)](const EvalInput& in,
-                                                                         std::string* evidence) {
+        return EvalBuild::success([min, max, rb = RegistryBoundaries::of(context)](
+                                      const EvalInput& in, std::string* evidence) {
           if (!in.view.message) return false;
           for (const HtmlAnchors& document : messageAnchors(in).documents) {
             const MismatchResult result = httpsHttpMismatch(document, *rb);
@@ -195,7 +195,7 @@ void registerUriEvals(EvalRegistry& registry) {
                [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
                  if (!args.empty())
                    return evalArgumentError("check_https_ip_mismatch", "no arguments");
-                 return EvalTest([](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([](const EvalInput& in, std::string* evidence) {
                    if (!in.view.message) return false;
                    for (const HtmlAnchors& document : messageAnchors(in).documents) {
                      for (const auto& [href, texts] : document.anchor_texts) {
@@ -214,7 +214,7 @@ void registerUriEvals(EvalRegistry& registry) {
   registry.add("check_uri_truncated",
                [](const std::vector<std::string>& args, EvalBuildContext&) -> EvalBuild {
                  if (!args.empty()) return evalArgumentError("check_uri_truncated", "no arguments");
-                 return EvalTest([](const EvalInput& in, std::string* evidence) {
+                 return EvalBuild::success([](const EvalInput& in, std::string* evidence) {
                    bool truncated = false;
                    for (std::string_view uri : in.view.uris)
                      truncated = truncated || uri.size() > kMaxUriLength;

@@ -28,11 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     inRe2Dialect(rule.regex.pattern);
     if (rule.type != RuleType::Meta) continue;
     auto parsed = MetaExpression::parse(rule.meta_expression);
-    if (auto* expression = std::get_if<MetaExpression>(&parsed)) {
-      std::vector<double> values(expression->operands().size(), 1.0);
-      expression->evaluate(values);
-      const std::vector<uint32_t> ids(expression->operands().size(), 0);
-      const uint32_t place = packed.add(*expression, ids);
+    if (parsed) {
+      std::vector<double> values(parsed->operands().size(), 1.0);
+      parsed->evaluate(values);
+      const std::vector<uint32_t> ids(parsed->operands().size(), 0);
+      const uint32_t place = packed.add(*parsed, ids);
       packed.evaluate(place, [](uint32_t) { return 1.0; });
     }
   }

@@ -245,9 +245,9 @@ class FrontEndsTest : public ::testing::Test {
     milter_test::TestContextOptions options;
     options.listed_client = "127.0.0.66";
     options.domains = {{"strict.test", {1.0, 50.0, 3.0, "[STRICT]", false}}};
-    EXPECT_FALSE(options.lists.deny_clients.add("127.0.0.99"));
-    EXPECT_FALSE(options.lists.deny_senders.add("spammer@bad.test"));
-    EXPECT_FALSE(options.lists.deny_recipients.add("denied@example.test"));
+    EXPECT_TRUE(options.lists.deny_clients.add("127.0.0.99").ok());
+    EXPECT_TRUE(options.lists.deny_senders.add("spammer@bad.test").ok());
+    EXPECT_TRUE(options.lists.deny_recipients.add("denied@example.test").ok());
     auto ctx = milter_test::makeTestContext(options);
     ctx->hostname = "gateway.test";
     ctx->protocol.hostname = "gateway.test";

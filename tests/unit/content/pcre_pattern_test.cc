@@ -25,24 +25,23 @@ std::string sentence(int words) {
 
 TEST(PcrePattern, RepeatedGroupsTooLargeToExpandAreCompiledOnce) {
   RuleRegex regex{repeatedAlternation(40)};
-  std::string error;
-  auto pattern = PcrePattern::compile(regex, true, false, {}, error);
-  ASSERT_TRUE(pattern) << error;
-  EXPECT_TRUE(pattern->matches(sentence(40)));
-  EXPECT_TRUE(pattern->matches("prefix " + sentence(41)));
-  EXPECT_FALSE(pattern->matches(sentence(39)));
-  EXPECT_EQ(pattern->firstMatch(sentence(40)), sentence(40));
-  auto jitted = PcrePattern::compile(regex, true, true, {}, error);
-  ASSERT_TRUE(jitted) << error;
-  EXPECT_TRUE(jitted->matches(sentence(40)));
-  EXPECT_FALSE(jitted->matches(sentence(39)));
+  auto pattern = PcrePattern::compile(regex, true, false, {});
+  ASSERT_TRUE(pattern) << pattern.error;
+  EXPECT_TRUE((*pattern)->matches(sentence(40)));
+  EXPECT_TRUE((*pattern)->matches("prefix " + sentence(41)));
+  EXPECT_FALSE((*pattern)->matches(sentence(39)));
+  EXPECT_EQ((*pattern)->firstMatch(sentence(40)), sentence(40));
+  auto jitted = PcrePattern::compile(regex, true, true, {});
+  ASSERT_TRUE(jitted) << jitted.error;
+  EXPECT_TRUE((*jitted)->matches(sentence(40)));
+  EXPECT_FALSE((*jitted)->matches(sentence(39)));
 }
 
 TEST(PcrePattern, TooLargeWithABackReferenceStaysAnError) {
   RuleRegex regex{"(a)" + repeatedAlternation(40) + "\\1"};
-  std::string error;
-  EXPECT_FALSE(PcrePattern::compile(regex, true, false, {}, error));
-  EXPECT_NE(error.find("too large"), std::string::npos) << error;
+  auto pattern = PcrePattern::compile(regex, true, false, {});
+  EXPECT_FALSE(pattern);
+  EXPECT_NE(pattern.error.find("too large"), std::string::npos) << pattern.error;
 }
 
 }  // namespace

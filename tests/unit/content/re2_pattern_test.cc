@@ -44,9 +44,9 @@ TEST(Re2Pattern, AgreesWithPcre2OnLatin1Text) {
       const RuleRegex regex = longForm(pattern, caseless);
       auto re2 = Re2Pattern::compile(regex);
       ASSERT_TRUE(re2) << pattern;
-      std::string error;
-      auto pcre = PcrePattern::compile(regex, true, false, {}, error);
-      ASSERT_TRUE(pcre) << error;
+      auto compiled = PcrePattern::compile(regex, true, false, {});
+      ASSERT_TRUE(compiled) << compiled.error;
+      const PcrePattern* pcre = compiled->get();
       for (const char* text : texts) {
         ASSERT_TRUE(Re2Pattern::agreeOn(text));
         EXPECT_EQ(re2->matches(text), pcre->matches(text))
@@ -63,9 +63,9 @@ TEST(Re2Pattern, FiltersWherePatternExceedsRe2RepeatLimits) {
   auto re2 = Re2Pattern::compile(regex);
   ASSERT_TRUE(re2);
   EXPECT_FALSE(re2->exact());
-  std::string error;
-  auto pcre = PcrePattern::compile(regex, true, false, {}, error);
-  ASSERT_TRUE(pcre) << error;
+  auto compiled = PcrePattern::compile(regex, true, false, {});
+  ASSERT_TRUE(compiled) << compiled.error;
+  const PcrePattern* pcre = compiled->get();
   const std::string wide(301, ' ');
   const std::string texts[] = {"name: phone: address: name, phone.",
                                "Name:" + wide + "phone: address: name, phone.", "name phone",

@@ -24,26 +24,30 @@ const Rule* find(const RuleSet& set, std::string_view name) {
 }
 
 TEST(RegexLiteral, SlashFormWithFlags) {
-  auto r = std::get<RuleRegex>(parseRegexLiteral(R"(/a\/b+c/ism)"));
-  EXPECT_EQ(r.pattern, "a/b+c");
-  EXPECT_TRUE(r.caseless);
-  EXPECT_TRUE(r.dotall);
-  EXPECT_TRUE(r.multiline);
-  EXPECT_FALSE(r.extended);
+  auto r = parseRegexLiteral(R"(/a\/b+c/ism)");
+  ASSERT_TRUE(r) << r.error;
+  EXPECT_EQ(r->pattern, "a/b+c");
+  EXPECT_TRUE(r->caseless);
+  EXPECT_TRUE(r->dotall);
+  EXPECT_TRUE(r->multiline);
+  EXPECT_FALSE(r->extended);
 }
 
 TEST(RegexLiteral, BracketDelimitersNest) {
-  auto r = std::get<RuleRegex>(parseRegexLiteral(R"(m{a{2}\}b}x)"));
-  EXPECT_EQ(r.pattern, R"(a{2}\}b)");
-  EXPECT_TRUE(r.extended);
-  auto bang = std::get<RuleRegex>(parseRegexLiteral("m!http://x!i"));
-  EXPECT_EQ(bang.pattern, "http://x");
+  auto r = parseRegexLiteral(R"(m{a{2}\}b}x)");
+  ASSERT_TRUE(r) << r.error;
+  EXPECT_EQ(r->pattern, R"(a{2}\}b)");
+  EXPECT_TRUE(r->extended);
+  auto bang = parseRegexLiteral("m!http://x!i");
+  ASSERT_TRUE(bang) << bang.error;
+  EXPECT_EQ(bang->pattern, "http://x");
 }
 
 TEST(RegexLiteral, Errors) {
-  EXPECT_TRUE(std::holds_alternative<std::string>(parseRegexLiteral("/abc")));
-  EXPECT_TRUE(std::holds_alternative<std::string>(parseRegexLiteral("/abc/q")));
-  EXPECT_TRUE(std::holds_alternative<std::string>(parseRegexLiteral("abc")));
+  EXPECT_EQ(parseRegexLiteral("/abc").error, "regular expression is not terminated");
+  EXPECT_EQ(parseRegexLiteral("/abc/q").error, "unsupported regular expression flag 'q'");
+  EXPECT_EQ(parseRegexLiteral("abc").error, "regular expression must start with / or m");
+  EXPECT_EQ(parseRegexLiteral("/abc/i x").error, "unexpected text after regular expression:  x");
 }
 
 TEST(RuleParser, ReadsEveryRuleType) {
@@ -200,11 +204,13 @@ TEST(RuleParser, DirectoriesReadCfFilesInNameOrderAndFollowIncludes) {
 
 TEST(Condition, Expressions) {
   auto ctx = defaultConditionContext();
-  EXPECT_TRUE(std::get<bool>(evaluateCondition("(version >= 3.004000)", ctx)));
-  EXPECT_FALSE(std::get<bool>(evaluateCondition("!(version >= 3.0)", ctx)));
-  EXPECT_TRUE(std::get<bool>(
-      evaluateCondition("plugin(Mail::SpamAssassin::Plugin::MIMEHeader) && version > 3", ctx)));
-  EXPECT_TRUE(std::holds_alternative<std::string>(evaluateCondition("version >=", ctx)));
+  EXPECT_EQ(evaluateCondition("(version >= 3.004000)", ctx).value, true);
+  EXPECT_EQ(evaluateCondition("!(version >= 3.0)", ctx).value, false);
+  EXPECT_EQ(
+      evaluateCondition("plugin(Mail::SpamAssassin::Plugin::MIMEHeader) && version > 3", ctx).value,
+      true);
+  EXPECT_EQ(evaluateCondition("version >=", ctx).error, "unexpected end of condition");
+  EXPECT_EQ(evaluateCondition("version # 3", ctx).error, "unexpected character '#'");
 }
 
 }  // namespace

@@ -80,15 +80,15 @@ TEST(Policy, ForcedActionsWinWithTheirReplyOrTheDefault) {
 
 AccessLists lists() {
   AccessLists l;
-  EXPECT_FALSE(l.allow_clients.add("192.0.2.0/24"));
-  EXPECT_FALSE(l.deny_clients.add("198.51.100.0/24"));
-  EXPECT_FALSE(l.deny_clients.add("192.0.2.66"));
-  EXPECT_FALSE(l.allow_senders.add("partner.example"));
-  EXPECT_FALSE(l.allow_senders.add("boss@x.example"));
-  EXPECT_FALSE(l.deny_senders.add("spammer.example"));
-  EXPECT_FALSE(l.deny_senders.add("crook@partner.example"));
-  EXPECT_FALSE(l.allow_recipients.add("abuse@example.org"));
-  EXPECT_FALSE(l.deny_recipients.add("former@example.org"));
+  EXPECT_TRUE(l.allow_clients.add("192.0.2.0/24").ok());
+  EXPECT_TRUE(l.deny_clients.add("198.51.100.0/24").ok());
+  EXPECT_TRUE(l.deny_clients.add("192.0.2.66").ok());
+  EXPECT_TRUE(l.allow_senders.add("partner.example").ok());
+  EXPECT_TRUE(l.allow_senders.add("boss@x.example").ok());
+  EXPECT_TRUE(l.deny_senders.add("spammer.example").ok());
+  EXPECT_TRUE(l.deny_senders.add("crook@partner.example").ok());
+  EXPECT_TRUE(l.allow_recipients.add("abuse@example.org").ok());
+  EXPECT_TRUE(l.deny_recipients.add("former@example.org").ok());
   return l;
 }
 
@@ -167,8 +167,8 @@ TEST(Policy, DomainSettingsApplyToTheirRecipients) {
 
 TEST(Policy, RecipientsShareATransactionOnlyWithTheSamePolicy) {
   AccessLists l;
-  ASSERT_FALSE(l.allow_recipients.add("abuse@example.org"));
-  ASSERT_FALSE(l.allow_clients.add("192.0.2.0/24"));
+  ASSERT_TRUE(l.allow_recipients.add("abuse@example.org").ok());
+  ASSERT_TRUE(l.allow_clients.add("192.0.2.0/24").ok());
   // Two domains with settings equal to each other, one equal to [policy]: no split among them.
   PolicySettings strict{3, 1e9, 8, "", false};
   Policy policy(defaults(),

@@ -118,10 +118,10 @@ std::shared_ptr<FilterContext> makeContext() {
           std::make_shared<RecipientRules>(), std::make_shared<Keywords>()},
       50ms);
   AccessLists lists;
-  EXPECT_FALSE(lists.deny_clients.add("192.0.2.99"));
-  EXPECT_FALSE(lists.deny_senders.add("spammer@bad.test"));
-  EXPECT_FALSE(lists.deny_recipients.add("denied@example.test"));
-  EXPECT_FALSE(lists.allow_senders.add("friend@partner.test"));
+  EXPECT_TRUE(lists.deny_clients.add("192.0.2.99").ok());
+  EXPECT_TRUE(lists.deny_senders.add("spammer@bad.test").ok());
+  EXPECT_TRUE(lists.deny_recipients.add("denied@example.test").ok());
+  EXPECT_TRUE(lists.allow_senders.add("friend@partner.test").ok());
   std::vector<DomainPolicy> domains = {{"strict.test", {1.0, 2.0, 3.0, "[STRICT]", false}}};
   ctx->policy = std::make_shared<Policy>(PolicySettings{5.0, 10.0, 15.0, "[SPAM]", false},
                                          std::move(domains), std::move(lists));

@@ -20,7 +20,6 @@ TEST(Backoff, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(s.retry_max, 1h);
   EXPECT_EQ(s.delay_warning, 4h);
   EXPECT_EQ(s.max_lifetime, std::chrono::hours(24 * 5));
-  EXPECT_EQ(validateBackoff(s), "");
 }
 
 TEST(Backoff, DelayDoublesFromTheMinimumUpToTheCap) {
@@ -96,21 +95,6 @@ TEST(Backoff, ZeroWarningTimeDisablesDelayNotices) {
   auto d = decideAfterTemporaryFailure(s, t0, 20, false, t0 + 50h, 0.0);
   EXPECT_EQ(d.kind, Kind::Retry);
   EXPECT_FALSE(d.send_delay_notice);
-}
-
-TEST(Backoff, SettingsAreValidated) {
-  BackoffSettings s;
-  s.retry_max = 1min;
-  EXPECT_EQ(validateBackoff(s), "retry_max must not be less than retry_min");
-  s = BackoffSettings{};
-  s.retry_min = 0ms;
-  EXPECT_EQ(validateBackoff(s), "retry_min must be positive");
-  s = BackoffSettings{};
-  s.jitter = 1.0;
-  EXPECT_EQ(validateBackoff(s), "jitter must be in [0, 1)");
-  s = BackoffSettings{};
-  s.max_lifetime = 0ms;
-  EXPECT_EQ(validateBackoff(s), "max_lifetime must be positive");
 }
 
 }  // namespace
