@@ -83,9 +83,8 @@ void readAutolearn(config::Section& section, AutolearnSettings& autolearn) {
 
 ClassifierConfig readClassifierConfig(config::Section& section) {
   ClassifierConfig config;
-  config.backend = section.getChoice("backend", "sqlite", {"sqlite", "redis"}) == "redis"
-                       ? Backend::Redis
-                       : Backend::Sqlite;
+  config.backend = section.choice<Backend>(
+      "backend", Backend::Sqlite, {{"sqlite", Backend::Sqlite}, {"redis", Backend::Redis}});
   const std::string database = section.getString("database", "");
   if (!database.empty()) {
     if (config.backend != Backend::Sqlite)

@@ -67,19 +67,23 @@ Policy DmarcCheck::applyAction(Report& report, const Evaluation& e) const {
     it = options_.domain_actions.find(options_.org->of(e.author_domain));
   }
   if (it != options_.domain_actions.end()) actions = &it->second;
-  const std::string& what =
+  const FailureAction what =
       e.applied == Policy::Reject ? actions->on_reject : actions->on_quarantine;
   std::string reason = "DMARC policy of " + e.author_domain;
-  if (what == "reject") {
-    report.force({Action::Reject, reason, "550", "5.7.1",
-                  "Message rejected by the DMARC policy of " + e.author_domain});
-    return Policy::Reject;
+  switch (what) {
+    case FailureAction::Reject:
+      report.force({Action::Reject, reason, "550", "5.7.1",
+                    "Message rejected by the DMARC policy of " + e.author_domain});
+      return Policy::Reject;
+    case FailureAction::Quarantine:
+      report.force({Action::Quarantine, reason});
+      return Policy::Quarantine;
+    case FailureAction::Tag:
+      report.force({Action::Tag, reason});
+      break;
+    case FailureAction::None:
+      break;
   }
-  if (what == "quarantine") {
-    report.force({Action::Quarantine, reason});
-    return Policy::Quarantine;
-  }
-  if (what == "tag") report.force({Action::Tag, reason});
   return Policy::None;
 }
 

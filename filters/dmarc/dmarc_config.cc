@@ -8,12 +8,18 @@ namespace portcullis::dmarc {
 
 namespace {
 
-const std::vector<std::string> kActions = {"reject", "quarantine", "tag", "none"};
+FailureAction readAction(config::Section& section, const std::string& key, FailureAction fallback) {
+  return section.choice<FailureAction>(key, fallback,
+                                       {{"reject", FailureAction::Reject},
+                                        {"quarantine", FailureAction::Quarantine},
+                                        {"tag", FailureAction::Tag},
+                                        {"none", FailureAction::None}});
+}
 
 FailureActions parseActions(config::Section& section, const FailureActions& fallback) {
   FailureActions actions;
-  actions.on_reject = section.getChoice("on_reject", fallback.on_reject, kActions);
-  actions.on_quarantine = section.getChoice("on_quarantine", fallback.on_quarantine, kActions);
+  actions.on_reject = readAction(section, "on_reject", fallback.on_reject);
+  actions.on_quarantine = readAction(section, "on_quarantine", fallback.on_quarantine);
   return actions;
 }
 

@@ -34,11 +34,13 @@ namespace portcullis::dmarc {
 // Symbols this check adds, with their default scores.
 config::SymbolScores defaultScores();
 
-// What a failing message gets, per policy the sender asked for: "reject", "quarantine", "tag"
-// or "none" (only the symbol's score).
+// What a failing message gets: "reject", "quarantine", "tag" or "none" (only the symbol's score).
+enum class FailureAction { Reject, Quarantine, Tag, None };
+
+// The action per policy the sender asked for.
 struct FailureActions {
-  std::string on_reject = "reject";
-  std::string on_quarantine = "quarantine";
+  FailureAction on_reject = FailureAction::Reject;
+  FailureAction on_quarantine = FailureAction::Quarantine;
 };
 
 struct DmarcOptions {

@@ -47,8 +47,9 @@ Zone readZone(config::Section& section) {
   if (!zone.zone.empty() && zone.zone.back() == '.') zone.zone.pop_back();
   if (zone.zone.empty() || zone.zone.find('.') == std::string::npos)
     section.fail("zone", "zone must be a DNS zone such as \"zen.spamhaus.org\"");
-  std::string kind = section.getChoice("kind", "ip", {"ip", "domain", "uri"});
-  zone.kind = kind == "ip" ? ZoneKind::Ip : kind == "domain" ? ZoneKind::Domain : ZoneKind::Uri;
+  zone.kind = section.choice<ZoneKind>(
+      "kind", ZoneKind::Ip,
+      {{"ip", ZoneKind::Ip}, {"domain", ZoneKind::Domain}, {"uri", ZoneKind::Uri}});
   zone.symbol = symbolFor(section, "");
   zone.score = section.getDouble("score", 1.0, -100, 100);
   zone.reject = section.getBool("reject", false);

@@ -1,7 +1,7 @@
-// Assembles a running gateway from its configuration: worker pool, checks, pipeline, policy,
-// recipient rules, delivery (spool + queue runner, or proxy), TLS, the SMTP listener, and the
-// signal handling (SIGTERM/SIGINT: graceful stop; SIGHUP: reload, keeping the old configuration
-// when the new one is bad).
+// What a configuration turns into for the front ends: the session context (checks, pipeline,
+// policy, recipient rules, delivery, TLS, the per-message log line) built from the services that
+// outlive one configuration, shared by `serve`, `config check`, `scan` and `learn`; the start-up
+// sections' validation; and `serve`, which runs a Gateway (serve/gateway.h).
 #pragma once
 
 #include <filesystem>
@@ -10,9 +10,11 @@
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/check_factory.h"
 #include "gateway/core/filter_events.h"
+#include "gateway/dns/dns_config.h"
 #include "gateway/dns/resolver.h"
 #include "gateway/mime/message.h"
 #include "gateway/pipeline/policy.h"
+#include "gateway/pipeline/quarantine_store.h"
 #include "gateway/smtp/session_context.h"
 
 namespace portcullis::metrics {
@@ -28,10 +30,10 @@ struct RuntimeServices {
   std::shared_ptr<smtp::Delivery> spool_delivery;
   dns::Resolver* resolver = nullptr;    // null in `config check`: DNS checks are then not built
   metrics::Metrics* metrics = nullptr;  // null in `config check`
-  std::shared_ptr<smtp::QuarantineSink> quarantine;  // null in `config check`
-  FilterEvents filter_events;                 // what the checks load and scan, for the metrics
-  CheckUse use = CheckUse::Offline;           // Serving in `serve`, Validation in `config check`
-  std::function<void(Action)> count_verdict;  // the verdict history's record(); may be empty
+  std::shared_ptr<QuarantineStore> quarantine;  // null in `config check`
+  FilterEvents filter_events;                   // what the checks load and scan, for the metrics
+  CheckUse use = CheckUse::Offline;             // Serving in `serve`, Validation in `config check`
+  std::function<void(Action)> count_verdict;    // the verdict history's record(); may be empty
 };
 
 // The MIME parser's limits of [mime] (shared by SMTP, milter and `portcullis scan`).
@@ -44,6 +46,9 @@ std::shared_ptr<const Policy> buildPolicy(const config::GatewayConfig& config);
 // config::ConfigError or std::runtime_error with a clear message.
 std::shared_ptr<smtp::SessionContext> buildSessionContext(const config::GatewayConfig& config,
                                                           RuntimeServices& services);
+
+// The [dns] settings (the defaults without [dns]); throws ConfigError.
+dns::DnsConfig dnsConfig(const config::GatewayConfig& config);
 
 // Validates the sections read once at start-up ([dns], [metrics]); throws ConfigError.
 void validateServices(const config::GatewayConfig& config);

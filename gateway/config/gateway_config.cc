@@ -84,7 +84,9 @@ void readLimits(Section& s, LimitsConfig& c) {
   c.max_errors = s.getInt("max_errors", c.max_errors, 1, 10'000);
   c.command_timeout = s.getDuration("command_timeout", c.command_timeout, seconds(1), hours(1));
   c.data_timeout = s.getDuration("data_timeout", c.data_timeout, seconds(1), hours(2));
-  c.bare_line_ends = s.getChoice("bare_line_ends", c.bare_line_ends, {"reject", "normalize"});
+  c.bare_line_ends = s.choice<BareLineEnds>(
+      "bare_line_ends", c.bare_line_ends,
+      {{"reject", BareLineEnds::Reject}, {"normalize", BareLineEnds::Normalize}});
   s.finish();
 }
 
@@ -134,8 +136,11 @@ void readDomains(Section& s, DomainsConfig& c) {
     for (auto& ch : d) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   }
   c.recipients = s.getStrings("recipients", {});
-  c.verify = s.getChoice("verify", c.verify, {"none", "list", "probe"});
-  if (c.verify == "list" && c.recipients.empty()) {
+  c.verify = s.choice<RecipientVerify>("verify", c.verify,
+                                       {{"none", RecipientVerify::None},
+                                        {"list", RecipientVerify::List},
+                                        {"probe", RecipientVerify::Probe}});
+  if (c.verify == RecipientVerify::List && c.recipients.empty()) {
     s.fail("verify", "verify = \"list\" needs domains.recipients");
   }
   c.probe_positive_ttl = s.getDuration("probe_positive_ttl", c.probe_positive_ttl, {}, 7 * kDay);
@@ -144,10 +149,14 @@ void readDomains(Section& s, DomainsConfig& c) {
 }
 
 void readRelay(Section& s, RelayConfig& c) {
-  c.mode = s.getChoice("mode", c.mode, {"spool", "proxy"});
+  c.mode = s.choice<RelayMode>("mode", c.mode,
+                               {{"spool", RelayMode::Spool}, {"proxy", RelayMode::Proxy}});
   c.host = s.getString("host", c.host);
   c.port = static_cast<uint16_t>(s.getInt("port", c.port, 1, 65535));
-  c.tls = s.getChoice("tls", c.tls, {"none", "opportunistic", "required"});
+  c.tls = s.choice<RelayTls>("tls", c.tls,
+                             {{"none", RelayTls::None},
+                              {"opportunistic", RelayTls::Opportunistic},
+                              {"required", RelayTls::Required}});
   c.tls_verify = s.getBool("tls_verify", c.tls_verify);
   c.tls_ca_file = s.getString("tls_ca_file", "");
   c.concurrency = s.getInt("concurrency", c.concurrency, 1, 1000);
@@ -166,8 +175,9 @@ void readRelay(Section& s, RelayConfig& c) {
     s.fail("line_length_limit",
            "must be 0 (no limit) or at least " + std::to_string(kMinLineLengthLimit) + " octets");
   }
-  c.long_lines = s.getChoice("long_lines", c.long_lines, {"wrap", "refuse"});
-  if (c.long_lines == "refuse" && c.line_length_limit == 0) {
+  c.long_lines = s.choice<LongLines>("long_lines", c.long_lines,
+                                     {{"wrap", LongLines::Wrap}, {"refuse", LongLines::Refuse}});
+  if (c.long_lines == LongLines::Refuse && c.line_length_limit == 0) {
     s.fail("long_lines", "long_lines = \"refuse\" needs a line_length_limit above 0");
   }
   s.finish();
@@ -249,7 +259,8 @@ void readPolicy(Section& s, PolicyConfig& c, const std::vector<std::string>& loc
 }
 
 void readLog(Section& s, LogConfig& c) {
-  c.format = s.getChoice("format", c.format, {"text", "json"});
+  c.format = s.choice<LogFormat>("format", c.format,
+                                 {{"text", LogFormat::Text}, {"json", LogFormat::Json}});
   c.file = s.getString("file", "");
   c.level = s.getChoice("level", c.level, {"trace", "debug", "info", "warn", "error"});
   s.finish();

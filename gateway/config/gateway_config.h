@@ -16,6 +16,16 @@ namespace portcullis::config {
 
 using std::chrono::milliseconds;
 
+// The modes the file names with strings, read once into these enums (each file spelling is given
+// where the enum is read, gateway_config.cc). A code path that switches over one lists every
+// value, so a new choice fails to compile instead of falling to an else branch.
+enum class BareLineEnds { Reject, Normalize };          // limits.bare_line_ends
+enum class RecipientVerify { None, List, Probe };       // domains.verify
+enum class RelayMode { Spool, Proxy };                  // relay.mode
+enum class RelayTls { None, Opportunistic, Required };  // relay.tls
+enum class LongLines { Wrap, Refuse };                  // relay.long_lines
+enum class LogFormat { Text, Json };                    // log.format
+
 struct ListenAddress {
   std::string host;
   uint16_t port = 25;
@@ -48,7 +58,7 @@ struct LimitsConfig {
   size_t max_errors = 20;
   milliseconds command_timeout{300'000};  // RFC 5321 §4.5.3.2.7: 5 minutes
   milliseconds data_timeout{600'000};     // §4.5.3.2.6: 10 minutes for the whole DATA phase
-  std::string bare_line_ends = "reject";  // "reject" or "normalize"
+  BareLineEnds bare_line_ends = BareLineEnds::Reject;
 };
 
 // How far the MIME parser goes into one message; beyond a limit the message is still scanned as
@@ -89,17 +99,17 @@ struct TlsConfig {
 struct DomainsConfig {
   std::vector<std::string> local;       // domains we accept mail for
   std::vector<std::string> recipients;  // explicit recipient list (used by verify = "list")
-  std::string verify = "none";          // "none", "list", "probe"
+  RecipientVerify verify = RecipientVerify::None;
   milliseconds probe_positive_ttl{3'600'000};
   milliseconds probe_negative_ttl{300'000};
 };
 
 struct RelayConfig {
-  std::string mode = "spool";  // "spool" or "proxy"
+  RelayMode mode = RelayMode::Spool;
   std::string host = "127.0.0.1";
   uint16_t port = 25;
-  std::string tls = "opportunistic";  // "none", "opportunistic", "required"
-  bool tls_verify = false;            // verify the internal MTA's certificate
+  RelayTls tls = RelayTls::Opportunistic;
+  bool tls_verify = false;  // verify the internal MTA's certificate
   std::filesystem::path tls_ca_file;
   size_t concurrency = 10;
   size_t max_messages_per_connection = 100;
@@ -112,7 +122,7 @@ struct RelayConfig {
   // Message lines longer than this many octets (without CRLF) are wrapped when relayed, or the
   // message is refused at the end of DATA (long_lines); 0: no limit.
   size_t line_length_limit = 998;
-  std::string long_lines = "wrap";  // "wrap" or "refuse"
+  LongLines long_lines = LongLines::Wrap;
 };
 
 struct QueueConfig {
@@ -158,8 +168,8 @@ struct PolicyConfig : PolicyRulesConfig {
 };
 
 struct LogConfig {
-  std::string format = "text";  // "text" or "json"
-  std::filesystem::path file;   // empty: stderr
+  LogFormat format = LogFormat::Text;
+  std::filesystem::path file;  // empty: stderr
   std::string level = "info";
 };
 

@@ -4,8 +4,10 @@
 // so a misspelt option stops start-up instead of being silently ignored.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +44,13 @@ class RequestedKeys {
   std::set<std::string> paths_;
 };
 
+// One allowed value of an enum-valued key: how the file spells it and the value it stands for.
+template <typename E>
+struct Choice {
+  const char* name;
+  E value;
+};
+
 class Section {
  public:
   // `table` is a toml::table owned by the caller, alive while the Section is used. With
@@ -61,6 +70,10 @@ class Section {
   // One of `allowed`; anything else is an error listing them.
   std::string getChoice(const std::string& key, const std::string& fallback,
                         const std::vector<std::string>& allowed);
+  // The value of one of `choices`, read once into its enum; any other string is an error at the
+  // key's line listing the choices. `fallback`, the value of an absent key, is one of them.
+  template <typename E>
+  E choice(const std::string& key, E fallback, std::initializer_list<Choice<E>> choices);
   int64_t getInt(const std::string& key, int64_t fallback, int64_t min, int64_t max);
   double getDouble(const std::string& key, double fallback, double min, double max);
   bool getBool(const std::string& key, bool fallback);
@@ -93,6 +106,20 @@ class Section {
   std::string path_;
   std::string file_;
 };
+
+template <typename E>
+E Section::choice(const std::string& key, E fallback, std::initializer_list<Choice<E>> choices) {
+  std::vector<std::string> names;
+  std::string fallback_name;
+  for (const Choice<E>& c : choices) {
+    names.emplace_back(c.name);
+    if (c.value == fallback) fallback_name = c.name;
+  }
+  const std::string value = getChoice(key, fallback_name, names);
+  auto chosen = std::find_if(choices.begin(), choices.end(),
+                             [&value](const Choice<E>& c) { return value == c.name; });
+  return chosen->value;  // getChoice accepts only a listed name
+}
 
 // Parses a duration like "30s" (ms, s, m, h, d); nullopt when malformed.
 std::optional<std::chrono::milliseconds> parseDuration(std::string_view text);

@@ -16,7 +16,7 @@ std::optional<DigestSettings> loadDigestSettings(const config::GatewayConfig& co
     table.fail("enabled",
                "[quarantine.digest] needs a [web] table: the digest links to the web console");
   }
-  if (config.relay.mode != "spool") {
+  if (config.relay.mode != config::RelayMode::Spool) {
     table.fail("enabled",
                "[quarantine.digest] needs relay.mode = \"spool\": digests are queued and "
                "retried like every message the gateway sends itself");

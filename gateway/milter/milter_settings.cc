@@ -28,9 +28,9 @@ MilterConfig readMilterConfig(config::Section& section, std::chrono::millisecond
   MilterSettings& s = out.settings;
   s.check_timeout = check_timeout;
   s.max_body_size = section.getSize("max_body_size", s.max_body_size, 1024, 1ull << 30);
-  s.quarantine = section.getChoice("quarantine", "hold", {"hold", "store"}) == "store"
-                     ? QuarantineMode::Store
-                     : QuarantineMode::Hold;
+  s.quarantine = section.choice<QuarantineMode>(
+      "quarantine", s.quarantine,
+      {{"hold", QuarantineMode::Hold}, {"store", QuarantineMode::Store}});
   s.store_timeout = section.getDuration("store_timeout", s.store_timeout, 1s, 10min);
   s.mta_timeout = std::chrono::duration_cast<std::chrono::seconds>(
       section.getDuration("mta_timeout", s.mta_timeout, 1s, 24h));

@@ -19,16 +19,9 @@
 #include "gateway/pipeline/decision.h"
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/pipeline/policy.h"
+#include "gateway/pipeline/quarantine_store.h"
 
 namespace portcullis {
-
-// Keeps a message the policy quarantined: durable before the sender hears 250, never relayed.
-class QuarantineStore {
- public:
-  virtual ~QuarantineStore() = default;
-  virtual awaitable<FlowReply> keep(const Transaction& tx, std::string_view message,
-                                    const Verdict& verdict) = 0;
-};
 
 // What a front end reports about each finished message (metrics, the per-message log line).
 struct MessageRecord {

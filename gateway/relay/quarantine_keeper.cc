@@ -11,8 +11,8 @@ QuarantineKeeper::QuarantineKeeper(std::shared_ptr<quarantine::Quarantine> store
                                    asio::thread_pool& workers)
     : store_(std::move(store)), workers_(workers) {}
 
-awaitable<smtp::Reply> QuarantineKeeper::keep(const Transaction& tx, std::string_view message,
-                                              const Verdict& verdict) {
+awaitable<FlowReply> QuarantineKeeper::keep(const Transaction& tx, std::string_view message,
+                                            const Verdict& verdict) {
   spool::MessageMeta meta{tx.id, std::chrono::system_clock::now(), tx.client, tx.envelope};
   quarantine::Details details;
   if (tx.parsed) {
@@ -28,9 +28,9 @@ awaitable<smtp::Reply> QuarantineKeeper::keep(const Transaction& tx, std::string
   Status status = co_await offload(workers_, std::move(add));
   if (!status) {
     spdlog::error("{}: cannot store in the quarantine: {}", tx.id, status.error);
-    co_return smtp::Reply{451, "4.3.0", "Error: cannot store the message, try again later"};
+    co_return FlowReply{451, "4.3.0", "Error: cannot store the message, try again later"};
   }
-  co_return smtp::Reply{250, "2.0.0", "Ok: queued as " + tx.id};
+  co_return FlowReply{250, "2.0.0", "Ok: queued as " + tx.id};
 }
 
 }  // namespace portcullis::relay

@@ -1,20 +1,21 @@
-// The SMTP session's quarantine: stores a quarantined message in the quarantine store (on the
-// worker pool: it fsyncs) with the verdict's score, symbols and reason, and answers 250 only once
-// it is durable. Nothing quarantined reaches the internal MTA.
+// The quarantine store of both front ends (the SMTP session, and the milter with
+// `quarantine = "store"`): keeps a quarantined message in quarantine::Quarantine (on the worker
+// pool: it fsyncs) with the verdict's score, symbols and reason, and answers 250 only once it is
+// durable. Nothing quarantined reaches the internal MTA.
 #pragma once
 
 #include <memory>
 
+#include "gateway/pipeline/quarantine_store.h"
 #include "gateway/quarantine/quarantine.h"
-#include "gateway/smtp/delivery.h"
 
 namespace portcullis::relay {
 
-class QuarantineKeeper : public smtp::QuarantineSink {
+class QuarantineKeeper : public QuarantineStore {
  public:
   QuarantineKeeper(std::shared_ptr<quarantine::Quarantine> store, asio::thread_pool& workers);
-  awaitable<smtp::Reply> keep(const Transaction& tx, std::string_view message,
-                              const Verdict& verdict) override;
+  awaitable<FlowReply> keep(const Transaction& tx, std::string_view message,
+                            const Verdict& verdict) override;
 
  private:
   std::shared_ptr<quarantine::Quarantine> store_;

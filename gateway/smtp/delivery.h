@@ -26,14 +26,6 @@ class DeliveryTransaction {
   virtual awaitable<void> abort() = 0;
 };
 
-// Keeps a message the policy quarantined: durable before the client hears 250, never relayed.
-class QuarantineSink {
- public:
-  virtual ~QuarantineSink() = default;
-  virtual awaitable<Reply> keep(const Transaction& tx, std::string_view message,
-                                const Verdict& verdict) = 0;
-};
-
 class Delivery {
  public:
   virtual ~Delivery() = default;

@@ -46,9 +46,6 @@ struct SessionContext : FilterContext {
   SessionObserver observer;
 };
 
-// `sink` as the transaction flow's quarantine store (null for null).
-std::shared_ptr<QuarantineStore> quarantineStore(std::shared_ptr<QuarantineSink> sink);
-
 // A reply of the transaction flow as the SMTP session sends it, and back.
 Reply toReply(const FlowReply& reply);
 FlowReply toFlowReply(const Reply& reply);

@@ -1,5 +1,6 @@
 // The gateway as a service: SIGTERM exits 0 and keeps the queue for the next start; SIGHUP with a
-// broken configuration keeps serving with the old one and logs why; `portcullis config check`
+// broken configuration keeps serving with the old one and logs why, and with a good one names the
+// changes that wait for a restart; `portcullis config check`
 // names file:line of a mistake and exits 1. And the queue across an outage of the internal MTA:
 // mail is accepted and kept while it is down, delivered when it is back, and a delay notice
 // (RFC 3464 multipart/report) reaches the original sender once queue.delay_warning has passed.
@@ -71,6 +72,23 @@ TEST(GatewayLifecycle, SighupWithAGoodConfigAppliesIt) {
   auto big = swaks(env.gateway.port(), {"--from", "alice@sender.test", "--to", "bob@example.org",
                                         "--body", std::string(5000, 'y')});
   EXPECT_NE(big.output.find("552 5.3.4"), std::string::npos) << big.output;
+}
+
+TEST(GatewayLifecycle, SighupNamesTheChangedSettingsThatWaitForARestart) {
+  GatewayUnderTest env(GatewaySettings{});
+  size_t from = env.gateway.logSize();
+  env.gateway.settings().queue = "max_lifetime = \"6d\"\n";
+  env.gateway.settings().limits = "max_message_size = \"2K\"\n";
+  env.gateway.writeConfig();
+  env.gateway.signal(SIGHUP);
+  ASSERT_TRUE(env.gateway.waitForLog("configuration reloaded", std::chrono::seconds(20), from))
+      << env.gateway.log();
+  EXPECT_TRUE(env.gateway.waitForLog(
+      "changed settings that take effect at the next restart: queue.max_lifetime",
+      std::chrono::seconds(5), from))
+      << env.gateway.log();
+  EXPECT_EQ(env.gateway.log().find("limits.max_message_size"), std::string::npos)
+      << env.gateway.log();
 }
 
 TEST(GatewayLifecycle, ConfigCheckNamesFileAndLine) {

@@ -161,7 +161,7 @@ TEST_F(DmarcCheckTest, PercentSamplingIsDeterministicForASeed) {
 TEST_F(DmarcCheckTest, PerDomainOverrideSoftensTheAction) {
   resolver_.add("_dmarc.example.com", dns::RrType::TXT, "v=DMARC1; p=reject");
   DmarcOptions o = options();
-  o.domain_actions["example.com"] = FailureActions{"tag", "none"};
+  o.domain_actions["example.com"] = FailureActions{FailureAction::Tag, FailureAction::None};
   Report report = run(kMessage, o);
   EXPECT_TRUE(report.hasSymbol("DMARC_FAIL_REJECT"));
   ASSERT_TRUE(report.forced());
@@ -223,10 +223,10 @@ TEST(DmarcConfig, FactoryReadsOptions) {
   config::Section section(&table, "checks.dmarc", "test.toml");
   DmarcOptions o = parseDmarcOptions(section);
   EXPECT_NO_THROW(section.finish());
-  EXPECT_EQ(o.actions.on_reject, "quarantine");
-  EXPECT_EQ(o.actions.on_quarantine, "quarantine");
-  EXPECT_EQ(o.domain_actions.at("example.org").on_reject, "quarantine");  // inherits
-  EXPECT_EQ(o.domain_actions.at("example.org").on_quarantine, "none");
+  EXPECT_EQ(o.actions.on_reject, FailureAction::Quarantine);
+  EXPECT_EQ(o.actions.on_quarantine, FailureAction::Quarantine);
+  EXPECT_EQ(o.domain_actions.at("example.org").on_reject, FailureAction::Quarantine);  // inherits
+  EXPECT_EQ(o.domain_actions.at("example.org").on_quarantine, FailureAction::None);
   EXPECT_EQ(o.random_seed, 7u);
   EXPECT_EQ(o.scores.of("DMARC_PASS"), -2);
 

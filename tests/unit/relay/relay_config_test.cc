@@ -24,13 +24,13 @@ std::string errorOf(const std::string& relay) {
 TEST(RelayLineLengthConfig, DefaultsToWrappingAt998Octets) {
   RelayConfig c = load("");
   EXPECT_EQ(c.line_length_limit, 998u);
-  EXPECT_EQ(c.long_lines, "wrap");
+  EXPECT_EQ(c.long_lines, LongLines::Wrap);
 }
 
 TEST(RelayLineLengthConfig, ReadsItsKeys) {
   RelayConfig c = load("line_length_limit = 2000\nlong_lines = \"refuse\"\n");
   EXPECT_EQ(c.line_length_limit, 2000u);
-  EXPECT_EQ(c.long_lines, "refuse");
+  EXPECT_EQ(c.long_lines, LongLines::Refuse);
   EXPECT_EQ(load("line_length_limit = 0\n").line_length_limit, 0u);
 }
 
