@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "gateway/base/text.h"
+#include "gateway/mime/received_anchor.h"
+#include "gateway/mime/received_forms.h"
+#include "gateway/mime/received_scan.h"
 
 namespace portcullis::mime {
 namespace {
@@ -234,7 +237,8 @@ RequiredLiteral requiredLiteral(std::string_view pattern) {
 
 // A fixed pattern in RE2's syntax (Perl's, without lookarounds), compiled once; matched in time
 // linear in the text, with Perl's leftmost-first choice of the match and of its captures. A text
-// without the pattern's required literal is rejected before RE2 runs.
+// without the pattern's required literal, or that begins otherwise than an anchored pattern
+// demands (received_anchor.h), is rejected before RE2 runs.
 class Pattern {
  public:
   // `aliases`: (group, alias) pairs, for a pattern that spells one capture in several
@@ -247,13 +251,15 @@ class Pattern {
           std::initializer_list<std::pair<int, int>> aliases)
       : re_(source(IpForms::All), patternOptions(icase)),
         groups_(std::min(re_.NumberOfCapturingGroups() + 1, kMaxGroups)),
-        aliases_(aliases) {
+        aliases_(aliases),
+        start_(icase ? std::string_view() : re_.pattern()) {
     if (!icase) literal_ = requiredLiteral(re_.pattern());
     if (std::string ipv4_only = source(IpForms::Ipv4Only); ipv4_only != re_.pattern())
       without_colon_ = std::make_unique<re2::RE2>(ipv4_only, patternOptions(icase));
   }
 
   bool search(std::string_view text, Groups* groups = nullptr) const {
+    if (!start_.admits(text)) return false;
     if (!literal_.bytes.empty()) {
       const size_t at = text.find(literal_.bytes);
       if (at == std::string_view::npos) return false;
@@ -287,6 +293,7 @@ class Pattern {
   int groups_;
   std::vector<std::pair<int, int>> aliases_;
   RequiredLiteral literal_;
+  AnchoredStart start_;
 };
 
 std::string_view view(const re2::StringPiece& piece) {
@@ -344,7 +351,11 @@ bool takeSub(std::string& sub, std::string_view key, bool allow_empty, std::stri
 // fills them in.
 class ReceivedParser {
  public:
-  explicit ReceivedParser(std::string_view value) { normalise(value); }
+  // `shortcuts`: read the simple fields and the common forms by plain scanning
+  // (received_scan.h, received_forms.h) rather than by the patterns; the result is the same.
+  ReceivedParser(std::string_view value, bool shortcuts) : shortcuts_(shortcuts) {
+    normalise(value);
+  }
 
   ReceivedParse parse();
 
@@ -353,10 +364,17 @@ class ReceivedParser {
 
   bool find(const Pattern& p) { return p.search(s_, &m_); }
   std::string group(int i) const { return std::string(view(m_[i])); }
+  // The scanner's answer when shortcuts are on, else the pattern's group 1.
+  std::optional<std::string> field(const std::optional<std::string_view>& scanned,
+                                   const Pattern& p) {
+    if (shortcuts_) return scanned ? std::optional<std::string>(*scanned) : std::nullopt;
+    return find(p) ? std::optional<std::string>(group(1)) : std::nullopt;
+  }
 
   void normalise(std::string_view value);
   void readCommonFields();
   void readAuth();
+  bool readCommonForm();
   Step fromBranch();
   Step eximForms();
   Step qmailForms();
@@ -369,6 +387,7 @@ class ReceivedParser {
     if (takeSub(sub, "ident=", true, value)) ident_ = value;
   }
 
+  const bool shortcuts_;
   std::string s_;
   Groups m_;
   std::string ip_, helo_, rdns_, by_, id_, ident_, auth_;
@@ -379,14 +398,19 @@ class ReceivedParser {
 
 void ReceivedParser::normalise(std::string_view value) {
   value = value.substr(0, kMaxValueLength);
+  s_.resize(value.size());
+  size_t out = 0;
+  bool after_space = true;  // drops leading white space
   for (char c : value) {
-    if (isAsciiSpace(c)) {
-      if (s_.empty() || s_.back() != ' ') s_ += ' ';
-    } else {
-      s_ += c;
+    if (!isAsciiSpace(c)) {
+      s_[out++] = c;
+      after_space = false;
+    } else if (!after_space) {
+      s_[out++] = ' ';
+      after_space = true;
     }
   }
-  if (!s_.empty() && s_.front() == ' ') s_.erase(0, 1);
+  s_.resize(out);
   if (!s_.empty() && s_.back() == ' ') s_.pop_back();
   while (!s_.empty() && s_.back() == ';') {
     s_.pop_back();
@@ -408,14 +432,18 @@ void ReceivedParser::readCommonFields() {
   if (const size_t at = s_.find(")by "); at != std::string::npos) s_.insert(at + 1, " ");
 
   static const Pattern id(R"re( id <?([^\s<>;]{3,}))re");
-  if (find(id)) id_ = group(1);
+  if (auto found = field(received_scan::queueId(s_), id)) id_ = *found;
   static const Pattern helo_eq(
       R"re(\bhelo=([-A-Za-z0-9\.\^+_&:=?!@%*\$\\\/]+)(?:[^-A-Za-z0-9\.\^+_&:=?!@%*\$\\\/]|$))re");
   static const Pattern helo_word(
       R"re(\b(?:HELO|EHLO) ([-A-Za-z0-9\.\^+_&:=?!@%*\$\\\/]+)(?:[^-A-Za-z0-9\.\^+_&:=?!@%*\$\\\/]|$))re");
-  if (find(helo_eq) || find(helo_word)) helo_ = group(1);
+  if (auto found = field(received_scan::heloAssignment(s_), helo_eq)) {
+    helo_ = *found;
+  } else if (auto command = field(received_scan::heloCommand(s_), helo_word)) {
+    helo_ = *command;
+  }
   static const Pattern by(R"re( by (\S+)(?:[^-A-Za-z0-9\;\.]|$))re");
-  if (find(by)) by_ = group(1);
+  if (auto found = field(received_scan::byHost(s_), by)) by_ = *found;
 }
 
 void ReceivedParser::readAuth() {
@@ -971,12 +999,16 @@ ReceivedParse ReceivedParser::parse() {
   static const Pattern no_ip(R"re(^from (\S+) by [^\s;]+ ?;)re", true);
   static const Pattern bracketed_v4(R"re(^\[[\d.]+\]$)re");
   result_.kind = ReceivedParse::Kind::Skipped;
-  if (!find(from_start) || find(with_local_for)) return result_;
-  if (find(no_ip)) {
-    const std::string name = group(1);
-    if (!bracketed_v4.search(name)) return result_;
+  const bool from = shortcuts_ ? received_scan::startsWithFrom(s_) : find(from_start);
+  if (!from) return result_;
+  if (shortcuts_ ? received_scan::saysWithLocalFor(s_) : find(with_local_for)) return result_;
+  if (auto name = field(received_scan::hostOnlyFrom(s_), no_ip)) {
+    if (!bracketed_v4.search(*name)) return result_;
   }
   readCommonFields();
+  if (shortcuts_ && readCommonForm()) {
+    return result_.mail_fetcher ? result_ : finish();
+  }
   readAuth();
 
   Step step = Step::Next;
@@ -1018,6 +1050,20 @@ ReceivedParse ReceivedParser::parse() {
   return finish();
 }
 
+// The forms received_forms.h recognises, with the fields the patterns would read from them.
+bool ReceivedParser::readCommonForm() {
+  const std::optional<CommonForm> form = recogniseCommonForm(s_);
+  if (!form) return false;
+  if (form->kind == CommonForm::Kind::MailFetcher) {
+    result_.mail_fetcher = true;
+    return true;
+  }
+  looked_up_dns_ = true;
+  helo_ = form->helo, rdns_ = form->rdns, ip_ = form->ip, by_ = form->by;
+  ident_ = form->ident, auth_ = form->auth;
+  return true;
+}
+
 ReceivedParse ReceivedParser::finish() {
   while (!rdns_.empty() && rdns_.back() == '.') rdns_.pop_back();
   if (iequals(rdns_, "unknown")) rdns_.clear();
@@ -1032,7 +1078,8 @@ ReceivedParse ReceivedParser::finish() {
     if (zone.search(ip_, &zm)) ip_.erase(static_cast<size_t>(zm[0].data() - ip_.data()));
   }
   static const Pattern mapped(R"re(^0*:0*:(?:0*:)*ffff:(\d+\.\d+\.\d+\.\d+)$)re", true);
-  if (Groups mm; mapped.search(ip_, &mm)) ip_ = std::string(view(mm[1]));
+  if (Groups mm; ip_.find(':') != std::string::npos && mapped.search(ip_, &mm))
+    ip_ = std::string(view(mm[1]));
   if (!by_.empty() && by_.back() == ';') by_.pop_back();
 
   markStripped(ip_);
@@ -1073,7 +1120,11 @@ std::string relayFieldText(std::string_view raw) {
 }
 
 ReceivedParse parseReceived(std::string_view value) {
-  return ReceivedParser(value).parse();
+  return ReceivedParser(value, true).parse();
+}
+
+ReceivedParse parseReceivedByPatterns(std::string_view value) {
+  return ReceivedParser(value, false).parse();
 }
 
 std::optional<std::string> originatingIpReceived(std::string_view value) {

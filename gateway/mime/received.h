@@ -46,6 +46,10 @@ struct ReceivedParse {
 
 // One Received field value (as after "Received:", folded or not).
 ReceivedParse parseReceived(std::string_view value);
+// The same parse with every field read by SpamAssassin's patterns, none by the scanning shortcuts
+// parseReceived takes for the simple fields and the common forms: the reference that tests hold
+// parseReceived to.
+ReceivedParse parseReceivedByPatterns(std::string_view value);
 
 // A Received-like field SpamAssassin synthesises from an originating-IP header
 // (X-Originating-IP and the like): "from X-Originating-IP: IP", or nullopt when `value` holds no
