@@ -56,6 +56,22 @@ std::string dotStuff(std::string_view message) {
   return out;
 }
 
+bool needsDotStuffing(std::string_view message) {
+  if (message.empty()) return false;
+  if (!message.ends_with("\r\n")) return true;
+  for (size_t at = 0; at < message.size();) {
+    if (message[at] == '.') return true;
+    // The message ends with LF, so every line has one.
+    auto* lf =
+        static_cast<const char*>(std::memchr(message.data() + at, '\n', message.size() - at));
+    size_t end = static_cast<size_t>(lf - message.data());
+    if (end == at || message[end - 1] != '\r') return true;                 // a bare LF
+    if (std::memchr(message.data() + at, '\r', end - 1 - at)) return true;  // a bare CR
+    at = end + 1;
+  }
+  return false;
+}
+
 Client::Client(ClientSettings settings, asio::ssl::context& tls_context)
     : settings_(std::move(settings)), tls_context_(tls_context) {}
 
@@ -103,9 +119,9 @@ awaitable<Reply> Client::readReply(std::chrono::milliseconds timeout) {
     std::string_view candidate = last_line.substr(0, space);
     if (candidate.find_first_not_of("0123456789.") == std::string_view::npos) {
       reply.enhanced = std::string(candidate);
-      std::string rest = space == std::string_view::npos ? std::string()
-                                                         : std::string(last_line.substr(space + 1));
-      text = text.substr(0, last_nl == std::string::npos ? 0 : last_nl + 1) + rest;
+      // The code and the space after it go; the rest of the line stays.
+      size_t line_start = last_nl == std::string::npos ? 0 : last_nl + 1;
+      text.erase(line_start, space == std::string_view::npos ? std::string::npos : space + 1);
     }
   }
   reply.text = std::move(text);
@@ -113,8 +129,7 @@ awaitable<Reply> Client::readReply(std::chrono::milliseconds timeout) {
 }
 
 awaitable<Reply> Client::command(std::string line) {
-  std::string wire = line + "\r\n";
-  bool written = co_await stream_->write(wire, settings_.command_timeout);
+  bool written = co_await stream_->write(line, "\r\n", settings_.command_timeout);
   if (!written) co_return lost("sending " + line.substr(0, line.find(' ')));
   Reply reply = co_await readReply(settings_.command_timeout);
   co_return reply;
@@ -218,16 +233,21 @@ std::string Client::rcptCommand(const Recipient& rcpt) const {
 }
 
 awaitable<Reply> Client::sendBody(std::string_view message) {
+  // The command and the message, or the message and its end, leave in one write.
   if (supports("CHUNKING")) {
     std::string header = "BDAT " + std::to_string(message.size()) + " LAST\r\n";
-    bool written = co_await stream_->write(header, settings_.data_timeout);
-    if (written) written = co_await stream_->write(message, settings_.data_timeout);
+    bool written = co_await stream_->write(header, message, settings_.data_timeout);
     if (!written) co_return lost("sending the message");
   } else {
     Reply go = co_await command("DATA");
     if (go.code != 354) co_return go;
-    std::string stuffed = dotStuff(message);
-    bool written = co_await stream_->write(stuffed, settings_.data_timeout);
+    bool written = false;
+    if (needsDotStuffing(message)) {
+      std::string stuffed = dotStuff(message);
+      written = co_await stream_->write(stuffed, settings_.data_timeout);
+    } else {
+      written = co_await stream_->write(message, ".\r\n", settings_.data_timeout);
+    }
     if (!written) co_return lost("sending the message");
   }
   Reply final_reply = co_await readReply(settings_.data_timeout);

@@ -91,5 +91,8 @@ class Client {
 
 // The message as DATA sends it: every line end CRLF, leading dots doubled, ends with CRLF.CRLF.
 std::string dotStuff(std::string_view message);
+// False when dotStuff(message) is just `message` followed by ".\r\n" (every line ends with CRLF
+// and none starts with a dot), so the message can be sent as it is.
+bool needsDotStuffing(std::string_view message);
 
 }  // namespace portcullis::smtp

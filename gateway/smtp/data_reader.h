@@ -17,6 +17,7 @@ enum class BareLineEndPolicy { Reject, Normalize };
 
 class DataReader {
  public:
+  // Reserves room in `out` for a typical message, so it does not grow by repeated copies.
   DataReader(uint64_t max_size, BareLineEndPolicy policy, std::string& out);
 
   // Consumes bytes; returns how many were used. Stops right after the terminating <CRLF>.<CRLF>,
@@ -38,6 +39,20 @@ class DataReader {
   // A CR not followed by LF: a line end under BareLineEndPolicy::Normalize, else a byte of the
   // line; either way the message is marked as having a bare line end.
   void emitBareCr();
+  // Where the next LF is, searched for at most once per stretch of one feed()'s bytes (so input
+  // without LFs is never scanned again and again).
+  struct NextLf {
+    size_t at = 0;
+    bool known = false;
+    // The first LF at or after `from` (bytes.size() when there is none).
+    size_t find(std::string_view bytes, size_t from);
+  };
+  // The common case in one piece: appends the run of ordinary lines (no bare CR or LF, no leading
+  // dot, ended by CRLF) that starts at bytes[from], and returns the index after it; the
+  // byte-by-byte states take over where it stops.
+  size_t takeCompleteLines(std::string_view bytes, size_t from, NextLf& next_lf);
+  // One byte-by-byte step from bytes[i]; returns the index of the next unread byte.
+  size_t step(std::string_view bytes, size_t i);
 
   uint64_t max_size_;
   BareLineEndPolicy policy_;

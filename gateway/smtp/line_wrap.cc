@@ -1,6 +1,7 @@
 #include "gateway/smtp/line_wrap.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace portcullis::smtp {
 
@@ -10,9 +11,19 @@ namespace {
 template <typename Visit>
 void forEachLine(std::string_view text, Visit visit) {
   size_t start = 0;
+  size_t lf = 0;  // the first LF at or after start (text.size() when none), found once per LF
+  bool lf_known = false;
   while (start < text.size()) {
-    size_t end = start;  // a plain loop: find_first_of searches the set once per byte
-    while (end < text.size() && text[end] != '\r' && text[end] != '\n') ++end;
+    // The first CR or LF: memchr for the LF, then for a CR before it (find_first_of searches the
+    // set once per byte).
+    if (!lf_known || lf < start) {
+      const void* found = std::memchr(text.data() + start, '\n', text.size() - start);
+      lf = found ? static_cast<size_t>(static_cast<const char*>(found) - text.data()) : text.size();
+      lf_known = true;
+    }
+    size_t end = lf;
+    const void* cr = std::memchr(text.data() + start, '\r', lf - start);
+    if (cr) end = static_cast<size_t>(static_cast<const char*>(cr) - text.data());
     if (end == text.size()) {
       visit(text.substr(start), std::string_view{});
       return;

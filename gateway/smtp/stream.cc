@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -68,7 +69,7 @@ struct Stream::ReadDeadline : std::enable_shared_from_this<ReadDeadline> {
 };
 
 Stream::Stream(asio::ip::tcp::socket socket) : tls_(std::move(socket), placeholderContext()) {
-  // Reads and writes try the socket without waiting first.
+  // Writes try the socket without waiting first.
   boost::system::error_code ec;
   tls_.next_layer().non_blocking(true, ec);
 }
@@ -123,23 +124,16 @@ awaitable<ReadStatus> Stream::fill(std::chrono::steady_clock::time_point deadlin
   auto buf = asio::buffer(input_.get() + end_, space);
   auto executor = co_await asio::this_coro::executor;
   boost::system::error_code ec;
+  // Asio reads at once when the socket may have data, else queues the read with the reactor; a
+  // wait for readiness first (async_wait) would cost an epoll_ctl per wait.
+  armReadDeadline(executor, deadline);
   size_t n = 0;
-  bool timed_out = false;
   if (tls_active_) {
-    armReadDeadline(executor, deadline);
     n = co_await tls_.async_read_some(buf, asio::redirect_error(use_awaitable, ec));
-    timed_out = disarmReadDeadline();
   } else {
-    while (true) {
-      n = socket().read_some(buf, ec);
-      if (ec != asio::error::would_block && ec != asio::error::try_again) break;
-      armReadDeadline(executor, deadline);
-      co_await socket().async_wait(asio::socket_base::wait_read,
-                                   asio::redirect_error(use_awaitable, ec));
-      timed_out = disarmReadDeadline();
-      if (ec || timed_out) break;
-    }
+    n = co_await socket().async_read_some(buf, asio::redirect_error(use_awaitable, ec));
   }
+  bool timed_out = disarmReadDeadline();
   if (timed_out) {
     last_error_ = "timeout";
     co_return ReadStatus::Timeout;
@@ -219,37 +213,42 @@ awaitable<bool> Stream::flush() {
 }
 
 awaitable<bool> Stream::write(std::string_view data, std::chrono::milliseconds timeout) {
-  std::string joined;
-  if (!queued_output_.empty()) {
-    joined = std::move(queued_output_);
-    queued_output_.clear();
-    joined.append(data);
-    data = joined;
-    timeout = std::max(timeout, queued_timeout_);
-    queued_timeout_ = std::chrono::milliseconds(0);
-  }
+  return write(data, std::string_view(), timeout);  // not a coroutine: no frame of its own
+}
+
+awaitable<bool> Stream::write(std::string_view head, std::string_view tail,
+                              std::chrono::milliseconds timeout) {
+  std::string queued = std::move(queued_output_);
+  queued_output_.clear();
+  if (!queued.empty()) timeout = std::max(timeout, queued_timeout_);
+  queued_timeout_ = std::chrono::milliseconds(0);
+  std::array<asio::const_buffer, 3> parts{asio::buffer(queued), asio::buffer(head),
+                                          asio::buffer(tail)};
   boost::system::error_code ec, timer_ec;
   if (!tls_active_) {
-    // Usually the socket takes it all at once, and nothing needs to wait.
-    size_t sent = socket().write_some(asio::buffer(data), ec);
+    // Usually the socket takes it all at once (one sendmsg), and nothing needs to wait.
+    size_t sent = socket().write_some(parts, ec);
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
       last_error_ = ec.message();
       co_return false;
     }
     ec.clear();
-    data.remove_prefix(sent);
-    if (data.empty()) co_return true;
+    for (auto& part : parts) {
+      size_t used = std::min(sent, part.size());
+      part += used;
+      sent -= used;
+    }
+    if (asio::buffer_size(parts) == 0) co_return true;
   }
   asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
   std::variant<size_t, std::monostate> result;
   if (tls_active_) {
-    result = co_await (
-        asio::async_write(tls_, asio::buffer(data), asio::redirect_error(use_awaitable, ec)) ||
-        timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
-  } else {
-    result = co_await (asio::async_write(tls_.next_layer(), asio::buffer(data),
-                                         asio::redirect_error(use_awaitable, ec)) ||
+    result = co_await (asio::async_write(tls_, parts, asio::redirect_error(use_awaitable, ec)) ||
                        timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
+  } else {
+    result = co_await (
+        asio::async_write(tls_.next_layer(), parts, asio::redirect_error(use_awaitable, ec)) ||
+        timer.async_wait(asio::redirect_error(use_awaitable, timer_ec)));
   }
   if (result.index() == 1) {
     last_error_ = "write timeout";

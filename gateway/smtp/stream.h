@@ -7,8 +7,9 @@
 // held while the stream waits for input.
 // Input is read into one buffer per stream that is allocated without initialisation and reused for
 // every read (16 KiB at first, doubled while reads fill it, up to 64 KiB per read, more only to
-// hold a long line). Plaintext reads and writes first try the socket without waiting; only what
-// has to wait is bounded by a deadline, kept by one timer per stream that is rarely re-armed.
+// hold a long line). Plaintext writes first try the socket without waiting; reads go to Asio,
+// which tries the socket at once when it may have data. A read's deadline is kept by one timer per
+// stream that is rarely re-armed.
 #pragma once
 
 #include <chrono>
@@ -55,6 +56,9 @@ class Stream {
                                     std::chrono::milliseconds timeout);
   // Writes the queued output and then `data`, in one write.
   awaitable<bool> write(std::string_view data, std::chrono::milliseconds timeout);
+  // Writes the queued output, `head` and `tail`, in one write (a gather write: nothing is copied).
+  awaitable<bool> write(std::string_view head, std::string_view tail,
+                        std::chrono::milliseconds timeout);
   // Appends `data` to the queued output; `timeout` bounds the write that later sends it.
   void queue(std::string_view data, std::chrono::milliseconds timeout);
   // Writes the queued output, if any.

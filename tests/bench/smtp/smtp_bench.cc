@@ -9,9 +9,20 @@
 // (RFC 2920). Prints messages/s, p50/p99 per message (MAIL to the final 250), how long the
 // store-and-forward targets take to deliver everything they accepted, and the ratios the issue
 // sets goals for: spool / postfix and proxy / direct. Not a test: figures only, no assertions.
+// Because the machine may be shared, it also prints the CPU time each message costs the clients,
+// the sink and the gateway (process CPU clocks, which other load barely moves), and proxy / direct
+// as the ratio of those totals: the throughput ratio a machine running only this would see.
+// (Postfix's own processes are not counted, so there is no such figure for spool / postfix.)
+// The gateway runs with no checks configured (no [checks] table: no content rules, DNS lists or
+// SPF), metrics off and the log at info (one line per message), so it measures the SMTP path
+// itself: sessions, the transaction flow with an empty pipeline, the Received field, the
+// line-length fit, and the relay (spool) or the downstream connection (proxy).
 //
 //   smtp_bench [--messages N] [--connections M] [--size BYTES] [--only direct,postfix,spool,proxy]
 //              [--commit-window-us US] [--group-commit on|off] [--io-threads N]
+#include <sys/resource.h>
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -51,6 +62,37 @@ struct Options {
   long commit_window_us = -1;  // -1: the gateway's default
   int io_threads = 0;          // 0: the gateway's default
   std::string group_commit;    // empty: the gateway's default
+  pid_t sink_pid = -1;
+};
+
+// CPU time (user + system) in microseconds: of this process (the client threads), of the children
+// it waited for (smtp-source), and of another running process.
+double micros(const timeval& t) {
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec);
+}
+
+double ownCpu(int who) {
+  rusage usage{};
+  getrusage(who, &usage);
+  return micros(usage.ru_utime) + micros(usage.ru_stime);
+}
+
+double processCpu(pid_t pid) {
+  clockid_t clock;
+  timespec t{};
+  if (pid <= 0 || clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &t) != 0) return 0;
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+// CPU spent so far by the parts of one run.
+struct CpuSample {
+  double clients = 0;
+  double sink = 0;
+  double gateway = 0;
+
+  static CpuSample take(pid_t sink, pid_t gateway) {
+    return {ownCpu(RUSAGE_SELF) + ownCpu(RUSAGE_CHILDREN), processCpu(sink), processCpu(gateway)};
+  }
 };
 
 struct RunResult {
@@ -58,7 +100,11 @@ struct RunResult {
   int sent = 0;
   int failed = 0;
   std::vector<double> latencies_ms;  // empty for smtp-source
+  CpuSample cpu_per_message;         // microseconds
   double rate() const { return seconds > 0 ? sent / seconds : 0; }
+  double cpuPerMessage() const {
+    return cpu_per_message.clients + cpu_per_message.sink + cpu_per_message.gateway;
+  }
 };
 
 std::string messageBody(size_t size, int n) {
@@ -174,6 +220,7 @@ std::string peakRss(pid_t pid) {
 struct Target {
   std::string name;
   uint16_t port = 0;
+  pid_t process = -1;  // the gateway, whose CPU time is counted
   std::function<long()> delivered = [] { return -1L; };
   std::function<std::string()> note = [] { return std::string(); };
 };
@@ -184,6 +231,7 @@ std::map<std::string, RunResult> measure(const Target& target, const Options& o)
   std::map<std::string, RunResult> results;
   long accepted = 0;
   for (const auto& client : kClients) {
+    CpuSample before = CpuSample::take(o.sink_pid, target.process);
     RunResult r = client == "smtp-source" ? runSmtpSource(target.port, o)
                                           : runClients(target.port, o, client == "pipelined");
     accepted += r.sent;
@@ -207,7 +255,15 @@ std::map<std::string, RunResult> measure(const Target& target, const Options& o)
       if (delivered < accepted) std::printf(" (%ld of %ld delivered)", delivered, accepted);
     }
     if (r.failed) std::printf("  (%d failed)", r.failed);
-    std::printf("\n");
+    // After the drain, so a store-and-forward gateway's relaying counts too.
+    CpuSample after = CpuSample::take(o.sink_pid, target.process);
+    double n = std::max(1, r.sent);
+    r.cpu_per_message = {(after.clients - before.clients) / n, (after.sink - before.sink) / n,
+                         (after.gateway - before.gateway) / n};
+    std::printf("\n%-21s CPU per message: clients %5.1f us  sink %5.1f us", "",
+                r.cpu_per_message.clients, r.cpu_per_message.sink);
+    if (target.process > 0) std::printf("  gateway %5.1f us", r.cpu_per_message.gateway);
+    std::printf("  total %5.1f us\n", r.cpuPerMessage());
     results[client] = std::move(r);
   }
   std::string note = target.note();
@@ -230,7 +286,7 @@ std::map<std::string, RunResult> runGateway(const char* mode, uint16_t sink_port
   }
   GatewayProcess gateway(dir.path(), s);
   gateway.start();
-  Target target{mode, gateway.port()};
+  Target target{mode, gateway.port(), gateway.pid()};
   if (std::strcmp(mode, "spool") == 0) {
     // The queue runner logs one "delivery attempt 1" line per message it hands to the sink.
     target.delivered = [&gateway] {
@@ -263,6 +319,19 @@ void printRatio(const char* name, const std::map<std::string, RunResult>& top,
   for (const auto& client : kClients) {
     double base = bottom.at(client).rate();
     std::printf("  %s %5.2f", client.c_str(), base > 0 ? top.at(client).rate() / base : 0.0);
+  }
+  std::printf("\n");
+}
+
+// The same ratio from CPU time per message (a message costing twice the CPU: 0.50).
+void printCpuRatio(const char* name, const std::map<std::string, RunResult>& top,
+                   const std::map<std::string, RunResult>& bottom) {
+  if (top.empty() || bottom.empty()) return;
+  std::printf("%-18s", name);
+  for (const auto& client : kClients) {
+    double cost = top.at(client).cpuPerMessage();
+    std::printf("  %s %5.2f", client.c_str(),
+                cost > 0 ? bottom.at(client).cpuPerMessage() / cost : 0.0);
   }
   std::printf("\n");
 }
@@ -312,6 +381,7 @@ int main(int argc, char** argv) {
   ChildProcess sink = ChildProcess::start(
       {"smtp-sink", "-u", "postfix", "127.0.0.1:" + std::to_string(sink_port), "256"},
       dir / "sink.log");
+  o.sink_pid = sink.pid();
   if (!waitForPort(sink_port)) {
     std::fprintf(stderr, "smtp-sink did not start: %s\n", readFile(dir / "sink.log").c_str());
     return 1;
@@ -339,5 +409,7 @@ int main(int argc, char** argv) {
   std::printf("ratios of messages/s (goals: spool/postfix >= 4, proxy/direct >= 0.5)\n");
   printRatio("spool / postfix", results["spool"], results["postfix"]);
   printRatio("proxy / direct", results["proxy"], results["direct"]);
+  std::printf("ratio of CPU time per message (what a machine running only this would see)\n");
+  printCpuRatio("proxy / direct", results["proxy"], results["direct"]);
   return 0;
 }

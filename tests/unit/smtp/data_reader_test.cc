@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
+
 namespace portcullis::smtp {
 namespace {
 
@@ -86,6 +89,27 @@ TEST(DataReader, SizeLimitKeepsReadingToTheEnd) {
   EXPECT_TRUE(r.too_big);
   EXPECT_EQ(r.message.size(), 15u);
   EXPECT_EQ(r.consumed, 27u);
+}
+
+// Runs of ordinary lines are taken whole; one byte at a time, every byte goes through the states
+// one by one. Both must read the same message from any mix of dots, CRs, LFs and text.
+TEST(DataReader, WholeRunsOfLinesReadAsByteByByte) {
+  std::mt19937 random(5);
+  const std::string_view pieces[] = {"text", ".", "\r\n", "\r", "\n", "\r\n.", "line\r\n"};
+  for (int round = 0; round < 20'000; ++round) {
+    std::string input;
+    for (size_t n = random() % 16; n > 0; --n) input += pieces[random() % std::size(pieces)];
+    if (random() % 2) input += "\r\n.\r\nQUIT\r\n";
+    auto policy = random() % 2 ? BareLineEndPolicy::Normalize : BareLineEndPolicy::Reject;
+    uint64_t max = random() % 4 == 0 ? random() % 24 : 1 << 20;
+    auto whole = read(input, policy, max);
+    auto bytewise = read(input, policy, max, 1);
+    ASSERT_EQ(whole.message, bytewise.message) << testing::PrintToString(input);
+    ASSERT_EQ(whole.consumed, bytewise.consumed) << testing::PrintToString(input);
+    ASSERT_EQ(whole.done, bytewise.done) << testing::PrintToString(input);
+    ASSERT_EQ(whole.bare, bytewise.bare) << testing::PrintToString(input);
+    ASSERT_EQ(whole.too_big, bytewise.too_big) << testing::PrintToString(input);
+  }
 }
 
 }  // namespace

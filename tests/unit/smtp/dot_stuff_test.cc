@@ -1,5 +1,6 @@
 // dotStuff() (the message as DATA sends it) against a plain one-character-at-a-time statement of
-// the rule, on the corner cases and on many random mixes of dots, CRs, LFs and text.
+// the rule, on the corner cases and on many random mixes of dots, CRs, LFs and text; and
+// needsDotStuffing() against whether that statement changes anything but the added ".\r\n".
 #include <gtest/gtest.h>
 
 #include <random>
@@ -34,8 +35,11 @@ std::string reference(std::string_view message) {
 TEST(DotStuff, CornerCases) {
   for (std::string_view m :
        {"", ".", "..", "\r\n", ".\r\n", "a\r\n.\r\n", "a\rb\nc\r\n", "a\r", "a\n", "\r\r\n",
-        "\n\n.", "Subject: x\r\n\r\n.hidden\r\n..two\r\nend", ".\r.\n.\r\n."}) {
+        "\n\n.", "Subject: x\r\n\r\n.hidden\r\n..two\r\nend", ".\r.\n.\r\n.", "a\r\nb.\r\n",
+        "Subject: x\r\n\r\nbody\r\n", "a\r\n\r\n", "a\r\nb\rc\r\n", "a\r\nb\nc\r\n"}) {
     EXPECT_EQ(dotStuff(m), reference(m)) << "input: " << testing::PrintToString(std::string(m));
+    EXPECT_EQ(needsDotStuffing(m), reference(m) != std::string(m) + ".\r\n")
+        << "input: " << testing::PrintToString(std::string(m));
   }
 }
 
@@ -46,6 +50,8 @@ TEST(DotStuff, RandomMixes) {
     std::string m(random() % 24, ' ');
     for (char& c : m) c = alphabet[random() % sizeof alphabet];
     ASSERT_EQ(dotStuff(m), reference(m)) << "input: " << testing::PrintToString(m);
+    ASSERT_EQ(needsDotStuffing(m), reference(m) != m + ".\r\n")
+        << "input: " << testing::PrintToString(m);
   }
 }
 
