@@ -136,7 +136,9 @@ TEST(AnswerParser, ServerFailureAndGarbage) {
   EXPECT_EQ(Message(5, "example.test", 1).parse(RrType::A).status, Status::ServFail);
   Message truncated(0, "example.test", 1);
   truncated.answer("example.test", 1, 60, {192, 0, 2, 1});
-  truncated.bytes().resize(truncated.bytes().size() - 2);
+  // Its last two bytes cut off (erase, not resize: g++ 12 at -O1 with the sanitizers sees resize's
+  // growing branch fill a wrapped-around size and fails the build with -Warray-bounds).
+  truncated.bytes().erase(truncated.bytes().end() - 2, truncated.bytes().end());
   EXPECT_EQ(truncated.parse(RrType::A).status, Status::Error);
   Message bad_length(0, "example.test", 1);
   bad_length.answer("example.test", 1, 60, {192, 0, 2});
