@@ -7,6 +7,7 @@
 // parsed from, which must outlive it.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -94,8 +95,12 @@ enum class Anomaly : uint32_t {
 
 class Message {
  public:
-  // Parses `raw` (CRLF or LF line ends; an mbox "From " first line is skipped).
+  // Parses `raw` (CRLF or LF line ends; an mbox "From " first line is skipped). The message keeps
+  // views into `raw`, which must outlive it: a temporary string is refused at compile time.
   static Message parse(std::string_view raw, const Limits& limits = {});
+  template <typename String>
+  requires std::same_as<String, std::string>
+  static Message parse(String&& raw, const Limits& limits = {}) = delete;
 
   std::string_view raw() const { return raw_; }
   const HeaderList& headers() const { return parts_.front().headers; }

@@ -232,7 +232,8 @@ std::string nestedMessages(int levels) {
 TEST(MimeMessageLimits, Depth) {
   Limits limits;
   limits.max_depth = 5;
-  Message m = Message::parse(nestedMessages(50), limits);
+  const std::string raw = nestedMessages(50);
+  Message m = Message::parse(raw, limits);
   EXPECT_TRUE(m.has(Anomaly::DepthLimit));
   EXPECT_EQ(m.parts().size(), 6u);
   EXPECT_EQ(m.parts().back().depth, 5);
@@ -242,7 +243,8 @@ TEST(MimeMessageLimits, VeryDeepNestingDoesNotExhaustTheStack) {
   Limits limits;
   limits.max_depth = 1000000;
   limits.max_parts = 1000000;
-  Message m = Message::parse(nestedMessages(100000), limits);
+  const std::string raw = nestedMessages(100000);
+  Message m = Message::parse(raw, limits);
   EXPECT_TRUE(m.has(Anomaly::DepthLimit));
 }
 
@@ -296,7 +298,8 @@ TEST(MimeMessageLimits, HeaderFields) {
 TEST(MimeMessageLimits, TextBytes) {
   Limits limits;
   limits.max_text_bytes = 100;
-  Message m = Message::parse("Subject: s\n\n" + std::string(1000, 'x') + "\n", limits);
+  const std::string raw = "Subject: s\n\n" + std::string(1000, 'x') + "\n";
+  Message m = Message::parse(raw, limits);
   EXPECT_TRUE(m.has(Anomaly::TextLimit));
   EXPECT_LE(m.bodyText().size(), 100u);
   EXPECT_LE(m.rawBodyText().size(), 100u);

@@ -111,7 +111,8 @@ TEST(MimeMessageText, UriLimit) {
   limits.max_uris = 3;
   std::string body;
   for (int i = 0; i < 10; ++i) body += "http://host" + std::to_string(i) + ".example.com/\n";
-  Message m = Message::parse("Subject: s\n\n" + body, limits);
+  const std::string raw = "Subject: s\n\n" + body;
+  Message m = Message::parse(raw, limits);
   EXPECT_EQ(m.uris().size(), 3u);
   EXPECT_TRUE(m.has(Anomaly::UriLimit));
 }
