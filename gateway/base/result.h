@@ -12,9 +12,10 @@
 // * config::ConfigError (an exception): a configuration value that is wrong, thrown through
 //   config::Section::fail with file:line, caught once by whoever loads or reloads the
 //   configuration.
-// * Other exceptions: only a constructor or start-up step that cannot build what it was asked
-//   for (a library that does not initialise, a port that cannot be bound). Nothing on the mail
-//   path throws, and nothing catches an exception without reporting it.
+// * Other exceptions: a constructor or start-up step that cannot build what it was asked for (a
+//   library that does not initialise, a port that cannot be bound), and a check's run(), which
+//   the Pipeline catches and turns into NAME_CHECK_FAILED (gateway/core/check.h). Nothing else on
+//   the mail path throws, and nothing catches an exception without reporting it.
 //
 // Why not boost::system::result: its errors are error codes rather than messages, value() throws
 // on an error (an exception on the mail path), and this shape (ok(), `error`, success/failure)
