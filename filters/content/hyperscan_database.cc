@@ -4,8 +4,7 @@
 
 namespace portcullis::content {
 
-HsDatabase compileHsDatabase(const std::vector<HsPattern>& patterns, std::string& error,
-                             int& failed_index) {
+HsCompiled compileHsDatabase(const std::vector<HsPattern>& patterns) {
   std::vector<const char*> expressions;
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
@@ -19,27 +18,28 @@ HsDatabase compileHsDatabase(const std::vector<HsPattern>& patterns, std::string
   const hs_error_t rc = hs_compile_multi(expressions.data(), flags.data(), ids.data(),
                                          static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK,
                                          nullptr, &db, &compile_error);
-  failed_index = -1;
+  HsCompiled compiled;
   if (rc != HS_SUCCESS) {
-    error = compile_error ? compile_error->message : "hs_compile_multi failed";
+    compiled.error = compile_error ? compile_error->message : "hs_compile_multi failed";
     if (compile_error) {
-      failed_index = compile_error->expression;
+      compiled.failed_index = compile_error->expression;
       hs_free_compile_error(compile_error);
     }
-    return nullptr;
+    return compiled;
   }
-  return HsDatabase(db);
+  compiled.database.reset(db);
+  return compiled;
 }
 
-std::optional<std::string> checkHsExpression(const std::string& expression, unsigned flags) {
+Status checkHsExpression(const std::string& expression, unsigned flags) {
   hs_expr_info_t* info = nullptr;
   hs_compile_error_t* compile_error = nullptr;
   const hs_error_t rc = hs_expression_info(expression.c_str(), flags, &info, &compile_error);
   std::free(info);
-  if (rc == HS_SUCCESS) return std::nullopt;
+  if (rc == HS_SUCCESS) return Status::success();
   std::string message = compile_error ? compile_error->message : "hs_expression_info failed";
   if (compile_error) hs_free_compile_error(compile_error);
-  return message;
+  return Status::failure(std::move(message));
 }
 
 std::optional<std::string> serializeHsDatabase(const hs_database_t* db) {

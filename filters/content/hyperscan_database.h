@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/base/result.h"
+
 namespace portcullis::content {
 
 struct HsDatabaseDeleter {
@@ -30,13 +32,19 @@ struct HsPattern {
   unsigned id = 0;
 };
 
-// Compiles patterns into one database. On failure returns nullptr and sets `error` and
-// `failed_index` (the position in `patterns` of the culprit, or -1 when not about one pattern).
-HsDatabase compileHsDatabase(const std::vector<HsPattern>& patterns, std::string& error,
-                             int& failed_index);
+// A database compiled from patterns, or why not: Hyperscan's reason and, when it names one
+// pattern, that pattern's position in the input.
+struct HsCompiled {
+  HsDatabase database;  // null on failure
+  std::string error;
+  int failed_index = -1;  // -1: not about one pattern (e.g. the whole set is too large)
+};
+
+// Compiles patterns into one database.
+HsCompiled compileHsDatabase(const std::vector<HsPattern>& patterns);
 
 // Whether one expression compiles with `flags`; the reason when it does not.
-std::optional<std::string> checkHsExpression(const std::string& expression, unsigned flags);
+Status checkHsExpression(const std::string& expression, unsigned flags);
 
 std::optional<std::string> serializeHsDatabase(const hs_database_t* db);
 HsDatabase deserializeHsDatabase(std::string_view bytes);

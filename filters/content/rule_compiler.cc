@@ -66,7 +66,7 @@ Engine modeEngine(uint8_t mode) {
 // Hyperscan accepts that and PCRE2 can confirm), else to PCRE2 alone, else disabled.
 void demote(CompiledRules::CompiledRule& rule, const HsPattern& pattern, const std::string& error) {
   if (rule.engine == Engine::Hyperscan && rule.pcre &&
-      !checkHsExpression(pattern.expression, pattern.flags | HS_FLAG_PREFILTER)) {
+      checkHsExpression(pattern.expression, pattern.flags | HS_FLAG_PREFILTER)) {
     rule.engine = Engine::HyperscanPrefilter;
     return;
   }
@@ -92,19 +92,19 @@ void compileMembers(CompiledRules::TextGroup& group,
       selected_members.push_back(m);
     }
     if (selected.empty()) return;
-    std::string error;
-    int failed = -1;
-    if (HsDatabase db = compileHsDatabase(selected, error, failed)) {
-      group.databases.push_back(std::move(db));
+    HsCompiled compiled = compileHsDatabase(selected);
+    if (compiled.database) {
+      group.databases.push_back(std::move(compiled.database));
       return;
     }
-    if (failed >= 0 && attempt < kMaxRetries) {
-      const size_t culprit = selected_members[failed];
-      demote(rules[group.rules[culprit]], patterns[culprit], error);
+    if (compiled.failed_index >= 0 && attempt < kMaxRetries) {
+      const size_t culprit = selected_members[compiled.failed_index];
+      demote(rules[group.rules[culprit]], patterns[culprit], compiled.error);
       continue;
     }
     if (selected_members.size() == 1) {
-      demote(rules[group.rules[selected_members[0]]], patterns[selected_members[0]], error);
+      demote(rules[group.rules[selected_members[0]]], patterns[selected_members[0]],
+             compiled.error);
       continue;
     }
     const auto middle = selected_members.begin() + selected_members.size() / 2;
@@ -164,9 +164,9 @@ void buildPlainDatabase(CompiledRules::TextGroup& group,
     if (restricted.kind == PlainTextPattern::Kind::Restricted) {
       p = patterns[m];
       p.expression = hyperscanExpression(cr.rule, restricted.pattern, cr.pcre != nullptr);
-      if (checkHsExpression(p.expression, p.flags)) {
+      if (!checkHsExpression(p.expression, p.flags)) {
         p.flags |= HS_FLAG_PREFILTER;
-        if (cr.engine == Engine::Hyperscan || checkHsExpression(p.expression, p.flags)) p = as_is;
+        if (cr.engine == Engine::Hyperscan || !checkHsExpression(p.expression, p.flags)) p = as_is;
       }
     }
     changed = changed || p.expression != as_is.expression || p.flags != as_is.flags;
@@ -186,13 +186,13 @@ void buildPlainDatabase(CompiledRules::TextGroup& group,
     }
   }
   for (size_t attempt = 0; attempt <= plain.size(); ++attempt) {
-    std::string error;
-    int failed = -1;
-    if (HsDatabase db = compileHsDatabase(plain, error, failed)) {
-      group.plain_databases.push_back(std::move(db));
+    HsCompiled compiled = compileHsDatabase(plain);
+    if (compiled.database) {
+      group.plain_databases.push_back(std::move(compiled.database));
       storeDatabases(options.cache_dir, key, {}, group.plain_databases);
       return;
     }
+    const int failed = compiled.failed_index;
     if (failed < 0 || plain[failed].expression == original[failed].expression) return;
     plain[failed] = original[failed];
   }
@@ -263,14 +263,15 @@ void buildGroup(CompiledRules::TextGroup& group, std::vector<CompiledRules::Comp
   // Classify: exact if Hyperscan takes it, else prefilter (confirmed by PCRE2), else PCRE2.
   for (size_t i = 0; i < patterns.size(); ++i) {
     auto& rule = rules[group.rules[i]];
-    if (auto err = checkHsExpression(patterns[i].expression, patterns[i].flags); !err) {
+    if (Status exact = checkHsExpression(patterns[i].expression, patterns[i].flags); exact) {
       rule.engine = Engine::Hyperscan;
     } else if (rule.pcre &&
-               !checkHsExpression(patterns[i].expression, patterns[i].flags | HS_FLAG_PREFILTER)) {
+               checkHsExpression(patterns[i].expression, patterns[i].flags | HS_FLAG_PREFILTER)) {
       rule.engine = Engine::HyperscanPrefilter;
     } else {
       rule.engine = rule.pcre ? Engine::Pcre : Engine::Disabled;
-      if (!rule.pcre) rule.disabled_reason = "Hyperscan: " + *err + "; " + rule.disabled_reason;
+      if (!rule.pcre)
+        rule.disabled_reason = "Hyperscan: " + exact.error + "; " + rule.disabled_reason;
     }
   }
   std::vector<size_t> all(patterns.size());
