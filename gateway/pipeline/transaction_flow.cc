@@ -198,12 +198,14 @@ awaitable<Decision> TransactionFlow::onRcpt(Recipient recipient) {
   if (!refusal && policy_choice_ && !choice.sameAs(*policy_choice_)) {
     co_return Decision{Answer::Defer, policyDiffers()};
   }
+  // Our own checks come before the recipient goes downstream: one they refuse must not be in
+  // the downstream transaction, which would deliver to it (and again when the client retries).
+  if (!refusal) refusal = co_await recipientChecks(recipient, choice);
   if (!refusal && options_.steps) {
     if (auto refused = co_await options_.steps->forwardRecipient(recipient)) {
       refusal = Decision::refuse(*refused);
     }
   }
-  if (!refusal) refusal = co_await recipientChecks(recipient, choice);
   if (refusal) co_return *refusal;
   if (!policy_choice_) policy_choice_ = std::move(choice);
   transaction_->envelope.recipients.push_back(std::move(recipient));

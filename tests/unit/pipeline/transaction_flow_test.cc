@@ -301,6 +301,16 @@ TEST_F(FlowTest, FrontEndStepsRunInTheirPlaces) {
   EXPECT_EQ(steps.forwarded, (std::vector<std::string>{"busy@example.test", "user@example.test"}));
 }
 
+TEST_F(FlowTest, RecipientsOurChecksRefuseNeverGoDownstream) {
+  ScriptedSteps steps;
+  connect("192.0.2.7", &steps);
+  mail("someone@sender.test");
+  EXPECT_EQ(rcpt("blocked@example.test").answer, Answer::Reject);
+  EXPECT_EQ(rcpt("later@example.test").answer, Answer::TempFail);
+  ASSERT_EQ(rcpt("user@example.test").answer, Answer::Continue);
+  EXPECT_EQ(steps.forwarded, (std::vector<std::string>{"user@example.test"}));
+}
+
 TEST_F(FlowTest, EarlyRejectionComesBeforeTheFrontEndSteps) {
   ScriptedSteps steps;
   connect(kListedClient, &steps);
