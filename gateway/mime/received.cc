@@ -99,6 +99,30 @@ constexpr std::string_view kPrivate4 =
     R"re((?:10|127|169\.254|172\.(?:1[6-9]|2[0-9]|3[01])|192\.168|)re"
     R"re(100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7]))\..*)re";
 
+// `text` begins with a decimal number in [low, high] (no leading zero) and a '.': moves past both.
+bool takeNumber(std::string_view& text, int low, int high) {
+  size_t digits = 0;
+  int value = 0;
+  while (digits < text.size() && digits < 3 && text[digits] >= '0' && text[digits] <= '9') {
+    value = value * 10 + (text[digits++] - '0');
+  }
+  if (digits == 0 || digits >= text.size() || text[digits] != '.') return false;
+  if ((digits > 1 && text[0] == '0') || value < low || value > high) return false;
+  text.remove_prefix(digits + 1);
+  return true;
+}
+
+// kPrivate4 at the start of the text, read without a regex: its `.*` matches the empty string, so
+// the prefix decides. For texts without ':', where privatePattern(false, ...) has nothing else.
+bool hasPrivateIpv4Prefix(std::string_view ip) {
+  auto begins = [ip](int first, int low, int high) {
+    std::string_view rest = ip;
+    return takeNumber(rest, first, first) && (low == 0 || takeNumber(rest, low, high));
+  };
+  return begins(10, 0, 0) || begins(127, 0, 0) || begins(169, 254, 254) || begins(172, 16, 31) ||
+         begins(192, 168, 168) || begins(100, 64, 127);
+}
+
 // LOCALHOST, for places where the bytes around it satisfy its lookarounds (as for {IP}).
 std::string localhostPattern(IpForms forms) {
   const std::string ipv6 = forms == IpForms::Ipv4Only
@@ -313,11 +337,14 @@ bool truthy(std::string_view s) {
 
 // Replaces the bytes SpamAssassin strips from relay fields with '!'.
 void markStripped(std::string& s) {
+  static const auto stripped = [] {
+    std::array<bool, 256> table{};
+    for (unsigned char c : std::string_view("\0#[]()<>|", 10)) table[c] = true;
+    for (int c = 0; c < 256; ++c) table[c] = table[c] || isAsciiSpace(static_cast<char>(c));
+    return table;
+  }();
   for (char& c : s) {
-    if (isAsciiSpace(c) || c == '\0' || c == '#' || c == '[' || c == ']' || c == '(' || c == ')' ||
-        c == '<' || c == '>' || c == '|') {
-      c = '!';
-    }
+    if (stripped[static_cast<unsigned char>(c)]) c = '!';
   }
 }
 
@@ -399,18 +426,21 @@ class ReceivedParser {
 void ReceivedParser::normalise(std::string_view value) {
   value = value.substr(0, kMaxValueLength);
   s_.resize(value.size());
-  size_t out = 0;
+  static const auto spaces = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) table[c] = isAsciiSpace(static_cast<char>(c));
+    return table;
+  }();
+  char* const out_start = s_.data();
+  char* out = out_start;
   bool after_space = true;  // drops leading white space
   for (char c : value) {
-    if (!isAsciiSpace(c)) {
-      s_[out++] = c;
-      after_space = false;
-    } else if (!after_space) {
-      s_[out++] = ' ';
-      after_space = true;
-    }
+    const bool space = spaces[static_cast<unsigned char>(c)];
+    *out = space ? ' ' : c;
+    out += !(space && after_space);
+    after_space = space;
   }
-  s_.resize(out);
+  s_.resize(static_cast<size_t>(out - out_start));
   if (!s_.empty() && s_.back() == ' ') s_.pop_back();
   while (!s_.empty() && s_.back() == ';') {
     s_.pop_back();
@@ -428,7 +458,11 @@ void ReceivedParser::readCommonFields() {
   for (int spaces = 0; from > 0 && spaces < 7;) spaces += s_[--from] == ' ' ? 1 : 0;
   while (from > 0 && (isAsciiSpace(s_[from - 1]) || s_[from - 1] == ';')) --from;
   const std::string_view tail = std::string_view(s_).substr(from);
-  if (date.search(tail, &m_)) s_.erase(from + static_cast<size_t>(m_[0].data() - tail.data()));
+  if (shortcuts_) {
+    if (const auto at = received_scan::trailingDate(tail)) s_.erase(from + *at);
+  } else if (date.search(tail, &m_)) {
+    s_.erase(from + static_cast<size_t>(m_[0].data() - tail.data()));
+  }
   if (const size_t at = s_.find(")by "); at != std::string::npos) s_.insert(at + 1, " ");
 
   static const Pattern id(R"re( id <?([^\s<>;]{3,}))re");
@@ -1007,7 +1041,7 @@ ReceivedParse ReceivedParser::parse() {
   }
   readCommonFields();
   if (shortcuts_ && readCommonForm()) {
-    return result_.mail_fetcher ? result_ : finish();
+    return result_.mail_fetcher ? std::move(result_) : finish();
   }
   readAuth();
 
@@ -1058,7 +1092,7 @@ bool ReceivedParser::readCommonForm() {
     result_.mail_fetcher = true;
     return true;
   }
-  looked_up_dns_ = true;
+  looked_up_dns_ = form->looked_up_dns;
   helo_ = form->helo, rdns_ = form->rdns, ip_ = form->ip, by_ = form->by;
   ident_ = form->ident, auth_ = form->auth;
   return true;
@@ -1101,7 +1135,7 @@ ReceivedParse ReceivedParser::finish() {
   relay.rdns = std::move(rdns_);
   relay.ip_private = isPrivateIp(relay.ip);
   result_.kind = ReceivedParse::Kind::Relay;
-  return result_;
+  return std::move(result_);
 }
 
 }  // namespace
@@ -1139,6 +1173,7 @@ std::optional<std::string> originatingIpReceived(std::string_view value) {
 bool isPrivateIp(std::string_view ip) {
   static const Pattern pattern([](IpForms forms) { return privatePattern(false, forms); }, false,
                                {});
+  if (ip.find(':') == std::string_view::npos) return hasPrivateIpv4Prefix(ip);
   return pattern.search(ip);
 }
 

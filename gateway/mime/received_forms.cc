@@ -44,6 +44,7 @@ class Cursor {
     return text_.substr(start, at_ - start);
   }
   bool atEnd() const { return at_ == text_.size(); }
+  std::string_view rest() const { return text_.substr(at_); }
 
  private:
   std::string_view text_;
@@ -79,26 +80,30 @@ bool holdsPatternWord(std::string_view text) {
       "scalix",    "lotus",         "domino",        "qmail",      "hotmail.msn.com",
       "auth:",     "authenticated", "gmx",           "http",       "helo",
       "ehlo",      "lhlo",          "mx.google.com", "communigate"};
-  // The words by their first two letters (every word begins with two): bit i for kWords[i].
-  static const auto words_by_pair = [] {
-    std::array<std::array<uint32_t, 26>, 26> table{};
-    for (size_t i = 0; i < kWords.size(); ++i)
-      table[kWords[i][0] - 'a'][kWords[i][1] - 'a'] |= 1u << i;
+  // The words by their first two letters (every word begins with two), each letter numbered 1 to
+  // 26 in either case (0 for any other byte): bit i for kWords[i].
+  static const auto letters = [] {
+    std::array<uint8_t, 256> table{};
+    for (int c = 'a'; c <= 'z'; ++c) {
+      table[c] = table[c - 'a' + 'A'] = static_cast<uint8_t>(c - 'a' + 1);
+    }
     return table;
   }();
-  auto letter = [](char c) {
-    const char lower = asciiLower(c);
-    return lower >= 'a' && lower <= 'z' ? lower - 'a' : -1;
-  };
-  for (size_t at = 0; at + 1 < text.size(); ++at) {
-    const int first = letter(text[at]);
-    if (first < 0) continue;
-    const int second = letter(text[at + 1]);
-    if (second < 0) continue;
-    for (uint32_t candidates = words_by_pair[first][second]; candidates != 0;
+  static const auto words_by_pair = [] {
+    std::array<std::array<uint32_t, 27>, 27> table{};
+    for (size_t i = 0; i < kWords.size(); ++i)
+      table[letters[static_cast<uint8_t>(kWords[i][0])]]
+           [letters[static_cast<uint8_t>(kWords[i][1])]] |= 1u << i;
+    return table;
+  }();
+  uint8_t previous = 0;
+  for (size_t at = 0; at < text.size(); ++at) {
+    const uint8_t letter = letters[static_cast<uint8_t>(text[at])];
+    for (uint32_t candidates = words_by_pair[previous][letter]; candidates != 0;
          candidates &= candidates - 1) {
-      if (istartsWith(text.substr(at), kWords[std::countr_zero(candidates)])) return true;
+      if (istartsWith(text.substr(at - 1), kWords[std::countr_zero(candidates)])) return true;
     }
+    previous = letter;
   }
   return false;
 }
@@ -197,9 +202,106 @@ bool readFetcherTail(Cursor& in) {
   return readEnd(in);
 }
 
-}  // namespace
+// Exim's forms (received_forms.h), which the patterns read in their Exim branch: the rDNS name and
+// the HELO argument, or the name twice, and no rDNS lookup. Only "helo=" and "Exim" among the
+// words holdsPatternWord looks for are the form's own, and no word it looks for spans a separator
+// of the form, so the variable parts are checked one by one.
+std::optional<CommonForm> recogniseEximForm(std::string_view text) {
+  Cursor in(text);
+  if (!in.word("from ")) return std::nullopt;
+  CommonForm form;
+  form.looked_up_dns = false;
+  if (in.word("[")) {
+    form.ip = in.run(isDottedQuadByte);
+    if (!in.word("] (helo=")) return std::nullopt;
+    form.helo = in.run(isHostByte);
+    if (!in.word(") by ")) return std::nullopt;
+  } else {
+    form.rdns = form.helo = in.run(isHostByte);
+    if (!in.word(" ([")) return std::nullopt;
+    form.ip = in.run(isDottedQuadByte);
+    if (in.word("] helo=")) {
+      form.helo = in.run(isHostByte);
+      if (!in.word(") by ")) return std::nullopt;
+    } else if (!in.word("]) by ")) {
+      return std::nullopt;
+    }
+  }
+  if (form.helo.empty() || !isDottedQuad(form.ip)) return std::nullopt;
+  form.by = in.run(isHostByte);
+  if (form.by.empty() || !in.word(" with ")) return std::nullopt;
+  // "with local" is Exim's local delivery, which the patterns skip.
+  const std::string_view protocol = in.run(isHostByte);
+  if (protocol.empty() || protocol.substr(0, 5) == "local" || !in.word(" (Exim ")) {
+    return std::nullopt;
+  }
+  const std::string_view version = in.run(isHostByte);
+  if (version.empty()) return std::nullopt;
+  if (in.word(" #") && in.run(isDigit).empty()) return std::nullopt;
+  std::string_view note;
+  if (in.word(" (") && ((note = in.run(isHostByte)).empty() || !in.word(")"))) return std::nullopt;
+  if (!in.word(") id ")) return std::nullopt;
+  const std::string_view id = in.run(isHostByte);
+  if (id.empty()) return std::nullopt;
+  std::string_view address;
+  if (in.word(" for ")) {
+    const bool angle = in.word("<");
+    address = in.run(isAddressByte);
+    if (address.empty() || (angle && !in.word(">"))) return std::nullopt;
+  }
+  const std::string_view end = in.rest();
+  if (!readEnd(in)) return std::nullopt;
+  for (std::string_view part :
+       {form.rdns, form.helo, form.by, protocol, version, note, id, address, end}) {
+    if (holdsPatternWord(part)) return std::nullopt;
+  }
+  if (isAuthenticatedProtocol(protocol)) form.auth = protocol;
+  return form;
+}
 
-std::optional<CommonForm> recogniseCommonForm(std::string_view text) {
+// The short forms (received_forms.h): qmail's, which the patterns read with their qmail forms
+// (the name twice when there is no HELO argument; "unknown" is no name), and the bracketed
+// address, which they read with their form for it alone. As for Exim's, the form's own words aside
+// ("HELO"), the variable parts are checked one by one.
+std::optional<CommonForm> recogniseShortForm(std::string_view text) {
+  Cursor in(text);
+  if (!in.word("from ")) return std::nullopt;
+  CommonForm form;
+  std::string_view name;
+  bool qmail = false;
+  if (in.word("[")) {
+    form.ip = in.run(isDottedQuadByte);
+    if (!in.word("] by ")) return std::nullopt;
+    form.looked_up_dns = false;
+  } else {
+    name = form.helo = in.run(isHostByte);
+    if (name.empty() || !in.word(" (")) return std::nullopt;
+    if (in.word("HELO ")) {
+      form.helo = in.run(isHostByte);
+      if (form.helo.empty() || !in.word(") (")) return std::nullopt;
+    }
+    form.ip = in.run(isDottedQuadByte);
+    if (!in.word(") by ")) return std::nullopt;
+    qmail = true;
+    form.looked_up_dns = name != "unknown";
+    if (form.looked_up_dns) form.rdns = name;
+  }
+  if (!isDottedQuad(form.ip)) return std::nullopt;
+  form.by = in.run(isHostByte);
+  if (form.by.empty() || !in.word(" with ")) return std::nullopt;
+  const std::string_view protocol = in.run(isHostByte);
+  if (protocol.empty() || (qmail && protocol != "SMTP" && protocol != "QMQP")) return std::nullopt;
+  const std::string_view end = in.rest();
+  if (!readEnd(in)) return std::nullopt;
+  for (std::string_view part : {name, form.helo, form.by, protocol, end}) {
+    if (holdsPatternWord(part)) return std::nullopt;
+  }
+  if (isAuthenticatedProtocol(protocol)) form.auth = protocol;
+  return form;
+}
+
+// "from HELO (RDNS [IP]) by ...", "from HELO ([IP]) by ..." and fetchmail's form.
+std::optional<CommonForm> recogniseRelayForm(std::string_view text) {
   Cursor in(text);
   if (!in.word("from ")) return std::nullopt;
   CommonForm form;
@@ -234,6 +336,14 @@ std::optional<CommonForm> recogniseCommonForm(std::string_view text) {
     form.rdns.remove_prefix(at + 1);
   }
   return form;
+}
+
+}  // namespace
+
+std::optional<CommonForm> recogniseCommonForm(std::string_view text) {
+  if (text.find("(Exim ") != std::string_view::npos) return recogniseEximForm(text);
+  if (auto form = recogniseRelayForm(text)) return form;
+  return recogniseShortForm(text);
 }
 
 }  // namespace portcullis::mime

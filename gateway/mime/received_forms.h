@@ -19,6 +19,7 @@ struct CommonForm {
   Kind kind = Kind::Relay;
   // Views into the text, as the patterns capture them (before SpamAssassin's clean-up).
   std::string_view helo, rdns, ip, by, ident, auth;
+  bool looked_up_dns = true;  // the form says the receiving host looks rDNS up (Exim's does not)
 };
 
 // `text`: the normalised field as the pattern sequence sees it after the date is cut off (the
@@ -27,6 +28,10 @@ struct CommonForm {
 //   from HELO (RDNS [IP] (may be forged)) by BY (COMMENT) with ...            (Sendmail)
 //   from HELO ([IP]) by BY (COMMENT) with PROTOCOL id ID [for <ADDR>]        (Sendmail, no rDNS)
 //   from HOST [IP] by HOST with IMAP|POP3 (COMMENT) for ADDR [(NOTE)]        (fetchmail)
+//   from RDNS ([IP] helo=HELO) by BY with PROTOCOL (Exim VERSION[ #N][ (NOTE)]) id ID
+//        [for [<]ADDR[>]], also without " helo=HELO", and from [IP] (helo=HELO) by ...   (Exim)
+//   from NAME (HELO ARG) (IP) by BY with SMTP|QMQP, also without "(HELO ARG) "        (qmail)
+//   from [IP] by BY with PROTOCOL                                             (Yahoo Groups)
 // each optionally ending in a date the date pattern left ("; Mon, 2 Sep 2002 07:19:11 -0400
 // (EDT)").
 std::optional<CommonForm> recogniseCommonForm(std::string_view text);

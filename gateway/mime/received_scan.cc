@@ -40,7 +40,74 @@ std::optional<std::string_view> heloAfter(std::string_view text, std::string_vie
   return std::nullopt;
 }
 
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Whether `names` (three-letter words, each followed by one separator) holds `word`.
+bool isOneOf(std::string_view word, std::string_view names) {
+  if (word.size() != 3) return false;
+  for (size_t at = 0; at + 3 <= names.size(); at += 4) {
+    if (word == names.substr(at, 3)) return true;
+  }
+  return false;
+}
+
+// `text` begins with a run of at least one byte that satisfies `in_run`, then `after`; moves
+// past both. A greedy run followed by a byte outside it matches only whole.
+template <typename Pred>
+bool takeRun(std::string_view& text, Pred in_run, char after) {
+  const size_t end = runEnd(text, 0, in_run);
+  if (end == 0 || end >= text.size() || text[end] != after) return false;
+  text.remove_prefix(end + 1);
+  return true;
+}
+
+// The date pattern's part after `[\s;]+`, anchored at both ends.
+bool isDateTail(std::string_view text) {
+  if (text.empty()) return false;
+  if (!isDigit(text[0])) {  // then only the day's name may begin it
+    if (text.size() < 5 || text[3] != ',' || text[4] != ' ' ||
+        !isOneOf(text.substr(0, 3), "Mon Tue Thu Wed Fri Sat Sun")) {
+      return false;
+    }
+    text.remove_prefix(5);
+  }
+  if (!takeRun(text, isDigit, ' ')) return false;
+  if (text.size() < 4 || text[3] != ' ' ||
+      !isOneOf(text.substr(0, 3), "Jan Jun Jul Feb Mar May Apr Aug Sep Oct Nov Dec")) {
+    return false;
+  }
+  text.remove_prefix(4);
+  if (!takeRun(text, isDigit, ' ')) return false;
+  // \d+:\d+(?::\d+)? then a space: the word before the space holds one or two colons between
+  // runs of digits.
+  const size_t time_end = runEnd(text, 0, [](char c) { return isDigit(c) || c == ':'; });
+  if (time_end >= text.size() || text[time_end] != ' ') return false;
+  const std::string_view time = text.substr(0, time_end);
+  int colons = 0;
+  for (size_t at = 0; at < time.size(); ++at) {
+    if (time[at] != ':') continue;
+    if (at == 0 || at + 1 == time.size() || time[at - 1] == ':') return false;
+    ++colons;
+  }
+  if (colons < 1 || colons > 2) return false;
+  text.remove_prefix(time_end + 1);
+  return !text.empty() && runEnd(text, 0, [](char c) { return !isRegexSpace(c); }) == text.size();
+}
+
 }  // namespace
+
+std::optional<size_t> trailingDate(std::string_view text) {
+  auto separator = [](char c) { return isRegexSpace(c) || c == ';'; };
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (!separator(text[at])) continue;
+    const size_t end = runEnd(text, at, separator);
+    if (isDateTail(text.substr(end))) return at;
+    at = end;
+  }
+  return std::nullopt;
+}
 
 bool startsWithFrom(std::string_view text) {
   if (!text.empty() && text.front() == '(') text.remove_prefix(1);

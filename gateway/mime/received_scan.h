@@ -30,4 +30,9 @@ std::optional<std::string_view> heloCommand(std::string_view text);
 // ` by (\S+)(?:[^-A-Za-z0-9;.]|$)`: group 1.
 std::optional<std::string_view> byHost(std::string_view text);
 
+// Where the leftmost match of SpamAssassin's date pattern begins: `[\s;]+` then
+//   (?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|
+//   Oct|Nov|Dec) \d+ \d+:\d+(?::\d+)? \S+$
+std::optional<size_t> trailingDate(std::string_view text);
+
 }  // namespace portcullis::mime::received_scan

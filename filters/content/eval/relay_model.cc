@@ -107,17 +107,17 @@ std::optional<std::string> envelopeFrom(const ContentView& view, const RelayTrus
   return std::nullopt;
 }
 
-Relay relayFrom(const mime::ReceivedRelay& parsed) {
+Relay relayFrom(mime::ReceivedRelay&& parsed) {
   Relay relay;
-  relay.ip = parsed.ip;
-  relay.rdns = parsed.rdns;
-  relay.helo = parsed.helo;
-  relay.by = parsed.by;
-  relay.ident = parsed.ident;
+  relay.ip = std::move(parsed.ip);
+  relay.rdns = std::move(parsed.rdns);
+  relay.helo = std::move(parsed.helo);
+  relay.by = std::move(parsed.by);
+  relay.ident = std::move(parsed.ident);
   relay.has_envfrom = parsed.envfrom.has_value();
-  relay.envfrom = parsed.envfrom.value_or("");
-  relay.id = parsed.id;
-  relay.auth = parsed.auth;
+  if (parsed.envfrom) relay.envfrom = std::move(*parsed.envfrom);
+  relay.id = std::move(parsed.id);
+  relay.auth = std::move(parsed.auth);
   relay.ip_private = parsed.ip_private;
   relay.no_reverse_dns = parsed.no_reverse_dns;
   return relay;
@@ -248,17 +248,31 @@ bool RelayNetworks::contains(std::string_view ip) const {
 }
 
 std::string Relay::asString() const {
-  const std::string env = truthy(envfrom) ? envfrom : "";
-  return "[ ip=" + ip + " rdns=" + rdns + " helo=" + helo + " by=" + by + " ident=" + ident +
-         " envfrom=" + env + " intl=" + (internal ? "1" : "0") + " id=" + id + " auth=" + auth +
-         " msa=" + (msa ? "1" : "0") + " ]";
+  std::string out;
+  appendTo(out);
+  return out;
+}
+
+void Relay::appendTo(std::string& out) const {
+  const std::string_view env = truthy(envfrom) ? std::string_view(envfrom) : std::string_view();
+  for (std::string_view part :
+       {std::string_view("[ ip="), std::string_view(ip), std::string_view(" rdns="),
+        std::string_view(rdns), std::string_view(" helo="), std::string_view(helo),
+        std::string_view(" by="), std::string_view(by), std::string_view(" ident="),
+        std::string_view(ident), std::string_view(" envfrom="), env,
+        std::string_view(internal ? " intl=1 id=" : " intl=0 id="), std::string_view(id),
+        std::string_view(" auth="), std::string_view(auth),
+        std::string_view(msa ? " msa=1 ]" : " msa=0 ]")}) {
+    out.append(part);
+  }
 }
 
 std::string RelayModel::join(const std::vector<Relay>& relays) {
   std::string out;
+  out.reserve(relays.size() * 128);
   for (const auto& relay : relays) {
     if (!out.empty()) out += ' ';
-    out += relay.asString();
+    relay.appendTo(out);
   }
   return out;
 }
@@ -368,14 +382,19 @@ RelayModel buildRelayModel(const ContentView& view, const RelayTrust& trust) {
   TrustWalk walk(trust, model);
   if (view.client) walk.place(firstHandRelay(*view.client, view));
 
-  std::vector<std::string> fields;
+  std::vector<std::string_view> fields;
   for (const auto& h : view.headers) {
-    if (iequals(h.name, "Received")) fields.emplace_back(h.decoded);
+    if (iequals(h.name, "Received")) fields.push_back(h.decoded);
   }
+  std::vector<std::string> synthetic;  // reserved: `fields` holds views into it
+  synthetic.reserve(trust.originating_ip_headers.size());
   for (const auto& name : trust.originating_ip_headers) {
     auto value = lastValue(view, name);
     if (!value) continue;
-    if (auto synthetic = mime::originatingIpReceived(*value)) fields.push_back(*synthetic);
+    if (auto field = mime::originatingIpReceived(*value)) {
+      synthetic.push_back(std::move(*field));
+      fields.push_back(synthetic.back());
+    }
   }
 
   std::optional<std::string> qmail_scanner_envfrom;
@@ -388,7 +407,7 @@ RelayModel buildRelayModel(const ContentView& view, const RelayTrust& trust) {
       walk.skipped(parse);
       continue;
     }
-    Relay relay = relayFrom(parse.relay);
+    Relay relay = relayFrom(std::move(parse.relay));
     if (carried && truthy(*carried)) {
       relay.has_envfrom = true;
       relay.envfrom = *carried;

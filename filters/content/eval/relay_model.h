@@ -72,6 +72,8 @@ struct Relay {
 
   // `[ ip=... rdns=... helo=... by=... ident=... envfrom=... intl=0 id=... auth=... msa=0 ]`
   std::string asString() const;
+  // Appends asString() to `out`.
+  void appendTo(std::string& out) const;
 };
 
 struct RelayModel {

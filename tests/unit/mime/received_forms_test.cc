@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/mime/message.h"
 #include "gateway/mime/received.h"
 
 namespace portcullis::mime {
@@ -46,6 +47,29 @@ const char* const kNoReverse =
 const char* const kFetchmail =
     "from jalapeno [127.0.0.1] by localhost with IMAP (fetchmail-5.9.0) for jm@localhost "
     "(single-drop); Thu, 19 Sep 2002 17:51:45 +0100 (IST)";
+
+const char* const kEximHelo =
+    "from usw-sf-list1-b.sourceforge.net ([10.3.1.13] helo=usw-sf-list1.sourceforge.net) by "
+    "usw-sf-list2.sourceforge.net with esmtp (Exim 3.31-VA-mm2 #1 (Debian)) id 17hskl-0002W7-00; "
+    "Thu, 22 Aug 2002 07:16:03 -0700";
+const char* const kEximBare =
+    "from mail-gr-oh.networksonline.com ([65.163.204.6]) by usw-sf-list1.sourceforge.net with "
+    "esmtp (Exim 3.31-VA-mm2 #1 (Debian)) id 17hskN-0008Ox-00 for "
+    "<spamassassin-talk@lists.sourceforge.net>; Thu, 22 Aug 2002 07:15:39 -0700";
+const char* const kEximBracket =
+    "from [192.168.123.179] (helo=permafrost.net) by sunserver.permafrost.net with asmtp (Exim "
+    "3.35 #1) id 17htxj-0008Ad-00 for fork@xent.com; Thu, 22 Aug 2002 12:33:31 -0300";
+
+const char* const kQmailHelo =
+    "from unknown (HELO mailgateway.example.com) (192.0.2.27) by mta2.grp.scd.example.com with "
+    "SMTP; 22 Aug 2002 11:46:29 -0000";
+const char* const kQmailNamed =
+    "from llamatron.example.edu (HELO llamatron.example.com) (198.51.100.39) by elmo.example.edu "
+    "with SMTP; 7 Oct 2002 22:31:26 -0000";
+const char* const kQmailBare =
+    "from unknown (192.0.2.217) by m3.grp.scd.example.com with QMQP; 22 Aug 2002 11:46:29 -0000";
+const char* const kBracketOnly =
+    "from [192.0.2.196] by n20.grp.scd.example.com with NNFMP; 22 Aug 2002 11:46:30 -0000";
 
 // The field as the parser hands it to the recogniser: white space collapsed, no date.
 std::optional<CommonForm> recognise(std::string_view text) {
@@ -86,6 +110,77 @@ TEST(ReceivedForms, RecognisesPostfixAndSendmail) {
       "jm@localhost (single-drop); Mon, 02 Sep 2002 12:19:11 +0100 (IST)");
   ASSERT_TRUE(fetcher.has_value());
   EXPECT_EQ(fetcher->kind, CommonForm::Kind::MailFetcher);
+}
+
+TEST(ReceivedForms, RecognisesExim) {
+  auto helo = recognise(
+      "from a.example ([192.0.2.1] helo=b.example) by c.example with esmtpa (Exim 4.10) id "
+      "17hskl-0002W7-00 for <x@y.example>");
+  ASSERT_TRUE(helo.has_value());
+  EXPECT_EQ(helo->rdns, "a.example");
+  EXPECT_EQ(helo->helo, "b.example");
+  EXPECT_EQ(helo->ip, "192.0.2.1");
+  EXPECT_EQ(helo->by, "c.example");
+  EXPECT_EQ(helo->auth, "esmtpa");
+  EXPECT_FALSE(helo->looked_up_dns);
+  auto bare = recognise("from a.example ([192.0.2.1]) by c with smtp (Exim 3.35 #1) id x-1");
+  ASSERT_TRUE(bare.has_value());
+  EXPECT_EQ(bare->helo, "a.example");
+  EXPECT_EQ(bare->rdns, "a.example");
+  EXPECT_EQ(bare->auth, "");
+  auto bracket = recognise("from [192.0.2.1] (helo=b) by c with smtp (Exim 3.35 #1) id x-1");
+  ASSERT_TRUE(bracket.has_value());
+  EXPECT_EQ(bracket->rdns, "");
+  EXPECT_EQ(bracket->helo, "b");
+  for (const char* text : {
+           "from a ([192.0.2.1]) by c with local (Exim 4.10) id x-1",
+           "from a ([192.0.2.1]) by c with local-smtp (Exim 4.10) id x-1",
+           "from a ([192.0.2.1] helo=) by c with smtp (Exim 4.10) id x-1",
+           "from [192.0.2.1] (helo=b) by c with smtp (Exim 4.10) id",
+           "from a ([192.0.2.1] helo=b) by c with smtp (Cipher TLSv1:DES) (Exim 4.10) id x",
+           "from a ([192.0.2.1] helo=b.hotmail.msn.com) by c with smtp (Exim 4.10) id x",
+           "from a ([192.0.2.1]) by c with smtp (Exim 4.10 #) id x",
+           "from a ([192.0.2.1]) by c with smtp (Exim 4.10) id x for <a@b",
+       }) {
+    EXPECT_FALSE(recognise(text).has_value()) << text;
+  }
+}
+
+TEST(ReceivedForms, RecognisesTheShortForms) {
+  auto helo = recognise("from unknown (HELO a.example) (192.0.2.1) by b.example with SMTP");
+  ASSERT_TRUE(helo.has_value());
+  EXPECT_EQ(helo->rdns, "");  // "unknown" is no name, and says no lookup was made
+  EXPECT_EQ(helo->helo, "a.example");
+  EXPECT_EQ(helo->ip, "192.0.2.1");
+  EXPECT_EQ(helo->by, "b.example");
+  EXPECT_FALSE(helo->looked_up_dns);
+  auto named = recognise("from c.example (192.0.2.1) by b.example with QMQP");
+  ASSERT_TRUE(named.has_value());
+  EXPECT_EQ(named->rdns, "c.example");
+  EXPECT_EQ(named->helo, "c.example");
+  EXPECT_TRUE(named->looked_up_dns);
+  auto bare = recognise("from unknown (192.0.2.1) by b.example with SMTP");
+  ASSERT_TRUE(bare.has_value());
+  EXPECT_EQ(bare->helo, "unknown");
+  EXPECT_EQ(bare->rdns, "");
+  auto bracket = recognise("from [192.0.2.1] by b.example with esmtpa");
+  ASSERT_TRUE(bracket.has_value());
+  EXPECT_EQ(bracket->helo, "");
+  EXPECT_EQ(bracket->auth, "esmtpa");
+  EXPECT_FALSE(bracket->looked_up_dns);
+  for (const char* text : {
+           "from unknown (HELO a) (192.0.2.1) by b with ESMTP",
+           "from unknown (HELO a) ([192.0.2.1]) by b with SMTP",
+           "from unknown (EHLO a) (192.0.2.1) by b with SMTP",
+           "from unknown (HELO helo.example) (192.0.2.1) by b with SMTP",
+           "from unknown (192.0.2.1) by b with smtp",
+           "from unknown (a@192.0.2.1) by b with SMTP",
+           "from [192.0.2.1] by b with HTTP",
+           "from [192.0.2.1] by b with",
+           "from [192.0.2.1] by b with SMTP id x",
+       }) {
+    EXPECT_FALSE(recognise(text).has_value()) << text;
+  }
 }
 
 TEST(ReceivedForms, LeavesEverythingElseToThePatterns) {
@@ -184,7 +279,26 @@ std::vector<std::string> nearMisses(const std::string& field) {
                                        "ASMTP",
                                        "Mon,",
                                        "(EDT)",
-                                       "+0000"};
+                                       "+0000",
+                                       "(Exim",
+                                       "(Exim 4.10)",
+                                       "#1",
+                                       "(Debian))",
+                                       "helo=",
+                                       "([10.0.0.1]",
+                                       "[10.0.0.1]",
+                                       "(helo=x)",
+                                       "localx",
+                                       "local-smtp",
+                                       "asmtp",
+                                       "ident=x",
+                                       "(HELO",
+                                       "(HELO x)",
+                                       "(192.0.2.1)",
+                                       "(10.0.0.1)",
+                                       "NNFMP",
+                                       "esmtp",
+                                       "[192.0.2.1]x"};
   std::vector<std::string> out;
   std::vector<size_t> spaces;
   for (size_t i = 0; i < field.size(); ++i) {
@@ -213,7 +327,9 @@ std::vector<std::string> nearMisses(const std::string& field) {
 }
 
 TEST(ReceivedForms, ParsesEveryFormAsThePatternsDo) {
-  for (const char* field : {kPostfix, kSendmail, kForged, kNoReverse, kFetchmail}) {
+  for (const char* field :
+       {kPostfix, kSendmail, kForged, kNoReverse, kFetchmail, kEximHelo, kEximBare, kEximBracket,
+        kQmailHelo, kQmailNamed, kQmailBare, kBracketOnly}) {
     expectSameAsPatterns(field);
     for (const std::string& variant : nearMisses(field)) expectSameAsPatterns(variant);
   }
@@ -250,6 +366,30 @@ TEST(ReceivedForms, ParsesTheFuzzCorpusAsThePatternsDo) {
     ++seen;
   }
   EXPECT_GT(seen, 10u);
+}
+
+// Every Received field of the development corpus, decoded as the content checks read it and as
+// on the wire.
+TEST(ReceivedForms, ParsesEveryCorpusFieldAsThePatternsDo) {
+  const std::filesystem::path corpus = std::filesystem::path(PORTCULLIS_BINARY_DIR) / "corpus";
+  if (!std::filesystem::is_directory(corpus)) GTEST_SKIP() << corpus << " is missing";
+  size_t seen = 0;
+  for (const char* group : {"easy-ham-1", "spam-1"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(corpus / group)) {
+      if (entry.path().extension() != ".txt") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream content;
+      content << in.rdbuf();
+      const std::string raw = content.str();
+      const Message message = Message::parse(raw);
+      for (const Header* field : message.headers().findAll("Received")) {
+        expectSameAsPatterns(field->value);
+        expectSameAsPatterns(std::string(field->raw));
+        ++seen;
+      }
+    }
+  }
+  EXPECT_GT(seen, 10000u);
 }
 
 }  // namespace

@@ -62,5 +62,31 @@ TEST(ReceivedScan, ReadsTheStartOfTheField) {
   EXPECT_EQ(shown(hostOnlyFrom("from host by ;")), "none");
 }
 
+std::string dateAt(std::string_view text) {
+  const auto at = trailingDate(text);
+  return at ? std::string(text.substr(*at)) : "none";
+}
+
+TEST(ReceivedScan, FindsTheTrailingDate) {
+  EXPECT_EQ(dateAt("id x; Mon, 2 Sep 2002 07:19:11 -0400"), "; Mon, 2 Sep 2002 07:19:11 -0400");
+  EXPECT_EQ(dateAt("id x ;; 22 Aug 2002 11:46:29 -0000"), " ;; 22 Aug 2002 11:46:29 -0000");
+  EXPECT_EQ(dateAt("x 2 Sep 2002 07:19 (EDT)"), " 2 Sep 2002 07:19 (EDT)");
+  // The leftmost start whose rest matches: the date must run to the end of the text.
+  EXPECT_EQ(dateAt(" 1 Jan 2 3:4 x 2 Feb 2002 1:2:3 +0000"), " 2 Feb 2002 1:2:3 +0000");
+  EXPECT_EQ(dateAt("x 2 Sep 2002 07:19:11 -0400 (EDT)"), "none");  // two words after the time
+  EXPECT_EQ(dateAt("x 2 Sep 2002 07:19:11:12 -0400"), "none");
+  EXPECT_EQ(dateAt("x 2 Sep 2002 07::11 -0400"), "none");
+  EXPECT_EQ(dateAt("x 2 Sep 2002 :07:11 -0400"), "none");
+  EXPECT_EQ(dateAt("x 2 Sep 2002 0711 -0400"), "none");
+  EXPECT_EQ(dateAt("x 2 sep 2002 07:11 -0400"), "none");                         // case-sensitive
+  EXPECT_EQ(dateAt("x Mon 2 Sep 2002 07:11 -0400"), " 2 Sep 2002 07:11 -0400");  // no comma
+  EXPECT_EQ(dateAt("x Aug, 22 2002 4:47:16 AM -0000"), "none");                  // month first
+  EXPECT_EQ(dateAt("x\t2 Sep 2002 07:11 +0000"), "\t2 Sep 2002 07:11 +0000");
+  EXPECT_EQ(dateAt("x\v2 Sep 2002 07:11 +0000"), "none");   // \v is not RE2's \s
+  EXPECT_EQ(dateAt("x 2 Sep 2002 07:11 +0000\n"), "none");  // RE2's $ is the end of the text
+  EXPECT_EQ(dateAt("x 2 Sep 2002 07:11 "), "none");
+  EXPECT_EQ(dateAt("2 Sep 2002 07:11 +0000"), "none");  // the separator is needed
+}
+
 }  // namespace
 }  // namespace portcullis::mime::received_scan

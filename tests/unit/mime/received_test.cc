@@ -212,6 +212,14 @@ TEST(Received, KnowsPrivateAddresses) {
   for (const char* ip : {"192.0.2.1", "172.32.0.1", "100.128.0.1", "2001:db8::1", "11.0.0.1"}) {
     EXPECT_FALSE(isPrivateIp(ip)) << ip;
   }
+  // Without a ':', the IPv4 prefix decides (the pattern ends in `\..*`).
+  for (const char* ip : {"10.", "10.x", "127.0", "192.168.", "172.20.x", "100.127.1"}) {
+    EXPECT_TRUE(isPrivateIp(ip)) << ip;
+  }
+  for (const char* ip : {"010.0.0.1", "1000.0.0.1", "10", "172.15.0.1", "172.016.0.1", "100.63.0.1",
+                         "169.254", "192.1680.1.1", "", "x10.0.0.1"}) {
+    EXPECT_FALSE(isPrivateIp(ip)) << ip;
+  }
   EXPECT_TRUE(isWholePrivateIp("10.0.0.1\n"));  // Perl's $ before a final newline
   EXPECT_FALSE(isWholePrivateIp("10.0.0.1\n\n"));
   EXPECT_FALSE(isWholePrivateIp("::1x"));
