@@ -514,23 +514,64 @@ class RuleCompiler {
     }
   }
 
-  // What scanning reads of every rule, meta expressions packed with their operand ids.
+  // What asking for rule i costs a meta rule: the cost model at the top of meta_expression.h.
+  double settleCost(size_t i, std::vector<double>& known) const {
+    if (known[i] >= 0) return known[i];
+    const auto& cr = rules_[i];
+    const double piece_by_piece = 0.5 + static_cast<double>(cr.rule.regex.pattern.size()) / 200;
+    double cost = 0;
+    known[i] = 0;  // a meta that reaches itself again (the compiler disables such loops) adds 0
+    switch (cr.reported ? Engine::Disabled : cr.engine) {
+      case Engine::Meta:
+        for (const int dep : cr.meta_operands)
+          cost += dep >= 0 ? settleCost(static_cast<size_t>(dep), known) : 0;
+        break;
+      case Engine::Eval:
+        cost = 3;
+        break;
+      case Engine::Exists:
+        cost = 0.1;
+        break;
+      case Engine::Hyperscan:
+        if (cr.rule.tflag_multiple && cr.pcre) {
+          cost = piece_by_piece;
+        } else if (readInPieces(cr.rule.type) && cr.pcre) {
+          cost = piece_by_piece / 10;
+        }
+        break;
+      case Engine::HyperscanPrefilter:
+      case Engine::Pcre:
+        cost = piece_by_piece;
+        break;
+      case Engine::Disabled:
+        break;
+    }
+    return known[i] = cost;
+  }
+
+  // What scanning reads of every rule, meta expressions packed with their operand ids, their
+  // cheap operands first.
   void packBriefs() {
+    std::vector<double> known_costs(rules_.size(), -1);
     for (const auto& cr : rules_) {
       CompiledRules::RuleBrief brief{cr.engine, cr.reported, cr.rule.negated, cr.group};
       if (cr.engine == Engine::Meta) {
         std::vector<uint32_t> ids;
+        std::vector<MetaExpression::OperandTraits> traits;  // other checks' symbols: free, 0 or 1
         for (size_t k = 0; k < cr.meta_operands.size(); ++k) {
           const int dep = cr.meta_operands[k];
           if (dep >= 0 && rules_[dep].engine != Engine::Disabled) {
             ids.push_back(static_cast<uint32_t>(dep));
+            traits.push_back({settleCost(static_cast<size_t>(dep), known_costs),
+                              !rules_[dep].rule.tflag_multiple});
           } else {
             ids.push_back(CompiledRules::kExternalOperand |
                           static_cast<uint32_t>(out_->external_operands_.size()));
             out_->external_operands_.push_back(cr.meta->operands()[k]);
+            traits.push_back({});
           }
         }
-        brief.meta_program = out_->meta_programs_.add(*cr.meta, ids);
+        brief.meta_program = out_->meta_programs_.add(cr.meta->cheapestFirst(traits), ids);
       }
       out_->briefs_.push_back(brief);
     }

@@ -175,6 +175,29 @@ meta  LOOP2 LOOP1
   EXPECT_TRUE(h.count("NOT_A"));
 }
 
+// Meta rules ask for cheap operands first (MetaExpression::cheapestFirst): a header's existence
+// before a pattern PCRE2 confirms, so that a verdict scan never settles the pattern when the
+// header decides. A `multiple` rule's count used as a number keeps its place.
+TEST(Matcher, MetaRulesAskForCheapOperandsFirst) {
+  auto rules = compile(R"(
+body   __COSTLY   /(\w+) again \1/
+header __LISTED   exists:List-Id
+meta   OFFER      __COSTLY && !__LISTED
+body   __TWICE    /twice/
+tflags __TWICE    multiple
+meta   TWICE      (__TWICE || __LISTED) > 1
+)");
+  EXPECT_NE(engineOf(*rules, "__COSTLY"), Engine::Hyperscan);
+  Message m;
+  m.headers = {{"List-Id", "<list.example.com>"}};
+  m.body = "word again word\ntwice twice\n";
+  std::map<std::string, int> verdict;
+  for (const auto& h : rules->scan(m.view(), {}, false, ScanDepth::Verdict).hits)
+    verdict[rules->rules()[h.rule].rule.name] = h.count;
+  EXPECT_EQ(verdict, (std::map<std::string, int>{{"__LISTED", 1}, {"__TWICE", 2}, {"TWICE", 1}}));
+  EXPECT_EQ(hits(*rules, m).count("__COSTLY"), 1u);  // a scan of every rule settles it
+}
+
 TEST(Matcher, SubRulesAreNotReportedAndScoresFollowTheSet) {
   auto rules = compile(R"(
 body __SUB /x/
