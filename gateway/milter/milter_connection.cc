@@ -129,7 +129,8 @@ awaitable<void> MilterConnection::serve() {
       spdlog::warn("milter: the MTA sent a packet of a size this protocol does not have, closing");
       open_ = false;
     }
-    if (!out_.empty()) {
+    const bool answered = !out_.empty();
+    if (answered) {
       co_await asio::async_write(socket_, asio::buffer(out_),
                                  asio::redirect_error(use_awaitable, ec));
       out_.clear();
@@ -151,7 +152,9 @@ awaitable<void> MilterConnection::serve() {
         input_begin_ = 0;
       }
     }
-    if (quick_ack_) {
+    // An answer carries the acknowledgement; without one, the MTA may be holding its next
+    // command until what it sent is acknowledged.
+    if (quick_ack_ && !answered) {
       int on = 1;
       ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
     }
@@ -242,13 +245,15 @@ bool MilterConnection::negotiate(std::string_view data) {
   }
   actions_ = offered->actions;
   steps_ = protocol::appendNegotiation(out_, *offered);
-  // The MTA writes the commands that get no reply back to back, and Nagle's algorithm on its side
-  // holds each until the previous one is acknowledged: acknowledge at once instead of after the
-  // delayed-ACK timer (40 ms).
+  // The MTA may write the commands that get no reply back to back, and Nagle's algorithm on its
+  // side holds each until the previous one is acknowledged: when nothing was answered (an answer
+  // carries the acknowledgement), acknowledge at once instead of after the delayed-ACK timer
+  // (40 ms). Acknowledging every command at once would cost Postfix, which writes a message's
+  // commands together, an extra packet per answered command.
   boost::system::error_code ec;
   auto local = socket_.local_endpoint(ec);
   quick_ack_ =
-      (steps_ & ~protocol::kStepNoUnknown) != 0 && !ec && local.protocol().family() != AF_UNIX;
+      (steps_ & protocol::kStepsWithoutReply) != 0 && !ec && local.protocol().family() != AF_UNIX;
   return true;
 }
 

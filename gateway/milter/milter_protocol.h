@@ -46,18 +46,22 @@ inline constexpr char kReplyCode = 'y';
 inline constexpr uint32_t kActionAddHeaders = 0x01;
 inline constexpr uint32_t kActionChangeHeaders = 0x10;
 inline constexpr uint32_t kActionQuarantine = 0x20;
-// Protocol steps (SMFIP_*): the MTA should not send unknown SMTP commands, and expects no reply to
+// Protocol steps (SMFIP_*): the MTA should not send unknown SMTP commands nor DATA (nothing is
+// done at DATA: the message's macros come with the end of the message), and expects no reply to
 // HELO, DATA, each header field, the end of headers and each body chunk (this milter never
-// refuses at those: it decides at RCPT and at the end of the message).
+// refuses at those: it decides at RCPT and at the end of the message). An MTA that sends DATA all
+// the same (it did not agree to kStepNoData) gets the reply it expects.
 inline constexpr uint32_t kStepNoUnknown = 0x100;
+inline constexpr uint32_t kStepNoData = 0x200;
 inline constexpr uint32_t kStepNoReplyHeader = 0x80;
 inline constexpr uint32_t kStepNoReplyHelo = 0x2000;
 inline constexpr uint32_t kStepNoReplyData = 0x10000;
 inline constexpr uint32_t kStepNoReplyEndOfHeaders = 0x40000;
 inline constexpr uint32_t kStepNoReplyBody = 0x80000;
-inline constexpr uint32_t kStepsWanted = kStepNoUnknown | kStepNoReplyHeader | kStepNoReplyHelo |
-                                         kStepNoReplyData | kStepNoReplyEndOfHeaders |
-                                         kStepNoReplyBody;
+inline constexpr uint32_t kStepsWithoutReply = kStepNoReplyHeader | kStepNoReplyHelo |
+                                               kStepNoReplyData | kStepNoReplyEndOfHeaders |
+                                               kStepNoReplyBody;
+inline constexpr uint32_t kStepsWanted = kStepNoUnknown | kStepNoData | kStepsWithoutReply;
 
 inline constexpr uint32_t kHighestVersion = 6;
 inline constexpr uint32_t kLowestVersion = 2;

@@ -18,6 +18,15 @@ using namespace std::chrono_literals;
 // How long the listener pauses after a failed accept (descriptors exhausted) before trying again.
 constexpr auto kAcceptPause = 100ms;
 
+// The largest TCP segment the MTA may send us, advertised when it connects. Postfix sizes each of
+// a milter connection's two stream buffers at four times the segment size (vstream_tweak_tcp) and
+// fills every buffer it frees: with loopback's 32 KiB segments, its cleanup server mapped, filled
+// and unmapped 2 x 128 KiB for every message (smtpd: for every SMTP connection), about 0.17 ms of
+// CPU per message here, a tenth of Postfix's own work. 4 KiB gives 16 KiB buffers, still large
+// enough for its 64 KiB body chunks; a real network's segments (about 1460 bytes) are smaller
+// anyway, so only loopback and jumbo-frame links see a difference.
+constexpr int kMaxSegmentFromMta = 4096;
+
 // The endpoint of "inet:PORT@HOST", "inet6:PORT@HOST", "unix:PATH" or "local:PATH" (a missing
 // HOST means every address). Throws std::runtime_error when HOST does not resolve.
 asio::generic::stream_protocol::endpoint endpointOf(const std::string& spec, asio::io_context& io) {
@@ -71,6 +80,9 @@ void MilterServer::start() {
     ::unlink(unix_path_.c_str());
   } else if (!ec) {
     acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    // Accepted connections inherit it (best effort: a kernel that refuses only costs speed).
+    ::setsockopt(acceptor_->native_handle(), IPPROTO_TCP, TCP_MAXSEG, &kMaxSegmentFromMta,
+                 sizeof kMaxSegmentFromMta);
   }
   if (!ec) acceptor_->bind(endpoint, ec);
   if (!ec) acceptor_->listen(settings_.backlog, ec);

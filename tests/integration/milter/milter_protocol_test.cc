@@ -1,8 +1,10 @@
 // The milter wire protocol: the codec on its own, and MilterServer against a scripted MTA over
-// loopback (what it negotiates, which commands it answers, that the end of message's edits and
-// verdict leave in one write, and that a malformed packet ends the connection).
+// loopback (what it negotiates, the segment size it advertises, which commands it answers, that
+// the end of message's edits and verdict leave in one write, and that a malformed packet ends the
+// connection).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 
 #include "gateway/milter/milter_protocol.h"
 #include "gateway/milter/milter_server.h"
+#include "tests/integration/milter/tcp_segments.h"
 #include "tests/integration/milter/test_checks.h"
 #include "tests/support/loopback.h"
 
@@ -88,6 +91,8 @@ TEST(MilterCodec, NegotiationTakesTheLowerVersionAndOnlyOfferedSteps) {
   std::string out;
   uint32_t steps = p::appendNegotiation(out, {6, 0x1ff, 0x1fffff});
   EXPECT_EQ(steps, p::kStepsWanted);
+  // DATA is not sent at all (one packet, and one wake-up of the milter, less per message).
+  EXPECT_NE(steps & p::kStepNoData, 0u);
   EXPECT_EQ(out, packet(p::kOptionNegotiation,
                         uint32Bytes(6) + uint32Bytes(0x31) + uint32Bytes(p::kStepsWanted)));
   out.clear();
@@ -118,6 +123,16 @@ class ScriptedMta {
   }
   ~ScriptedMta() { close(fd_); }
   bool connected() const { return connected_; }
+
+  // TCP segments received from the milter so far (answers and bare acknowledgements).
+  int64_t segmentsReceived() const { return milter_test::tcpSegmentsReceived(fd_); }
+
+  // The largest segment this side may send, as the milter advertised it when accepting.
+  int maxSegment() const {
+    int mss = 0;
+    socklen_t length = sizeof mss;
+    return getsockopt(fd_, IPPROTO_TCP, TCP_MAXSEG, &mss, &length) == 0 ? mss : -1;
+  }
 
   void send(const std::string& bytes) {
     ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
@@ -201,6 +216,30 @@ TEST_F(MilterProtocol, Version6AgreesNoReplyStepsAndTheEndOfMessageLeavesInOneWr
   EXPECT_EQ(eom.front(), 'i') << eom;  // Authentication-Results on top
   EXPECT_NE(eom.find('h'), std::string::npos) << eom;
   EXPECT_EQ(eom.back(), 'a') << eom;
+}
+
+TEST_F(MilterProtocol, TheMtaSendsSegmentsOfAtMost4KiB) {
+  // Postfix sizes its milter stream buffers at four times the segment size, and fills each as it
+  // frees it: loopback's 32 KiB segments would cost it 2 x 128 KiB per message.
+  ScriptedMta mta(port_);
+  ASSERT_TRUE(mta.connected());
+  EXPECT_GT(mta.maxSegment(), 0);
+  EXPECT_LE(mta.maxSegment(), 4096);
+}
+
+TEST_F(MilterProtocol, AnAnswerCarriesTheAcknowledgementOfItsCommand) {
+  // Acknowledging each command at once as well would cost the MTA a second packet per answer.
+  ScriptedMta mta(port_);
+  ASSERT_TRUE(mta.connected());
+  upToRecipient(mta, 6, 0x1fffff);
+  constexpr int kAnswered = 10;
+  int64_t before = mta.segmentsReceived();
+  ASSERT_GE(before, 0) << "the kernel does not count segments";
+  for (int i = 0; i < kAnswered; ++i) {
+    ASSERT_EQ(mta.exchange(packet(p::kRecipient, bytes("<r@example.test>\0"))), "c");
+  }
+  // A few answers may come late enough for the delayed-acknowledgement timer to fire first.
+  EXPECT_LE(mta.segmentsReceived() - before, kAnswered + 3);
 }
 
 TEST_F(MilterProtocol, Version2GetsAReplyToEveryCommand) {
