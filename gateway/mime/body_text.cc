@@ -5,18 +5,20 @@
 namespace portcullis::mime {
 namespace {
 
-// Appends whitespace run `run` translated by tr/ \t\n\r\x0b/ /s and then tr/\f/\n/.
-void appendTranslated(std::string_view run, std::string& out) {
+// Writes whitespace run `run` translated by tr/ \t\n\r\x0b/ /s and then tr/\f/\n/ at `out`;
+// returns the end of what it wrote (never more bytes than the run has).
+char* writeTranslated(std::string_view run, char* out) {
   bool last_space = false;
   for (char c : run) {
     if (c == '\f') {
-      out.push_back('\n');
+      *out++ = '\n';
       last_space = false;
     } else if (!last_space) {
-      out.push_back(' ');
+      *out++ = ' ';
       last_space = true;
     }
   }
+  return out;
 }
 
 // Splits the lines of out[from..] longer than kMaxBodyLineLength as SpamAssassin's
@@ -55,44 +57,51 @@ void splitLongLines(std::string& out, size_t from) {
 }  // namespace
 
 void appendParagraphLines(std::string_view text, std::string& out) {
-  size_t from = out.size();
-  out.reserve(out.size() + text.size());
+  // The text only shrinks: written in place into room for all of it, then cut to size.
+  const size_t from = out.size();
+  out.resize(from + text.size());
+  char* write = out.data() + from;
   size_t i = 0;
   while (i < text.size()) {
-    size_t run_end = i;
-    while (run_end < text.size() && isAsciiSpace(text[run_end])) ++run_end;
-    if (run_end == i) {
-      while (run_end < text.size() && !isAsciiSpace(text[run_end])) ++run_end;
-      out.append(text.substr(i, run_end - i));
-      i = run_end;
+    if (!isAsciiSpace(text[i])) {
+      *write++ = text[i++];
       continue;
     }
-    std::string_view run = text.substr(i, run_end - i);
-    size_t first_newline = run.find('\n');
-    size_t last_newline = run.rfind('\n');
+    size_t run_end = i;
+    size_t first_newline = std::string_view::npos;
+    size_t last_newline = std::string_view::npos;
+    for (; run_end < text.size() && isAsciiSpace(text[run_end]); ++run_end) {
+      if (text[run_end] != '\n') continue;
+      if (first_newline == std::string_view::npos) first_newline = run_end;
+      last_newline = run_end;
+    }
     if (first_newline != last_newline) {  // s/\n+\s*\n+/\f/
-      appendTranslated(run.substr(0, first_newline), out);
-      out.push_back('\n');
-      appendTranslated(run.substr(last_newline + 1), out);
+      write = writeTranslated(text.substr(i, first_newline - i), write);
+      *write++ = '\n';
+      write = writeTranslated(text.substr(last_newline + 1, run_end - last_newline - 1), write);
     } else {
-      appendTranslated(run, out);
+      write = writeTranslated(text.substr(i, run_end - i), write);
     }
     i = run_end;
   }
+  out.resize(static_cast<size_t>(write - out.data()));
   splitLongLines(out, from);
 }
 
 void appendShortLines(std::string_view text, std::string& out) {
-  size_t from = out.size();
-  out.reserve(out.size() + text.size());
+  // CR LF becomes LF and a lone CR becomes LF: the text only shrinks, as above.
+  const size_t from = out.size();
+  out.resize(from + text.size());
+  char* write = out.data() + from;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\r') {
       if (i + 1 < text.size() && text[i + 1] == '\n') continue;
       c = '\n';
     }
-    out.push_back(c);
+    *write++ = c;
   }
+  out.resize(static_cast<size_t>(write - out.data()));
   splitLongLines(out, from);
 }
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -59,6 +60,11 @@ void appendUtf8OrCp1252(std::string_view bytes, std::string& out) {
   size_t i = 0;
   while (i < bytes.size()) {
     size_t run = i;
+    // ASCII runs, eight bytes at a time while no byte has its high bit set.
+    for (uint64_t word; run + 8 <= bytes.size(); run += 8) {
+      std::memcpy(&word, bytes.data() + run, 8);
+      if (word & 0x8080808080808080ULL) break;
+    }
     while (run < bytes.size() && static_cast<unsigned char>(bytes[run]) < 0x80) ++run;
     out.append(bytes.substr(i, run - i));
     i = run;

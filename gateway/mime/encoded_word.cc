@@ -61,7 +61,20 @@ void appendLiteral(std::string_view text, std::string& out, HeaderTextFlags& fla
 
 }  // namespace
 
+bool isPlainHeaderText(std::string_view value) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (c == '=' && i + 1 < value.size() && value[i + 1] == '?') return false;
+  }
+  return true;
+}
+
 void appendDecodedHeaderText(std::string_view value, std::string& out, HeaderTextFlags& flags) {
+  if (isPlainHeaderText(value)) {
+    out.append(value);
+    return;
+  }
   std::string pending;  // decoded bytes of the current run of adjacent same-charset words
   std::string_view pending_charset;
   bool have_pending = false;

@@ -20,4 +20,7 @@ struct HeaderTextFlags {
 // Appends the decoded form of the unfolded header text `value` to `out`.
 void appendDecodedHeaderText(std::string_view value, std::string& out, HeaderTextFlags& flags);
 
+// Whether `value` is ASCII without "=?": its decoded form is then `value` itself, with no flag.
+bool isPlainHeaderText(std::string_view value);
+
 }  // namespace portcullis::mime

@@ -146,12 +146,14 @@ RawHeaderSection splitHeaderSection(std::string_view entity, size_t max_fields) 
 }
 
 std::string unfoldHeaderValue(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (char c : raw)
-    if (c != '\r' && c != '\n') out.push_back(c);
-  std::string_view trimmed = trimAsciiSpace(out);
-  if (trimmed.size() != out.size()) out = std::string(trimmed);
+  // Trimming first gives the same: CR and LF are among the spaces trimmed.
+  const std::string_view trimmed = trimAsciiSpace(raw);
+  std::string out(trimmed.size(), '\0');
+  char* write = out.data();
+  for (char c : trimmed) {
+    if (c != '\r' && c != '\n') *write++ = c;
+  }
+  out.resize(static_cast<size_t>(write - out.data()));
   return out;
 }
 

@@ -114,16 +114,21 @@ class Parser {
     const RawField* content_type = nullptr;
     const RawField* disposition = nullptr;
     const RawField* encoding = nullptr;
+    part.headers.reserve(section.fields.size());
     for (const RawField& field : section.fields) {
       Header header;
       header.name = std::string(field.name);
       header.raw = field.value;
       std::string unfolded = unfoldHeaderValue(field.value);
-      HeaderTextFlags flags;
-      appendDecodedHeaderText(unfolded, header.value, flags);
-      if (flags.bad_encoded_word) flag(Anomaly::BadEncodedWord);
-      if (flags.unknown_charset) flag(Anomaly::UnknownCharset);
-      if (flags.eight_bit) flag(Anomaly::EightBitHeader);
+      if (isPlainHeaderText(unfolded)) {
+        header.value = std::move(unfolded);  // decoding would copy it unchanged
+      } else {
+        HeaderTextFlags flags;
+        appendDecodedHeaderText(unfolded, header.value, flags);
+        if (flags.bad_encoded_word) flag(Anomaly::BadEncodedWord);
+        if (flags.unknown_charset) flag(Anomaly::UnknownCharset);
+        if (flags.eight_bit) flag(Anomaly::EightBitHeader);
+      }
       part.headers.add(std::move(header));
       if (!content_type && iequals(field.name, "content-type")) content_type = &field;
       if (!disposition && iequals(field.name, "content-disposition")) disposition = &field;

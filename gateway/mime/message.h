@@ -40,6 +40,7 @@ class HeaderList {
   // Every field with this name, in order.
   std::vector<const Header*> findAll(std::string_view name) const;
   void add(Header h) { fields_.push_back(std::move(h)); }
+  void reserve(size_t count) { fields_.reserve(count); }
 
  private:
   std::vector<Header> fields_;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "filters/content/eval/eval_registry.h"
@@ -95,9 +96,12 @@ bool isWordByte(char c) {
   return isAsciiAlnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// Words with their counts; only sizes and lookups are read, never the order.
+using WordCounts = std::unordered_map<std::string, int>;
+
 // split(/\s+/) and grep(/\w/): the words of a rendered text, with their counts.
-std::map<std::string, int> wordCounts(std::string_view text) {
-  std::map<std::string, int> words;
+WordCounts wordCounts(std::string_view text) {
+  WordCounts words;
   size_t at = 0;
   auto space_at = [&](size_t i) -> size_t {  // length of the whitespace at i, or 0
     if (isAsciiSpace(text[i])) return 1;
@@ -157,18 +161,18 @@ bool isDescendant(const SaMimeParts& parts, int index, int ancestor) {
 AlternativeDifference alternativeDifference(const SaMimeParts& parts) {
   AlternativeDifference out;
   if (isMeetingRequest(parts)) return out;
-  std::vector<std::optional<std::map<std::string, int>>> words(parts.parts.size());
-  auto wordsOf = [&](size_t i) -> const std::map<std::string, int>& {
+  std::vector<std::optional<WordCounts>> words(parts.parts.size());
+  auto wordsOf = [&](size_t i) -> const WordCounts& {
     if (!words[i]) {
       const auto rendered = renderedText(parts.parts[i]);
-      words[i] = rendered ? wordCounts(*rendered) : std::map<std::string, int>();
+      words[i] = rendered ? wordCounts(*rendered) : WordCounts();
     }
     return *words[i];
   };
   for (size_t ma = 0; ma < parts.parts.size(); ++ma) {
     if (!parts.parts[ma].type.starts_with("multipart/alternative")) continue;
-    std::map<std::string, int> html;
-    std::map<std::string, int> text;
+    WordCounts html;
+    WordCounts text;
     // The parts under `ma` follow it, depth first.
     for (size_t i = ma + 1;
          i < parts.parts.size() && isDescendant(parts, static_cast<int>(i), static_cast<int>(ma));

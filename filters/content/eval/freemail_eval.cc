@@ -17,11 +17,22 @@
 namespace portcullis::content {
 namespace {
 
+// A lowercased domain glob ('?' any one character, '*' any run without a dot) with the literal
+// text before its first and after its last wildcard, which must stand at the domain's ends.
+struct DomainGlob {
+  explicit DomainGlob(std::string glob)
+      : pattern(std::move(glob)),
+        head(pattern.substr(0, pattern.find_first_of("*?"))),
+        tail(pattern.substr(pattern.find_last_of("*?") + 1)) {}
+  std::string pattern;
+  std::string head;
+  std::string tail;
+};
+
 // The plugin's configuration, read once per rule set.
 struct FreemailConfig {
   std::set<std::string, std::less<>> domains;
-  std::vector<std::string> wildcards;          // lowercased domain globs ('?' any one character,
-                                               // '*' any run without a dot)
+  std::vector<DomainGlob> wildcards;
   std::set<std::string, std::less<>> welcome;  // addresses and domains that are never freemail
   std::vector<std::string> imported_welcome;   // welcomelist_auth globs, when imported
   double max_body_emails = 5;
@@ -76,7 +87,7 @@ FreemailConfig readConfig(EvalBuildContext& context) {
       for (auto& entry : words(setting.value)) {
         if (!validDomainEntry(entry)) continue;
         if (entry.find_first_of("*?") != std::string::npos) {
-          config.wildcards.push_back(std::move(entry));
+          config.wildcards.emplace_back(std::move(entry));
         } else {
           config.domains.insert(std::move(entry));
         }
@@ -117,13 +128,10 @@ FreemailConfig readConfig(EvalBuildContext& context) {
 
 // A domain glob where '*' never crosses a dot, matched against the whole domain (in time
 // proportional to the product of the two lengths).
-bool domainGlobMatches(std::string_view pattern, std::string_view domain) {
+bool domainGlobMatches(const DomainGlob& glob, std::string_view domain) {
   // The literal text before the first and after the last wildcard must stand at the ends: that
   // settles nearly every pattern of a long list without the table below.
-  const size_t first = pattern.find_first_of("*?");
-  if (first == std::string_view::npos) return pattern == domain;
-  const std::string_view head = pattern.substr(0, first);
-  const std::string_view tail = pattern.substr(pattern.find_last_of("*?") + 1);
+  const std::string_view head = glob.head, tail = glob.tail, pattern = glob.pattern;
   if (head.size() + tail.size() > domain.size() || !domain.starts_with(head) ||
       !domain.ends_with(tail))
     return false;
@@ -166,7 +174,7 @@ bool isFreemail(const FreemailConfig& config, std::string_view email) {
   if (config.domains.count(domain) > 0) return true;
   if (at == std::string_view::npos) return false;
   return std::any_of(config.wildcards.begin(), config.wildcards.end(),
-                     [domain](const std::string& glob) { return domainGlobMatches(glob, domain); });
+                     [domain](const DomainGlob& glob) { return domainGlobMatches(glob, domain); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,16 +64,21 @@ std::string squeezedSpaces(std::string text) {
   return out;
 }
 
-std::string receivedText(const ContentView& view) {
-  return joinedLines(unfoldedValues(view, "Received"));
+// The Received text with whitespace runs squeezed, which several forgery tests read: once per scan.
+const std::string& squeezedReceived(const EvalInput& in) {
+  struct Squeezed {
+    std::string text;
+  };
+  return in.facts.get<Squeezed>([&in] { return Squeezed{squeezedSpaces(receivedText(in))}; }).text;
 }
 
 // The MESSAGEID pseudo-header's values: the ids lists and resenders move, then Message-Id.
-std::vector<std::string> messageIds(const ContentView& view) {
+std::vector<std::string> messageIds(const EvalInput& in) {
   std::vector<std::string> ids;
   for (std::string_view name :
        {"X-Message-Id", "Resent-Message-Id", "X-Original-Message-ID", "Message-Id"}) {
-    for (auto& value : unfoldedValues(view, name)) ids.push_back(std::move(value));
+    const auto& values = unfoldedValues(in, name);
+    ids.insert(ids.end(), values.begin(), values.end());
   }
   return ids;
 }
@@ -81,21 +86,29 @@ std::vector<std::string> messageIds(const ContentView& view) {
 // ---------------------------------------------------------------------------------------------
 // Mailing lists and gateways that strip Received fields.
 
-bool gatedThroughReceivedRemover(const ContentView& view) {
+bool receivedFieldsRemoved(const EvalInput& in) {
   static const auto ezmlm = perlPattern("(?m)^contact \\S+\\@\\S+\\; run by ezmlm$");
   static const auto list_to = perlPattern("(?m)^mailing list \\S+\\@\\S+");
   static const auto qmail =
       perlPattern("qmail \\d+ invoked (?:from network|by .{3,20})\\); \\d+ ... \\d+");
   static const auto msn = perlPattern("from groups\\.msn\\.com \\(\\S+\\.msn\\.com ");
-  const auto mailing_list = unfoldedValues(view, "Mailing-List");
-  const auto received = unfoldedValues(view, "Received");
+  const auto& mailing_list = unfoldedValues(in, "Mailing-List");
+  const auto& received = unfoldedValues(in, "Received");
   if (!mailing_list.empty() && search(*ezmlm, joinedLines(mailing_list))) {
-    if (search(*list_to, joinedLines(unfoldedValues(view, "Delivered-To"))) &&
-        search(*qmail, joinedLines(received)))
+    if (search(*list_to, joinedLines(unfoldedValues(in, "Delivered-To"))) &&
+        search(*qmail, receivedText(in)))
       return true;
   }
   if (received.empty()) return true;
-  return search(*msn, joinedLines(received));
+  return search(*msn, receivedText(in));
+}
+
+// gated_through_received_hdr_remover, which several forgery tests ask: computed once per scan.
+bool gatedThroughReceivedRemover(const EvalInput& in) {
+  struct Gated {
+    bool gated;
+  };
+  return in.facts.get<Gated>([&in] { return Gated{receivedFieldsRemoved(in)}; }).gated;
 }
 
 bool msnGroupsHeaders(const EvalInput& in) {
@@ -110,11 +123,11 @@ bool msnGroupsHeaders(const EvalInput& in) {
   if (list.find_first_of(" \t\n\r") != std::string::npos) return false;
   static const auto pickup =
       perlPattern("from mail pickup service by ((?:p\\d\\d\\.)groups\\.msn\\.com)\\b");
-  const std::string received = receivedText(in.view);
+  const std::string& received = receivedText(in);
   auto server = pickup->firstMatch(received);
   if (!server) return false;
   const std::string host = server->substr(server->rfind(' ') + 1);
-  const std::string message_id = joinedLines(unfoldedValues(in.view, "Message-Id"));
+  const std::string message_id = joinedLines(unfoldedValues(in, "Message-Id"));
   if (list == "notifications") {
     auto id = perlPattern("^<\\S+\\@" + host + ">", false, false);
     return id && search(*id, message_id);
@@ -143,24 +156,24 @@ struct HotmailVerdict {
   bool missing = false;  // From is @hotmail.com, but no Hotmail trail at all
 };
 
-HotmailVerdict hotmailVerdict(const EvalInput& in) {
+HotmailVerdict computeHotmailVerdict(const EvalInput& in) {
   HotmailVerdict verdict;
   // Either verdict needs hotmail.com in a Received field or in From: most mail stops here.
-  const std::string received = receivedText(in.view);
+  const std::string& received = receivedText(in);
   if (received.find("hotmail.com") == std::string::npos &&
       !containsCaseless(firstAddress(in, "From"), "hotmail.com"))
     return verdict;
-  const std::string rcvd = squeezedSpaces(received);
+  const std::string& rcvd = squeezedReceived(in);
   static const auto pickup =
       perlPattern("from mail pickup service by hotmail\\.com with Microsoft SMTPSVC;");
   if (search(*pickup, rcvd) || msnGroupsHeaders(in)) return verdict;
   static const auto ip_re = perlPattern(kIpAddress, true);
   static const auto orig_re = perlPattern("hotmail\\.com|msonline\\-outlook");
-  const auto ip_values = unfoldedValues(in.view, "X-Originating-Ip");
-  const auto orig_values = unfoldedValues(in.view, "X-OriginatorOrg");
+  const auto& ip_values = unfoldedValues(in, "X-Originating-Ip");
+  const auto& orig_values = unfoldedValues(in, "X-OriginatorOrg");
   const bool ip = !ip_values.empty() && search(*ip_re, joinedLines(ip_values));
   const bool orig = !orig_values.empty() && search(*orig_re, joinedLines(orig_values));
-  if (gatedThroughReceivedRemover(in.view)) return verdict;
+  if (gatedThroughReceivedRemover(in)) return verdict;
   static const auto hotmail =
       perlPattern("from (?:\\S*\\.)?hotmail.com \\(\\S+\\.hotmail(?:\\.msn)?\\.com[ \\)]");
   static const auto outbound = perlPattern(
@@ -185,14 +198,19 @@ HotmailVerdict hotmailVerdict(const EvalInput& in) {
   return verdict;
 }
 
+// Both Hotmail tests read one verdict: computed once per scan.
+const HotmailVerdict& hotmailVerdict(const EvalInput& in) {
+  return in.facts.get<HotmailVerdict>([&in] { return computeHotmailVerdict(in); });
+}
+
 bool forgedEudoramail(const EvalInput& in) {
   static const auto from_re = perlPattern("\\beudoramail\\.com$", true);
   if (!search(*from_re, firstAddress(in, "From"))) return false;
-  const std::string rcvd = squeezedSpaces(receivedText(in.view));
+  const std::string& rcvd = squeezedReceived(in);
   static const auto ip_re = perlPattern(kIpAddress, true);
-  const auto ip_values = unfoldedValues(in.view, "X-Sender-Ip");
+  const auto& ip_values = unfoldedValues(in, "X-Sender-Ip");
   const bool ip = !ip_values.empty() && search(*ip_re, joinedLines(ip_values));
-  if (gatedThroughReceivedRemover(in.view)) return false;
+  if (gatedThroughReceivedRemover(in)) return false;
   static const auto whowhere = perlPattern("by \\S*whowhere.com\\;");
   return !(search(*whowhere, rcvd) && ip);
 }
@@ -207,14 +225,14 @@ bool forgedYahoo(const EvalInput& in) {
   const std::string from = firstAddress(in, "From");
   static const auto from_re = perlPattern("\\byahoo\\.com$", true);
   if (!search(*from_re, from)) return false;
-  std::string rcvd = receivedText(in.view);
+  std::string rcvd = receivedText(in);
   if (!joinedLines(decodedValues(in.view, "Resent-From")).empty() &&
       !joinedLines(decodedValues(in.view, "Resent-To")).empty()) {
-    std::string x_received = joinedLines(unfoldedValues(in.view, "X-Received"));
+    std::string x_received = joinedLines(unfoldedValues(in, "X-Received"));
     if (!x_received.empty()) rcvd = std::move(x_received);
   }
   rcvd = squeezedSpaces(std::move(rcvd));
-  if (gatedThroughReceivedRemover(in.view)) return false;
+  if (gatedThroughReceivedRemover(in)) return false;
   const RelayModel& relays = in.facts.relays();
   for (const auto& relay : relays.trusted) {
     if (yahooName(relay.rdns)) return false;
@@ -239,10 +257,10 @@ bool forgedYahoo(const EvalInput& in) {
 bool forgedJuno(const EvalInput& in) {
   static const auto from_re = perlPattern("\\bjuno\\.com$", true);
   if (!search(*from_re, firstAddress(in, "From"))) return false;
-  if (gatedThroughReceivedRemover(in.view)) return false;
-  const std::string xorig = joinedLines(unfoldedValues(in.view, "X-Originating-IP"));
+  if (gatedThroughReceivedRemover(in)) return false;
+  const std::string xorig = joinedLines(unfoldedValues(in, "X-Originating-IP"));
   const std::string xmailer = joinedLines(decodedValues(in.view, "X-Mailer"));
-  const std::string rcvd = receivedText(in.view);
+  const std::string& rcvd = receivedText(in);
   if (!xorig.empty()) {
     static const auto juno =
         perlPattern(withIp("from.*\\b(?:juno|untd)\\.com.*[\\[\\(]", "[\\]\\)].*by"));
@@ -258,22 +276,22 @@ bool forgedJuno(const EvalInput& in) {
 bool forgedGmail(const EvalInput& in) {
   static const auto from_re = perlPattern("\\bgmail\\.com$", true);
   if (!search(*from_re, firstAddress(in, "From"))) return false;
-  const std::string state = joinedLines(unfoldedValues(in.view, "X-Gm-Message-State"));
-  const std::string source = joinedLines(unfoldedValues(in.view, "X-Google-Smtp-Source"));
-  const std::string x_received = joinedLines(unfoldedValues(in.view, "X-Received"));
+  const std::string state = joinedLines(unfoldedValues(in, "X-Gm-Message-State"));
+  const std::string source = joinedLines(unfoldedValues(in, "X-Google-Smtp-Source"));
+  const std::string x_received = joinedLines(unfoldedValues(in, "X-Received"));
   static const auto internal = perlPattern("by 10\\.\\S+ with SMTP id \\S+");
   static const auto internal6 = perlPattern("by 2002\\:a\\d\\d\\:\\w+\\:\\S+ with SMTP id \\S+");
   static const auto submission = perlPattern("by smtp\\.googlemail\\.com with ESMTPSA id \\S+");
   if (search(*internal, x_received) || search(*internal6, x_received) ||
-      search(*submission, receivedText(in.view)))
+      search(*submission, receivedText(in)))
     return false;
   return !(state.size() >= 60 && source.size() >= 60);
 }
 
 // A gw05-style forgery: the oldest Received field, below at least one other, says
 // "from HOST by NAME with ESMTP; DATE" with a dotless NAME.
-bool forgedGw05(const ContentView& view) {
-  const std::vector<std::string> received = unfoldedValues(view, "Received");
+bool forgedGw05(const EvalInput& in) {
+  const std::vector<std::string>& received = unfoldedValues(in, "Received");
   if (received.size() < 2) return false;
   static const auto shape = perlPattern(
       "^from\\s\\S+\\sby\\s\\S+\\swith\\sESMTP\\;\\s+\\S\\S\\S,\\s+\\d+\\s+\\S\\S\\S\\s+\\d{4}\\s+"
@@ -290,8 +308,8 @@ bool forgedGw05(const ContentView& view) {
   return oldest.substr(at, end - at).find('.') == std::string::npos;
 }
 
-bool fakeAolRelay(const ContentView& view) {
-  const std::string rcvd = squeezedSpaces(receivedText(view));
+bool fakeAolRelay(const EvalInput& in) {
+  const std::string& rcvd = squeezedReceived(in);
   static const auto relay = perlPattern(" rly-[a-z][a-z]\\d\\d\\.", true);
   static const auto via_aol = perlPattern("\\/AOL-\\d+\\.\\d+\\.\\d+\\)");
   static const auto aolish = perlPattern("ESMTP id (?:RELAY|MAILRELAY|MAILIN)");
@@ -308,9 +326,9 @@ struct DateFacts {
   int64_t diff = 0;  // header time minus the nearest Received time; 0 when either is missing
 };
 
-std::optional<int64_t> headerDate(const ContentView& view) {
+std::optional<int64_t> headerDate(const EvalInput& in) {
   for (std::string_view name : {"Resent-Date", "Date"}) {
-    for (const auto& value : unfoldedValues(view, name)) {
+    for (const auto& value : unfoldedValues(in, name)) {
       if (value.empty()) continue;
       if (auto time = parseMailDate(value)) return time;
     }
@@ -318,11 +336,10 @@ std::optional<int64_t> headerDate(const ContentView& view) {
   return std::nullopt;
 }
 
-std::vector<int64_t> receivedTimes(const ContentView& view) {
-  std::vector<std::string> received;
-  for (auto& value : unfoldedValues(view, "Received")) {
-    if (value.find_first_not_of(" \t\r\n\f\v") != std::string::npos)
-      received.push_back(std::move(value));
+std::vector<int64_t> receivedTimes(const EvalInput& in) {
+  std::vector<std::string_view> received;  // into the values kept for the scan
+  for (const auto& value : unfoldedValues(in, "Received")) {
+    if (value.find_first_not_of(" \t\r\n\f\v") != std::string::npos) received.push_back(value);
   }
   if (received.empty()) return {};
   // Fetchmail and local delivery hops at the top carry the time of retrieval, not of sending.
@@ -351,11 +368,11 @@ std::vector<int64_t> receivedTimes(const ContentView& view) {
   return times;
 }
 
-DateFacts dateFacts(const ContentView& view) {
+DateFacts dateFacts(const EvalInput& in) {
   DateFacts facts;
-  facts.header_time = headerDate(view);
+  facts.header_time = headerDate(in);
   if (!facts.header_time) return facts;
-  facts.received_times = receivedTimes(view);
+  facts.received_times = receivedTimes(in);
   if (facts.received_times.empty()) return facts;
   std::vector<int64_t> diffs;
   for (int64_t t : facts.received_times) diffs.push_back(*facts.header_time - t);
@@ -381,8 +398,8 @@ std::string hoursText(int64_t seconds) {
 }
 
 // MSGID_OUTLOOK_INVALID: the time Outlook encodes in its Message-ID against Date and Received.
-bool outlookMessageIdInvalid(const ContentView& view, std::string* evidence) {
-  const std::vector<std::string> ids = messageIds(view);
+bool outlookMessageIdInvalid(const EvalInput& in, std::string* evidence) {
+  const std::vector<std::string> ids = messageIds(in);
   if (ids.empty()) return false;
   const std::string& id = ids.front();
   auto hex = [&id](size_t from, size_t count) {
@@ -402,10 +419,10 @@ bool outlookMessageIdInvalid(const ContentView& view, std::string* evidence) {
     return std::trunc(static_cast<double>(time) * 0.0023283064365387 + 27111902.8329849);
   };
   constexpr double kFudge = 250;
-  const int64_t date = parseMailDate(joinedLines(unfoldedValues(view, "Date"))).value_or(0);
+  const int64_t date = parseMailDate(joinedLines(unfoldedValues(in, "Date"))).value_or(0);
   if (std::fabs(token - expected(date)) < kFudge) return false;
   // SpamAssassin reads the first date of all Received fields together here.
-  const int64_t received = parseMailDate(receivedText(view)).value_or(0);
+  const int64_t received = parseMailDate(receivedText(in)).value_or(0);
   if (std::fabs(token - expected(received)) < kFudge) return false;
   if (evidence) *evidence = "Message-ID time stamp matches neither Date nor Received";
   return true;
@@ -423,10 +440,12 @@ RecipientFacts recipientFacts(const EvalInput& in) {
   constexpr size_t kSortedCount = 7, kSimilarCount = 5, kSimilarLength = 2;
   std::vector<std::string> inputs;
   for (std::string_view name : {"To", "Cc"}) {
-    for (auto& a : headerAddresses(in, name)) inputs.push_back(std::move(a));
+    const auto& addresses = headerAddresses(in, name);
+    inputs.insert(inputs.end(), addresses.begin(), addresses.end());
   }
   if (inputs.size() < kSimilarCount) {
-    for (auto& a : headerAddresses(in, "Bcc")) inputs.push_back(std::move(a));
+    const auto& bcc = headerAddresses(in, "Bcc");
+    inputs.insert(inputs.end(), bcc.begin(), bcc.end());
   }
   std::vector<std::string> addresses;
   std::string previous;
@@ -514,16 +533,19 @@ bool illegalChars(const ContentView& view, const std::string& header, double rat
                   std::string* evidence) {
   const auto text = headerText(view, header, HeaderForm::Raw);
   if (!text || text->find_first_not_of(" \t\r\n\f\v") == std::string::npos) return false;
-  const bool non_ascii = std::any_of(text->begin(), text->end(),
-                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  const bool controls = std::any_of(
-      text->begin(), text->end(), [](char c) { return isControl(static_cast<unsigned char>(c)); });
-  if (non_ascii && validUtf8(*text) && !controls) return false;
-  double illegal = 0, exempt = 0;
+  // One pass over the text: most of it is plain ASCII without controls.
+  bool non_ascii = false, controls = false;
+  size_t illegal_count = 0, exempt_count = 0;
   for (unsigned char c : *text) {
-    if (isControl(c) || c >= 0x7f) ++illegal;
-    if (c == 0xa2 || c == 0xa3 || c == 0xae) ++exempt;
+    const bool control = isControl(c);
+    controls = controls || control;
+    non_ascii = non_ascii || c >= 0x80;
+    if (control || c >= 0x7f) ++illegal_count;
+    if (c == 0xa2 || c == 0xa3 || c == 0xae) ++exempt_count;
   }
+  if (non_ascii && !controls && validUtf8(*text)) return false;
+  double illegal = static_cast<double>(illegal_count);
+  const double exempt = static_cast<double>(exempt_count);
   if (illegal > 0 && iequals(header, "Subject") && exempt == 1) --illegal;
   const bool hit = illegal / static_cast<double>(text->size()) >= ratio && illegal >= count;
   if (hit && evidence) {
@@ -583,12 +605,11 @@ bool unresolvedTemplate(const ContentView& view, std::string* evidence) {
     return false;
   };
   for (const auto& h : view.headers) {
+    // No match spans the ": " joining the name and the value (neither char is '%', 'A'-'Z').
+    if (!templated(h.name) && !templated(h.decoded)) continue;
     if (kExempt.count(toLower(h.name)) > 0) continue;
-    std::string line = std::string(h.name) + ": " + std::string(h.decoded);
-    if (templated(line)) {
-      if (evidence) *evidence = "unresolved template in " + std::string(h.name);
-      return true;
-    }
+    if (evidence) *evidence = "unresolved template in " + std::string(h.name);
+    return true;
   }
   return false;
 }
@@ -633,8 +654,8 @@ std::string secondLevelDomain(const std::string& address) {
   return domain;
 }
 
-bool ratwareNameId(const ContentView& view) {
-  const std::string message_ids = joinedLines(messageIds(view));
+bool ratwareNameId(const EvalInput& in) {
+  const std::string message_ids = joinedLines(messageIds(in));
   // <[A-Z]{28}\.([^>]+?)>
   for (size_t open = message_ids.find('<'); open != std::string::npos;
        open = message_ids.find('<', open + 1)) {
@@ -647,7 +668,7 @@ bool ratwareNameId(const ContentView& view) {
     if (close == std::string::npos || close == open + 30) continue;
     const std::string tail = message_ids.substr(open + 30, close - open - 30);
     auto pattern = perlPattern("\\\"[^\\\"]+\\\"\\s*<" + inQuotes(tail) + ">", false, false);
-    return pattern && search(*pattern, joinedLines(decodedValues(view, "From")));
+    return pattern && search(*pattern, joinedLines(decodedValues(in.view, "From")));
   }
   return false;
 }
@@ -737,7 +758,7 @@ void registerHeaderEvals(EvalRegistry& registry) {
             });
       });
   addSimple(registry, "check_for_fake_aol_relay_in_rcvd",
-            [](const EvalInput& in, std::string*) { return fakeAolRelay(in.view); });
+            [](const EvalInput& in, std::string*) { return fakeAolRelay(in); });
   registry.add("check_for_faraway_charset_in_headers",
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (!args.empty())
@@ -764,7 +785,7 @@ void registerHeaderEvals(EvalRegistry& registry) {
               return hit;
             });
   addSimple(registry, "check_for_forged_gw05_received_headers",
-            [](const EvalInput& in, std::string*) { return forgedGw05(in.view); });
+            [](const EvalInput& in, std::string*) { return forgedGw05(in); });
   addSimple(registry, "check_for_msn_groups_headers",
             [](const EvalInput& in, std::string*) { return msnGroupsHeaders(in); });
   addSimple(registry, "check_for_forged_eudoramail_received_headers",
@@ -814,17 +835,17 @@ void registerHeaderEvals(EvalRegistry& registry) {
         }
         if (!min || !max)
           return evalArgumentError("check_for_shifted_date", "(min hours, max hours) or 'undef'");
-        return EvalBuild::success([min = *min, max = *max](const EvalInput& in,
-                                                           std::string* evidence) {
-          const int64_t diff = in.facts.get<DateFacts>([&in] { return dateFacts(in.view); }).diff;
-          const auto seconds = static_cast<double>(diff);
-          const bool hit = (!min || seconds >= 3600 * *min) && (!max || seconds < 3600 * *max);
-          if (hit && evidence) {
-            *evidence = "Date is " + hoursText(diff < 0 ? -diff : diff) + " hours " +
-                        (diff < 0 ? "before" : "after") + " the nearest Received date";
-          }
-          return hit;
-        });
+        return EvalBuild::success(
+            [min = *min, max = *max](const EvalInput& in, std::string* evidence) {
+              const int64_t diff = in.facts.get<DateFacts>([&in] { return dateFacts(in); }).diff;
+              const auto seconds = static_cast<double>(diff);
+              const bool hit = (!min || seconds >= 3600 * *min) && (!max || seconds < 3600 * *max);
+              if (hit && evidence) {
+                *evidence = "Date is " + hoursText(diff < 0 ? -diff : diff) + " hours " +
+                            (diff < 0 ? "before" : "after") + " the nearest Received date";
+              }
+              return hit;
+            });
       });
   registry.add(
       "check_for_to_in_subject", [](const std::vector<std::string>& args, auto&) -> EvalBuild {
@@ -834,22 +855,22 @@ void registerHeaderEvals(EvalRegistry& registry) {
             [test = args[0]](const EvalInput& in, std::string*) { return toInSubject(in, test); });
       });
   addSimple(registry, "check_outlook_message_id", [](const EvalInput& in, std::string* evidence) {
-    return outlookMessageIdInvalid(in.view, evidence);
+    return outlookMessageIdInvalid(in, evidence);
   });
   addSimple(registry, "check_messageid_not_usable", [](const EvalInput& in, std::string*) {
     static const auto lyris = perlPattern("<mailto:(?:leave-\\S+|\\S+-unsubscribe)\\@\\S+>$", true);
     static const auto cwt = perlPattern("\\/CWT\\/DCE\\)");
     static const auto iplanet = perlPattern("iPlanet Messaging Server");
-    if (search(*lyris, joinedLines(unfoldedValues(in.view, "List-Unsubscribe")))) return true;
-    if (gatedThroughReceivedRemover(in.view)) return true;
-    const std::string rcvd = receivedText(in.view);
+    if (search(*lyris, joinedLines(unfoldedValues(in, "List-Unsubscribe")))) return true;
+    if (gatedThroughReceivedRemover(in)) return true;
+    const std::string& rcvd = receivedText(in);
     return search(*cwt, rcvd) || search(*iplanet, rcvd);
   });
   addSimple(registry, "check_unresolved_template", [](const EvalInput& in, std::string* evidence) {
     return unresolvedTemplate(in.view, evidence);
   });
   addSimple(registry, "check_ratware_name_id",
-            [](const EvalInput& in, std::string*) { return ratwareNameId(in.view); });
+            [](const EvalInput& in, std::string*) { return ratwareNameId(in); });
   registry.add("check_ratware_envelope_from",
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (!args.empty())
@@ -860,7 +881,7 @@ void registerHeaderEvals(EvalRegistry& registry) {
                  });
                });
   addSimple(registry, "gated_through_received_hdr_remover",
-            [](const EvalInput& in, std::string*) { return gatedThroughReceivedRemover(in.view); });
+            [](const EvalInput& in, std::string*) { return gatedThroughReceivedRemover(in); });
   addSimple(registry, "check_equal_from_domains", [](const EvalInput& in, std::string* evidence) {
     const std::string from = secondLevelDomain(firstAddress(in, "From"));
     const std::string envelope = secondLevelDomain(firstAddress(in, "EnvelopeFrom"));

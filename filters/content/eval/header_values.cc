@@ -1,6 +1,7 @@
 #include "filters/content/eval/header_values.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "filters/content/eval/message_facts.h"
 #include "gateway/base/text.h"
@@ -14,21 +15,23 @@ bool isBlank(char c) {
 }
 
 std::string unfolded(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
+  std::string out(raw.size(), '\0');
+  char* write = out.data();
   for (size_t i = 0; i < raw.size(); ++i) {
     if (raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
     if (raw[i] == '\n' && i + 1 < raw.size() && (raw[i + 1] == ' ' || raw[i + 1] == '\t')) {
-      out += ' ';
+      *write++ = ' ';
       while (i + 1 < raw.size() && (raw[i + 1] == ' ' || raw[i + 1] == '\t')) ++i;
       continue;
     }
-    out += raw[i];
+    *write++ = raw[i];
   }
-  size_t begin = 0, end = out.size();
+  size_t begin = 0, end = static_cast<size_t>(write - out.data());
   while (begin < end && isBlank(out[begin])) ++begin;
   while (end > begin && isBlank(out[end - 1])) --end;
-  return out.substr(begin, end - begin);
+  out.resize(end);
+  out.erase(0, begin);
+  return out;
 }
 
 void addUnique(std::vector<std::string>& out, std::string value) {
@@ -93,6 +96,88 @@ std::string receivedForAddress(std::string_view received) {
   return {};
 }
 
+// The addresses of each header name asked for in one scan, by name as asked (names compare
+// without case). A deque: references handed out stay valid as names are added.
+struct AddressesByHeader {
+  mutable std::deque<std::pair<std::string, std::vector<std::string>>> entries;
+};
+
+// The unfolded values of each header name asked for in one scan, as AddressesByHeader.
+struct UnfoldedByHeader {
+  mutable std::deque<std::pair<std::string, std::vector<std::string>>> entries;
+};
+
+struct ReceivedText {
+  std::string text;
+};
+
+struct AllFromAddresses {
+  std::vector<std::string> addresses;
+};
+
+struct AllToAddresses {
+  std::vector<std::string> addresses;
+};
+
+std::vector<std::string> parsedHeaderAddresses(const EvalInput& input, std::string_view name) {
+  std::vector<std::string> out;
+  if (iequals(name, "EnvelopeFrom")) {
+    const std::string envelope = input.facts.pseudoHeader("EnvelopeFrom").value_or("");
+    for (auto& mailbox : parseMailboxes(envelope)) {
+      if (!mailbox.address.empty()) out.push_back(std::move(mailbox.address));
+    }
+    return out;
+  }
+  for (const auto& h : input.view.headers) {
+    if (!iequals(h.name, name)) continue;
+    for (auto& mailbox : parseMailboxes(h.decoded)) {
+      if (!mailbox.address.empty()) out.push_back(std::move(mailbox.address));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> computeAllFromAddresses(const EvalInput& input) {
+  std::vector<std::string> out;
+  std::vector<std::string> resent = firstFieldAddresses(input.view, "Resent-From");
+  if (!resent.empty()) {
+    for (auto& address : resent) addUnique(out, std::move(address));
+    return out;
+  }
+  for (std::string_view name :
+       {"From", "Envelope-Sender", "Resent-Sender", "X-Envelope-From", "EnvelopeFrom"}) {
+    for (const auto& address : headerAddresses(input, name)) {
+      addUnique(out, squeezedDots(address));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> computeAllToAddresses(const EvalInput& input) {
+  std::vector<std::string> out;
+  std::vector<std::string> resent = firstFieldAddresses(input.view, "Resent-To");
+  for (auto& address : firstFieldAddresses(input.view, "Resent-Cc")) {
+    resent.push_back(std::move(address));
+  }
+  if (!resent.empty()) {
+    for (auto& address : resent) addUnique(out, std::move(address));
+    return out;
+  }
+  const std::vector<std::string>& received = unfoldedValues(input, "Received");
+  for (size_t i = 0; i < received.size() && i < 3; ++i) {
+    if (std::string address = receivedForAddress(received[i]); !address.empty()) {
+      addUnique(out, std::move(address));
+    }
+  }
+  for (std::string_view name :
+       {"To", "Apparently-To", "Delivered-To", "Envelope-Recipients", "Apparently-Resent-To",
+        "X-Envelope-To", "Envelope-To", "X-Delivered-To", "X-Original-To", "X-Rcpt-To", "X-Real-To",
+        "Cc"}) {
+    for (const auto& address : headerAddresses(input, name)) addUnique(out, address);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> unfoldedValues(const ContentView& view, std::string_view name) {
@@ -101,6 +186,23 @@ std::vector<std::string> unfoldedValues(const ContentView& view, std::string_vie
     if (iequals(h.name, name)) out.push_back(unfolded(h.raw));
   }
   return out;
+}
+
+const std::vector<std::string>& unfoldedValues(const EvalInput& input, std::string_view name) {
+  const UnfoldedByHeader& cache =
+      input.facts.get<UnfoldedByHeader>([] { return UnfoldedByHeader{}; });
+  for (const auto& [asked, values] : cache.entries) {
+    if (iequals(asked, name)) return values;
+  }
+  cache.entries.emplace_back(std::string(name), unfoldedValues(input.view, name));
+  return cache.entries.back().second;
+}
+
+const std::string& receivedText(const EvalInput& input) {
+  return input.facts
+      .get<ReceivedText>(
+          [&input] { return ReceivedText{joinedLines(unfoldedValues(input, "Received"))}; })
+      .text;
 }
 
 std::vector<std::string_view> decodedValues(const ContentView& view, std::string_view name) {
@@ -123,68 +225,31 @@ std::string joinedLines(const std::vector<std::string_view>& values) {
   return out;
 }
 
-std::vector<std::string> headerAddresses(const EvalInput& input, std::string_view name) {
-  std::vector<std::string> out;
-  if (iequals(name, "EnvelopeFrom")) {
-    const std::string envelope = input.facts.pseudoHeader("EnvelopeFrom").value_or("");
-    for (auto& mailbox : parseMailboxes(envelope)) {
-      if (!mailbox.address.empty()) out.push_back(std::move(mailbox.address));
-    }
-    return out;
+const std::vector<std::string>& headerAddresses(const EvalInput& input, std::string_view name) {
+  const AddressesByHeader& cache =
+      input.facts.get<AddressesByHeader>([] { return AddressesByHeader{}; });
+  for (const auto& [asked, addresses] : cache.entries) {
+    if (iequals(asked, name)) return addresses;
   }
-  for (const auto& h : input.view.headers) {
-    if (!iequals(h.name, name)) continue;
-    for (auto& mailbox : parseMailboxes(h.decoded)) {
-      if (!mailbox.address.empty()) out.push_back(std::move(mailbox.address));
-    }
-  }
-  return out;
+  cache.entries.emplace_back(std::string(name), parsedHeaderAddresses(input, name));
+  return cache.entries.back().second;
 }
 
 std::string firstAddress(const EvalInput& input, std::string_view name) {
-  std::vector<std::string> all = headerAddresses(input, name);
-  return all.empty() ? std::string() : std::move(all.front());
+  const std::vector<std::string>& all = headerAddresses(input, name);
+  return all.empty() ? std::string() : all.front();
 }
 
-std::vector<std::string> allFromAddresses(const EvalInput& input) {
-  std::vector<std::string> out;
-  std::vector<std::string> resent = firstFieldAddresses(input.view, "Resent-From");
-  if (!resent.empty()) {
-    for (auto& address : resent) addUnique(out, std::move(address));
-    return out;
-  }
-  for (std::string_view name :
-       {"From", "Envelope-Sender", "Resent-Sender", "X-Envelope-From", "EnvelopeFrom"}) {
-    for (auto& address : headerAddresses(input, name)) {
-      addUnique(out, squeezedDots(std::move(address)));
-    }
-  }
-  return out;
+const std::vector<std::string>& allFromAddresses(const EvalInput& input) {
+  return input.facts
+      .get<AllFromAddresses>([&input] { return AllFromAddresses{computeAllFromAddresses(input)}; })
+      .addresses;
 }
 
-std::vector<std::string> allToAddresses(const EvalInput& input) {
-  std::vector<std::string> out;
-  std::vector<std::string> resent = firstFieldAddresses(input.view, "Resent-To");
-  for (auto& address : firstFieldAddresses(input.view, "Resent-Cc")) {
-    resent.push_back(std::move(address));
-  }
-  if (!resent.empty()) {
-    for (auto& address : resent) addUnique(out, std::move(address));
-    return out;
-  }
-  const std::vector<std::string> received = unfoldedValues(input.view, "Received");
-  for (size_t i = 0; i < received.size() && i < 3; ++i) {
-    if (std::string address = receivedForAddress(received[i]); !address.empty()) {
-      addUnique(out, std::move(address));
-    }
-  }
-  for (std::string_view name :
-       {"To", "Apparently-To", "Delivered-To", "Envelope-Recipients", "Apparently-Resent-To",
-        "X-Envelope-To", "Envelope-To", "X-Delivered-To", "X-Original-To", "X-Rcpt-To", "X-Real-To",
-        "Cc"}) {
-    for (auto& address : headerAddresses(input, name)) addUnique(out, std::move(address));
-  }
-  return out;
+const std::vector<std::string>& allToAddresses(const EvalInput& input) {
+  return input.facts
+      .get<AllToAddresses>([&input] { return AllToAddresses{computeAllToAddresses(input)}; })
+      .addresses;
 }
 
 bool globMatches(std::string_view pattern, std::string_view text) {

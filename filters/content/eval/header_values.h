@@ -20,6 +20,12 @@ namespace portcullis::content {
 // the ends trimmed), not MIME-decoded.
 std::vector<std::string> unfoldedValues(const ContentView& view, std::string_view name);
 
+// The same for the message of `input`, computed once per name and scan (kept in input.facts):
+// the reference stays valid for the scan.
+const std::vector<std::string>& unfoldedValues(const EvalInput& input, std::string_view name);
+// joinedLines(unfoldedValues(input, "Received")), computed once per scan.
+const std::string& receivedText(const EvalInput& input);
+
 // Every instance of `name`, decoded (RFC 2047), in order.
 std::vector<std::string_view> decodedValues(const ContentView& view, std::string_view name);
 
@@ -28,18 +34,20 @@ std::string joinedLines(const std::vector<std::string>& values);
 std::string joinedLines(const std::vector<std::string_view>& values);
 
 // The addresses of every instance of `name` (`Name:addr`), in order; `EnvelopeFrom` is the
-// envelope sender of the relay model.
-std::vector<std::string> headerAddresses(const EvalInput& input, std::string_view name);
+// envelope sender of the relay model. Parsed once per name and scan (kept in input.facts): the
+// reference stays valid for the scan.
+const std::vector<std::string>& headerAddresses(const EvalInput& input, std::string_view name);
 // The first of them ("" when none): SpamAssassin's scalar get("Name:addr").
 std::string firstAddress(const EvalInput& input, std::string_view name);
 
 // PerMsgStatus::all_from_addrs: the Resent-From addresses when there are any, else those of From,
 // Envelope-Sender, Resent-Sender, X-Envelope-From and the envelope sender; without duplicates.
-std::vector<std::string> allFromAddresses(const EvalInput& input);
+// Computed once per scan (kept in input.facts), as is allToAddresses.
+const std::vector<std::string>& allFromAddresses(const EvalInput& input);
 // PerMsgStatus::all_to_addrs: the Resent-To and Resent-Cc addresses when there are any, else the
 // "for <address>" of the three newest Received fields and the addresses of To, Cc and the
 // envelope-recipient fields MTAs add; without duplicates.
-std::vector<std::string> allToAddresses(const EvalInput& input);
+const std::vector<std::string>& allToAddresses(const EvalInput& input);
 
 // Whether `text` matches a file-glob `pattern` of SpamAssassin's address lists as a whole
 // (welcomelist_from and friends): '*' any run, '?' any one character, the rest literal. Both

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "filters/content/eval/html_chars.h"
@@ -129,8 +131,9 @@ bool isWordPiece(uint32_t cp, bool unicode) {
 // ---------------------------------------------------------------------------------------------
 // Element tables of HTML.pm.
 
-const std::set<std::string, std::less<>>& elementNames() {
-  static const std::set<std::string, std::less<>> names = {
+// A hash set: every tag of every document is looked up here.
+const std::unordered_set<std::string_view>& elementNames() {
+  static const std::unordered_set<std::string_view> names = {
       "a",      "abbr",       "acronym",  "address",  "area",     "b",       "base",     "bdo",
       "big",    "blockquote", "body",     "br",       "button",   "caption", "cite",     "code",
       "col",    "colgroup",   "dd",       "del",      "dfn",      "div",     "dl",       "dt",
@@ -1405,6 +1408,14 @@ std::string prepare(std::string_view html) {
   std::string out;
   out.reserve(html.size());
   for (size_t i = 0; i < html.size();) {
+    // Bytes that start none of the forms below are copied a run at a time.
+    size_t run_end = i;
+    while (run_end < html.size() && html[run_end] != '&' && html[run_end] != '<' &&
+           html[run_end] != '\xe2')
+      ++run_end;
+    out.append(html.substr(i, run_end - i));
+    i = run_end;
+    if (i == html.size()) break;
     if (html.compare(i, 6, "&nbsp;") == 0) {
       out += ' ';
       i += 6;

@@ -40,7 +40,10 @@ class AddressList {
     for (char& c : pattern) {
       if (c == '\0' || c == '\\' || c == '(') c = '_';
     }
-    entries_[toLower(entry)] = std::move(pattern);
+    const size_t last_wildcard = pattern.find_last_of("*?");
+    std::string tail =
+        last_wildcard == std::string::npos ? pattern : pattern.substr(last_wildcard + 1);
+    entries_[toLower(entry)] = Glob{std::move(pattern), std::move(tail)};
   }
   void remove(std::string_view entry) { entries_.erase(toLower(entry)); }
   bool empty() const { return entries_.empty(); }
@@ -49,14 +52,19 @@ class AddressList {
   std::optional<std::string> match(std::string_view address) const {
     const std::string lower = toLower(address);
     if (entries_.count(lower) > 0) return lower;
-    for (const auto& [entry, pattern] : entries_) {
-      if (globMatches(pattern, lower)) return entry;
+    for (const auto& [entry, glob] : entries_) {
+      if (std::string_view(lower).ends_with(glob.tail) && globMatches(glob.pattern, lower))
+        return entry;
     }
     return std::nullopt;
   }
 
  private:
-  std::map<std::string, std::string> entries_;  // as written (lowercased) -> glob
+  struct Glob {
+    std::string pattern;
+    std::string tail;  // the literal text after the last wildcard, which must end an address
+  };
+  std::map<std::string, Glob> entries_;  // as written (lowercased) -> glob
 };
 
 // welcomelist_from_rcvd and def_welcomelist_from_rcvd: an address glob and the relays
@@ -308,7 +316,7 @@ struct FromVerdicts {
 
 FromVerdicts fromVerdicts(const ListConfig& config, const EvalInput& in) {
   FromVerdicts verdicts;
-  const std::vector<std::string> senders = allFromAddresses(in);
+  const std::vector<std::string>& senders = allFromAddresses(in);
   const AddressList& welcome = config.list("welcomelist_from");
   for (const auto& sender : senders) {
     if (welcome.match(sender)) {

@@ -4,6 +4,8 @@
 // are computed once per message (MimeAttachmentFacts), as are the parse flags SpamAssassin's
 // MIME parser records (mime_parse_flags.h).
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -178,7 +180,7 @@ MimeAttachmentFacts checkAttachments(const SaMimeParts& parts, const OkLocales& 
         part.type == "text/plain" && (!part.has_charset || part.charset == "us-ascii");
     const bool plain_unencoded =
         part.type == "text/plain" && (cte.empty() || cte == "7bit" || cte == "8bit");
-    for (const SaLine& line : saRawLines(part.part->raw_body, parts.crlf)) {
+    forEachSaRawLine(part.part->raw_body, parts.crlf, [&](const SaLine& line) {
       const size_t length = line.length();
       if (facts.multipart_alternative && !attachment &&
           (part.type == "text/plain" || part.type == "text/html")) {
@@ -201,7 +203,7 @@ MimeAttachmentFacts checkAttachments(const SaMimeParts& parts, const OkLocales& 
         normal_chars += static_cast<double>(rest);
         unicode_chars += found;
       }
-    }
+    });
     leaves.push_back(leaf);
   }
   if (qp_bytes > 0) {
@@ -332,7 +334,16 @@ double uppercasePercent(const EvalInput& in, const OkLocales& locales) {
   for (const auto& charset : charsets) {
     if (charsetLikelyToFpAsCaps(charset)) return 0;
   }
-  double length = 0, lower = 0, upper = 0;
+  // Per byte: 1 for a lower-case letter or a digit, 2 for an upper-case letter.
+  static constexpr std::array<uint8_t, 256> kLetterKinds = [] {
+    std::array<uint8_t, 256> kinds{};
+    for (int c = 'a'; c <= 'z'; ++c) kinds[c] = 1;
+    for (int c = '0'; c <= '9'; ++c) kinds[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) kinds[c] = 2;
+    return kinds;
+  }();
+  double length = 0;
+  uint64_t lower = 0, upper = 0;
   forEachBodyLine(in.view.body, [&](std::string_view line, size_t line_length) {
     if (!hasInnerSpace(line) || startsWithBase64Pair(line)) return;
     // Shift-JIS escape sequences are not text.
@@ -348,13 +359,15 @@ double uppercasePercent(const EvalInput& in, const OkLocales& locales) {
     length += static_cast<double>(line_length);
     for (std::string_view piece : kept) {
       for (char c : piece) {
-        if ((c >= 'a' && c <= 'z') || isAsciiDigit(c)) ++lower;
-        if (c >= 'A' && c <= 'Z') ++upper;
+        const uint8_t kind = kLetterKinds[static_cast<unsigned char>(c)];
+        lower += kind & 1;
+        upper += kind >> 1;
       }
     }
   });
   if (length < 200 || upper + lower == 0) return 0;
-  return upper / (upper + lower) * 100;
+  const auto upper_count = static_cast<double>(upper);
+  return upper_count / (upper_count + static_cast<double>(lower)) * 100;
 }
 
 // MIMEEval::are_more_high_bits_set on the body lines joined.
@@ -385,8 +398,9 @@ size_t longestBase64Line(const SaMimeParts& parts) {
   for (const SaPart& part : parts.parts) {
     if (!part.leaf || part.type == "application/ics" || part.transfer_encoding != "base64")
       continue;
-    for (const SaLine& line : saRawLines(part.part->raw_body, parts.crlf))
+    forEachSaRawLine(part.part->raw_body, parts.crlf, [&longest](const SaLine& line) {
       longest = std::max(longest, line.length());
+    });
   }
   return longest;
 }

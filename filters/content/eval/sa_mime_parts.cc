@@ -237,18 +237,7 @@ const SaMimeParts& saMimeParts(const EvalInput& input) {
 
 std::vector<SaLine> saRawLines(std::string_view body, bool crlf) {
   std::vector<SaLine> lines;
-  size_t at = 0;
-  while (at < body.size()) {
-    const size_t nl = body.find('\n', at);
-    if (nl == std::string_view::npos) {
-      lines.push_back({body.substr(at), false});
-      break;
-    }
-    size_t end = nl;
-    if (crlf && end > at && body[end - 1] == '\r') --end;
-    lines.push_back({body.substr(at, end - at), true});
-    at = nl + 1;
-  }
+  forEachSaRawLine(body, crlf, [&lines](const SaLine& line) { lines.push_back(line); });
   return lines;
 }
 

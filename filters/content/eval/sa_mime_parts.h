@@ -68,4 +68,22 @@ struct SaLine {
 // The raw lines of a body.
 std::vector<SaLine> saRawLines(std::string_view body, bool crlf);
 
+// Calls `visit(const SaLine&)` on each raw line of a body, in order (saRawLines without the
+// vector).
+template <typename Visit>
+void forEachSaRawLine(std::string_view body, bool crlf, Visit&& visit) {
+  size_t at = 0;
+  while (at < body.size()) {
+    const size_t nl = body.find('\n', at);
+    if (nl == std::string_view::npos) {
+      visit(SaLine{body.substr(at), false});
+      return;
+    }
+    size_t end = nl;
+    if (crlf && end > at && body[end - 1] == '\r') --end;
+    visit(SaLine{body.substr(at, end - at), true});
+    at = nl + 1;
+  }
+}
+
 }  // namespace portcullis::content

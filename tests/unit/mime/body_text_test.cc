@@ -42,5 +42,21 @@ TEST(MimeRawBodyText, LineEndsNormalised) {
   EXPECT_EQ(out, "a\nb\nc\n");
 }
 
+TEST(MimeBodyText, AppendsAfterWhatIsThere) {
+  std::string out = "kept\n";
+  appendParagraphLines("x \t\r\n\v\n\f y\n", out);
+  EXPECT_EQ(out, "kept\nx \n\n y ");
+  out = "kept\n";
+  appendShortLines("\r\r\nz\r", out);
+  EXPECT_EQ(out, "kept\n\n\nz\n");
+}
+
+TEST(MimeBodyText, WhitespaceOnlyAndEmptyTexts) {
+  EXPECT_EQ(paragraphs(""), "");
+  EXPECT_EQ(paragraphs(" \t "), " ");
+  EXPECT_EQ(paragraphs("\n\n"), "\n");
+  EXPECT_EQ(paragraphs("\f\f"), "\n\n");
+}
+
 }  // namespace
 }  // namespace portcullis::mime

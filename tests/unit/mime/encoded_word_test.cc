@@ -59,6 +59,17 @@ TEST(MimeEncodedWord, UnknownCharsetIsFlaggedAndKept) {
   EXPECT_TRUE(flags.unknown_charset);
 }
 
+TEST(MimeEncodedWord, PlainTextIsItsOwnDecodedForm) {
+  EXPECT_TRUE(isPlainHeaderText("Re: hello = world ?"));
+  EXPECT_TRUE(isPlainHeaderText(""));
+  EXPECT_FALSE(isPlainHeaderText("=?utf-8?Q?x?="));
+  EXPECT_FALSE(isPlainHeaderText("a =?"));
+  EXPECT_FALSE(isPlainHeaderText("caf\xE9"));
+  HeaderTextFlags flags;
+  EXPECT_EQ(decode("Re: hello = world ?", &flags), "Re: hello = world ?");
+  EXPECT_FALSE(flags.eight_bit || flags.bad_encoded_word || flags.unknown_charset);
+}
+
 TEST(MimeEncodedWord, RawEightBitIsFlaggedAndConverted) {
   HeaderTextFlags flags;
   EXPECT_EQ(decode("caf\xE9", &flags), "caf\xC3\xA9");

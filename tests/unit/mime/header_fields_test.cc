@@ -47,6 +47,8 @@ TEST(MimeHeaderSection, FieldLimit) {
 
 TEST(MimeHeaderSection, Unfold) {
   EXPECT_EQ(unfoldHeaderValue(" hello\r\n\tworld \r\n"), "hello\tworld");
+  EXPECT_EQ(unfoldHeaderValue("\r\n \t a\r\n b \r\n"), "a b");
+  EXPECT_EQ(unfoldHeaderValue(" \r\n "), "");
 }
 
 TEST(MimeParameters, ContentType) {

@@ -2,7 +2,9 @@
 // parser it measures dates with (filters/content/eval/mail_date.h).
 #include <gtest/gtest.h>
 
+#include "filters/content/eval/header_values.h"
 #include "filters/content/eval/mail_date.h"
+#include "filters/content/eval/message_facts.h"
 #include "tests/unit/content/eval/eval_test_support.h"
 
 namespace portcullis::content {
@@ -437,6 +439,45 @@ TEST(HeaderEval, FarawayCharsetsFollowTheLocales) {
       "eval:check_for_faraway_charset_in_headers()\n");
   EXPECT_FALSE(
       scanWith(*all, "Subject: =?koi8-r?B?8NLJ18XU?=\n\nhi\n").hit("CHARSET_FARAWAY_HEADER"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header values kept once per scan (header_values.h).
+
+TEST(HeaderValues, KeptPerScanGiveWhatTheViewGives) {
+  const std::string raw =
+      "Received: from a.example (a.example [192.0.2.1])\n"
+      "\tby b.example; Sat, 15 Jun 2002 23:37:16 -0000\n"
+      "Received: from c.example by a.example;\n  Sat, 15 Jun 2002 23:30:00 -0000\n"
+      "From: Someone <Some.One@Example.COM>\n"
+      "Resent-Sender: other@example.org\n"
+      "To: a@x.example, \"B\" <b@y.example>\n"
+      "Cc: c@z.example\n"
+      "Subject: hi\n\nbody\n";
+  const mime::Message message = mime::Message::parse(raw);
+  const ContentView view = viewOfMessage(message);
+  const RelayTrust trust;
+  MessageFacts facts(view, trust);
+  const ExternalSymbols external;
+  const EvalInput in{view, facts, external};
+
+  EXPECT_EQ(unfoldedValues(in, "Received"), unfoldedValues(view, "Received"));
+  EXPECT_EQ(&unfoldedValues(in, "received"), &unfoldedValues(in, "Received"));
+  EXPECT_EQ(receivedText(in), joinedLines(unfoldedValues(view, "Received")));
+
+  const std::vector<std::string> to = {"a@x.example", "b@y.example"};
+  EXPECT_EQ(headerAddresses(in, "To"), to);
+  const std::vector<std::string>* first = &headerAddresses(in, "To");
+  EXPECT_EQ(headerAddresses(in, "Cc"), std::vector<std::string>{"c@z.example"});
+  EXPECT_TRUE(headerAddresses(in, "Bcc").empty());
+  EXPECT_EQ(&headerAddresses(in, "to"), first);  // still valid after other names were added
+  EXPECT_EQ(firstAddress(in, "From"), "Some.One@Example.COM");
+
+  const std::vector<std::string> from = {"Some.One@Example.COM", "other@example.org"};
+  EXPECT_EQ(allFromAddresses(in), from);
+  EXPECT_EQ(&allFromAddresses(in), &allFromAddresses(in));
+  const std::vector<std::string> all_to = {"a@x.example", "b@y.example", "c@z.example"};
+  EXPECT_EQ(allToAddresses(in), all_to);
 }
 
 }  // namespace
