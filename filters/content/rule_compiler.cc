@@ -2,12 +2,14 @@
 // or PCRE2, compiles one database per text group (or loads it from the disk cache), resolves and
 // orders meta rules.
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <set>
 
 #include "filters/content/compiled_rules.h"
 #include "filters/content/database_cache.h"
 #include "filters/content/eval/eval_registry.h"
+#include "filters/content/pattern_edges.h"
 #include "filters/content/pattern_rewrite.h"
 #include "gateway/base/text.h"
 
@@ -34,12 +36,37 @@ std::string groupKey(const Rule& rule) {
   return key;
 }
 
+// The shortest match of `expression` as Hyperscan reads it (as a prefilter when it cannot run it
+// exactly); 0 when it cannot say.
+unsigned minimumWidth(const std::string& expression, const RuleRegex& regex) {
+  const unsigned flags = HS_FLAG_MULTILINE | (regex.caseless ? HS_FLAG_CASELESS : 0u) |
+                         (regex.dotall ? HS_FLAG_DOTALL : 0u);
+  for (const unsigned mode : {flags, flags | HS_FLAG_PREFILTER}) {
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_expression_info(expression.c_str(), mode, &info, &error) != HS_SUCCESS) {
+      hs_free_compile_error(error);
+      continue;
+    }
+    const unsigned width = info->min_width;
+    std::free(info);
+    return width;
+  }
+  return 0;
+}
+
 // The expression Hyperscan runs for a rule: a rule read in pieces, which Hyperscan scans joined by
-// newlines, loses its piece anchors when PCRE2 is there to settle its hits on the pieces.
+// newlines, loses its piece anchors when PCRE2 is there to settle its hits on the pieces, and its
+// optional edges (pattern_edges.h) unless what remains could match nearly anywhere.
 std::string hyperscanExpression(const Rule& rule, const std::string& pattern, bool has_pcre) {
+  constexpr unsigned kMinimumCoreWidth = 3;
   if (rule.regex.extended) return "(?x)" + pattern;
-  if (readInPieces(rule.type) && has_pcre) return withoutPieceAnchors(pattern).value_or(pattern);
-  return pattern;
+  if (!readInPieces(rule.type) || !has_pcre) return pattern;
+  std::string unanchored = withoutPieceAnchors(pattern).value_or(pattern);
+  if (auto core = withoutOptionalEdges(unanchored);
+      core && minimumWidth(*core, rule.regex) >= kMinimumCoreWidth)
+    return std::move(*core);
+  return unanchored;
 }
 
 HsPattern hyperscanPattern(const Rule& rule, unsigned id, bool has_pcre) {
