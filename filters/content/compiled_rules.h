@@ -164,6 +164,9 @@ class CompiledRules {
 
   std::vector<CompiledRule> rules_;
   std::vector<RuleBrief> briefs_;  // one per rule
+  // The reported rules a verdict settles whatever Hyperscan found: all but the un-negated
+  // Hyperscan ones, which count only when their database hit.
+  std::vector<uint32_t> verdict_settles_;
   PackedMetaPrograms meta_programs_;
   std::vector<std::string> external_operands_;
   std::vector<TextGroup> groups_;

@@ -600,6 +600,10 @@ class RuleCompiler {
         }
         brief.meta_program = out_->meta_programs_.add(cr.meta->cheapestFirst(traits), ids);
       }
+      const bool hyperscan =
+          cr.engine == Engine::Hyperscan || cr.engine == Engine::HyperscanPrefilter;
+      if (cr.reported && (!hyperscan || cr.rule.negated))
+        out_->verdict_settles_.push_back(static_cast<uint32_t>(out_->briefs_.size()));
       out_->briefs_.push_back(brief);
     }
   }

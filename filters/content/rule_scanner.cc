@@ -10,7 +10,8 @@
 // and so are the plain pieces of a text that is not plain as a whole.
 // Meta rules ask for their operands as they evaluate, and `&&`/`||` short-circuit, so a sub-rule
 // no verdict depends on is never settled at all; a scan for the verdict leaves out the groups of
-// rules that no verdict can depend on (compiled_rules.h).
+// rules that no verdict can depend on (compiled_rules.h), and reads only the reported rules that
+// can count: those Hyperscan hit, and those it does not settle.
 #include <algorithm>
 #include <optional>
 
@@ -113,6 +114,7 @@ class MessageScan {
               bool explain)
       : rules_(rules.rules_),
         briefs_(rules.briefs_),
+        verdict_settles_(rules.verdict_settles_),
         meta_programs_(rules.meta_programs_),
         external_operands_(rules.external_operands_),
         groups_(rules.groups_),
@@ -137,7 +139,10 @@ class MessageScan {
         truncated_ = true;
       }
       text.database_ran = scratch != nullptr;
-      if (!text.database_ran) continue;
+      if (!text.database_ran) {
+        every_database_ran_ = false;
+        continue;
+      }
       const TextGroup& group = groups_[g];
       const bool plain = !group.plain_databases.empty() && isPlainText(text.text);
       if (plain || !group.scanned_in_parts) {
@@ -147,43 +152,47 @@ class MessageScan {
         scan(g, group.plain_databases, parts.plain.text, scratch, &parts.plain);
         scan(g, group.databases, parts.other.text, scratch, &parts.other);
       }
+      every_database_ran_ = every_database_ran_ && text.database_ran;
     }
+  }
+
+  // Settles what a verdict needs: every reported rule, or (when every database it needs ran)
+  // only those a Hyperscan hit or no hit at all can make count, leaving the un-negated Hyperscan
+  // rules without a hit at 0 unread.
+  void settleReported() {
+    if (!every_database_ran_) {
+      for (size_t i = 0; i < rules_.size(); ++i) {
+        if (briefs_[i].reported) settle(i);
+      }
+      return;
+    }
+    for (const uint32_t i : verdict_settles_) settle(i);
+    for (const uint32_t i : matched_) {
+      if (briefs_[i].reported) settle(i);
+    }
+  }
+
+  void settleEvery() {
+    for (size_t i = 0; i < rules_.size(); ++i) settle(i);
+  }
+
+  // The rules settled so far with a count, in rule order.
+  std::vector<uint32_t> counted() const {
+    std::vector<uint32_t> rules = counted_;
+    std::sort(rules.begin(), rules.end());
+    return rules;
   }
 
   // The rule's hit count (meta rules: 1 or 0), settled now if it was not yet.
   int settle(size_t i) {
     if (counts_[i] != kUnsettled) return counts_[i];
-    // Most rules are Hyperscan's and did not match: settled without reading the rule itself.
-    const CompiledRules::RuleBrief& brief = briefs_[i];
-    if ((brief.engine == Engine::Hyperscan || brief.engine == Engine::HyperscanPrefilter) &&
-        first_end_[i] == kNoMatch && texts_[brief.group].database_ran)
-      return counts_[i] = brief.negated ? 1 : 0;
     counts_[i] = 0;  // also what a dependency loop would read; the compiler disables those
-    if (brief.engine == Engine::Meta)
-      return counts_[i] = metaValue(brief.meta_program) != 0 ? 1 : 0;
-    const CompiledRule& cr = rules_[i];
-    int count = 0;
-    switch (cr.engine) {
-      case Engine::Hyperscan:
-      case Engine::HyperscanPrefilter:
-      case Engine::Pcre:
-        count = matchCount(cr, i);
-        break;
-      case Engine::Exists:
-        count = headerExists(view_, cr.rule.header) != cr.rule.negated ? 1 : 0;
-        break;
-      case Engine::Eval:
-        count = cr.eval(EvalInput{view_, facts_, external_}, evidence(i)) ? 1 : 0;
-        break;
-      case Engine::Meta:
-      case Engine::Disabled:
-        break;
-    }
+    const int count = countOf(i);
     counts_[i] = count;
+    if (count != 0) counted_.push_back(static_cast<uint32_t>(i));
     return count;
   }
 
-  bool settled(size_t i) const { return counts_[i] != kUnsettled; }
   // Why an eval rule hit, when explaining.
   std::optional<std::string> evidenceOf(size_t i) const {
     if (evidence_.empty() || evidence_[i].empty()) return std::nullopt;
@@ -234,9 +243,40 @@ class MessageScan {
                                        scratch, onMatch, &hits) == HS_SUCCESS;
     }
     for (const auto& [position, end] : hits) {
-      auto& first = first_end_[groups_[g].rules[position]];
+      const size_t rule = groups_[g].rules[position];
+      auto& first = first_end_[rule];
+      if (first == kNoMatch) matched_.push_back(static_cast<uint32_t>(rule));
       first = std::min<unsigned long long>(first, part ? part->inText(end) : end);
     }
+  }
+
+  // Rule i's count, read from its brief when Hyperscan settled it (most rules: no hit), else
+  // from its engine.
+  int countOf(size_t i) {
+    const CompiledRules::RuleBrief& brief = briefs_[i];
+    if ((brief.engine == Engine::Hyperscan || brief.engine == Engine::HyperscanPrefilter) &&
+        first_end_[i] == kNoMatch && texts_[brief.group].database_ran)
+      return brief.negated ? 1 : 0;
+    if (brief.engine == Engine::Meta) return metaValue(brief.meta_program) != 0 ? 1 : 0;
+    const CompiledRule& cr = rules_[i];
+    int count = 0;
+    switch (cr.engine) {
+      case Engine::Hyperscan:
+      case Engine::HyperscanPrefilter:
+      case Engine::Pcre:
+        count = matchCount(cr, i);
+        break;
+      case Engine::Exists:
+        count = headerExists(view_, cr.rule.header) != cr.rule.negated ? 1 : 0;
+        break;
+      case Engine::Eval:
+        count = cr.eval(EvalInput{view_, facts_, external_}, evidence(i)) ? 1 : 0;
+        break;
+      case Engine::Meta:
+      case Engine::Disabled:
+        break;
+    }
+    return count;
   }
 
   std::string* evidence(size_t i) { return evidence_.empty() ? nullptr : &evidence_[i]; }
@@ -290,6 +330,7 @@ class MessageScan {
 
   const std::vector<CompiledRule>& rules_;
   const std::vector<CompiledRules::RuleBrief>& briefs_;
+  const std::vector<uint32_t>& verdict_settles_;
   const PackedMetaPrograms& meta_programs_;
   const std::vector<std::string>& external_operands_;
   const std::vector<TextGroup>& groups_;
@@ -301,6 +342,9 @@ class MessageScan {
   std::vector<int> counts_;                    // per rule: kUnsettled until settled
   std::vector<GroupText> texts_;               // per group
   std::vector<std::string> evidence_;          // per rule when explaining, else empty
+  std::vector<uint32_t> matched_;              // rules with a Hyperscan hit, in no order
+  std::vector<uint32_t> counted_;              // rules settled with a count, in no order
+  bool every_database_ran_ = true;
   bool truncated_ = false;
 };
 
@@ -309,16 +353,15 @@ ScanResult CompiledRules::scan(const ContentView& view, const ExternalSymbols& e
   MessageScan message(*this, view, external, explain);
   message.runDatabases(
       scratch_prototype_ ? threadScratch(generation_, scratch_prototype_.get()) : nullptr, depth);
-  for (size_t i = 0; i < rules_.size(); ++i) {
-    if (depth == ScanDepth::Every || briefs_[i].reported) message.settle(i);
+  if (depth == ScanDepth::Every) {
+    message.settleEvery();
+  } else {
+    message.settleReported();
   }
   ScanResult result;
   result.truncated = message.truncated();
-  for (size_t i = 0; i < rules_.size(); ++i) {
-    if (!message.settled(i)) continue;
-    const int count = message.settle(i);
-    if (count == 0) continue;
-    RuleHit hit{i, count, std::nullopt, std::nullopt};
+  for (const uint32_t i : message.counted()) {
+    RuleHit hit{i, message.settle(i), std::nullopt, std::nullopt};
     const CompiledRule& cr = rules_[i];
     if (explain && cr.engine == Engine::Eval) hit.evidence = message.evidenceOf(i);
     if (explain && cr.group >= 0 && cr.pcre && !cr.rule.negated) {
