@@ -1,5 +1,6 @@
 // The statistical classifier: tokenizes a message, reads what the store knows of its tokens and
-// combines their evidence (Robinson's per-token probabilities, Fisher's chi-square combining) into
+// combines their evidence (Robinson's per-token probabilities, with the larger learnt class's
+// counts weighed in units of the smaller one, and Fisher's chi-square combining: combiner.h) into
 // the probability that the message is spam. It says nothing until the store holds at least the
 // configured minimum of spam and of ham messages (SpamAssassin: 200 of each). Learning and
 // forgetting go through the same tokenizer, so the store's counts match what classify() reads.
@@ -22,8 +23,9 @@ struct ClassifierSettings {
   std::size_t max_interesting_tokens = 150;    // the most telling tokens that are combined
   std::size_t max_tokens_per_message = 20000;  // bounded work on enormous messages
   // Sparse bigrams over body words (tokenizer.h), 0: words only. Off by default: on the
-  // development corpus (10-fold cross-validation) they lowered the spam caught at p >= 0.9 from
-  // 90.0% to 84.8% (window 2) and 79.6% (window 5), with no ham flagged either way.
+  // development corpus (10-fold cross-validation with the stock rules, threshold 5.0) words alone
+  // catch 96.6% of spam with 4 of 2,500 ham flagged, window 2 96.6% with 8 ham flagged, window 5
+  // 96.2% with 11; the classifier alone at p >= 0.9 is within 0.4% of words alone either way.
   std::size_t osb_window = 0;
 };
 

@@ -15,7 +15,12 @@ std::optional<double> tokenProbability(TokenCounts counts, std::uint64_t spam_le
   // (after forgetting, or in a store shared by several writers).
   const double spam_ratio = std::min(spam / ns, 1.0), ham_ratio = std::min(ham / nn, 1.0);
   const double p = spam_ratio / (spam_ratio + ham_ratio);
-  const double n = spam + ham;
+  // How far p is to be trusted: the messages the token was seen in, those of the larger class
+  // counted in units of the smaller one when balancing (a token in 3 of 2,000 ham and none of 400
+  // spam would be expected in under one of those spam anyway: it is weak evidence, not strong).
+  const double n = s.balance_class_sizes
+                       ? spam * std::min(nn / ns, 1.0) + ham * std::min(ns / nn, 1.0)
+                       : spam + ham;
   return (s.robinson_s * s.robinson_x + n * p) / (s.robinson_s + n);
 }
 

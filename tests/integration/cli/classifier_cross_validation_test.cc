@@ -7,6 +7,8 @@
 // Asserts that the classifier improves on the rules alone and a floor below which it is broken.
 // Skips when SpamAssassin's rules or the corpus (tests/support/fetch-corpus.sh) are missing.
 // CLASSIFIER_CV_UNSURE=1 lists the messages the classifier is unsure of, with their telling tokens;
+// CLASSIFIER_CV_MISSED=1 lists the spam missed and the ham flagged, with the rules that scored and
+// the classifier's telling tokens;
 // CLASSIFIER_CV_OSB_WINDOW=N measures another sparse-bigram window (0: words only).
 #include <gtest/gtest.h>
 
@@ -147,8 +149,9 @@ struct Tally {
 
 // How many messages of each class fell in each of SpamAssassin's BAYES_* buckets.
 struct BucketTally {
-  static constexpr double kUpper[] = {0.01, 0.05, 0.20, 0.40, 0.60, 0.80, 0.95, 0.99, 1.00};
-  static constexpr const char* kNames[] = {"00", "05", "20", "40", "50", "60", "80", "95", "99"};
+  static constexpr double kUpper[] = {0.01, 0.05, 0.20, 0.40, 0.60, 0.80, 0.95, 0.99, 0.999, 1.00};
+  static constexpr const char* kNames[] = {"00", "05", "20", "40", "50",
+                                           "60", "80", "95", "99", "999"};
   size_t counts[2][std::size(kUpper) + 1] = {};  // [spam?][bucket], the last: no probability
 
   void add(MessageClass cls, std::optional<double> probability) {
@@ -172,16 +175,35 @@ struct BucketTally {
   }
 };
 
-// With CLASSIFIER_CV_UNSURE set: a message the classifier is unsure of, with its telling tokens.
-void showUnsure(const CorpusMessage& message, const classifier::Classifier& classifier) {
+// Prints the classifier's probability of `message` and its most telling tokens.
+void showTelling(const CorpusMessage& message, const classifier::Classifier& classifier) {
   const auto explained = classifier.classify(classifierInputOf(message.view), true);
-  std::printf("unsure: %s %s p=%.3f:", message.cls == MessageClass::Spam ? "spam" : "ham",
-              message.name.c_str(), explained.probability.value_or(-1));
+  std::printf(" p=%.4f:", explained.probability.value_or(-1));
   for (size_t i = 0; i < explained.telling.size() && i < 12; ++i) {
     const auto& t = explained.telling[i];
     std::printf(" %s(%.2f %u/%u)", t.text.c_str(), t.probability, t.counts.spam, t.counts.ham);
   }
   std::printf("\n");
+}
+
+// With CLASSIFIER_CV_UNSURE set: a message the classifier is unsure of, with its telling tokens.
+void showUnsure(const CorpusMessage& message, const classifier::Classifier& classifier) {
+  std::printf("unsure: %s %s", message.cls == MessageClass::Spam ? "spam" : "ham",
+              message.name.c_str());
+  showTelling(message, classifier);
+}
+
+// With CLASSIFIER_CV_MISSED set: a spam missed or a ham flagged, with the rules that scored and
+// the classifier's telling tokens.
+void showMissed(const CorpusMessage& message, double score, const CompiledRules& rules,
+                const classifier::Classifier& classifier) {
+  std::printf("%s %s %.2f:", message.cls == MessageClass::Spam ? "missed spam" : "flagged ham",
+              message.name.c_str(), score);
+  for (const auto& symbol :
+       symbolsOf(rules, rules.scan(message.view, {}, false, ScanDepth::Verdict)))
+    if (symbol.score != 0) std::printf(" %s(%.2f)", symbol.name.c_str(), symbol.score);
+  std::printf("\n   ");
+  showTelling(message, classifier);
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -215,6 +237,7 @@ TEST(ClassifierCrossValidation, StockRulesWithTheClassifierBeatTheRulesAlone) {
   std::printf("corpus read and rules loaded in %.1f s\n", secondsSince(start));
 
   const bool show_unsure = std::getenv("CLASSIFIER_CV_UNSURE") != nullptr;
+  const bool show_missed = std::getenv("CLASSIFIER_CV_MISSED") != nullptr;
   Tally alone, combined, classifier_alone;
   BucketTally buckets;
   for (const auto& message : messages)
@@ -243,8 +266,11 @@ TEST(ClassifierCrossValidation, StockRulesWithTheClassifierBeatTheRulesAlone) {
     for (size_t i = 0; i < messages.size(); ++i) {
       if (fold[i] != k) continue;
       const CorpusMessage& message = *messages[i];
-      combined.add(message.cls, scoreOf(*rules_and_classifier, message.view));
+      const double score = scoreOf(*rules_and_classifier, message.view);
+      combined.add(message.cls, score);
       const auto classified = with_classifier.classifier->classify(classifierInputOf(message.view));
+      if (show_missed && (message.cls == MessageClass::Spam) != (score >= kRequiredScore))
+        showMissed(message, score, *rules_and_classifier, *with_classifier.classifier);
       // The classifier alone calls spam what BAYES_60 and above would.
       classifier_alone.add(message.cls,
                            classified.probability && *classified.probability > 0.6 ? 1e9 : 0);

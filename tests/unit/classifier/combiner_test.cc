@@ -11,8 +11,9 @@ namespace portcullis::classifier {
 namespace {
 
 TEST(Combiner, RobinsonProbabilityOfATokenNormalisesByClassSizes) {
-  CombinerSettings s;  // SpamAssassin's constants: s = 0.160, x = 0.538
+  CombinerSettings s;  // SpamAssassin's formula and constants: s = 0.160, x = 0.538
   s.robinson_s = 0.160;
+  s.balance_class_sizes = false;
   // Seen in 10 of 100 spam and 1 of 1000 ham: ratio p = 0.1 / (0.1 + 0.001) = 0.990099;
   // f = (0.160 * 0.538 + 11 * 0.990099) / (0.160 + 11) = 10.977177 / 11.16 = 0.983618.
   EXPECT_NEAR(*tokenProbability({10, 1}, 100, 1000, s), 0.983618, 1e-6);
@@ -22,6 +23,30 @@ TEST(Combiner, RobinsonProbabilityOfATokenNormalisesByClassSizes) {
   EXPECT_NEAR(*tokenProbability({0, 1}, 200, 200, s), 0.074207, 1e-6);
   // Equal shares of equal classes: p = 0.5; f = (0.08608 + 20 * 0.5) / 20.16 = 0.500302.
   EXPECT_NEAR(*tokenProbability({10, 10}, 300, 300, s), 0.500302, 1e-6);
+}
+
+TEST(Combiner, BalancingCountsTheLargerClassInUnitsOfTheSmaller) {
+  CombinerSettings s;
+  s.robinson_s = 0.5;
+  s.robinson_x = 0.538;
+  ASSERT_TRUE(s.balance_class_sizes);
+  // 100 spam and 500 ham learnt: a token in 5 ham and no spam rests on 5 * 100 / 500 = 1
+  // message: f = 0.269 / 1.5 = 0.179333 (without balancing: 0.269 / 5.5 = 0.048909).
+  EXPECT_NEAR(*tokenProbability({0, 5}, 100, 500, s), 0.179333, 1e-6);
+  // A token in 5 spam and no ham keeps n = 5: f = (0.269 + 5) / 5.5 = 0.958.
+  EXPECT_NEAR(*tokenProbability({5, 0}, 100, 500, s), 0.958, 1e-6);
+  // Mixed: 2 spam and 50 ham: ratio p = 0.02 / (0.02 + 0.1) = 1/6, n = 2 + 10 = 12;
+  // f = (0.269 + 2) / 12.5 = 0.18152.
+  EXPECT_NEAR(*tokenProbability({2, 50}, 100, 500, s), 0.18152, 1e-6);
+  // Equal class sizes: nothing changes.
+  CombinerSettings raw = s;
+  raw.balance_class_sizes = false;
+  EXPECT_DOUBLE_EQ(*tokenProbability({0, 5}, 300, 300, s),
+                   *tokenProbability({0, 5}, 300, 300, raw));
+  EXPECT_NEAR(*tokenProbability({0, 5}, 100, 500, raw), 0.048909, 1e-6);
+  // The larger class may be the spam: then spam counts shrink instead, n = 5 * 100 / 500 = 1;
+  // f = (0.269 + 1) / 1.5 = 0.846.
+  EXPECT_NEAR(*tokenProbability({5, 0}, 500, 100, s), 0.846, 1e-6);
 }
 
 TEST(Combiner, UnseenTokensAndEmptyClassesSayNothing) {
