@@ -77,11 +77,12 @@ std::vector<std::string> esmtpArgs(const std::vector<std::string_view>& argv) {
 }  // namespace
 
 MilterConnection::MilterConnection(MilterSocket socket, ContextSource current_context,
-                                   const MilterSettings& settings)
+                                   const MilterSettings& settings, bool tcp)
     : socket_(std::move(socket)),
       current_context_(std::move(current_context)),
       settings_(settings),
       silence_(socket_.get_executor()),
+      tcp_(tcp),
       input_(new char[kInitialInput]),
       input_size_(kInitialInput) {}
 
@@ -94,35 +95,46 @@ void MilterConnection::close() {
   });
 }
 
-awaitable<void> MilterConnection::watchSilence() {
-  while (open_) {
-    silence_.expires_at(last_heard_ + settings_.mta_timeout);
-    boost::system::error_code ec;
-    co_await silence_.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (!open_) break;
-    if (Clock::now() >= last_heard_ + settings_.mta_timeout) {
-      spdlog::info("milter: the MTA was silent for {} s, closing its connection",
-                   settings_.mta_timeout.count());
-      socket_.close(ec);
-      break;
+void MilterConnection::watchSilence() {
+  silence_.expires_at(last_heard_ + settings_.mta_timeout);
+  silence_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->open_) return;
+    if (Clock::now() < self->last_heard_ + self->settings_.mta_timeout) {
+      self->watchSilence();
+      return;
     }
-  }
+    spdlog::info("milter: the MTA was silent for {} s, closing its connection",
+                 self->settings_.mta_timeout.count());
+    boost::system::error_code ignored;
+    self->socket_.close(ignored);
+  });
 }
 
 awaitable<void> MilterConnection::run() {
   last_heard_ = Clock::now();
-  co_await (serve() && watchSilence());
+  watchSilence();
+  co_await serve();
 }
 
 awaitable<void> MilterConnection::serve() {
   boost::system::error_code ec;
-  while (open_) {
+  // Replies are written at once (they are small, and the MTA reads them); only what the socket
+  // does not take waits for it.
+  socket_.non_blocking(true, ec);
+  while (open_ && !ec) {
     bool too_large = false;
     while (open_) {
       auto framed = protocol::nextPacket(
           std::string_view(input_.get() + input_begin_, input_end_ - input_begin_), too_large);
       if (!framed) break;
-      open_ = co_await handle(framed->packet);
+      const protocol::Packet& packet = framed->packet;
+      if (packet.command == protocol::kRecipient) {
+        co_await recipient(packet.data);
+      } else if (packet.command == protocol::kEndOfBody) {
+        co_await endOfMessage(packet.data);
+      } else {
+        open_ = handle(packet);
+      }
       input_begin_ += framed->size;
     }
     if (too_large) {
@@ -131,8 +143,12 @@ awaitable<void> MilterConnection::serve() {
     }
     const bool answered = !out_.empty();
     if (answered) {
-      co_await asio::async_write(socket_, asio::buffer(out_),
-                                 asio::redirect_error(use_awaitable, ec));
+      size_t sent = socket_.send(asio::buffer(out_), 0, ec);
+      if (ec == asio::error::would_block) ec = {};
+      if (!ec && sent < out_.size()) {
+        co_await asio::async_write(socket_, asio::buffer(out_.data() + sent, out_.size() - sent),
+                                   asio::redirect_error(use_awaitable, ec));
+      }
       out_.clear();
       if (ec) break;
     }
@@ -171,68 +187,63 @@ awaitable<void> MilterConnection::serve() {
   session_.reset();
 }
 
-awaitable<bool> MilterConnection::handle(const protocol::Packet& packet) {
+bool MilterConnection::handle(const protocol::Packet& packet) {
   using namespace protocol;
   switch (packet.command) {
     case kOptionNegotiation:
-      co_return negotiate(packet.data);
+      return negotiate(packet.data);
     case kMacro:
       defineMacros(packet.data);
-      co_return true;
+      return true;
     case kConnect:
       connect(packet.data);
-      co_return true;
+      return true;
     case kHelo: {
-      auto name = strings(packet.data);
-      if (session_) session_->helo(name.empty() ? std::string_view() : name[0]);
+      std::string_view data = packet.data;
+      if (session_) session_->helo(data.empty() ? std::string_view() : nextString(data));
       continueUnless(kStepNoReplyHelo);
-      co_return true;
+      return true;
     }
     case kMail:
       mail(packet.data);
-      co_return true;
-    case kRecipient:
-      co_await recipient(packet.data);
-      co_return true;
+      return true;
     case kHeader: {
-      auto fields = strings(packet.data);
-      if (session_ && !fields.empty()) {
-        session_->header(fields[0], fields.size() > 1 ? fields[1] : std::string_view());
+      std::string_view data = packet.data;
+      if (session_ && !data.empty()) {
+        std::string_view name = nextString(data);
+        session_->header(name, data.empty() ? std::string_view() : nextString(data));
       }
       continueUnless(kStepNoReplyHeader);
-      co_return true;
+      return true;
     }
     case kEndOfHeaders:
       if (session_) session_->endOfHeaders();
       continueUnless(kStepNoReplyEndOfHeaders);
-      co_return true;
+      return true;
     case kBody:
       if (session_) session_->body(packet.data);
       continueUnless(kStepNoReplyBody);
-      co_return true;
-    case kEndOfBody:
-      co_await endOfMessage(packet.data);
-      co_return true;
+      return true;
     case kAbort:
       if (session_) session_->abort();
       clearTransactionMacros();
-      co_return true;
+      return true;
     case kQuitNewConnection:
       session_.reset();
       macros_.clear();
-      co_return true;
+      return true;
     case kQuit:
-      co_return false;
+      return false;
     case kData:
       continueUnless(kStepNoReplyData);
-      co_return true;
+      return true;
     case kUnknown:
       appendPacket(out_, kContinue);
-      co_return true;
+      return true;
     default:
       spdlog::warn("milter: unknown command 0x{:02x} from the MTA, closing",
                    static_cast<unsigned char>(packet.command));
-      co_return false;
+      return false;
   }
 }
 
@@ -250,30 +261,26 @@ bool MilterConnection::negotiate(std::string_view data) {
   // carries the acknowledgement), acknowledge at once instead of after the delayed-ACK timer
   // (40 ms). Acknowledging every command at once would cost Postfix, which writes a message's
   // commands together, an extra packet per answered command.
-  boost::system::error_code ec;
-  auto local = socket_.local_endpoint(ec);
-  quick_ack_ =
-      (steps_ & protocol::kStepsWithoutReply) != 0 && !ec && local.protocol().family() != AF_UNIX;
+  quick_ack_ = (steps_ & protocol::kStepsWithoutReply) != 0 && tcp_;
   return true;
 }
 
 void MilterConnection::defineMacros(std::string_view data) {
   if (data.empty()) return;
   char stage = data[0];
-  Macros defined;
-  auto items = protocol::strings(data.substr(1));
-  for (size_t i = 0; i + 1 < items.size(); i += 2) {
-    defined.emplace_back(std::string(withoutBraces(items[i])), std::string(items[i + 1]));
-  }
   std::erase_if(macros_, [&](const auto& entry) { return entry.first == stage; });
-  macros_.emplace_back(stage, std::move(defined));
+  macros_.emplace_back(stage, data.substr(1));
 }
 
 std::string MilterConnection::macro(std::string_view name) const {
   name = withoutBraces(name);
   for (auto stage = macros_.rbegin(); stage != macros_.rend(); ++stage) {
-    for (const auto& [key, value] : stage->second) {
-      if (key == name) return value;
+    std::string_view items = stage->second;
+    while (!items.empty()) {
+      std::string_view key = protocol::nextString(items);
+      if (items.empty()) break;  // a name without a value defines nothing
+      std::string_view value = protocol::nextString(items);
+      if (withoutBraces(key) == name) return std::string(value);
     }
   }
   return {};

@@ -2,7 +2,8 @@
 // it reads packets, keeps the macros the MTA defines per stage, drives one MilterSession per SMTP
 // connection (a fresh one after SMFIC_QUIT_NC) against the FilterContext current at that SMTP
 // connection's SMFIC_CONNECT, and answers. Everything the MTA sent in one read is handled before
-// the replies leave, in one write (the end of message's header edits and verdict together).
+// the replies leave, in one write (the end of message's header edits and verdict together), made
+// at once on the non-blocking socket (asynchronously only for what the socket did not take).
 // Promises: every command that expects a reply gets exactly one; a malformed or oversized packet,
 // an MTA silent for `mta_timeout`, or close() ends the connection, and run() returns only once no
 // stage is running.
@@ -32,9 +33,9 @@ using ContextSource = std::function<std::shared_ptr<const FilterContext>()>;
 class MilterConnection : public std::enable_shared_from_this<MilterConnection> {
  public:
   // `socket`'s executor must be a strand or a single-threaded io_context: the connection and its
-  // session's checks run on it.
+  // session's checks run on it. `tcp`: the socket is a TCP connection (not a local socket).
   MilterConnection(MilterSocket socket, ContextSource current_context,
-                   const MilterSettings& settings);
+                   const MilterSettings& settings, bool tcp);
   ~MilterConnection();
   MilterConnection(const MilterConnection&) = delete;
   MilterConnection& operator=(const MilterConnection&) = delete;
@@ -46,12 +47,11 @@ class MilterConnection : public std::enable_shared_from_this<MilterConnection> {
   MilterSocket::executor_type executor() { return socket_.get_executor(); }
 
  private:
-  using Macros = std::vector<std::pair<std::string, std::string>>;
-
   awaitable<void> serve();
 
-  // Handles one packet, appending its reply (if any) to out_; false ends the connection.
-  awaitable<bool> handle(const protocol::Packet& packet);
+  // Handles one packet other than RCPT and the end of message (the stages that wait for checks),
+  // appending its reply (if any) to out_; false ends the connection.
+  bool handle(const protocol::Packet& packet);
   bool negotiate(std::string_view data);
   void defineMacros(std::string_view data);
   void connect(std::string_view data);
@@ -64,19 +64,23 @@ class MilterConnection : public std::enable_shared_from_this<MilterConnection> {
   // The macro's value from the most recent stage that defined it ("i" and "{i}" are the same).
   std::string macro(std::string_view name) const;
   void clearTransactionMacros();
-  awaitable<void> watchSilence();
+  // Closes the socket once the MTA has been silent for mta_timeout (a timer, re-armed when it
+  // fires early, cancelled when serve() ends).
+  void watchSilence();
 
   MilterSocket socket_;
   ContextSource current_context_;
   MilterSettings settings_;
   asio::steady_timer silence_;
   std::chrono::steady_clock::time_point last_heard_;
+  bool tcp_;
   bool open_ = true;
   uint32_t actions_ = 0;  // negotiated SMFIF_* actions
   uint32_t steps_ = 0;    // negotiated SMFIP_* steps
   bool quick_ack_ = false;
-  // Macros by the stage they were defined for, in the order the stages come.
-  std::vector<std::pair<char, Macros>> macros_;
+  // Macros by the stage they were defined for, in the order the stages come: each stage's names
+  // and values as the MTA sent them (NUL-terminated, alternating), read when a stage needs one.
+  std::vector<std::pair<char, std::string>> macros_;
   std::unique_ptr<MilterSession> session_;
   std::unique_ptr<char[]> input_;
   size_t input_size_;

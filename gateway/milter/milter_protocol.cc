@@ -50,13 +50,16 @@ std::optional<Framed> nextPacket(std::string_view buffer, bool& too_large) {
   return Framed{{buffer[4], buffer.substr(5, length - 1)}, 4 + static_cast<size_t>(length)};
 }
 
+std::string_view nextString(std::string_view& data) {
+  size_t end = std::min(data.find('\0'), data.size());
+  std::string_view first = data.substr(0, end);
+  data.remove_prefix(std::min(end + 1, data.size()));
+  return first;
+}
+
 std::vector<std::string_view> strings(std::string_view data) {
   std::vector<std::string_view> out;
-  while (!data.empty()) {
-    size_t end = std::min(data.find('\0'), data.size());
-    out.push_back(data.substr(0, end));
-    data.remove_prefix(std::min(end + 1, data.size()));
-  }
+  while (!data.empty()) out.push_back(nextString(data));
   return out;
 }
 

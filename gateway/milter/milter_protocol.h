@@ -85,6 +85,8 @@ std::optional<Framed> nextPacket(std::string_view buffer, bool& too_large);
 
 // The NUL-terminated strings of a packet's data, in order (a missing final NUL ends the last).
 std::vector<std::string_view> strings(std::string_view data);
+// The first of those strings, removed from `data` (with its NUL); `data` must not be empty.
+std::string_view nextString(std::string_view& data);
 
 // SMFIC_CONNECT: hostname, family ('U', 'L', '4', '6'), port, address.
 struct ConnectInfo {

@@ -68,43 +68,70 @@ MilterServer::~MilterServer() {
   stop();
 }
 
+boost::system::error_code MilterServer::listenOn(Worker& worker, const Endpoint& endpoint,
+                                                 bool shared) {
+  Acceptor& acceptor = worker.acceptor.emplace(worker.io);
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec && shared) {
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    int on = 1;
+    if (!ec && ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on)) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    // Accepted connections inherit both (best effort: a kernel that refuses only costs speed).
+    // Each reply leaves in one write; Nagle's algorithm would only delay it.
+    ::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_MAXSEG, &kMaxSegmentFromMta,
+                 sizeof kMaxSegmentFromMta);
+    ::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(settings_.backlog, ec);
+  return ec;
+}
+
 void MilterServer::start() {
   if (started_) return;
-  auto endpoint = endpointOf(listen_spec_, workers_.front()->io);
-  acceptor_.emplace(workers_.front()->io);
+  Endpoint endpoint = endpointOf(listen_spec_, workers_.front()->io);
   boost::system::error_code ec;
-  acceptor_->open(endpoint.protocol(), ec);
-  if (!ec && endpoint.protocol().family() == AF_UNIX) {
+  if (endpoint.protocol().family() == AF_UNIX) {
     // A socket file left by an earlier run would make bind fail.
     unix_path_ = listen_spec_.substr(listen_spec_.find(':') + 1);
     ::unlink(unix_path_.c_str());
-  } else if (!ec) {
-    acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
-    // Accepted connections inherit it (best effort: a kernel that refuses only costs speed).
-    ::setsockopt(acceptor_->native_handle(), IPPROTO_TCP, TCP_MAXSEG, &kMaxSegmentFromMta,
-                 sizeof kMaxSegmentFromMta);
+    ec = listenOn(*workers_.front(), endpoint, false);
+  } else {
+    // The claim fails where anything listens already; SO_REUSEPORT alone would join a group
+    // another gateway made. It also fixes the port when the address asks for any.
+    Acceptor claim(workers_.front()->io);
+    claim.open(endpoint.protocol(), ec);
+    if (!ec) claim.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) claim.bind(endpoint, ec);
+    if (!ec) endpoint = claim.local_endpoint(ec);
+    for (auto& worker : workers_) {
+      if (!ec) ec = listenOn(*worker, endpoint, true);
+    }
   }
-  if (!ec) acceptor_->bind(endpoint, ec);
-  if (!ec) acceptor_->listen(settings_.backlog, ec);
   if (ec) {
-    acceptor_.reset();
+    for (auto& worker : workers_) worker->acceptor.reset();
     throw std::runtime_error("milter: cannot listen on " + listen_spec_ + ": " + ec.message());
   }
   started_ = true;
-  asio::co_spawn(workers_.front()->io, accept(), asio::detached);
+  for (auto& worker : workers_) {
+    if (worker->acceptor) asio::co_spawn(worker->io, accept(*worker), asio::detached);
+  }
   for (auto& worker : workers_) {
     worker->thread = std::thread([&io = worker->io] { io.run(); });
   }
   spdlog::info("listening for milter connections on {}", listen_spec_);
 }
 
-awaitable<void> MilterServer::accept() {
-  asio::steady_timer pause(workers_.front()->io);
+awaitable<void> MilterServer::accept(Worker& home) {
+  asio::steady_timer pause(home.io);
   while (!stopping_.load()) {
     boost::system::error_code ec;
-    Worker& worker = *workers_[next_worker_++ % workers_.size()];
+    Worker& worker = unix_path_.empty() ? home : *workers_[next_worker_++ % workers_.size()];
     MilterSocket socket =
-        co_await acceptor_->async_accept(worker.io, asio::redirect_error(use_awaitable, ec));
+        co_await home.acceptor->async_accept(worker.io, asio::redirect_error(use_awaitable, ec));
     if (stopping_.load() || ec == asio::error::operation_aborted) break;
     if (ec) {
       spdlog::warn("milter: accept failed ({}), pausing {} ms", ec.message(),
@@ -113,13 +140,8 @@ awaitable<void> MilterServer::accept() {
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
-    if (unix_path_.empty()) {
-      // Each reply leaves in one write; Nagle's algorithm would only delay it.
-      int on = 1;
-      ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    }
-    auto connection =
-        std::make_shared<MilterConnection>(std::move(socket), current_context_, settings_);
+    auto connection = std::make_shared<MilterConnection>(std::move(socket), current_context_,
+                                                         settings_, unix_path_.empty());
     {
       std::lock_guard lock(connections_mutex_);
       connections_.insert(connection);
@@ -143,10 +165,12 @@ awaitable<void> MilterServer::accept() {
 
 void MilterServer::stop() {
   if (!started_ || stopping_.exchange(true)) return;
-  asio::post(workers_.front()->io, [this] {
-    boost::system::error_code ignored;
-    acceptor_->close(ignored);
-  });
+  for (auto& worker : workers_) {
+    asio::post(worker->io, [&worker = *worker] {
+      boost::system::error_code ignored;
+      if (worker.acceptor) worker.acceptor->close(ignored);
+    });
+  }
   // Connections finish their current message (each wait is bounded) before they are closed.
   auto deadline = std::chrono::steady_clock::now() + settings_.stop_grace;
   while (active_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -1,9 +1,14 @@
 // The milter listener: serves Postfix or Sendmail over the milter protocol, natively on Asio, with
 // MilterSettings::io_threads threads, each running an io_context of its own. Each MTA connection
-// (a MilterConnection, and the checks of its messages) lives on one of them, chosen in turn, so a
-// command and its reply never change threads; it is driven against the FilterContext current
-// when the MTA connected (a reload affects new connections only, as for SMTP). The listen address
-// and the MilterSettings are fixed at start; a reload does not change them.
+// (a MilterConnection, and the checks of its messages) lives on one of them, so a command and its
+// reply never change threads. Over TCP every thread listens on the address (SO_REUSEPORT: the
+// kernel spreads the connections) and serves what it accepts, so no connection is handed from one
+// thread to another; a socket without SO_REUSEPORT claims the address first, so an address that
+// another program or gateway listens on is refused rather than shared. On a local socket the first
+// thread accepts and the threads take the connections in turn. A connection is driven against the
+// FilterContext current when the MTA connected (a reload affects new connections only, as for
+// SMTP). The listen address and the MilterSettings are fixed at start; a reload does not change
+// them.
 //
 // The protocol is spoken here rather than through libmilter: libmilter ran a thread per MTA
 // connection, handed every command between its threads and ours, and owned SIGHUP/SIGTERM/SIGINT
@@ -47,20 +52,24 @@ class MilterServer {
 
  private:
   using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
-  awaitable<void> accept();
+  using Endpoint = asio::generic::stream_protocol::endpoint;
+  struct Worker {
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::thread thread;
+    std::optional<Acceptor> acceptor;  // over TCP every worker's, on a local socket the first's
+  };
+  // Opens, binds and listens on `worker`'s acceptor; `shared` adds SO_REUSEPORT and the TCP
+  // options the accepted connections inherit.
+  boost::system::error_code listenOn(Worker& worker, const Endpoint& endpoint, bool shared);
+  awaitable<void> accept(Worker& home);
 
   std::string listen_spec_;
   ContextSource current_context_;
   MilterSettings settings_;
   std::string unix_path_;  // the socket file to remove at stop, for "unix:PATH"
-  struct Worker {
-    asio::io_context io{1};
-    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-    std::thread thread;
-  };
-  std::vector<std::unique_ptr<Worker>> workers_;  // the first also runs the acceptor
-  size_t next_worker_ = 0;
-  std::optional<Acceptor> acceptor_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  size_t next_worker_ = 0;  // the next to serve a connection on a local socket
   std::mutex connections_mutex_;
   std::set<std::shared_ptr<MilterConnection>> connections_;
   std::atomic<size_t> active_connections_{0};

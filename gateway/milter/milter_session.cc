@@ -32,14 +32,11 @@ StageResult resultOf(const Decision& decision) {
 }
 
 // Header values arrive with bare LF between folded lines; the message the checks see uses CRLF.
-std::string withCrlf(std::string_view value) {
-  std::string out;
-  out.reserve(value.size() + 8);
+void appendWithCrlf(std::string& out, std::string_view value) {
   for (size_t i = 0; i < value.size(); ++i) {
     if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r')) out += '\r';
     out += value[i];
   }
-  return out;
 }
 
 std::string unfolded(std::string_view value) {
@@ -136,8 +133,10 @@ awaitable<StageResult> MilterSession::recipient(std::string_view address,
 
 void MilterSession::header(std::string_view name, std::string_view value) {
   if (!flow_.inTransaction()) return;
-  std::string crlf_value = withCrlf(value);
-  flow_.transaction().message += fmt::format("{}: {}\r\n", name, crlf_value);
+  std::string& message = flow_.transaction().message;
+  message.append(name).append(": ");
+  appendWithCrlf(message, value);
+  message.append("\r\n");
   fields_.emplace_back(std::string(name), unfolded(value));
 }
 

@@ -31,7 +31,7 @@ struct MilterSettings {
   std::chrono::milliseconds store_timeout{30'000};
   // How long an MTA connection may stay silent (no command) before it is closed.
   std::chrono::seconds mta_timeout{7'200};
-  int backlog = 128;
+  int backlog = 128;  // per listening socket: over TCP, each io thread has one
   // How long stop() lets open MTA connections finish before the check threads end.
   std::chrono::milliseconds stop_grace{10'000};
   // Threads serving MTA connections, each with an io_context of its own; a connection and the

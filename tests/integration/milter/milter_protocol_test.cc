@@ -1,7 +1,8 @@
 // The milter wire protocol: the codec on its own, and MilterServer against a scripted MTA over
 // loopback (what it negotiates, the segment size it advertises, which commands it answers, that
-// the end of message's edits and verdict leave in one write, and that a malformed packet ends the
-// connection).
+// the end of message's edits and verdict leave in one write, that replies the socket cannot take
+// at once still arrive whole, that a malformed packet ends the connection), and its listener
+// (every thread accepts and serves, an address in use is refused).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,8 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gateway/milter/milter_protocol.h"
@@ -114,7 +118,12 @@ TEST(MilterCodec, BuildsReplies) {
 // A scripted MTA on one connection to the milter.
 class ScriptedMta {
  public:
-  explicit ScriptedMta(uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+  // `receive_buffer`: SO_RCVBUF before connecting (0: the system's).
+  explicit ScriptedMta(uint16_t port, int receive_buffer = 0)
+      : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    if (receive_buffer > 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -173,15 +182,21 @@ class ScriptedMta {
   bool connected_ = false;
 };
 
+ContextSource testContext() {
+  return [context = std::shared_ptr<const smtp::SessionContext>(milter_test::makeTestContext({}))] {
+    return context;
+  };
+}
+
+std::string listenSpec(uint16_t port) {
+  return "inet:" + std::to_string(port) + "@127.0.0.1";
+}
+
 class MilterProtocol : public ::testing::Test {
  protected:
   MilterProtocol()
       : port_(test::freeLoopbackPort()),
-        server_(
-            "inet:" + std::to_string(port_) + "@127.0.0.1",
-            [context = std::shared_ptr<const smtp::SessionContext>(
-                 milter_test::makeTestContext({}))] { return context; },
-            MilterSettings{}) {
+        server_(listenSpec(port_), testContext(), MilterSettings{}) {
     server_.start();
   }
   ~MilterProtocol() override { server_.stop(); }
@@ -278,6 +293,76 @@ TEST_F(MilterProtocol, AbortAndQuitNewConnectionStartAfresh) {
                                                    "192.0.2.9\0"))),
             "c");
   EXPECT_EQ(mta.exchange(packet(p::kMail, bytes("<s@sender.test>\0"))), "c");
+}
+
+TEST_F(MilterProtocol, RepliesTheSocketCannotTakeAtOnceStillArriveWhole) {
+  // Replies are written at once on the non-blocking socket; what it does not take waits. An MTA
+  // that sends many answered commands and reads nothing for a while fills the socket.
+  ScriptedMta mta(port_, 4096);
+  ASSERT_TRUE(mta.connected());
+  ASSERT_EQ(mta.exchange(offer(6, 0)), "O");  // no step agreed: every command is answered
+  constexpr size_t kCommands = 400'000;
+  std::string unknown = packet(p::kUnknown, bytes("NOOP\0"));
+  std::string commands;
+  for (size_t i = 0; i < kCommands; ++i) commands += unknown;
+  std::thread writer([&] { mta.send(commands); });
+  std::this_thread::sleep_for(300ms);
+  std::string received;
+  while (received.size() < kCommands * packet(p::kContinue).size()) {
+    auto got = mta.readOnce(5000ms);
+    if (!got || got->empty()) break;
+    received += *got;
+  }
+  writer.join();
+  std::string replies = ScriptedMta::commands(received);
+  EXPECT_EQ(replies.size(), kCommands);
+  EXPECT_EQ(replies.find_first_not_of(p::kContinue), std::string::npos);
+}
+
+TEST(MilterListener, EveryThreadServesTheConnectionsItAccepts) {
+  // Over TCP every thread listens (the kernel spreads the connections between them); a thread
+  // that did not serve what it accepted would leave some of these unanswered.
+  uint16_t port = test::freeLoopbackPort();
+  MilterSettings settings;
+  settings.io_threads = 3;
+  MilterServer server(listenSpec(port), testContext(), settings);
+  server.start();
+  std::vector<std::unique_ptr<ScriptedMta>> mtas;
+  for (int i = 0; i < 24; ++i) {
+    mtas.push_back(std::make_unique<ScriptedMta>(port));
+    ASSERT_TRUE(mtas.back()->connected());
+  }
+  for (auto& mta : mtas) EXPECT_EQ(mta->exchange(offer(6, 0x1fffff)), "O");
+  mtas.clear();
+  server.stop();
+}
+
+TEST(MilterListener, AnAddressInUseIsRefused) {
+  uint16_t port = test::freeLoopbackPort();
+  MilterServer first(listenSpec(port), testContext(), MilterSettings{});
+  first.start();
+  // Every thread of the first listens with SO_REUSEPORT; a second gateway must not join them.
+  MilterServer second(listenSpec(port), testContext(), MilterSettings{});
+  EXPECT_THROW(second.start(), std::runtime_error);
+  {
+    ScriptedMta mta(port);
+    ASSERT_TRUE(mta.connected());
+    EXPECT_EQ(mta.exchange(offer(6, 0x1fffff)), "O");
+  }
+  first.stop();
+
+  // Nor may it share the address with another program.
+  int other = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(bind(other, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(other, 4), 0);
+  ASSERT_EQ(getsockname(other, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  MilterServer third(listenSpec(ntohs(address.sin_port)), testContext(), MilterSettings{});
+  EXPECT_THROW(third.start(), std::runtime_error);
+  close(other);
 }
 
 }  // namespace
