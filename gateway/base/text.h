@@ -53,4 +53,16 @@ inline std::string_view trimTrailingNewlines(std::string_view s) {
 // ("" gives one empty piece).
 std::vector<std::string_view> split(std::string_view s, char sep);
 
+// The same pieces, handed to `fn` one by one without building a list (for per-message paths);
+// stops as soon as `fn` returns false, and returns whether it never did.
+template <class Fn>
+bool forEachPiece(std::string_view s, char sep, Fn fn) {
+  for (size_t start = 0;;) {
+    const size_t pos = s.find(sep, start);
+    if (pos == std::string_view::npos) return fn(s.substr(start));
+    if (!fn(s.substr(start, pos - start))) return false;
+    start = pos + 1;
+  }
+}
+
 }  // namespace portcullis

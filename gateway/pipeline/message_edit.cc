@@ -24,15 +24,24 @@ std::string unfold(std::string_view value) {
   for (char c : value) {
     if (c != '\r' && c != '\n') out.push_back(c);
   }
-  return std::string(trim(out));
+  // Trimmed in place: one allocation per value.
+  const std::string_view kept = trim(out);
+  const size_t offset = static_cast<size_t>(kept.data() - out.data());
+  const size_t length = kept.size();
+  out.erase(0, offset);
+  out.resize(length);
+  return out;
 }
 }  // namespace
 
 std::string formatField(const HeaderField& field) {
-  std::string out = field.name + ":";
+  std::string out;
+  out.reserve(field.name.size() + field.value.size() + 3 * (field.value.size() / kFoldWidth) + 4);
+  out += field.name;
+  out += ':';
   size_t line_length = out.size();
-  for (auto word : split(field.value, ' ')) {
-    if (word.empty()) continue;
+  forEachPiece(field.value, ' ', [&](std::string_view word) {
+    if (word.empty()) return true;
     if (line_length + 1 + word.size() > kFoldWidth && line_length > field.name.size() + 1) {
       out += "\r\n\t";
       line_length = 1;
@@ -42,7 +51,8 @@ std::string formatField(const HeaderField& field) {
     }
     out += word;
     line_length += word.size();
-  }
+    return true;
+  });
   out += "\r\n";
   return out;
 }

@@ -138,6 +138,8 @@ Decision TransactionFlow::onMail(Transaction tx) {
 }
 
 void TransactionFlow::mailAccepted() {
+  // The snapshot (a copy of the transaction) is made only for checks that will run.
+  if (!shared_->context->pipeline->hasChecks(Stage::MailFrom)) return;
   startChecks(Stage::MailFrom, std::make_shared<const Transaction>(*transaction_), report_);
 }
 

@@ -39,9 +39,21 @@ std::vector<std::string> brokenSignatures(std::string_view message, size_t limit
 
 FittedMessage fitLineLength(const smtp::LongLinePolicy& policy, const Envelope& envelope,
                             std::string_view message) {
+  if (policy.limit == 0 || !smtp::hasTextLines(envelope)) return FittedMessage{};
+  return fitLineLength(policy, envelope, message, smtp::longestLine(message));
+}
+
+RelayText prepareForRelay(const smtp::LongLinePolicy& policy, const Envelope& envelope,
+                          std::string_view message) {
+  const smtp::LineShape shape = smtp::lineShape(message);
+  return {fitLineLength(policy, envelope, message, shape.longest_line), shape.needs_dot_stuffing};
+}
+
+FittedMessage fitLineLength(const smtp::LongLinePolicy& policy, const Envelope& envelope,
+                            std::string_view message, size_t longest_line) {
   FittedMessage fitted;
   if (policy.limit == 0 || !smtp::hasTextLines(envelope)) return fitted;
-  fitted.longest_line = smtp::longestLine(message);
+  fitted.longest_line = longest_line;
   if (fitted.longest_line <= policy.limit) return fitted;
   fitted.wrapped_lines = smtp::countLongLines(message, policy.limit);
   fitted.wrapped = smtp::wrapLongLines(message, policy.limit);

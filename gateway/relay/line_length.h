@@ -29,6 +29,19 @@ struct FittedMessage {
 
 FittedMessage fitLineLength(const smtp::LongLinePolicy& policy, const Envelope& envelope,
                             std::string_view message);
+// The same, for a message whose longest line the caller measured already (smtp::lineShape()).
+FittedMessage fitLineLength(const smtp::LongLinePolicy& policy, const Envelope& envelope,
+                            std::string_view message, size_t longest_line);
+
+// The message as it goes to the internal MTA, and whether its DATA transfer needs dot-stuffing,
+// from one pass over it. Wrapping keeps every line end and starts each continuation line with a
+// space, so the wrapped text needs dot-stuffing exactly when the original does.
+struct RelayText {
+  FittedMessage fitted;
+  bool needs_dot_stuffing = false;
+};
+RelayText prepareForRelay(const smtp::LongLinePolicy& policy, const Envelope& envelope,
+                          std::string_view message);
 
 // "ID: 1 line over 998 octets (longest 5000) wrapped for the internal MTA" at info, or at warning
 // with "; this breaks the DKIM signature of d=example.com" when it does. Nothing when nothing

@@ -39,9 +39,10 @@ class ProxyTransaction : public smtp::DeliveryTransaction {
 
   awaitable<smtp::Reply> commit(const Transaction& tx, std::string_view message) override {
     if (!client_) co_return unavailable();
-    FittedMessage fitted = fitLineLength(long_lines_, tx.envelope, message);
-    logLineWrap(tx.id, long_lines_.limit, fitted);
-    smtp::Reply reply = co_await client_->data(fitted.text(message));
+    const RelayText relayed = prepareForRelay(long_lines_, tx.envelope, message);
+    logLineWrap(tx.id, long_lines_.limit, relayed.fitted);
+    smtp::Reply reply =
+        co_await client_->data(relayed.fitted.text(message), relayed.needs_dot_stuffing);
     if (observer_.attempt) observer_.attempt(reply.connection_failed ? 0 : reply.code);
     if (!client_->usable() && !reply.positive()) reply = unavailable();
     // The reply goes to the client now; what the connection needs next happens in the background.

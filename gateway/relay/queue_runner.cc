@@ -289,9 +289,9 @@ awaitable<QueueRunner::SendOutcome> QueueRunner::send(const std::string& id,
                                                       std::unique_ptr<smtp::Client>& connection,
                                                       spool::TimePoint now) {
   // Wrapped (or not) the same way at every attempt; said once, at the first.
-  const FittedMessage fitted =
-      fitLineLength(settings_.long_lines, entry.file.meta.envelope, entry.file.message);
-  if (entry.state.attempts == 0) logLineWrap(id, settings_.long_lines.limit, fitted);
+  const RelayText relayed =
+      prepareForRelay(settings_.long_lines, entry.file.meta.envelope, entry.file.message);
+  if (entry.state.attempts == 0) logLineWrap(id, settings_.long_lines.limit, relayed.fitted);
   if (connection && (!connection->usable() ||
                      connection->transactionsSent() >= settings_.max_messages_per_connection)) {
     co_await connection->quit();
@@ -302,7 +302,8 @@ awaitable<QueueRunner::SendOutcome> QueueRunner::send(const std::string& id,
     if (!connection) co_return SendOutcome{unavailable(hello, envelope.recipients.size()), false};
   }
   SendOutcome sent;
-  sent.result = co_await connection->send(envelope, fitted.text(entry.file.message));
+  sent.result = co_await connection->send(envelope, relayed.fitted.text(entry.file.message),
+                                          relayed.needs_dot_stuffing);
   if (!connection->usable()) connection.reset();
   co_return sent;
 }

@@ -232,7 +232,8 @@ std::string Client::rcptCommand(const Recipient& rcpt) const {
   return cmd;
 }
 
-awaitable<Reply> Client::sendBody(std::string_view message) {
+awaitable<Reply> Client::sendBody(std::string_view message,
+                                  std::optional<bool> needs_dot_stuffing) {
   // The command and the message, or the message and its end, leave in one write.
   if (supports("CHUNKING")) {
     std::string header = "BDAT " + std::to_string(message.size()) + " LAST\r\n";
@@ -242,7 +243,7 @@ awaitable<Reply> Client::sendBody(std::string_view message) {
     Reply go = co_await command("DATA");
     if (go.code != 354) co_return go;
     bool written = false;
-    if (needsDotStuffing(message)) {
+    if (needs_dot_stuffing ? *needs_dot_stuffing : needsDotStuffing(message)) {
       std::string stuffed = dotStuff(message);
       written = co_await stream_->write(stuffed, settings_.data_timeout);
     } else {
@@ -256,7 +257,8 @@ awaitable<Reply> Client::sendBody(std::string_view message) {
   co_return final_reply;
 }
 
-awaitable<TransactionResult> Client::send(const Envelope& envelope, std::string_view message) {
+awaitable<TransactionResult> Client::send(const Envelope& envelope, std::string_view message,
+                                          std::optional<bool> needs_dot_stuffing) {
   TransactionResult result;
   std::string mail = mailCommand(envelope);
   if (supports("SIZE")) mail += " SIZE=" + std::to_string(message.size());
@@ -303,7 +305,7 @@ awaitable<TransactionResult> Client::send(const Envelope& envelope, std::string_
     co_await rset();
     co_return result;
   }
-  result.data = co_await sendBody(message);
+  result.data = co_await sendBody(message, needs_dot_stuffing);
   co_return result;
 }
 
@@ -313,12 +315,13 @@ awaitable<Reply> Client::mail(const Envelope& envelope) {
   co_return reply;
 }
 
+// Not coroutines: no frames of their own (the command's line is copied into its frame).
 awaitable<Reply> Client::rcpt(const Recipient& recipient) {
-  co_return co_await command(rcptCommand(recipient));
+  return command(rcptCommand(recipient));
 }
 
-awaitable<Reply> Client::data(std::string_view message) {
-  co_return co_await sendBody(message);
+awaitable<Reply> Client::data(std::string_view message, std::optional<bool> needs_dot_stuffing) {
+  return sendBody(message, needs_dot_stuffing);
 }
 
 awaitable<Reply> Client::rset() {

@@ -50,11 +50,15 @@ class Client {
   awaitable<Reply> connect();
   // A whole transaction, pipelined where the server allows it. The message is sent with BDAT
   // when the server offers CHUNKING, else with DATA (dot-stuffed, bare CR/LF made CRLF).
-  awaitable<TransactionResult> send(const Envelope& envelope, std::string_view message);
+  // `needs_dot_stuffing`, when the caller knows it (lineShape() in line_wrap.h), spares the
+  // client a pass over the message to find out.
+  awaitable<TransactionResult> send(const Envelope& envelope, std::string_view message,
+                                    std::optional<bool> needs_dot_stuffing = std::nullopt);
   // Transaction steps one at a time (proxy mode).
   awaitable<Reply> mail(const Envelope& envelope);
   awaitable<Reply> rcpt(const Recipient& recipient);
-  awaitable<Reply> data(std::string_view message);
+  awaitable<Reply> data(std::string_view message,
+                        std::optional<bool> needs_dot_stuffing = std::nullopt);
   awaitable<Reply> rset();
   awaitable<void> quit();
 
@@ -76,7 +80,7 @@ class Client {
   awaitable<Reply> ehlo();
   std::string mailCommand(const Envelope& envelope) const;
   std::string rcptCommand(const Recipient& rcpt) const;
-  awaitable<Reply> sendBody(std::string_view message);
+  awaitable<Reply> sendBody(std::string_view message, std::optional<bool> needs_dot_stuffing);
   Reply lost(std::string_view what);
 
   ClientSettings settings_;

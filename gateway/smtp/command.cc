@@ -86,15 +86,16 @@ struct Param {
 
 std::vector<Param> splitParams(std::string_view s) {
   std::vector<Param> out;
-  for (auto token : split(s, ' ')) {
-    if (token.empty()) continue;
+  forEachPiece(s, ' ', [&out](std::string_view token) {
+    if (token.empty()) return true;
     auto eq = token.find('=');
     if (eq == std::string_view::npos) {
       out.push_back({toUpper(token), {}, false});
     } else {
       out.push_back({toUpper(token.substr(0, eq)), token.substr(eq + 1), true});
     }
-  }
+    return true;
+  });
   return out;
 }
 
@@ -163,14 +164,15 @@ Command parseCommand(std::string_view line) {
 bool isValidDomain(std::string_view domain, bool utf8) {
   if (domain.empty() || domain.size() > kMaxDomain) return false;
   if (domain.front() == '[') return isValidAddressLiteral(domain);
-  for (auto label : split(domain, '.')) {
+  // A leading, trailing or doubled dot makes an empty label.
+  return forEachPiece(domain, '.', [utf8](std::string_view label) {
     if (label.empty() || label.size() > 63) return false;
     if (label.front() == '-' || label.back() == '-') return false;
     for (unsigned char c : label) {
       if (!(isAlnum(c) || c == '-' || (utf8 && c >= 0x80))) return false;
     }
-  }
-  return true;
+    return true;
+  });
 }
 
 bool isValidMailbox(std::string_view address, bool utf8) {

@@ -45,6 +45,18 @@ size_t longestLine(std::string_view text) {
   return longest;
 }
 
+LineShape lineShape(std::string_view text) {
+  LineShape shape;
+  forEachLine(text, [&](std::string_view line, std::string_view line_end) {
+    shape.longest_line = std::max(shape.longest_line, line.size());
+    // A leading dot, or a line not ended by CRLF (a bare CR or LF, or none at the end).
+    if ((!line.empty() && line.front() == '.') || line_end != "\r\n") {
+      shape.needs_dot_stuffing = true;
+    }
+  });
+  return shape;
+}
+
 size_t countLongLines(std::string_view text, size_t limit) {
   size_t count = 0;
   forEachLine(text, [&](std::string_view line, std::string_view) {

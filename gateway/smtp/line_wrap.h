@@ -20,6 +20,13 @@ inline constexpr size_t kRfcLineLengthLimit = 998;
 // The length in octets of the longest line.
 size_t longestLine(std::string_view text);
 
+// What relaying needs to know about a message's lines, from one pass over it.
+struct LineShape {
+  size_t longest_line = 0;          // as longestLine()
+  bool needs_dot_stuffing = false;  // as needsDotStuffing() in client.h
+};
+LineShape lineShape(std::string_view text);
+
 // How many lines are longer than `limit` octets.
 size_t countLongLines(std::string_view text, size_t limit);
 

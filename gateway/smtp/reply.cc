@@ -1,27 +1,35 @@
 #include "gateway/smtp/reply.h"
 
+#include <algorithm>
+
 #include "gateway/base/text.h"
 
 namespace portcullis::smtp {
 
 std::string Reply::wire() const {
+  const std::string code_str = std::to_string(code);
+  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
   std::string out;
-  auto lines = split(text, '\n');
-  std::string code_str = std::to_string(code);
-  for (size_t i = 0; i < lines.size(); ++i) {
+  out.reserve(text.size() + lines * (code_str.size() + enhanced.size() + 4));
+  // One wire line per line of the text (an empty text, or one ending in LF, has an empty line).
+  for (size_t start = 0;;) {
+    const size_t end = text.find('\n', start);
+    const bool last = end == std::string::npos;
     out += code_str;
-    out += (i + 1 == lines.size()) ? ' ' : '-';
+    out += last ? ' ' : '-';
     if (!enhanced.empty()) {
       out += enhanced;
       out += ' ';
     }
     // Reply text may quote what the client sent: control characters never reach the wire.
-    for (unsigned char c : lines[i]) {
+    for (size_t i = start; i < (last ? text.size() : end); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
       out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
     }
     out += "\r\n";
+    if (last) return out;
+    start = end + 1;
   }
-  return out;
 }
 
 bool parseReplyLine(std::string_view line, int& code, bool& last, std::string_view& text) {

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "gateway/smtp/client.h"
+
 namespace portcullis::relay {
 namespace {
 
@@ -47,6 +49,26 @@ TEST(LineLength, NoLimitAndBinaryMimeAreLeftAlone) {
   Envelope binary;
   binary.params.body = "BINARYMIME";
   EXPECT_EQ(fitLineLength(kWrap, binary, message).wrapped_lines, 0u);
+}
+
+TEST(LineLength, PreparedForRelayAsFittedAndWithTheDotStuffingTheWrappedTextNeeds) {
+  Envelope binary;
+  binary.params.body = "BINARYMIME";
+  for (const std::string& message : std::vector<std::string>{
+           std::string("Subject: x\r\n\r\nshort\r\n"), "Subject: x\r\n\r\n.dot\r\n",
+           "Subject: x\r\n\r\n" + std::string(2500, 'b') + "\r\n",
+           "Subject: x\r\n\r\n." + std::string(2500, 'b') + "\r\n",
+           "Subject: x\r\n\r\n" + std::string(2500, 'b') + "\nbare\r\n"}) {
+    for (const Envelope& envelope : {Envelope{}, binary}) {
+      RelayText relayed = prepareForRelay(kWrap, envelope, message);
+      FittedMessage fitted = fitLineLength(kWrap, envelope, message);
+      EXPECT_EQ(relayed.fitted.wrapped_lines, fitted.wrapped_lines);
+      EXPECT_EQ(relayed.fitted.longest_line, fitted.longest_line);
+      EXPECT_EQ(relayed.fitted.text(message), fitted.text(message));
+      EXPECT_EQ(relayed.needs_dot_stuffing, smtp::needsDotStuffing(relayed.fitted.text(message)))
+          << message.substr(0, 40);
+    }
+  }
 }
 
 }  // namespace
