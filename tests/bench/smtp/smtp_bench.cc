@@ -19,7 +19,11 @@
 // line-length fit, and the relay (spool) or the downstream connection (proxy).
 //
 //   smtp_bench [--messages N] [--connections M] [--size BYTES] [--only direct,postfix,spool,proxy]
-//              [--commit-window-us US] [--group-commit on|off] [--io-threads N]
+//              [--clients smtp-source,one-by-one,pipelined] [--commit-window-us US]
+//              [--group-commit on|off] [--io-threads N]
+//              [--attach-delay-ms MS]
+// (--clients runs some of the clients only, and --attach-delay-ms waits that long after a gateway
+// has started, before the first client: for profiling the gateway in one client mode.)
 #include <sys/resource.h>
 #include <time.h>
 
@@ -59,9 +63,11 @@ struct Options {
   int connections = 16;
   size_t size = 5000;
   std::set<std::string> only{kTargets.begin(), kTargets.end()};
+  std::set<std::string> clients{kClients.begin(), kClients.end()};
   long commit_window_us = -1;  // -1: the gateway's default
   int io_threads = 0;          // 0: the gateway's default
   std::string group_commit;    // empty: the gateway's default
+  int attach_delay_ms = 0;
   pid_t sink_pid = -1;
 };
 
@@ -231,6 +237,7 @@ std::map<std::string, RunResult> measure(const Target& target, const Options& o)
   std::map<std::string, RunResult> results;
   long accepted = 0;
   for (const auto& client : kClients) {
+    if (o.clients.count(client) == 0) continue;
     CpuSample before = CpuSample::take(o.sink_pid, target.process);
     RunResult r = client == "smtp-source" ? runSmtpSource(target.port, o)
                                           : runClients(target.port, o, client == "pipelined");
@@ -287,6 +294,11 @@ std::map<std::string, RunResult> runGateway(const char* mode, uint16_t sink_port
   GatewayProcess gateway(dir.path(), s);
   gateway.start();
   Target target{mode, gateway.port(), gateway.pid()};
+  if (o.attach_delay_ms > 0) {
+    std::printf("gateway pid %d; clients start in %d ms\n", static_cast<int>(gateway.pid()),
+                o.attach_delay_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(o.attach_delay_ms));
+  }
   if (std::strcmp(mode, "spool") == 0) {
     // The queue runner logs one "delivery attempt 1" line per message it hands to the sink.
     target.delivered = [&gateway] {
@@ -317,6 +329,7 @@ void printRatio(const char* name, const std::map<std::string, RunResult>& top,
   if (top.empty() || bottom.empty()) return;
   std::printf("%-18s", name);
   for (const auto& client : kClients) {
+    if (top.count(client) == 0 || bottom.count(client) == 0) continue;
     double base = bottom.at(client).rate();
     std::printf("  %s %5.2f", client.c_str(), base > 0 ? top.at(client).rate() / base : 0.0);
   }
@@ -329,6 +342,7 @@ void printCpuRatio(const char* name, const std::map<std::string, RunResult>& top
   if (top.empty() || bottom.empty()) return;
   std::printf("%-18s", name);
   for (const auto& client : kClients) {
+    if (top.count(client) == 0 || bottom.count(client) == 0) continue;
     double cost = top.at(client).cpuPerMessage();
     std::printf("  %s %5.2f", client.c_str(),
                 cost > 0 ? bottom.at(client).cpuPerMessage() / cost : 0.0);
@@ -348,6 +362,8 @@ bool parseOptions(int argc, char** argv, Options& o) {
       o.size = static_cast<size_t>(std::atoll(value.c_str()));
     } else if (key == "--commit-window-us") {
       o.commit_window_us = std::atol(value.c_str());
+    } else if (key == "--attach-delay-ms") {
+      o.attach_delay_ms = std::atoi(value.c_str());
     } else if (key == "--io-threads") {
       o.io_threads = std::atoi(value.c_str());
     } else if (key == "--group-commit" && (value == "on" || value == "off")) {
@@ -356,6 +372,14 @@ bool parseOptions(int argc, char** argv, Options& o) {
       o.only.clear();
       std::stringstream list(value);
       for (std::string name; std::getline(list, name, ',');) o.only.insert(name);
+    } else if (key == "--clients") {
+      // "one-by-one" on the command line stands for the client named "one by one".
+      o.clients.clear();
+      std::stringstream list(value);
+      for (std::string name; std::getline(list, name, ',');) {
+        std::replace(name.begin(), name.end(), '-', ' ');
+        o.clients.insert(name == "smtp source" ? "smtp-source" : name);
+      }
     } else {
       return false;
     }
@@ -371,8 +395,9 @@ int main(int argc, char** argv) {
   if (!parseOptions(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: %s [--messages N] [--connections M] [--size BYTES] "
-                 "[--only direct,postfix,spool,proxy] [--commit-window-us US] "
-                 "[--group-commit on|off]\n",
+                 "[--only direct,postfix,spool,proxy] [--clients smtp-source,one-by-one,pipelined] "
+                 "[--commit-window-us US] [--group-commit on|off] [--io-threads N] "
+                 "[--attach-delay-ms MS]\n",
                  argv[0]);
     return 2;
   }
