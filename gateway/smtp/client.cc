@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "gateway/base/text.h"
+#include "gateway/smtp/line_wrap.h"
 
 namespace portcullis::smtp {
 
@@ -57,19 +58,7 @@ std::string dotStuff(std::string_view message) {
 }
 
 bool needsDotStuffing(std::string_view message) {
-  if (message.empty()) return false;
-  if (!message.ends_with("\r\n")) return true;
-  for (size_t at = 0; at < message.size();) {
-    if (message[at] == '.') return true;
-    // The message ends with LF, so every line has one.
-    auto* lf =
-        static_cast<const char*>(std::memchr(message.data() + at, '\n', message.size() - at));
-    size_t end = static_cast<size_t>(lf - message.data());
-    if (end == at || message[end - 1] != '\r') return true;                 // a bare LF
-    if (std::memchr(message.data() + at, '\r', end - 1 - at)) return true;  // a bare CR
-    at = end + 1;
-  }
-  return false;
+  return lineShape(message).needs_dot_stuffing;
 }
 
 Client::Client(ClientSettings settings, asio::ssl::context& tls_context)

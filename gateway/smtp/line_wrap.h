@@ -22,8 +22,10 @@ size_t longestLine(std::string_view text);
 
 // What relaying needs to know about a message's lines, from one pass over it.
 struct LineShape {
-  size_t longest_line = 0;          // as longestLine()
-  bool needs_dot_stuffing = false;  // as needsDotStuffing() in client.h
+  size_t longest_line = 0;  // as longestLine()
+  // A line starts with '.' or does not end with CRLF (a bare CR or LF, or none at the end):
+  // DATA must send the message dot-stuffed (client.h's needsDotStuffing() asks this).
+  bool needs_dot_stuffing = false;
 };
 LineShape lineShape(std::string_view text);
 
