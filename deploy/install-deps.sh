@@ -10,6 +10,8 @@ packages=(
   prometheus-cpp-dev libc-ares-dev libssl-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   libfmt-dev libsqlite3-dev libpsl-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev publicsuffix
+  # the classifier bench's store comparison (SQLite against LMDB)
+  liblmdb-dev
   # fuzzing (libFuzzer from clang); the format check of tests/run.sh
   clang libclang-rt-14-dev clang-format
   # real peers for integration tests and benchmarks
