@@ -42,14 +42,16 @@ std::vector<std::string_view> piecesOf(RuleType type, std::string_view text) {
   return pieces;
 }
 
-// The piece holding byte `offset` of `text`, which `pieces` were cut from.
-std::string_view pieceAt(const std::vector<std::string_view>& pieces, std::string_view text,
-                         size_t offset) {
+// The first of `pieces` (cut from `text`, in order) that can hold a match ending at or after byte
+// `offset` of `text`: the piece holding that byte, or the one before it when the byte lies
+// between pieces.
+std::vector<std::string_view>::const_iterator firstPieceFrom(
+    const std::vector<std::string_view>& pieces, std::string_view text, size_t offset) {
   auto after = std::upper_bound(pieces.begin(), pieces.end(), offset,
                                 [&text](size_t off, std::string_view piece) {
                                   return off < static_cast<size_t>(piece.data() - text.data());
                                 });
-  return after == pieces.begin() ? std::string_view{} : *(after - 1);
+  return after == pieces.begin() ? after : after - 1;
 }
 
 // The text a group's rules read: in the view where it is there as it is, else built in `built`.
@@ -313,10 +315,13 @@ class MessageScan {
         if (!use_re2) return cr.pcre->matches(piece);
         return cr.re2->matches(piece) && (cr.re2->exact() || cr.pcre->matches(piece));
       };
-      const bool at_first_end =
-          engine == Engine::Hyperscan &&
-          matchesOn(pieceAt(all, text.text, first_end_[i] ? first_end_[i] - 1 : 0));
-      count = at_first_end || std::any_of(all.begin(), all.end(), matchesOn);
+      // Hyperscan's pattern matches wherever the rule does (its edges dropped, or a prefilter),
+      // and Hyperscan reported the earliest end of a match of it: no piece before the one
+      // holding that end can hold a match of the rule.
+      const auto from = first_end_[i] == kNoMatch
+                            ? all.begin()
+                            : firstPieceFrom(all, text.text, first_end_[i] ? first_end_[i] - 1 : 0);
+      count = std::any_of(from, all.end(), matchesOn);
     }
     return cr.rule.negated ? (count ? 0 : 1) : count;
   }

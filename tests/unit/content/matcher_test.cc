@@ -283,6 +283,27 @@ TEST(Matcher, UnrunnablePatternIsDisabledWithReason) {
   EXPECT_EQ(rules->summary().rules_loaded, 1u);
 }
 
+TEST(Matcher, ConfirmationFindsAMatchInAPieceAfterHyperscansFirstHit) {
+  // Hyperscan looks for WORD without its \b edges and LOOK without its lookahead, so the first
+  // piece, where neither rule matches, holds their first hits; settling goes on to later pieces.
+  auto rules = compile(R"(
+body WORD   /\bcheap\b/
+body LOOK   /(?!cheaper)cheap\w*ly/
+)");
+  EXPECT_EQ(engineOf(*rules, "LOOK"), Engine::HyperscanPrefilter);
+  Message m;
+  m.body = "cheaperly and cheapest\nnothing here\nso cheap, cheaply\n";
+  auto h = hits(*rules, m);
+  EXPECT_TRUE(h.count("WORD"));
+  EXPECT_TRUE(h.count("LOOK"));
+  m.body = "nothing here\ncheapest, but cheap\n";  // the first hit's own piece matches later on
+  EXPECT_TRUE(hits(*rules, m).count("WORD"));
+  m.body = "cheaperly and cheapest\nnothing here\n";
+  h = hits(*rules, m);
+  EXPECT_FALSE(h.count("WORD"));
+  EXPECT_FALSE(h.count("LOOK"));
+}
+
 TEST(Matcher, BodyAndUriRulesNeverMatchAcrossPieces) {
   // SpamAssassin tests body rules a paragraph (line) at a time and uri rules a URI at a time:
   // [^x]* and \s can cross a newline in the joined text, but must not cross a piece.
