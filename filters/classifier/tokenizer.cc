@@ -250,7 +250,13 @@ void addWordTokens(Collector& out, std::string_view prefix, std::string_view wor
             part.remove_prefix(dot + 1);
             out.add("UD:", part);
           }
-          break;
+          // A host or file name counts as its UD: parts alone. Bayes.pm also keeps the word
+          // itself, its shortened sk: form and their forms without punctuation, which are the same
+          // evidence again: a mailing list's footer URL counted 5 times over. Measured by 10-fold
+          // cross-validation on the development corpus with the stock rules: spam caught 483 ->
+          // 484 of 500, ham flagged 4 -> 5 of 2,500. (Mail addresses likewise as their U*/D*
+          // parts alone: no more spam caught, one more ham flagged; not done.)
+          return;
         }
       }
     }
@@ -644,7 +650,8 @@ void removeWord(std::string& s, std::string_view word) {
   }
 }
 
-// The boundary's shape rather than its random digits (Bayes.pm's _pre_chew_content_type).
+// The boundary's shape rather than its random digits (Bayes.pm's _pre_chew_content_type), the
+// rest lowercased.
 std::string chewContentType(std::string_view value) {
   std::string out(value);
   std::string shape;
@@ -668,6 +675,10 @@ std::string chewContentType(std::string_view value) {
       out.replace(b, end + 1 - b, " ");
     }
   }
+  // Media types, parameter names and charset names are case-insensitive (RFC 2045, 2978): one
+  // token for US-ASCII and us-ascii (by cross-validation on the development corpus: one more
+  // spam's BAYES_95 becomes BAYES_99, nothing else moves). The boundary's shape keeps its case.
+  out = toLower(out);
   removeWord(out, "text");
   removeWord(out, "charset");
   return out + " " + shape;

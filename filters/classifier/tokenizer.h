@@ -2,10 +2,10 @@
 // (after SpamAssassin's Bayes tokenizer: 3..15 bytes, long tokens shortened to "sk:" prefixes,
 // UTF-8 kept whole, title case and punctuation folded into extra variants), selected header fields
 // under a per-field prefix (Received reduced to its two oldest hops, noisy fields skipped,
-// addresses split into user, domain and parent domains), URIs and their host parts, and
-// orthogonal sparse bigrams over body words (pairs of words up to `osb_window` - 1 apart, with
-// their distance). Each token is a stable 64-bit hash of its text (the store persists hashes, so
-// the hash never changes between builds or versions). Work and output are bounded by
+// addresses split into user, domain and parent domains), URIs, host and file names as their parts
+// alone, and orthogonal sparse bigrams over body words (pairs of words up to `osb_window` - 1
+// apart, with their distance). Each token is a stable 64-bit hash of its text (the store persists
+// hashes, so the hash never changes between builds or versions). Work and output are bounded by
 // `max_tokens`. messageDigest() names a message for "learnt once" bookkeeping.
 #pragma once
 

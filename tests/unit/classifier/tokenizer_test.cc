@@ -85,7 +85,10 @@ TEST(Tokenizer, MailAddressesAndHostNamesInTheBodySplitIntoParts) {
   EXPECT_TRUE(t.contains("D*com"));
   EXPECT_TRUE(t.contains("UD:www.example.org"));
   EXPECT_TRUE(t.contains("UD:example.org"));
-  EXPECT_TRUE(t.contains("www.example.org"));
+  // A host name counts as its UD: parts alone, not again as a word or without its dots.
+  EXPECT_FALSE(t.contains("www.example.org"));
+  EXPECT_FALSE(t.contains("wwwexampleorg"));
+  EXPECT_TRUE(t.contains("visit"));
 }
 
 TEST(Tokenizer, UrisGiveHostAndDomainParts) {
@@ -131,6 +134,23 @@ TEST(Tokenizer, HeaderFieldsCarryPrefixes) {
     EXPECT_FALSE(text.starts_with("Hx-spam-status:")) << text;
     EXPECT_FALSE(text.starts_with("Hlist-id:")) << text;
   }
+}
+
+TEST(Tokenizer, ContentTypeWordsIgnoreCaseButTheBoundaryShapeKeepsIt) {
+  ClassifierInput upper, lower;
+  upper.headers = {{"Content-Type", "Text/Plain; CharSet=US-ASCII; Format=Flowed"}};
+  lower.headers = {{"Content-Type", "text/plain; charset=us-ascii; format=flowed"}};
+  const auto u = textsOf(upper);
+  EXPECT_EQ(u, textsOf(lower)) << joined(u);
+  EXPECT_TRUE(u.contains("H*ct:us-ascii"));
+  EXPECT_TRUE(u.contains("H*ct:flowed"));
+  EXPECT_FALSE(u.contains("H*ct:text"));  // Bayes.pm's stop words for the field, in any case
+
+  ClassifierInput boundary;
+  boundary.headers = {{"Content-Type", "Multipart/Mixed; boundary=\"=_NextPart_2a\""}};
+  const auto b = textsOf(boundary);
+  EXPECT_TRUE(b.contains("H*ct:multipart")) << joined(b);
+  EXPECT_TRUE(b.contains("H*ct:NHxtPHrt"));
 }
 
 TEST(Tokenizer, OnlyTheTwoOldestReceivedFieldsCountWithoutDatesAndIds) {
