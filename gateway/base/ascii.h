@@ -20,6 +20,10 @@ constexpr bool isAsciiDigit(char c) {
 constexpr bool isAsciiAlnum(char c) {
   return isAsciiAlpha(c) || isAsciiDigit(c);
 }
+// A letter, digit or '_' (Perl's \w on an ASCII byte).
+constexpr bool isAsciiWordChar(char c) {
+  return isAsciiAlnum(c) || c == '_';
+}
 // Space or horizontal tab (RFC 5234 WSP).
 constexpr bool isBlank(char c) {
   return c == ' ' || c == '\t';

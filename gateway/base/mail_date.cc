@@ -19,4 +19,13 @@ std::string rfc5322Date(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
+std::string isoUtcTime(std::chrono::system_clock::time_point when) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
 }  // namespace portcullis

@@ -32,4 +32,16 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
+std::vector<std::string> splitAsciiSpace(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && isAsciiSpace(s[i])) ++i;
+    const size_t start = i;
+    while (i < s.size() && !isAsciiSpace(s[i])) ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
 }  // namespace portcullis

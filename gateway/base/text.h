@@ -53,6 +53,9 @@ inline std::string_view trimTrailingNewlines(std::string_view s) {
 // ("" gives one empty piece).
 std::vector<std::string_view> split(std::string_view s, char sep);
 
+// The words of `s` between runs of ASCII white space (isAsciiSpace), none of them empty.
+std::vector<std::string> splitAsciiSpace(std::string_view s);
+
 // The same pieces, handed to `fn` one by one without building a list (for per-message paths);
 // stops as soon as `fn` returns false, and returns whether it never did.
 template <class Fn>

@@ -13,6 +13,7 @@
 
 #include "filters/classifier/classifier_config.h"
 #include "filters/learning/message_learning.h"
+#include "gateway/base/mail_date.h"
 #include "gateway/cli/mail_files.h"
 #include "gateway/cli/runtime.h"
 #include "gateway/cli/store_ownership.h"
@@ -27,25 +28,24 @@ namespace fs = std::filesystem;
 using classifier::LearnOutcome;
 using classifier::MessageClass;
 
-constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
 // Failures listed one by one; beyond, only their number.
 constexpr size_t kListedFailures = 20;
 
 struct LearnOptions {
-  std::string config = kDefaultConfig;
+  std::string config = config::kDefaultConfigPath;
   std::vector<std::string> spam, ham, forget;
   bool stats = false;
   bool expire = false;
 };
 
-struct Opened {
+struct OpenedClassifier {
   config::GatewayConfig gateway;
   classifier::ClassifierConfig settings;
   std::shared_ptr<classifier::Classifier> classifier;
 };
 
-Opened openConfigured(const std::string& path) {
-  Opened o{config::loadGatewayConfigFile(path), {}, nullptr};
+OpenedClassifier openConfigured(const std::string& path) {
+  OpenedClassifier o{config::loadGatewayConfigFile(path), {}, nullptr};
   auto settings = classifier::configuredClassifier(o.gateway.document);
   if (!settings) throw std::runtime_error(path + ": no [checks.classifier] section");
   o.settings = *settings;
@@ -56,7 +56,7 @@ Opened openConfigured(const std::string& path) {
 }
 
 // Run as root, leaves the store and the ledger writable by the gateway (store_ownership.h).
-void keepGatewayOwnership(const Opened& o) {
+void keepGatewayOwnership(const OpenedClassifier& o) {
   const fs::path& queue = o.gateway.queue.directory;
   std::vector<fs::path> files = {queue / metrics::kLearnLedgerName};
   if (o.settings.backend == classifier::Backend::Sqlite) {
@@ -108,7 +108,7 @@ struct Summary {
 };
 
 // Adds what was learnt to the queue directory's ledger, which the running gateway exports.
-void countForMetrics(const Opened& opened, LearnedClass cls, LearnSource source,
+void countForMetrics(const OpenedClassifier& opened, LearnedClass cls, LearnSource source,
                      std::size_t learnt) {
   if (learnt == 0) return;
   metrics::LearnCounts counts;
@@ -121,7 +121,7 @@ void countForMetrics(const Opened& opened, LearnedClass cls, LearnSource source,
 
 int learn(const LearnOptions& options, std::optional<MessageClass> cls,
           const std::vector<std::string>& paths) {
-  Opened opened = openConfigured(options.config);
+  OpenedClassifier opened = openConfigured(options.config);
   const mime::Limits limits = mimeLimits(opened.gateway.mime);
   Summary summary;
   const std::vector<fs::path> files = mailFiles(paths, summary.failures);
@@ -202,7 +202,7 @@ std::string humanBytes(std::uint64_t bytes) {
 }
 
 int stats(const LearnOptions& options) {
-  Opened opened = openConfigured(options.config);
+  OpenedClassifier opened = openConfigured(options.config);
   auto totals = opened.classifier->store().totals();
   if (!totals) throw std::runtime_error("the classifier store failed: " + totals.error);
   const classifier::ClassifierSettings& s = opened.settings.classify;
@@ -211,11 +211,10 @@ int stats(const LearnOptions& options) {
           ? fmt::format("{}:{} prefix {}", opened.settings.redis_host, opened.settings.redis_port,
                         opened.settings.redis_prefix)
           : classifier::databasePath(opened.settings, opened.gateway.queue.directory).string();
-  const std::string expiry =
-      totals->last_expiry == 0
-          ? std::string("never")
-          : fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::system_clock::time_point(
-                                                     std::chrono::seconds(totals->last_expiry)));
+  const std::string expiry = totals->last_expiry == 0
+                                 ? std::string("never")
+                                 : isoUtcTime(std::chrono::system_clock::time_point(
+                                       std::chrono::seconds(totals->last_expiry)));
   const bool speaks =
       totals->spam_messages >= s.min_spam_learned && totals->ham_messages >= s.min_ham_learned;
   std::cout << fmt::format(
@@ -230,7 +229,7 @@ int stats(const LearnOptions& options) {
 }
 
 int expire(const LearnOptions& options) {
-  Opened opened = openConfigured(options.config);
+  OpenedClassifier opened = openConfigured(options.config);
   classifier::TokenStore& store = opened.classifier->store();
   auto before = store.totals();
   if (!before) throw std::runtime_error("the classifier store failed: " + before.error);

@@ -19,8 +19,6 @@
 
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
-
 int configCheck(const std::string& path) {
   auto config = portcullis::config::loadGatewayConfigFile(path);
   asio::thread_pool workers(1);
@@ -41,14 +39,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_status = 0;
 
-  std::string config_path = kDefaultConfig;
+  std::string config_path = portcullis::config::kDefaultConfigPath;
   auto* serve = app.add_subcommand("serve", "Run the gateway");
   serve->add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
   serve->callback([&] { exit_status = portcullis::cli::serve(config_path); });
 
   auto* config = app.add_subcommand("config", "Work with the configuration");
   config->require_subcommand(1);
-  std::string check_path = kDefaultConfig;
+  std::string check_path = portcullis::config::kDefaultConfigPath;
   auto* check = config->add_subcommand("check", "Validate a configuration file without serving");
   check->add_option("file", check_path, "Configuration file")->capture_default_str();
   check->callback([&] { exit_status = configCheck(check_path); });

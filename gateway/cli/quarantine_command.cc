@@ -11,6 +11,7 @@
 
 #include "filters/classifier/classifier_config.h"
 #include "filters/learning/message_learning.h"
+#include "gateway/base/mail_date.h"
 #include "gateway/cli/store_ownership.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/queue_id.h"
@@ -25,14 +26,8 @@ namespace {
 
 namespace q = portcullis::quarantine;
 
-constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
-
 std::string jsonNumber(double value) {
   return std::isfinite(value) ? fmt::format("{}", value) : "null";
-}
-
-std::string isoTime(q::TimePoint t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
 
 // "2d", "36h" (that long ago) or a UTC time "2026-11-27", "2026-11-27T18:00[:00][Z]".
@@ -49,14 +44,14 @@ q::TimePoint parseSince(const std::string& text) {
                            "\" is neither a duration (30m, 2d) nor a UTC time (2026-11-27T18:00Z)");
 }
 
-struct Opened {
+struct OpenedQuarantine {
   config::GatewayConfig gateway;
   q::QuarantineConfig settings;
   std::unique_ptr<q::Quarantine> quarantine;
 };
 
-Opened openQuarantine(const std::string& config_path) {
-  Opened o{config::loadGatewayConfigFile(config_path), {}, nullptr};
+OpenedQuarantine openQuarantine(const std::string& config_path) {
+  OpenedQuarantine o{config::loadGatewayConfigFile(config_path), {}, nullptr};
   o.settings = q::loadQuarantineConfig(o.gateway.document);
   auto opened = q::Quarantine::open(o.settings.directory, spool::SpoolAccess::Shared);
   if (!opened) throw std::runtime_error("cannot open the quarantine: " + opened.error);
@@ -85,14 +80,14 @@ void printJson(const q::Entry& e) {
   std::cout << fmt::format(
       "{{\"id\":\"{}\",\"arrival\":\"{}\",\"client\":{},\"sender\":{},\"recipients\":[{}],"
       "\"subject\":{},\"score\":{},\"symbols\":[{}],\"reason\":{},\"size\":{}}}\n",
-      e.id, isoTime(e.arrival), jsonQuoted(e.client), jsonQuoted(e.sender), joined(rcpts, ","),
+      e.id, isoUtcTime(e.arrival), jsonQuoted(e.client), jsonQuoted(e.sender), joined(rcpts, ","),
       jsonQuoted(e.details.subject), jsonNumber(e.details.score), joined(symbols, ","),
       jsonQuoted(e.details.reason), e.size);
 }
 
 void printText(const q::Entry& e) {
   std::cout << fmt::format("{}  {}  {:>7.2f}  {:>8}  <{}> -> {}\n    {}\n", e.id,
-                           isoTime(e.arrival), e.details.score, e.size, e.sender,
+                           isoUtcTime(e.arrival), e.details.score, e.size, e.sender,
                            joined(e.recipients, ", "), e.details.subject);
 }
 
@@ -101,7 +96,7 @@ void printDetails(const q::ShownEntry& shown) {
   std::cout << fmt::format(
       "id:         {}\narrival:    {}\nclient:     {}\nsender:     <{}>\nrecipients: {}\n"
       "size:       {}\nscore:      {:.2f}\nreason:     {}\nsymbols:\n",
-      e.id, isoTime(e.arrival), e.client, e.sender, joined(e.recipients, ", "), e.size,
+      e.id, isoUtcTime(e.arrival), e.client, e.sender, joined(e.recipients, ", "), e.size,
       e.details.score, e.details.reason);
   for (const auto& s : e.details.symbols) {
     std::cout << fmt::format("  {:>7.2f}  {}{}{}\n", s.score, s.name, s.detail.empty() ? "" : "  ",
@@ -117,7 +112,8 @@ struct ReleasedLearning {
   std::string message;
 };
 
-std::optional<ReleasedLearning> prepareLearning(const Opened& opened, const std::string& id) {
+std::optional<ReleasedLearning> prepareLearning(const OpenedQuarantine& opened,
+                                                const std::string& id) {
   auto config = classifier::configuredClassifier(opened.gateway.document);
   if (!config) return std::nullopt;
   auto message = opened.quarantine->message(id);
@@ -127,7 +123,8 @@ std::optional<ReleasedLearning> prepareLearning(const Opened& opened, const std:
 
 // Learning is a courtesy of the release: when it fails the release still stands (status 0), and
 // the reason is on stderr.
-void learnReleased(const Opened& opened, const ReleasedLearning& learning, const std::string& id) {
+void learnReleased(const OpenedQuarantine& opened, const ReleasedLearning& learning,
+                   const std::string& id) {
   auto classifier = classifier::openClassifier(learning.config, opened.gateway.queue.directory);
   if (!classifier) {
     std::cerr << "portcullis: " << id << ": not learnt as ham: " << classifier.error << "\n";
@@ -166,7 +163,7 @@ void addQuarantineCommand(CLI::App& app, int& exit_status) {
   // "-c CONFIG" may also follow the action (`quarantine list --json -c FILE`): the actions pass
   // options they do not know to this command.
   cmd->fallthrough();
-  auto config = std::make_shared<std::string>(kDefaultConfig);
+  auto config = std::make_shared<std::string>(config::kDefaultConfigPath);
   cmd->add_option("-c,--config", *config, "Configuration file")->capture_default_str();
 
   struct ListOptions {

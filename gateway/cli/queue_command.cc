@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "gateway/base/mail_date.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/queue_id.h"
 #include "gateway/relay/queue_runner.h"
@@ -15,12 +16,6 @@
 namespace portcullis::cli {
 
 namespace {
-
-constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
-
-std::string isoTime(spool::TimePoint t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
-}
 
 spool::Spool openSpool(const std::string& config_path) {
   auto config = config::loadGatewayConfigFile(config_path);
@@ -40,13 +35,14 @@ void printEntryJson(const spool::EntryInfo& e) {
   std::cout << fmt::format(
       "{{\"id\":\"{}\",\"arrival\":\"{}\",\"size\":{},\"sender\":{},\"attempts\":{},"
       "\"next_attempt\":\"{}\",\"recipients\":[{}]}}\n",
-      e.meta.id, isoTime(e.meta.arrival), e.message_size, jsonQuoted(e.meta.envelope.mail_from),
-      e.state.attempts, isoTime(e.state.next_attempt), rcpts);
+      e.meta.id, isoUtcTime(e.meta.arrival), e.message_size, jsonQuoted(e.meta.envelope.mail_from),
+      e.state.attempts, isoUtcTime(e.state.next_attempt), rcpts);
 }
 
 void printEntryText(const spool::EntryInfo& e) {
-  std::cout << fmt::format("{}  {}  {:>8}  <{}>  attempts={}\n", e.meta.id, isoTime(e.meta.arrival),
-                           e.message_size, e.meta.envelope.mail_from, e.state.attempts);
+  std::cout << fmt::format("{}  {}  {:>8}  <{}>  attempts={}\n", e.meta.id,
+                           isoUtcTime(e.meta.arrival), e.message_size, e.meta.envelope.mail_from,
+                           e.state.attempts);
   for (size_t i = 0; i < e.meta.envelope.recipients.size(); ++i) {
     const auto& state = e.state.recipients[i];
     std::cout << fmt::format("    <{}> {}{}\n", e.meta.envelope.recipients[i].address,
@@ -63,7 +59,7 @@ void addQueueCommand(CLI::App& app, int& exit_status) {
   // "-c CONFIG" may also follow the action (`queue list --json -c FILE`): the actions pass
   // options they do not know to this command.
   queue->fallthrough();
-  auto config = std::make_shared<std::string>(kDefaultConfig);
+  auto config = std::make_shared<std::string>(config::kDefaultConfigPath);
   queue->add_option("-c,--config", *config, "Configuration file")->capture_default_str();
 
   auto* list = queue->add_subcommand("list", "List queued messages, oldest first");

@@ -34,7 +34,7 @@ int requestRulesReload(const std::string& command, const std::string& config_pat
 }
 
 void addRulesReloadCommand(CLI::App& rules, int& exit_status) {
-  auto config_path = std::make_shared<std::string>("/etc/portcullis/portcullis.toml");
+  auto config_path = std::make_shared<std::string>(config::kDefaultConfigPath);
   CLI::App* reload = rules.add_subcommand("reload", "Make the running gateway reload its rules");
   reload->add_option("-c,--config", *config_path, "Configuration of the running gateway")
       ->capture_default_str();

@@ -13,6 +13,7 @@
 
 #include "gateway/base/result.h"
 #include "gateway/cli/rules_reload_command.h"
+#include "gateway/config/gateway_config.h"
 
 extern char** environ;
 
@@ -49,7 +50,7 @@ Result<int> runProgram(const std::vector<std::string>& arguments) {
 }  // namespace
 
 void addRulesUpdateCommand(CLI::App& rules, int& exit_status) {
-  auto config_path = std::make_shared<std::string>("/etc/portcullis/portcullis.toml");
+  auto config_path = std::make_shared<std::string>(config::kDefaultConfigPath);
   auto sa_update_arguments = std::make_shared<std::vector<std::string>>();
   CLI::App* update = rules.add_subcommand(
       "update", "Run sa-update, then make the running gateway reload the new rules");

@@ -72,6 +72,9 @@ struct MimeConfig {
   size_t max_uris = 10000;                   // URIs, and separately e-mail addresses
 };
 
+// Where every command looks for the configuration when it is not given one (-c).
+inline constexpr const char* kDefaultConfigPath = "/etc/portcullis/portcullis.toml";
+
 // The TLS 1.2 cipher list offered by default: forward-secret AEAD suites first, then
 // forward-secret CBC suites for old MTAs that would otherwise fall back to plaintext; never a
 // static-RSA key exchange. TLS 1.3 suites are all forward-secret AEAD and keep OpenSSL's list.

@@ -15,22 +15,6 @@ constexpr uint16_t kTypeA = 1, kTypeSoa = 6, kTypePtr = 12, kTypeMx = 15, kTypeT
                    kTypeAaaa = 28;
 constexpr size_t kHeaderSize = 12;
 
-uint16_t wireType(RrType type) {
-  switch (type) {
-    case RrType::A:
-      return kTypeA;
-    case RrType::AAAA:
-      return kTypeAaaa;
-    case RrType::TXT:
-      return kTypeTxt;
-    case RrType::MX:
-      return kTypeMx;
-    case RrType::PTR:
-      return kTypePtr;
-  }
-  return 0;
-}
-
 class Reader {
  public:
   Reader(const unsigned char* data, size_t size) : data_(data), size_(size) {}
@@ -120,6 +104,22 @@ bool readRecordData(Reader& r, size_t rdata, uint16_t rdlength, RrType asked, An
 }
 
 }  // namespace
+
+uint16_t wireType(RrType type) {
+  switch (type) {
+    case RrType::A:
+      return kTypeA;
+    case RrType::AAAA:
+      return kTypeAaaa;
+    case RrType::TXT:
+      return kTypeTxt;
+    case RrType::MX:
+      return kTypeMx;
+    case RrType::PTR:
+      return kTypePtr;
+  }
+  return 0;
+}
 
 Answer parseResponse(const unsigned char* message, size_t length, RrType asked) {
   Reader r(message, length);

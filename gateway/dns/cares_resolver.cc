@@ -27,22 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kClassIn = 1;
 
-int wireType(RrType type) {
-  switch (type) {
-    case RrType::A:
-      return 1;
-    case RrType::AAAA:
-      return 28;
-    case RrType::TXT:
-      return 16;
-    case RrType::MX:
-      return 15;
-    case RrType::PTR:
-      return 12;
-  }
-  return 0;
-}
-
 Answer failure(Status status) {
   return Answer{status, {}, {}, 0};
 }

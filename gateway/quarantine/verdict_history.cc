@@ -9,10 +9,10 @@ namespace portcullis::quarantine {
 
 namespace {
 
-constexpr int kBusyTimeoutMs = 10'000;
+constexpr int kHistoryBusyTimeoutMs = 10'000;
 constexpr int64_t kSecondsPerHour = 3600;
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kHistorySchema = R"sql(
 CREATE TABLE IF NOT EXISTS verdict_hours(hour INTEGER NOT NULL, action INTEGER NOT NULL,
   count INTEGER NOT NULL, PRIMARY KEY(hour, action));
 )sql";
@@ -46,9 +46,9 @@ spool::Result<std::unique_ptr<VerdictHistory>> VerdictHistory::open(
       sqlite3_open_v2(file.c_str(), &history->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc == SQLITE_OK) {
-    sqlite3_busy_timeout(history->db_, kBusyTimeoutMs);
+    sqlite3_busy_timeout(history->db_, kHistoryBusyTimeoutMs);
     if (exec(history->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") &&
-        exec(history->db_, kSchema)) {
+        exec(history->db_, kHistorySchema)) {
       return R::success(std::move(history));
     }
   }

@@ -3,17 +3,14 @@
 #include <iostream>
 #include <string>
 
+#include "gateway/config/gateway_config.h"
 #include "gateway/web/password.h"
 #include "gateway/web/signed_link.h"
 #include "gateway/web/web_config.h"
 
 namespace portcullis::web {
 
-namespace {
-
-constexpr const char* kDefaultConfig = "/etc/portcullis/portcullis.toml";
-
-}  // namespace
+namespace {}  // namespace
 
 void addWebCommand(CLI::App& app, int& exit_status) {
   auto* cmd = app.add_subcommand("web", "Helpers for the web console");
@@ -32,7 +29,7 @@ void addWebCommand(CLI::App& app, int& exit_status) {
     exit_status = 0;
   });
 
-  auto config = std::make_shared<std::string>(kDefaultConfig);
+  auto config = std::make_shared<std::string>(config::kDefaultConfigPath);
   auto recipient = std::make_shared<std::string>();
   auto* link = cmd->add_subcommand("link", "Print a recipient's signed link to their quarantine");
   link->add_option("recipient", *recipient, "The recipient's address")->required();

@@ -24,25 +24,13 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Address lists (welcomelist_from_spf, welcomelist_auth, welcomelist_from_dkim, ...)
 
-std::vector<std::string> words(std::string_view text) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    const size_t start = i;
-    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i > start) out.emplace_back(text.substr(start, i - start));
-  }
-  return out;
-}
-
 // Every address pattern of the settings named `names` (each line a list of addresses).
 std::vector<std::string> addressList(const EvalBuildContext& context,
                                      std::initializer_list<std::string_view> names) {
   std::vector<std::string> out;
   for (auto name : names) {
     for (auto value : context.values(name)) {
-      for (auto& word : words(value)) out.push_back(toLower(word));
+      for (auto& word : splitAsciiSpace(value)) out.push_back(toLower(word));
     }
   }
   return out;
@@ -66,7 +54,7 @@ std::vector<DkimListEntry> dkimList(const EvalBuildContext& context,
   std::vector<DkimListEntry> out;
   for (auto name : names) {
     for (auto value : context.values(name)) {
-      auto parts = words(value);
+      auto parts = splitAsciiSpace(value);
       if (parts.empty() || parts.size() > 2) continue;
       out.push_back({toLower(parts[0]), parts.size() == 2 ? toLower(parts[1]) : ""});
     }
@@ -132,10 +120,6 @@ bool settingOn(const EvalBuildContext& context, std::string_view name) {
 const std::set<std::string_view> kSpfResults = {"pass",     "neutral",   "none",     "fail",
                                                 "softfail", "temperror", "permerror"};
 
-bool isWordChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-
 std::string leadingWord(std::string_view text) {
   size_t n = 0;
   while (n < text.size() && std::isalpha(static_cast<unsigned char>(text[n]))) ++n;
@@ -146,7 +130,7 @@ std::string leadingWord(std::string_view text) {
 std::optional<std::string> receivedSpfIdentity(std::string_view value) {
   const std::string lower = toLower(value);
   size_t at = lower.rfind("identity=");
-  while (at != std::string::npos && at > 0 && isWordChar(lower[at - 1]))
+  while (at != std::string::npos && at > 0 && isAsciiWordChar(lower[at - 1]))
     at = lower.rfind("identity=", at - 1);
   if (at == std::string::npos) return std::nullopt;
   size_t end = at + 9;
@@ -161,7 +145,7 @@ std::optional<std::pair<SpfScope, std::string>> readReceivedSpf(std::string_view
   value = trim(value);
   std::string result = leadingWord(value);
   if (!kSpfResults.count(result) ||
-      (result.size() < value.size() && isWordChar(value[result.size()])))
+      (result.size() < value.size() && isAsciiWordChar(value[result.size()])))
     return std::nullopt;
   auto identity = receivedSpfIdentity(value);
   if (!identity || *identity == "mfrom" || *identity == "mailfrom")
@@ -196,7 +180,7 @@ std::optional<std::pair<SpfScope, std::string>> readAuthResultsSpf(std::string_v
   }
   if (result.empty()) return std::nullopt;
   const size_t smtp = rest.find("smtp.");
-  if (smtp == std::string_view::npos || (smtp > 0 && isWordChar(rest[smtp - 1])))
+  if (smtp == std::string_view::npos || (smtp > 0 && isAsciiWordChar(rest[smtp - 1])))
     return std::make_pair(SpfScope::MailFrom, result);
   std::string_view property = rest.substr(smtp + 5);
   property = property.substr(0, property.find('='));
@@ -392,7 +376,7 @@ EvalTest signatureTest(bool must_be_valid, bool must_be_author, std::vector<std:
 std::vector<std::pair<std::string, char>> adspOverrides(const EvalBuildContext& context) {
   std::vector<std::pair<std::string, char>> out;
   for (auto value : context.values("adsp_override")) {
-    auto parts = words(value);
+    auto parts = splitAsciiSpace(value);
     if (parts.empty() || parts.size() > 2) continue;
     std::string domain = toLower(parts[0]);
     if (domain.starts_with("@")) domain.erase(0, 1);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "filters/content/eval/eval_registry.h"
+#include "filters/content/eval/evidence_number.h"
 #include "filters/content/eval/families.h"
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/sa_mime_parts.h"
@@ -24,12 +25,6 @@ namespace {
 constexpr size_t kMaxBodyLineLength = 2048;
 constexpr size_t kMaxRenderedBytes = 4 << 20;
 constexpr int kMaxBlankLines = 20;
-
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.4g", value);
-  return buffer;
-}
 
 // Message::split_into_array_of_short_paragraphs: chunks of 1-2 times 2048 bytes, cut after a
 // line break, a '>' or a space where one comes soon enough.
@@ -92,7 +87,7 @@ std::optional<std::string> renderedText(const SaPart& part) {
   return mime::renderHtml(withoutImageAltText(utf8), kMaxRenderedBytes, 0).text;
 }
 
-bool isWordByte(char c) {
+bool isWordOrHighByte(char c) {
   return isAsciiAlnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 
@@ -118,7 +113,7 @@ WordCounts wordCounts(std::string_view text) {
     size_t end = at;
     while (end < text.size() && space_at(end) == 0) ++end;
     const std::string_view word = text.substr(at, end - at);
-    if (std::any_of(word.begin(), word.end(), isWordByte)) ++words[std::string(word)];
+    if (std::any_of(word.begin(), word.end(), isWordOrHighByte)) ++words[std::string(word)];
     at = end;
   }
   return words;
@@ -218,7 +213,7 @@ LineCounts decodedLineCounts(const SaMimeParts& parts) {
     if (!part.leaf || part.type == "text/calendar") continue;
     const std::string_view type = part.effectiveType();
     if (!(type.starts_with("text") || type.starts_with("message"))) continue;
-    if (type.size() > 4 && type.starts_with("text") && isWordByte(type[4])) continue;
+    if (type.size() > 4 && type.starts_with("text") && isWordOrHighByte(type[4])) continue;
     // SpamAssassin keeps at most 20 blank lines in a row of a message's raw lines.
     const bool raw_lines = part.transfer_encoding.find("base64") == std::string::npos;
     int blank_run = 0;
@@ -420,7 +415,7 @@ void registerBodyEvals(EvalRegistry& registry) {
           if (!in.view.message) return false;
           const double length = pristineBodyLength(*in.view.message);
           if (length > max) return false;
-          if (evidence) *evidence = "body of " + number(length) + " bytes";
+          if (evidence) *evidence = "body of " + evidenceNumber<4>(length) + " bytes";
           return true;
         });
       });
@@ -441,7 +436,8 @@ void registerBodyEvals(EvalRegistry& registry) {
         return EvalBuild::success([min, max](const EvalInput& in, std::string* evidence) {
           const double diff = alternativeDifferenceOf(in).percent;
           if (!((min == 0 || diff > min) && (!max || diff <= *max))) return false;
-          if (evidence) *evidence = number(diff) + "% of HTML words not in the text part";
+          if (evidence)
+            *evidence = evidenceNumber<4>(diff) + "% of HTML words not in the text part";
           return true;
         });
       });
@@ -458,8 +454,8 @@ void registerBodyEvals(EvalRegistry& registry) {
               if (!(diff.html_words > min_html) || !(diff.text_words / diff.html_words > ratio))
                 return false;
               if (evidence) {
-                *evidence = number(diff.text_words) + " text words against " +
-                            number(diff.html_words) + " HTML words";
+                *evidence = evidenceNumber<4>(diff.text_words) + " text words against " +
+                            evidenceNumber<4>(diff.html_words) + " HTML words";
               }
               return true;
             });
@@ -481,7 +477,7 @@ void registerBodyEvals(EvalRegistry& registry) {
                    const double ratio =
                        counts.lines < min_lines ? -1 : 100 * counts.blank / counts.lines;
                    if (!((min == 0 && ratio <= max) || (ratio > min && ratio <= max))) return false;
-                   if (evidence) *evidence = number(ratio) + "% blank lines";
+                   if (evidence) *evidence = evidenceNumber<4>(ratio) + "% blank lines";
                    return true;
                  });
                });
@@ -503,7 +499,8 @@ void registerBodyEvals(EvalRegistry& registry) {
                                [&] { return VerticalWords{verticalWordsPercent(in.view.body)}; })
                            .percent;
                    if (!(percent >= min && percent < max)) return false;
-                   if (evidence) *evidence = "most spaced line: " + number(percent) + "%";
+                   if (evidence)
+                     *evidence = "most spaced line: " + evidenceNumber<4>(percent) + "%";
                    return true;
                  });
                });
@@ -543,7 +540,7 @@ void registerBodyEvals(EvalRegistry& registry) {
                                  : which == "plaintext_sig_length" ? split.signature
                                                                    : split.ratio();
             if (value < min || (max && value > *max)) return false;
-            if (evidence) *evidence = which + " " + number(value);
+            if (evidence) *evidence = which + " " + evidenceNumber<4>(value);
             return true;
           });
         });

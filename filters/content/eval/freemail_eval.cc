@@ -51,15 +51,11 @@ bool validDomainEntry(std::string_view entry) {
   });
 }
 
-bool isWordByte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 // freemail_welcomelist entries need a word character on both sides of a '.' or '@'.
 bool validWelcomeEntry(std::string_view entry) {
   for (size_t i = 1; i + 1 < entry.size(); ++i) {
-    if ((entry[i] == '.' || entry[i] == '@') && isWordByte(entry[i - 1]) &&
-        isWordByte(entry[i + 1]))
+    if ((entry[i] == '.' || entry[i] == '@') && isAsciiWordChar(entry[i - 1]) &&
+        isAsciiWordChar(entry[i + 1]))
       return true;
   }
   return false;

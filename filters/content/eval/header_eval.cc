@@ -39,7 +39,7 @@ bool search(const PcrePattern& pattern, std::string_view text) {
 }
 
 // Perl's quotemeta: every byte but letters, digits, '_' and 8-bit bytes escaped.
-std::string inQuotes(std::string_view text) {
+std::string perlQuoteMeta(std::string_view text) {
   std::string out;
   for (char c : text) {
     const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -667,7 +667,7 @@ bool ratwareNameId(const EvalInput& in) {
     const size_t close = message_ids.find('>', open + 30);
     if (close == std::string::npos || close == open + 30) continue;
     const std::string tail = message_ids.substr(open + 30, close - open - 30);
-    auto pattern = perlPattern("\\\"[^\\\"]+\\\"\\s*<" + inQuotes(tail) + ">", false, false);
+    auto pattern = perlPattern("\\\"[^\\\"]+\\\"\\s*<" + perlQuoteMeta(tail) + ">", false, false);
     return pattern && search(*pattern, joinedLines(decodedValues(in.view, "From")));
   }
   return false;
@@ -686,7 +686,8 @@ bool ratwareEnvelopeFrom(const EvalInput& in, const RegistryBoundaries& boundari
   const std::string domain = boundaries.domainOf(to.substr(at + 1));
   if (!boundaries.isDomainValid(domain)) return false;
   if (!containsCaseless(from, user + "@") || !containsCaseless(from, domain)) return false;
-  auto pattern = perlPattern("\\b" + inQuotes(domain) + "." + inQuotes(user) + "@", true, false);
+  auto pattern =
+      perlPattern("\\b" + perlQuoteMeta(domain) + "." + perlQuoteMeta(user) + "@", true, false);
   return pattern && search(*pattern, from);
 }
 
@@ -699,9 +700,9 @@ bool toInSubject(const EvalInput& in, const std::string& test) {
   if (!containsCaseless(subject, test == "address" ? to : to.substr(0, to.find('@')))) return false;
   std::unique_ptr<const PcrePattern> pattern;
   if (test == "address") {
-    pattern = perlPattern("\\b" + inQuotes(to) + "\\b", true, false);
+    pattern = perlPattern("\\b" + perlQuoteMeta(to) + "\\b", true, false);
   } else {
-    const std::string user = inQuotes(to.substr(0, to.find('@')));
+    const std::string user = perlQuoteMeta(to.substr(0, to.find('@')));
     pattern = perlPattern("^(?:(?:re|fw):\\s*(?:\\w+\\s+)?" + user + "$|(?-i:" + user +
                               ")\\s*[,:;!?-](?:$|\\s)|" + user + "$|,\\s*" + user + "[,:;!?-]$)",
                           true, false);

@@ -6,10 +6,9 @@
 namespace portcullis::content {
 namespace {
 
-constexpr size_t kMaxUriLength = 8192;
 constexpr size_t kMaxAnchorText = 64 << 10;  // bytes kept per anchor text
 
-bool isNameChar(char c) {
+bool isTagOrAttributeNameChar(char c) {
   return !isAsciiSpace(c) && c != '>' && c != '/' && c != '=' && c != '<';
 }
 
@@ -29,14 +28,16 @@ size_t parseTag(std::string_view html, size_t at, Tag& tag) {
     tag.end = true;
     ++i;
   }
-  while (i < html.size() && isNameChar(html[i])) tag.name.push_back(asciiLower(html[i++]));
+  while (i < html.size() && isTagOrAttributeNameChar(html[i]))
+    tag.name.push_back(asciiLower(html[i++]));
   while (i < html.size() && html[i] != '>') {
     if (isAsciiSpace(html[i]) || html[i] == '/') {
       ++i;
       continue;
     }
     std::string name;
-    while (i < html.size() && isNameChar(html[i])) name.push_back(asciiLower(html[i++]));
+    while (i < html.size() && isTagOrAttributeNameChar(html[i]))
+      name.push_back(asciiLower(html[i++]));
     if (name.empty()) {
       ++i;
       continue;

@@ -5,6 +5,7 @@
 // the document, no regex; the content of <script> and <style> and comments is skipped.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <string_view>
@@ -12,9 +13,12 @@
 
 namespace portcullis::content {
 
+// The longest URI SpamAssassin keeps whole (Mail::SpamAssassin::Constants::MAX_URI_LENGTH).
+constexpr size_t kMaxUriLength = 8192;
+
 struct HtmlAnchors {
   std::map<std::string, std::vector<std::string>> anchor_texts;  // href -> one text per <a>
-  bool uri_truncated = false;  // an href/src/background/action value over 8192 bytes
+  bool uri_truncated = false;  // an href/src/background/action value over kMaxUriLength bytes
 };
 
 HtmlAnchors htmlAnchors(std::string_view html);

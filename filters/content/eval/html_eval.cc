@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "filters/content/eval/eval_registry.h"
+#include "filters/content/eval/evidence_number.h"
 #include "filters/content/eval/families.h"
 #include "filters/content/eval/html_facts.h"
 #include "filters/content/eval/message_facts.h"
@@ -23,12 +24,6 @@ namespace {
 const HtmlFacts& htmlFacts(const EvalInput& in) {
   return in.facts.get<HtmlFacts>(
       [&in] { return in.view.message ? htmlFactsOf(*in.view.message) : HtmlFacts(); });
-}
-
-std::string formatNumber(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", value);
-  return buf;
 }
 
 // The first HTML part for which `test` holds; its evidence (when asked) names the part.
@@ -64,7 +59,7 @@ struct Comparison {
     if (op == "==") return value == operand;
     return value != operand;
   }
-  std::string text() const { return op + " " + formatNumber(operand); }
+  std::string text() const { return op + " " + evidenceNumber<6>(operand); }
 };
 
 std::optional<Comparison> parseComparison(std::string_view expr) {
@@ -94,7 +89,7 @@ struct Range {
 
   bool contains(double value) const { return value > min && (!max || value <= *max); }
   std::string text() const {
-    return "(" + formatNumber(min) + ", " + (max ? formatNumber(*max) : "inf") + "]";
+    return "(" + evidenceNumber<6>(min) + ", " + (max ? evidenceNumber<6>(*max) : "inf") + "]";
   }
 };
 
@@ -118,7 +113,7 @@ bool isAlphanumeric(std::string_view s) {
   return true;
 }
 
-std::string inQuotes(std::string_view s) {
+std::string quotedExcerpt(std::string_view s) {
   constexpr size_t kMax = 60;
   std::string out = "\"" + std::string(s.substr(0, kMax));
   if (s.size() > kMax) out += "...";
@@ -156,7 +151,7 @@ EvalBuild htmlEval(const std::vector<std::string>& args) {
       [name = args[0], c = *comparison](const HtmlDocumentFacts& doc, std::string& why) {
         const double* value = doc.value(name);
         if (!value || !c.holds(*value)) return false;
-        why = name + " " + formatNumber(*value) + " " + c.text();
+        why = name + " " + evidenceNumber<6>(*value) + " " + c.text();
         return true;
       });
 }
@@ -167,7 +162,7 @@ EvalBuild htmlRange(const std::vector<std::string>& args) {
   return anyDocument([name = args[0], r = *range](const HtmlDocumentFacts& doc, std::string& why) {
     const double* value = doc.value(name);
     if (!value || !r.contains(*value)) return false;
-    why = name + " " + formatNumber(*value) + " in " + r.text();
+    why = name + " " + evidenceNumber<6>(*value) + " in " + r.text();
     return true;
   });
 }
@@ -211,7 +206,7 @@ EvalBuild htmlTextMatch(const std::vector<std::string>& args, bool negate) {
         const std::vector<std::string>* texts = doc.texts(list);
         for (const std::string& text : *texts) {
           if (pattern->matches(text) == negate) continue;
-          why = list + " " + inQuotes(text);
+          why = list + " " + quotedExcerpt(text);
           return true;
         }
         return false;
@@ -235,7 +230,7 @@ EvalBuild htmlTitleSubjectRatio(const std::vector<std::string>& args) {
         max = std::max(max, static_cast<double>(chars) / static_cast<double>(subject->size()));
       }
       if (max <= ratio) continue;
-      if (evidence) *evidence = "title " + formatNumber(max) + " times as long as the subject";
+      if (evidence) *evidence = "title " + evidenceNumber<6>(max) + " times as long as the subject";
       return true;
     }
     return false;
@@ -248,7 +243,7 @@ EvalBuild htmlImageOnly(const std::vector<std::string>& args) {
   return anyDocument([r = *range](const HtmlDocumentFacts& doc, std::string& why) {
     const double* length = doc.value("length");
     if (doc.inside.count("img") == 0 || !length || !r.contains(*length)) return false;
-    why = "images with " + formatNumber(*length) + " characters of HTML";
+    why = "images with " + evidenceNumber<6>(*length) + " characters of HTML";
     return true;
   });
 }
@@ -262,8 +257,8 @@ EvalBuild htmlImageRatio(const std::vector<std::string>& args) {
     if (!text || !area || *area <= 0) return false;
     const double ratio = *text / *area;
     if (!r.contains(ratio)) return false;
-    why = formatNumber(*text) + " characters of text for " + formatNumber(*area) +
-          " pixels of image (" + formatNumber(ratio) + ")";
+    why = evidenceNumber<6>(*text) + " characters of text for " + evidenceNumber<6>(*area) +
+          " pixels of image (" + evidenceNumber<6>(ratio) + ")";
     return true;
   });
 }
@@ -306,7 +301,7 @@ void registerHtmlEvals(EvalRegistry& registry) {
     if (!args.empty()) return evalArgumentError("check_iframe_src", "no arguments");
     return anyDocument([](const HtmlDocumentFacts& doc, std::string& why) {
       if (doc.iframe_src.empty()) return false;
-      why = "iframe src " + inQuotes(doc.iframe_src);
+      why = "iframe src " + quotedExcerpt(doc.iframe_src);
       return true;
     });
   });

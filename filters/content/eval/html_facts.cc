@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "filters/content/eval/html_anchors.h"
 #include "filters/content/eval/html_chars.h"
 #include "filters/content/eval/html_colors.h"
 #include "filters/content/eval/html_references.h"
@@ -37,7 +38,7 @@ using html::rgbChannels;
 bool isNameFirst(char c) {
   return isAsciiAlpha(c) || c == '_' || c == ':';
 }
-bool isNameChar(char c) {
+bool isXmlNameChar(char c) {
   return isNameFirst(c) || isAsciiDigit(c) || c == '.' || c == '-';
 }
 bool isNotSpaceGt(char c) {
@@ -264,8 +265,6 @@ std::optional<double> leadingNumber(const std::optional<std::string>& value, boo
   while (i < v.size() && isAsciiDigit(v[i])) n = n * 10 + (v[i++] - '0');
   return sign * n;
 }
-
-constexpr size_t kMaxUriLength = 8192;  // Mail::SpamAssassin::Constants::MAX_URI_LENGTH
 
 // ---------------------------------------------------------------------------------------------
 // Mail::SpamAssassin::HTML's handlers: what it measures from the parser's events.
@@ -1228,7 +1227,7 @@ class HtmlTokenizer {
     if (!isAsciiAlpha(buf_[s])) return declarationAsComment(beg, s);
     const size_t id = s;
     ++s;
-    while (s < end && isNameChar(buf_[s])) ++s;
+    while (s < end && isXmlNameChar(buf_[s])) ++s;
     if (s >= end) return beg;
     const std::string_view name = buf_.substr(id, s - id);
     if (!iequals(name, "doctype") && !iequals(name, "entity")) return declarationAsComment(beg, s);
@@ -1314,7 +1313,7 @@ class HtmlTokenizer {
       while (isNameFirst(at(s))) {
         const size_t name_beg = s;
         ++s;
-        while (isNameChar(at(s))) ++s;
+        while (isXmlNameChar(at(s))) ++s;
         const std::string name = toLower(buf_.substr(name_beg, s - name_beg));
         while (isHtmlSpace(at(s))) ++s;
         if (s >= end) return beg;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "filters/content/eval/eval_registry.h"
+#include "filters/content/eval/evidence_number.h"
 #include "filters/content/eval/families.h"
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/sa_mime_parts.h"
@@ -138,12 +139,6 @@ std::optional<size_t> typeIndex(const std::string& name) {
   return std::nullopt;
 }
 
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  return buffer;
-}
-
 // ImageInfo::result_check.
 bool inRange(double value, double min, std::optional<double> max, bool max_exclusive = false) {
   if (value < min) return false;
@@ -184,7 +179,8 @@ void registerImageEvals(EvalRegistry& registry) {
         return EvalBuild::success([r = *range](const EvalInput& in, std::string* evidence) {
           const ImageFacts* facts = imageFacts(in);
           if (!facts || !inRange(facts->count[r.type], r.min, r.max)) return false;
-          if (evidence) *evidence = number(facts->count[r.type]) + " " + kTypeNames[r.type] + "(s)";
+          if (evidence)
+            *evidence = evidenceNumber<6>(facts->count[r.type]) + " " + kTypeNames[r.type] + "(s)";
           return true;
         });
       });
@@ -197,7 +193,7 @@ void registerImageEvals(EvalRegistry& registry) {
           const ImageFacts* facts = imageFacts(in);
           if (!facts || !inRange(facts->area[r.type], r.min, r.max)) return false;
           if (evidence)
-            *evidence = number(facts->area[r.type]) + " pixels of " + kTypeNames[r.type];
+            *evidence = evidenceNumber<6>(facts->area[r.type]) + " pixels of " + kTypeNames[r.type];
           return true;
         });
       });
@@ -216,7 +212,7 @@ void registerImageEvals(EvalRegistry& registry) {
           if (text == 0) return false;
           const double ratio = text / facts->area[r.type];
           if (!inRange(ratio, r.min, r.max, true)) return false;
-          if (evidence) *evidence = "text/pixel ratio " + number(ratio);
+          if (evidence) *evidence = "text/pixel ratio " + evidenceNumber<6>(ratio);
           return true;
         });
       });
@@ -233,7 +229,8 @@ void registerImageEvals(EvalRegistry& registry) {
               if (!facts) return false;
               for (const auto& [h, w] : facts->sizes[type]) {
                 if (h != height || w != width) continue;
-                if (evidence) *evidence = "image of " + number(h) + "x" + number(w);
+                if (evidence)
+                  *evidence = "image of " + evidenceNumber<6>(h) + "x" + evidenceNumber<6>(w);
                 return true;
               }
               return false;
@@ -262,7 +259,8 @@ void registerImageEvals(EvalRegistry& registry) {
                 if (h < n[0] || w < n[1]) continue;
                 if (given >= 3 && h > n[2]) continue;
                 if (given >= 4 && w > n[3]) continue;
-                if (evidence) *evidence = "image of " + number(h) + "x" + number(w);
+                if (evidence)
+                  *evidence = "image of " + evidenceNumber<6>(h) + "x" + evidenceNumber<6>(w);
                 return true;
               }
               return false;

@@ -18,19 +18,6 @@
 namespace portcullis::content {
 namespace {
 
-std::vector<std::string> words(std::string_view value) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < value.size()) {
-    while (i < value.size() && isAsciiSpace(value[i])) ++i;
-    size_t end = i;
-    while (end < value.size() && !isAsciiSpace(value[end])) ++end;
-    if (end > i) out.emplace_back(value.substr(i, end - i));
-    i = end;
-  }
-  return out;
-}
-
 // One address list: lowercased file-glob patterns, each matching a whole address.
 class AddressList {
  public:
@@ -144,21 +131,21 @@ std::optional<std::pair<std::string, std::string>> namedListValue(std::string_vi
 }
 
 void addUriHosts(std::map<std::string, bool>& list, std::string_view hosts) {
-  for (std::string host : words(toLower(hosts))) {
+  for (std::string host : splitAsciiSpace(toLower(hosts))) {
     const bool listed = host.empty() || host[0] != '!';
     if (!listed) host.erase(0, 1);
     list[host] = listed;
   }
 }
 
-ListConfig readConfig(EvalBuildContext& context) {
+ListConfig readListConfig(EvalBuildContext& context) {
   ListConfig config;
   for (const auto& setting : context.settings()) {
     const std::string& name = setting.name;
     bool remove = false;
     if (std::string list = listOfDirective(name, remove); !list.empty()) {
       AddressList& target = config.lists[list];
-      for (const auto& entry : words(setting.value)) {
+      for (const auto& entry : splitAsciiSpace(setting.value)) {
         if (remove) {
           target.remove(entry);
         } else {
@@ -167,11 +154,12 @@ ListConfig readConfig(EvalBuildContext& context) {
       }
     } else if (name == "enlist_addrlist") {
       if (auto named = namedListValue(setting.value)) {
-        for (const auto& entry : words(named->second)) config.lists[named->first].add(entry);
+        for (const auto& entry : splitAsciiSpace(named->second))
+          config.lists[named->first].add(entry);
       }
     } else if (name == "welcomelist_from_rcvd" || name == "whitelist_from_rcvd" ||
                name == "def_welcomelist_from_rcvd" || name == "def_whitelist_from_rcvd") {
-      const std::vector<std::string> parts = words(setting.value);
+      const std::vector<std::string> parts = splitAsciiSpace(setting.value);
       if (parts.size() != 2) continue;
       RcvdList& target =
           name.rfind("def_", 0) == 0 ? config.default_welcome_rcvd : config.welcome_rcvd;
@@ -185,7 +173,7 @@ ListConfig readConfig(EvalBuildContext& context) {
       }
       entry.relays.push_back(toLower(parts[1]));
     } else if (name == "unwelcomelist_from_rcvd" || name == "unwhitelist_from_rcvd") {
-      for (const auto& entry : words(setting.value)) {
+      for (const auto& entry : splitAsciiSpace(setting.value)) {
         config.welcome_rcvd.erase(toLower(entry));
         config.default_welcome_rcvd.erase(toLower(entry));
       }
@@ -206,7 +194,7 @@ ListConfig readConfig(EvalBuildContext& context) {
       }
       for (auto& [list_name, list] : config.uri_hosts) {
         if (only && list_name != *only) continue;
-        for (std::string host : words(toLower(hosts))) {
+        for (std::string host : splitAsciiSpace(toLower(hosts))) {
           if (!host.empty() && host[0] == '!') host.erase(0, 1);
           list.erase(host);
         }
@@ -221,10 +209,11 @@ ListConfig readConfig(EvalBuildContext& context) {
   return config;
 }
 
-using Config = std::shared_ptr<const ListConfig>;
+using SharedListConfig = std::shared_ptr<const ListConfig>;
 
-Config configOf(EvalBuildContext& context) {
-  return context.shared<ListConfig>("list_eval.config", [&context] { return readConfig(context); });
+SharedListConfig listConfigOf(EvalBuildContext& context) {
+  return context.shared<ListConfig>("list_eval.config",
+                                    [&context] { return readListConfig(context); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,7 +536,7 @@ void addListCheck(EvalRegistry& registry, const std::vector<std::string>& names,
                  [name, check](const std::vector<std::string>& args,
                                EvalBuildContext& context) -> EvalBuild {
                    if (!args.empty()) return evalArgumentError(name, "no arguments");
-                   return EvalBuild::success([config = configOf(context), check](
+                   return EvalBuild::success([config = listConfigOf(context), check](
                                                  const EvalInput& in, std::string* evidence) {
                      return check(*config, in, evidence);
                    });
@@ -563,7 +552,7 @@ void addNamedListCheck(
       name,
       [name, check](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
         if (args.size() != 1 || args[0].empty()) return evalArgumentError(name, "(list name)");
-        Config config = configOf(context);
+        SharedListConfig config = listConfigOf(context);
         if (!isBuiltinList(args[0]) && config->lists.count(args[0]) == 0)
           return EvalBuild::failure("eval:" + name + ": no address list named " + args[0]);
         return EvalBuild::success(
@@ -639,7 +628,7 @@ void registerListEvals(EvalRegistry& registry) {
                [](const std::vector<std::string>& args, EvalBuildContext& context) -> EvalBuild {
                  if (args.size() != 1 || args[0].empty())
                    return evalArgumentError("check_uri_host_listed", "(list name)");
-                 return EvalBuild::success([config = configOf(context), list = args[0]](
+                 return EvalBuild::success([config = listConfigOf(context), list = args[0]](
                                                const EvalInput& in, std::string* evidence) {
                    return uriHostListed(*config, in, list, evidence);
                  });

@@ -9,9 +9,6 @@
 namespace portcullis::content {
 namespace {
 
-bool isWordChar(char c) {
-  return isAsciiDigit(c) || isAsciiUpper(c) || (c >= 'a' && c <= 'z') || c == '_';
-}
 // The date with every comma (and the spaces after it) and every whitespace run made one space,
 // between a leading and a trailing space: the form every pattern below is matched against.
 std::string normalized(std::string_view date) {
@@ -184,9 +181,9 @@ std::optional<std::string> namedZone(const std::string& s) {
       {"AWST", "+0800"}, {"NZST", "+1200"}, {"NZDT", "+1300"}, {"JST", "+0900"},  {"KST", "+0900"},
       {"HKT", "+0800"},  {"SGT", "+0800"},  {"PHT", "+0800"},  {"IDT", "+0300"},
   }};
-  auto endsWord = [&s](size_t at) { return at >= s.size() || !isWordChar(s[at]); };
+  auto endsWord = [&s](size_t at) { return at >= s.size() || !isAsciiWordChar(s[at]); };
   for (size_t p = 1; p < s.size(); ++p) {
-    if (!isAsciiUpper(s[p]) || isWordChar(s[p - 1])) continue;
+    if (!isAsciiUpper(s[p]) || isAsciiWordChar(s[p - 1])) continue;
     size_t run = 0;
     while (p + run < s.size() && isAsciiUpper(s[p + run])) ++run;
     if (run < 2 || run > 4) continue;

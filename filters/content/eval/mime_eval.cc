@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "filters/content/eval/eval_registry.h"
+#include "filters/content/eval/evidence_number.h"
 #include "filters/content/eval/families.h"
 #include "filters/content/eval/message_facts.h"
 #include "filters/content/eval/mime_parse_flags.h"
@@ -409,12 +410,6 @@ struct Base64Length {
   size_t longest = 0;
 };
 
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", value);
-  return buffer;
-}
-
 // check_for_mime's tests: the value SpamAssassin's _check_attachments leaves under each name.
 using MimeTest = double (*)(const MimeAttachmentFacts&);
 const std::map<std::string, MimeTest, std::less<>>& mimeTests() {
@@ -472,7 +467,7 @@ void registerMimeEvals(EvalRegistry& registry) {
           const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
           if (!facts) return false;
           const double value = measure(*facts);
-          if (value != 0 && evidence) *evidence = test + " = " + number(value);
+          if (value != 0 && evidence) *evidence = test + " = " + evidenceNumber<3>(value);
           return value != 0;
         });
       });
@@ -509,7 +504,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                    if (!facts || facts->multipart_ratio < min || facts->multipart_ratio >= max)
                      return false;
                    if (evidence)
-                     *evidence = "text/html byte ratio " + number(facts->multipart_ratio);
+                     *evidence =
+                         "text/html byte ratio " + evidenceNumber<3>(facts->multipart_ratio);
                    return true;
                  });
                });
@@ -523,7 +519,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                                                const EvalInput& in, std::string* evidence) {
                    const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
                    if (!facts || facts->qp_ratio < min) return false;
-                   if (evidence) *evidence = "quoted-printable ratio " + number(facts->qp_ratio);
+                   if (evidence)
+                     *evidence = "quoted-printable ratio " + evidenceNumber<3>(facts->qp_ratio);
                    return true;
                  });
                });
@@ -556,7 +553,8 @@ void registerMimeEvals(EvalRegistry& registry) {
                                       const EvalInput& in, std::string* evidence) {
           const MimeAttachmentFacts* facts = attachmentFacts(in, locales);
           if (!facts || facts->text_unicode_ratio < ratio) return false;
-          if (evidence) *evidence = "&#x....; ratio " + number(facts->text_unicode_ratio);
+          if (evidence)
+            *evidence = "&#x....; ratio " + evidenceNumber<3>(facts->text_unicode_ratio);
           return true;
         });
       });
@@ -592,7 +590,7 @@ void registerMimeEvals(EvalRegistry& registry) {
                            .get<Uppercase>([&] { return Uppercase{uppercasePercent(in, locales)}; })
                            .percent;
                    if (!(percent > min && percent <= max)) return false;
-                   if (evidence) *evidence = number(percent) + "% upper case";
+                   if (evidence) *evidence = evidenceNumber<3>(percent) + "% upper case";
                    return true;
                  });
                });
@@ -624,7 +622,7 @@ void registerMimeEvals(EvalRegistry& registry) {
                                       })
                                       .longest);
           if ((max && longest > *max) || longest < min) return false;
-          if (evidence) *evidence = "base64 line of " + number(longest) + " bytes";
+          if (evidence) *evidence = "base64 line of " + evidenceNumber<3>(longest) + " bytes";
           return true;
         });
       });

@@ -6,13 +6,9 @@
 namespace portcullis::content {
 namespace {
 
-bool isWordChar(char c) {
-  return isAsciiAlnum(c) || c == '_';
-}
-
 // Whether `word` occurs case-insensitively at `at` with a word boundary before it.
 bool wordAt(std::string_view text, std::string_view word, size_t at) {
-  if (at > 0 && isWordChar(text[at - 1])) return false;
+  if (at > 0 && isAsciiWordChar(text[at - 1])) return false;
   return iequals(text.substr(at, word.size()), word);
 }
 
@@ -107,7 +103,7 @@ std::string mimeType(std::string_view text) {
     text = text.substr(0, end);
   }
   std::string type = toLower(text);
-  const bool textual = type.starts_with("text") && (type.size() == 4 || !isWordChar(type[4]));
+  const bool textual = type.starts_with("text") && (type.size() == 4 || !isAsciiWordChar(type[4]));
   if (type.empty() ||
       (textual && type != "text/x-vcard" && type != "text/calendar" && type != "text/html")) {
     type = "text/plain";

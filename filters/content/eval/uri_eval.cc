@@ -20,8 +20,6 @@
 namespace portcullis::content {
 namespace {
 
-constexpr size_t kMaxUriLength = 8192;
-
 // The anchors of every HTML part ($pms->{html_all}), in part order.
 struct MessageAnchors {
   std::vector<HtmlAnchors> documents;

@@ -35,7 +35,7 @@ std::filesystem::path rulesArchive(const std::filesystem::path& dir, int version
   return archive;
 }
 
-CommandResult sendPhrase(uint16_t port) {
+CommandResult sendPhraseAfterUpdate(uint16_t port) {
   return runCommand({"swaks", "--server", "127.0.0.1", "--port", std::to_string(port), "--from",
                      "alice@sender.test", "--to", "bob@example.org", "--body",
                      "Look at the purple elephant."});
@@ -66,7 +66,7 @@ TEST(RulesUpdate, SaUpdatesNewRulesDecideTheNextMessageOfTheRunningGateway) {
   GatewayProcess gateway(dir / "gateway", settings);
   gateway.start();
 
-  auto accepted = sendPhrase(gateway.port());
+  auto accepted = sendPhraseAfterUpdate(gateway.port());
   EXPECT_NE(accepted.output.find("<-  250 2.0.0 Ok: queued"), std::string::npos) << accepted.output;
 
   const size_t before = gateway.logSize();
@@ -80,7 +80,7 @@ TEST(RulesUpdate, SaUpdatesNewRulesDecideTheNextMessageOfTheRunningGateway) {
       << updated.output;
   ASSERT_TRUE(gateway.waitForLog("configuration reloaded", 60s, before)) << gateway.log();
 
-  auto rejected = sendPhrase(gateway.port());
+  auto rejected = sendPhraseAfterUpdate(gateway.port());
   EXPECT_NE(rejected.output.find("550 5.7.1"), std::string::npos) << rejected.output;
 
   const size_t before_failure = gateway.logSize();

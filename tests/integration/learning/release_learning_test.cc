@@ -13,7 +13,7 @@
 namespace portcullis::test {
 namespace {
 
-bool has(const std::string& text, const std::string& part) {
+bool mentions(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -50,16 +50,16 @@ TEST(ReleaseLearning, AReleasedMessageIsLearntAsHamUnlessNoLearn) {
 
   auto learnt = release(env.gateway, ids[0], true);
   EXPECT_EQ(learnt.exit_code, 0) << learnt.output;
-  EXPECT_TRUE(has(learnt.output, ids[0] + ": released, queued as ")) << learnt.output;
-  EXPECT_TRUE(has(learnt.output, ids[0] + ": learnt as ham")) << learnt.output;
+  EXPECT_TRUE(mentions(learnt.output, ids[0] + ": released, queued as ")) << learnt.output;
+  EXPECT_TRUE(mentions(learnt.output, ids[0] + ": learnt as ham")) << learnt.output;
   LearntCounts counts = learntCounts(env.gateway);
   EXPECT_EQ(counts.ham, 1) << counts.output;
   EXPECT_EQ(counts.spam, 0) << counts.output;
 
   auto not_learnt = release(env.gateway, ids[1], false);
   EXPECT_EQ(not_learnt.exit_code, 0) << not_learnt.output;
-  EXPECT_TRUE(has(not_learnt.output, ids[1] + ": released, queued as ")) << not_learnt.output;
-  EXPECT_FALSE(has(not_learnt.output, "learnt")) << not_learnt.output;
+  EXPECT_TRUE(mentions(not_learnt.output, ids[1] + ": released, queued as ")) << not_learnt.output;
+  EXPECT_FALSE(mentions(not_learnt.output, "learnt")) << not_learnt.output;
   counts = learntCounts(env.gateway);
   EXPECT_EQ(counts.ham, 1) << counts.output;
 
@@ -90,7 +90,7 @@ TEST(ReleaseLearning, WithoutAClassifierAReleaseOnlyReleases) {
   ASSERT_EQ(ids.size(), 1u) << env.gateway.log();
   auto r = release(env.gateway, ids[0], true);
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_FALSE(has(r.output, "learnt")) << r.output;
+  EXPECT_FALSE(mentions(r.output, "learnt")) << r.output;
   EXPECT_FALSE(std::filesystem::exists(env.gateway.spoolDir() / "classifier.db"));
   ASSERT_TRUE(env.recorder.waitForCount(1, kArrivalTimeout)) << env.gateway.log();
 }

@@ -10,7 +10,7 @@
 namespace portcullis::test {
 namespace {
 
-bool has(const std::string& text, const std::string& part) {
+bool mentions(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -41,12 +41,12 @@ TEST(DomainPolicy, OverrideChangesTheActionForItsDomainOnly) {
   ASSERT_TRUE(env.recorder.waitForCount(2, kArrivalTimeout)) << env.gateway.log();
 
   std::string tagged = headerOf(findBySubject(env.recorder, "spam for the list").data);
-  EXPECT_TRUE(has(tagged, "\r\nX-Spam-Flag: YES\r\n")) << tagged;
-  EXPECT_TRUE(has(tagged, "\r\nX-Spam-Status: Yes, score=20.0 required=8.0 ")) << tagged;
-  EXPECT_TRUE(has(tagged, "\r\nSubject: [LIST-SPAM] spam for the list\r\n")) << tagged;
+  EXPECT_TRUE(mentions(tagged, "\r\nX-Spam-Flag: YES\r\n")) << tagged;
+  EXPECT_TRUE(mentions(tagged, "\r\nX-Spam-Status: Yes, score=20.0 required=8.0 ")) << tagged;
+  EXPECT_TRUE(mentions(tagged, "\r\nSubject: [LIST-SPAM] spam for the list\r\n")) << tagged;
   std::string untagged = headerOf(findBySubject(env.recorder, "mild for the list").data);
-  EXPECT_TRUE(has(untagged, "\r\nX-Spam-Status: No, score=6.0 required=8.0 ")) << untagged;
-  EXPECT_FALSE(has(untagged, "X-Spam-Flag")) << untagged;
+  EXPECT_TRUE(mentions(untagged, "\r\nX-Spam-Status: No, score=6.0 required=8.0 ")) << untagged;
+  EXPECT_FALSE(mentions(untagged, "X-Spam-Flag")) << untagged;
 }
 
 TEST(DomainPolicy, RecipientsWithAnotherPolicyAreSplitWith452) {
@@ -60,8 +60,8 @@ TEST(DomainPolicy, RecipientsWithAnotherPolicyAreSplitWith452) {
       {"a@example.org", "dev@lists.example.org", "abuse@example.org", "c@example.org"}, tagged);
   ASSERT_EQ(first.rcpts.size(), 4u);
   EXPECT_EQ(first.rcpts[0].code, 250) << first.rcpts[0].text;
-  EXPECT_TRUE(has(first.rcpts[1].text, "452 4.5.3 ")) << first.rcpts[1].text;
-  EXPECT_TRUE(has(first.rcpts[2].text, "452 4.5.3 ")) << first.rcpts[2].text;
+  EXPECT_TRUE(mentions(first.rcpts[1].text, "452 4.5.3 ")) << first.rcpts[1].text;
+  EXPECT_TRUE(mentions(first.rcpts[2].text, "452 4.5.3 ")) << first.rcpts[2].text;
   EXPECT_EQ(first.rcpts[3].code, 250) << first.rcpts[3].text;
   EXPECT_EQ(first.data.code, 250) << first.data.text;
 
@@ -76,12 +76,12 @@ TEST(DomainPolicy, RecipientsWithAnotherPolicyAreSplitWith452) {
   for (const auto& m : env.recorder.messages()) {
     std::string header = headerOf(m.data);
     if (m.rcpt_tos == std::vector<std::string>{"a@example.org", "c@example.org"}) {
-      EXPECT_TRUE(has(header, "\r\nX-Spam-Flag: YES\r\n")) << header;
-      EXPECT_TRUE(has(header, "\r\nSubject: [SPAM] to both domains\r\n")) << header;
+      EXPECT_TRUE(mentions(header, "\r\nX-Spam-Flag: YES\r\n")) << header;
+      EXPECT_TRUE(mentions(header, "\r\nSubject: [SPAM] to both domains\r\n")) << header;
     } else if (m.rcpt_tos == std::vector<std::string>{"dev@lists.example.org"} ||
                m.rcpt_tos == std::vector<std::string>{"abuse@example.org"}) {
-      EXPECT_FALSE(has(header, "X-Spam-Flag")) << header;
-      EXPECT_TRUE(has(header, "\r\nSubject: to both domains\r\n")) << header;
+      EXPECT_FALSE(mentions(header, "X-Spam-Flag")) << header;
+      EXPECT_TRUE(mentions(header, "\r\nSubject: to both domains\r\n")) << header;
     } else {
       ADD_FAILURE() << "unexpected recipients in " << m.name;
     }
@@ -108,7 +108,7 @@ TEST(DomainPolicy, PostfixDeliversSplitRecipientsSeparately) {
                          << env.gateway.log();
   for (const auto& m : env.recorder.messages()) {
     ASSERT_EQ(m.rcpt_tos.size(), 1u) << m.name;
-    bool tagged = has(headerOf(m.data), "\r\nX-Spam-Flag: YES\r\n");
+    bool tagged = mentions(headerOf(m.data), "\r\nX-Spam-Flag: YES\r\n");
     EXPECT_EQ(tagged, m.rcpt_tos[0] == "a@example.org") << m.rcpt_tos[0] << "\n" << m.data;
   }
   EXPECT_TRUE(postfix.waitForLog("452 4.5.3", std::chrono::seconds(20))) << postfix.log();
@@ -121,9 +121,9 @@ TEST(DomainPolicy, AnOverrideForANonLocalDomainStopsStartUp) {
     PolicyGateway env(s);
     ADD_FAILURE() << "the gateway started";
   } catch (const std::runtime_error& e) {
-    EXPECT_TRUE(has(e.what(),
-                    "policy.domain.domain: \"elsewhere.example\" is not one of "
-                    "domains.local"))
+    EXPECT_TRUE(mentions(e.what(),
+                         "policy.domain.domain: \"elsewhere.example\" is not one of "
+                         "domains.local"))
         << e.what();
   }
 }

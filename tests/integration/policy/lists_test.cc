@@ -8,7 +8,7 @@
 namespace portcullis::test {
 namespace {
 
-bool has(const std::string& text, const std::string& part) {
+bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -42,14 +42,14 @@ TEST(PolicyLists, AllowListedSenderBeatsAHighScoreButNotAVirus) {
   EXPECT_EQ(stranger.data.code, 550) << stranger.data.text;
   auto virus = sendMessage(port, "alice@partner.example", bob, eicarMessage("partner virus"));
   EXPECT_EQ(virus.data.code, 554) << virus.data.text;
-  EXPECT_TRUE(has(virus.data.text, "virus")) << virus.data.text;
+  EXPECT_TRUE(contains(virus.data.text, "virus")) << virus.data.text;
 
   ASSERT_TRUE(env.recorder.waitForCount(1, kArrivalTimeout)) << env.gateway.log();
   std::string header = headerOf(findBySubject(env.recorder, "from the partner").data);
-  EXPECT_TRUE(has(header, "\r\nX-Spam-Status: No, score=20.0 required=5.0 tests=")) << header;
-  EXPECT_FALSE(has(header, "X-Spam-Flag")) << header;
-  EXPECT_TRUE(has(header, "\r\nSubject: from the partner\r\n")) << header;
-  EXPECT_TRUE(has(header, "\r\nAuthentication-Results: gw.test")) << header;
+  EXPECT_TRUE(contains(header, "\r\nX-Spam-Status: No, score=20.0 required=5.0 tests=")) << header;
+  EXPECT_FALSE(contains(header, "X-Spam-Flag")) << header;
+  EXPECT_TRUE(contains(header, "\r\nSubject: from the partner\r\n")) << header;
+  EXPECT_TRUE(contains(header, "\r\nAuthentication-Results: gw.test")) << header;
   EXPECT_TRUE(env.gateway.waitForLog("allow list: sender partner.example", kArrivalTimeout))
       << env.gateway.log();
   auto sentinel = sendMessage(port, "alice@sender.test", bob, testMessage("sentinel", "Hello."));
@@ -66,7 +66,7 @@ TEST(PolicyLists, AllowListedClientNetworkBeatsAHighScore) {
                              testMessage("allowed client", std::string("Pls ") + kRejectPhrase));
   EXPECT_EQ(allowed.data.code, 250) << allowed.data.text;
   ASSERT_TRUE(env.recorder.waitForCount(1, kArrivalTimeout)) << env.gateway.log();
-  EXPECT_FALSE(has(headerOf(env.recorder.messages()[0].data), "X-Spam-Flag"));
+  EXPECT_FALSE(contains(headerOf(env.recorder.messages()[0].data), "X-Spam-Flag"));
 }
 
 TEST(PolicyLists, DenyListedSendersAndRecipientsAreRefusedEarly) {

@@ -11,7 +11,7 @@
 namespace portcullis::cli {
 namespace {
 
-config::GatewayConfig load(const std::string& tables) {
+config::GatewayConfig loadTables(const std::string& tables) {
   return config::loadGatewayConfig(config::Document::parseString(
       "[domains]\nlocal = [\"example.org\"]\n" + tables, "test.toml"));
 }
@@ -32,7 +32,7 @@ TEST_F(SessionContextsTest, InstallMakesTheContextCurrentAndAFailedBuildKeepsThe
   SessionContexts contexts(RuntimeServices{workers_, nullptr}, loads_);
   EXPECT_EQ(contexts.holder()->current(), nullptr);
 
-  contexts.install(load("[server]\nhostname = \"first.example\"\n")).activate();
+  contexts.install(loadTables("[server]\nhostname = \"first.example\"\n")).activate();
   std::shared_ptr<const smtp::SessionContext> first = contexts.holder()->current();
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->hostname, "first.example");
@@ -40,11 +40,11 @@ TEST_F(SessionContextsTest, InstallMakesTheContextCurrentAndAFailedBuildKeepsThe
   test::TempDir dir;
   const std::string missing = (dir / "missing.pem").string();
   config::GatewayConfig broken =
-      load("[tls]\ncertificate = \"" + missing + "\"\nkey = \"" + missing + "\"\n");
+      loadTables("[tls]\ncertificate = \"" + missing + "\"\nkey = \"" + missing + "\"\n");
   EXPECT_THROW(contexts.install(broken), config::ConfigError);
   EXPECT_EQ(contexts.holder()->current(), first);
 
-  contexts.install(load("[server]\nhostname = \"second.example\"\n")).activate();
+  contexts.install(loadTables("[server]\nhostname = \"second.example\"\n")).activate();
   EXPECT_EQ(contexts.holder()->current()->hostname, "second.example");
   EXPECT_EQ(first->hostname, "first.example");  // a running session keeps its context
 }
@@ -52,20 +52,21 @@ TEST_F(SessionContextsTest, InstallMakesTheContextCurrentAndAFailedBuildKeepsThe
 TEST_F(SessionContextsTest, SpoolModeDeliversThroughTheSpoolAndProxyModeDoesNot) {
   auto spool_delivery = std::make_shared<NoDelivery>();
   SessionContexts contexts(RuntimeServices{workers_, spool_delivery}, loads_);
-  contexts.install(load("")).activate();
+  contexts.install(loadTables("")).activate();
   EXPECT_EQ(contexts.holder()->current()->delivery, spool_delivery);
-  contexts.install(load("[relay]\nmode = \"proxy\"\n")).activate();
+  contexts.install(loadTables("[relay]\nmode = \"proxy\"\n")).activate();
   ASSERT_NE(contexts.holder()->current()->delivery, nullptr);
   EXPECT_NE(contexts.holder()->current()->delivery, spool_delivery);
 }
 
 TEST_F(SessionContextsTest, ModesReachTheContext) {
   SessionContexts contexts(RuntimeServices{workers_, nullptr}, loads_);
-  contexts.install(load("")).activate();
+  contexts.install(loadTables("")).activate();
   EXPECT_EQ(contexts.holder()->current()->bare_line_ends, smtp::BareLineEndPolicy::Reject);
   EXPECT_EQ(contexts.holder()->current()->long_lines.action, smtp::LongLineAction::Wrap);
   contexts
-      .install(load("[limits]\nbare_line_ends = \"normalize\"\n[relay]\nlong_lines = \"refuse\"\n"))
+      .install(loadTables(
+          "[limits]\nbare_line_ends = \"normalize\"\n[relay]\nlong_lines = \"refuse\"\n"))
       .activate();
   EXPECT_EQ(contexts.holder()->current()->bare_line_ends, smtp::BareLineEndPolicy::Normalize);
   EXPECT_EQ(contexts.holder()->current()->long_lines.action, smtp::LongLineAction::Refuse);

@@ -22,7 +22,7 @@ Colour colourOf(const std::string& table) {
 }
 
 template <typename Read>
-std::string errorOf(Read read) {
+std::string modesErrorOf(Read read) {
   try {
     read();
   } catch (const ConfigError& e) {
@@ -42,19 +42,19 @@ TEST(SectionChoice, AnAbsentKeyGivesTheFallback) {
 }
 
 TEST(SectionChoice, AnythingElseFailsAtItsLineListingTheChoices) {
-  EXPECT_EQ(errorOf([] { colourOf("\ncolour = \"mauve\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { colourOf("\ncolour = \"mauve\"\n"); }),
             "paint.toml:3: paint.colour: \"mauve\" is not one of \"red\", \"green\", \"blue\"");
-  EXPECT_EQ(errorOf([] { colourOf("colour = 3\n"); }),
+  EXPECT_EQ(modesErrorOf([] { colourOf("colour = 3\n"); }),
             "paint.toml:2: paint.colour: expected a string");
 }
 
-GatewayConfig load(const std::string& tables) {
+GatewayConfig loadModes(const std::string& tables) {
   return loadGatewayConfig(
       Document::parseString("[domains]\nlocal = [\"example.org\"]\n" + tables, "test.toml"));
 }
 
 TEST(GatewayModes, DefaultsAreRejectNoVerifySpoolOpportunisticWrapText) {
-  GatewayConfig c = load("");
+  GatewayConfig c = loadModes("");
   EXPECT_EQ(c.limits.bare_line_ends, BareLineEnds::Reject);
   EXPECT_EQ(c.domains.verify, RecipientVerify::None);
   EXPECT_EQ(c.relay.mode, RelayMode::Spool);
@@ -64,7 +64,7 @@ TEST(GatewayModes, DefaultsAreRejectNoVerifySpoolOpportunisticWrapText) {
 }
 
 TEST(GatewayModes, EachModeIsReadIntoItsEnum) {
-  GatewayConfig c = load(
+  GatewayConfig c = loadModes(
       "recipients = [\"a@example.org\"]\nverify = \"list\"\n"
       "[limits]\nbare_line_ends = \"normalize\"\n"
       "[relay]\nmode = \"proxy\"\ntls = \"required\"\nlong_lines = \"refuse\"\n"
@@ -75,24 +75,24 @@ TEST(GatewayModes, EachModeIsReadIntoItsEnum) {
   EXPECT_EQ(c.relay.tls, RelayTls::Required);
   EXPECT_EQ(c.relay.long_lines, LongLines::Refuse);
   EXPECT_EQ(c.log.format, LogFormat::Json);
-  EXPECT_EQ(load("verify = \"probe\"\n[relay]\ntls = \"none\"\n").domains.verify,
+  EXPECT_EQ(loadModes("verify = \"probe\"\n[relay]\ntls = \"none\"\n").domains.verify,
             RecipientVerify::Probe);
-  EXPECT_EQ(load("[relay]\ntls = \"none\"\n").relay.tls, RelayTls::None);
+  EXPECT_EQ(loadModes("[relay]\ntls = \"none\"\n").relay.tls, RelayTls::None);
 }
 
 TEST(GatewayModes, AnUnknownModeFailsAtItsLine) {
-  EXPECT_EQ(errorOf([] { load("[relay]\nmode = \"queue\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { loadModes("[relay]\nmode = \"queue\"\n"); }),
             "test.toml:4: relay.mode: \"queue\" is not one of \"spool\", \"proxy\"");
-  EXPECT_EQ(errorOf([] { load("[relay]\ntls = \"maybe\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { loadModes("[relay]\ntls = \"maybe\"\n"); }),
             "test.toml:4: relay.tls: \"maybe\" is not one of \"none\", \"opportunistic\", "
             "\"required\"");
-  EXPECT_EQ(errorOf([] { load("verify = \"ldap\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { loadModes("verify = \"ldap\"\n"); }),
             "test.toml:3: domains.verify: \"ldap\" is not one of \"none\", \"list\", \"probe\"");
-  EXPECT_EQ(errorOf([] { load("[limits]\nbare_line_ends = \"keep\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { loadModes("[limits]\nbare_line_ends = \"keep\"\n"); }),
             "test.toml:4: limits.bare_line_ends: \"keep\" is not one of \"reject\", \"normalize\"");
-  EXPECT_EQ(errorOf([] { load("[log]\nformat = \"xml\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { loadModes("[log]\nformat = \"xml\"\n"); }),
             "test.toml:4: log.format: \"xml\" is not one of \"text\", \"json\"");
-  EXPECT_EQ(errorOf([] { load("verify = \"list\"\n"); }),
+  EXPECT_EQ(modesErrorOf([] { loadModes("verify = \"list\"\n"); }),
             "test.toml:3: domains.verify: verify = \"list\" needs domains.recipients");
 }
 

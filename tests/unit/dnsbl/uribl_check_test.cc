@@ -9,7 +9,7 @@
 namespace portcullis::dnsbl {
 namespace {
 
-constexpr std::string_view kConfig = R"(
+constexpr std::string_view kUriblConfig = R"(
 [checks.dnsbl]
 max_uri_lookups = 3
 [[checks.dnsbl.zone]]
@@ -24,7 +24,7 @@ TEST(UriblCheck, LooksUpRegisteredDomainsAndIpLiterals) {
   dns::StaticResolver zone;
   zone.add("spam-shop.example.uribl.example.test", dns::RrType::A, "127.0.0.2");
   zone.add("7.2.0.192.uribl.example.test", dns::RrType::A, "127.0.0.2");
-  auto checks = makeDnsblChecks(testing::settingsFrom(kConfig), zone);
+  auto checks = makeDnsblChecks(testing::settingsFrom(kUriblConfig), zone);
   ASSERT_EQ(checks.size(), 1u);
 
   std::string raw =
@@ -46,7 +46,7 @@ TEST(UriblCheck, LooksUpRegisteredDomainsAndIpLiterals) {
 
 TEST(UriblCheck, CapsLookupsPerMessage) {
   dns::StaticResolver zone;
-  auto checks = makeDnsblChecks(testing::settingsFrom(kConfig), zone);
+  auto checks = makeDnsblChecks(testing::settingsFrom(kUriblConfig), zone);
   std::string raw = "Subject: many\r\n\r\n";
   for (int i = 0; i < 10; ++i) raw += "http://site" + std::to_string(i) + ".example.com/ ";
   raw +=

@@ -24,7 +24,7 @@ using quarantine::Clock;
 using quarantine::Entry;
 
 // The project's own MIME decoder reads what the digest wrote.
-std::string decodeQp(const std::string& qp) {
+std::string decodedQp(const std::string& qp) {
   std::string out;
   mime::decodeQuotedPrintable(qp, out, qp.size());
   return out;
@@ -39,7 +39,7 @@ Parsed parse(const std::string& message) {
   auto split = message.find("\r\n\r\n");
   Parsed p{message.substr(0, split + 2), message.substr(split + 4)};
   if (p.headers.find("Content-Transfer-Encoding: quoted-printable") != std::string::npos) {
-    p.body = decodeQp(p.body);
+    p.body = decodedQp(p.body);
   }
   return p;
 }

@@ -24,7 +24,7 @@ std::optional<DigestSettings> load(const std::string& text) {
   return loadDigestSettings(config::loadGatewayConfig(doc));
 }
 
-std::string errorOf(const std::string& text) {
+std::string settingsErrorOf(const std::string& text) {
   try {
     load(text);
   } catch (const config::ConfigError& e) {
@@ -67,16 +67,16 @@ TEST(DigestSettings, OffWhenAbsentOrDisabled) {
 
 TEST(DigestSettings, RefusedWithoutWebInProxyModeAndForOtherDomains) {
   // [quarantine.digest] is at line 9, its first key on line 11.
-  std::string no_web = errorOf(toml("enabled = true\n", ""));
+  std::string no_web = settingsErrorOf(toml("enabled = true\n", ""));
   EXPECT_NE(no_web.find("gw.toml:11"), std::string::npos) << no_web;
   EXPECT_NE(no_web.find("[web]"), std::string::npos) << no_web;
-  std::string proxy = errorOf(toml("", kWeb, "mode = \"proxy\"\n"));
+  std::string proxy = settingsErrorOf(toml("", kWeb, "mode = \"proxy\"\n"));
   EXPECT_NE(proxy.find("gw.toml:"), std::string::npos) << proxy;
   EXPECT_NE(proxy.find("spool"), std::string::npos) << proxy;
-  std::string other = errorOf(toml("domains = [\"elsewhere.test\"]\n"));
+  std::string other = settingsErrorOf(toml("domains = [\"elsewhere.test\"]\n"));
   EXPECT_NE(other.find("gw.toml:11"), std::string::npos) << other;
   EXPECT_NE(other.find("domains.local"), std::string::npos) << other;
-  std::string ephemeral = errorOf(toml("", "[web]\nlisten = \"127.0.0.1:0\"\n"));
+  std::string ephemeral = settingsErrorOf(toml("", "[web]\nlisten = \"127.0.0.1:0\"\n"));
   EXPECT_NE(ephemeral.find("public_url"), std::string::npos) << ephemeral;
 }
 
@@ -86,10 +86,10 @@ TEST(DigestSettings, BadValuesNameTheirLine) {
         std::string("sender = \"a@b>\\r\\nBcc: x@y\"\n"), std::string("language = \"../../etc\"\n"),
         std::string("max_messages = 0\n"), std::string("settle_time = \"2h\"\n"),
         std::string("colour = \"red\"\n")}) {
-    std::string e = errorOf(toml(bad));
+    std::string e = settingsErrorOf(toml(bad));
     EXPECT_NE(e.find("gw.toml:11"), std::string::npos) << bad << " -> " << e;
   }
-  std::string missing = errorOf(toml("language = \"xx\"\n"));
+  std::string missing = settingsErrorOf(toml("language = \"xx\"\n"));
   EXPECT_NE(missing.find("xx.txt"), std::string::npos) << missing;
 }
 

@@ -19,7 +19,7 @@ const std::string kGood =
     "{more} more not listed.\n"
     "Open {link} until {expires}.\n";
 
-std::string errorOf(const std::string& text) {
+std::string templateErrorOf(const std::string& text) {
   try {
     DigestTemplate::parse(text, "t.txt");
   } catch (const config::ConfigError& e) {
@@ -47,19 +47,21 @@ TEST(DigestTemplate, RendersDigestAndItems) {
 }
 
 TEST(DigestTemplate, ErrorsNameFileAndLine) {
-  EXPECT_NE(errorOf("Subject: x\n\n{link}\n{each}\n{sendr}\n{end}\n").find("t.txt:5"),
+  EXPECT_NE(templateErrorOf("Subject: x\n\n{link}\n{each}\n{sendr}\n{end}\n").find("t.txt:5"),
             std::string::npos);
-  EXPECT_NE(errorOf("Subject: x\n\n{link}\n{each}\n{sendr}\n{end}\n").find("unknown placeholder"),
+  EXPECT_NE(
+      templateErrorOf("Subject: x\n\n{link}\n{each}\n{sendr}\n{end}\n").find("unknown placeholder"),
+      std::string::npos);
+  EXPECT_NE(templateErrorOf("Subject: x\n\n{link} {subject}\n{each}\n{end}\n").find("t.txt:3"),
             std::string::npos);
-  EXPECT_NE(errorOf("Subject: x\n\n{link} {subject}\n{each}\n{end}\n").find("t.txt:3"),
+  EXPECT_NE(templateErrorOf("Hello\n\n{link}\n{each}\n{end}\n").find("Subject"), std::string::npos);
+  EXPECT_NE(templateErrorOf("Subject: x\nbody\n").find("t.txt:2"), std::string::npos);
+  EXPECT_NE(templateErrorOf("Subject: x\n\nno link\n{each}\n{end}\n").find("{link}"),
             std::string::npos);
-  EXPECT_NE(errorOf("Hello\n\n{link}\n{each}\n{end}\n").find("Subject"), std::string::npos);
-  EXPECT_NE(errorOf("Subject: x\nbody\n").find("t.txt:2"), std::string::npos);
-  EXPECT_NE(errorOf("Subject: x\n\nno link\n{each}\n{end}\n").find("{link}"), std::string::npos);
-  EXPECT_NE(errorOf("Subject: x\n\n{link}\n").find("{each}"), std::string::npos);
-  EXPECT_EQ(errorOf(kGood), "");
+  EXPECT_NE(templateErrorOf("Subject: x\n\n{link}\n").find("{each}"), std::string::npos);
+  EXPECT_EQ(templateErrorOf(kGood), "");
   // A brace that is no placeholder is text.
-  EXPECT_EQ(errorOf("Subject: {x y}\n\n{link} {}\n{each}\n{end}\n"), "");
+  EXPECT_EQ(templateErrorOf("Subject: {x y}\n\n{link} {}\n{each}\n{end}\n"), "");
 }
 
 TEST(DigestTemplate, ShippedTemplatesLoad) {

@@ -60,7 +60,7 @@ class ScriptedMta {
   std::thread thread_;
 };
 
-ClientSettings settingsFor(uint16_t port) {
+ClientSettings clientSettingsFor(uint16_t port) {
   ClientSettings s;
   s.port = port;
   s.tls = TlsMode::None;
@@ -91,7 +91,7 @@ TEST(ClientState, ATransactionIsOpenFromMailToTheReplyToTheMessage) {
   asio::ssl::context tls(asio::ssl::context::tls_client);
   std::vector<bool> open;
   run([&]() -> awaitable<void> {
-    Client client(settingsFor(mta.port()), tls);
+    Client client(clientSettingsFor(mta.port()), tls);
     co_await client.connect();
     open.push_back(client.transactionOpen());
     co_await client.mail(envelope());
@@ -115,7 +115,7 @@ TEST(ClientState, A421FromTheServerEndsTheConnectionButIsItsOwnReply) {
   Reply reply;
   bool usable = true;
   run([&]() -> awaitable<void> {
-    Client client(settingsFor(mta.port()), tls);
+    Client client(clientSettingsFor(mta.port()), tls);
     co_await client.connect();
     reply = co_await client.mail(envelope());
     usable = client.usable();
@@ -132,9 +132,9 @@ TEST(ClientState, AServerThatSpeaksUnaskedLeavesTheConnectionNotQuiet) {
   asio::ssl::context tls(asio::ssl::context::tls_client);
   bool spoke_quiet = true, quiet_quiet = false;
   run([&]() -> awaitable<void> {
-    Client speaking(settingsFor(mta.port()), tls);
+    Client speaking(clientSettingsFor(mta.port()), tls);
     co_await speaking.connect();
-    Client silent(settingsFor(quiet.port()), tls);
+    Client silent(clientSettingsFor(quiet.port()), tls);
     co_await silent.connect();
     // Let the unasked line arrive.
     asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(200));

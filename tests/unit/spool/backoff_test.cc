@@ -8,7 +8,7 @@ namespace {
 using namespace std::chrono_literals;
 using Kind = BackoffDecision::Kind;
 
-BackoffSettings exact() {
+BackoffSettings exactBackoff() {
   BackoffSettings s;
   s.jitter = 0;
   return s;
@@ -29,7 +29,7 @@ TEST(Backoff, DelayDoublesFromTheMinimumUpToTheCap) {
   };
   for (Row row : {Row{0, 5min}, Row{1, 5min}, Row{2, 10min}, Row{3, 20min}, Row{4, 40min},
                   Row{5, 60min}, Row{6, 60min}, Row{1000, 60min}, Row{UINT32_MAX, 60min}}) {
-    EXPECT_EQ(retryDelay(exact(), row.failed_attempts, 0.5), row.delay)
+    EXPECT_EQ(retryDelay(exactBackoff(), row.failed_attempts, 0.5), row.delay)
         << "after " << row.failed_attempts << " failures";
   }
 }
@@ -54,7 +54,7 @@ TEST(Backoff, JitterOnlyShortensWithinItsFraction) {
 }
 
 TEST(Backoff, DecisionTable) {
-  BackoffSettings s = exact();
+  BackoffSettings s = exactBackoff();
   const TimePoint t0 = TimePoint(std::chrono::seconds(1'800'000'000));
   struct Row {
     const char* what;
@@ -89,7 +89,7 @@ TEST(Backoff, DecisionTable) {
 }
 
 TEST(Backoff, ZeroWarningTimeDisablesDelayNotices) {
-  BackoffSettings s = exact();
+  BackoffSettings s = exactBackoff();
   s.delay_warning = 0ms;
   TimePoint t0{};
   auto d = decideAfterTemporaryFailure(s, t0, 20, false, t0 + 50h, 0.0);

@@ -12,7 +12,7 @@ using testing::compileText;
 using testing::disabledReason;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kBodyRules = R"(
 body MPART_ALT_DIFF eval:multipart_alternative_difference('99', '100')
 body MPART_ALT_DIFF_COUNT eval:multipart_alternative_difference_count('3', '1')
 body BLANK_LINES_80_90 eval:check_blank_line_ratio('80','90','4')
@@ -31,7 +31,7 @@ std::string alternative(const std::string& text, const std::string& html) {
 }
 
 TEST(BodyEval, AlternativesThatSayDifferentThings) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   auto differ =
       scanWith(*rules, alternative("Please read this letter", "<p>Cheap pills online today</p>"));
   EXPECT_TRUE(differ.hit("MPART_ALT_DIFF"));
@@ -54,13 +54,13 @@ TEST(BodyEval, AlternativesThatSayDifferentThings) {
 }
 
 TEST(BodyEval, ImageOnlyHtmlCountsAsOneWord) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   auto scanned = scanWith(*rules, alternative("Some text here", "<img src=\"cid:x\">"));
   EXPECT_TRUE(scanned.hit("MPART_ALT_DIFF"));
 }
 
 TEST(BodyEval, BlankLineRatio) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   std::string airy = "Subject: x\n\nline\n";
   for (int i = 0; i < 6; ++i) airy += "\n";
   auto scanned = scanWith(*rules, airy);  // 6 of 7 lines blank: 85.7%
@@ -75,7 +75,7 @@ TEST(BodyEval, BlankLineRatio) {
 }
 
 TEST(BodyEval, VerticalWords) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   auto spaced = scanWith(*rules, "Subject: hi\n\nB u y   n o w   c h e a p\n");
   EXPECT_TRUE(spaced.hit("TVD_SPACED"));
   EXPECT_FALSE(spaced.hit("TVD_SPACE_RATIO"));
@@ -86,7 +86,7 @@ TEST(BodyEval, VerticalWords) {
 }
 
 TEST(BodyEval, StockInfo) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   auto tip = scanWith(*rules,
                       "Subject: hot pick\n\nCompany Name: Acme Corp\nSymbol: ACME\n"
                       "Current Price: $0.12\nTarget: $2.00\n");
@@ -101,7 +101,7 @@ TEST(BodyEval, StockInfo) {
 }
 
 TEST(BodyEval, BodyLength) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   auto short_body = scanWith(*rules, "Subject: x\n\nhi\n");
   EXPECT_TRUE(short_body.hit("BODY_LENGTH_LT_128"));
   EXPECT_EQ(short_body.hits["BODY_LENGTH_LT_128"], "body of 3 bytes");
@@ -130,7 +130,7 @@ body SIG_SHORT eval:plaintext_sig_length('0','20')
 
 TEST(BodyEval, ImageAltTextIsNotHtmlText) {
   // SpamAssassin's HTML renderer does not show alt text: the HTML alternative has one word.
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   auto scanned =
       scanWith(*rules, alternative("one two three four five",
                                    "<p>one</p><img src=\"a.gif\" alt=\"alpha beta gamma\">"));
@@ -155,7 +155,7 @@ body BLANK_90_91 eval:check_blank_line_ratio('90','91','1')
 TEST(BodyEval, StockFieldAfterAValueOnTheNextLineIsSkipped) {
   // "Name:" takes the next line's first character as its value, so the regex resumes after it
   // and never sees "Company Name:" or "Symbol:" at a line start.
-  auto rules = compileText(kRules);
+  auto rules = compileText(kBodyRules);
   EXPECT_FALSE(
       scanWith(*rules, "Subject: x\n\nName:\nCompany Name:\nSymbol: X\n").hit("TVD_STOCK1"));
   EXPECT_TRUE(

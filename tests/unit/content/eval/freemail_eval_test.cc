@@ -11,7 +11,7 @@ using testing::disabledReason;
 using testing::ScanInput;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kFreemailRules = R"(
 freemail_domains freemail.example mail.example hotmail.co.?? yahoo.*
 freemail_domains bad_entry! gmx.*.*
 freemail_whitelist friend@mail.example
@@ -41,7 +41,7 @@ ScanInput message(std::string raw, std::string envelope_from = "") {
 }
 
 TEST(FreemailEval, FromFreemailDomain) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   auto hits = scanWith(*rules, message("From: Ann <ann7@freemail.example>\n\nhi\n"));
   EXPECT_TRUE(hits.hit("FREEMAIL_FROM"));
   EXPECT_EQ(hits.hits["FREEMAIL_FROM"], "ann7(at)freemail.example");
@@ -54,7 +54,7 @@ TEST(FreemailEval, FromFreemailDomain) {
 }
 
 TEST(FreemailEval, WildcardsStayInsideOneLabel) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   EXPECT_TRUE(scanWith(*rules, message("From: a@yahoo.de\n\nhi\n")).hit("FREEMAIL_FROM"));
   EXPECT_FALSE(scanWith(*rules, message("From: a@yahoo.co.uk\n\nhi\n")).hit("FREEMAIL_FROM"));
   EXPECT_TRUE(scanWith(*rules, message("From: a@hotmail.co.uk\n\nhi\n")).hit("FREEMAIL_FROM"));
@@ -64,7 +64,7 @@ TEST(FreemailEval, WildcardsStayInsideOneLabel) {
 }
 
 TEST(FreemailEval, WelcomedAndRoleAddressesAreNotFreemail) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   EXPECT_FALSE(scanWith(*rules, message("From: friend@mail.example\n\nhi\n")).hit("FREEMAIL_FROM"));
   EXPECT_TRUE(scanWith(*rules, message("From: foe@mail.example\n\nhi\n")).hit("FREEMAIL_FROM"));
   EXPECT_FALSE(
@@ -72,7 +72,7 @@ TEST(FreemailEval, WelcomedAndRoleAddressesAreNotFreemail) {
 }
 
 TEST(FreemailEval, HeaderWithPattern) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   auto hits =
       scanWith(*rules, message("From: x@company.example\nReply-To: bob12@mail.example\n\nhi\n",
                                "joe99@freemail.example"));
@@ -85,7 +85,7 @@ TEST(FreemailEval, HeaderWithPattern) {
 }
 
 TEST(FreemailEval, FromAndReplyToDifferentFreemails) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   auto hits = scanWith(*rules, message("From: ann@freemail.example\nReply-To: bob@mail.example\n"
                                        "\nhi\n"));
   EXPECT_TRUE(hits.hit("__freemail_replyto"));
@@ -103,7 +103,7 @@ TEST(FreemailEval, FromAndReplyToDifferentFreemails) {
 }
 
 TEST(FreemailEval, BodyAddressDiffersFromReplyTo) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   auto hits = scanWith(*rules, message("From: ann@company.example\nReply-To: bob@mail.example\n\n"
                                        "Write to carl@freemail.example today.\n"));
   EXPECT_TRUE(hits.hit("__freemail_replyto"));
@@ -118,7 +118,7 @@ TEST(FreemailEval, BodyAddressDiffersFromReplyTo) {
 }
 
 TEST(FreemailEval, BadArgumentsDisableTheRule) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kFreemailRules);
   EXPECT_NE(disabledReason(*rules, "BAD_OPTION"), "");
   EXPECT_NE(disabledReason(*rules, "BAD_PATTERN"), "");
   EXPECT_NE(disabledReason(*rules, "BAD_HEADER"), "");

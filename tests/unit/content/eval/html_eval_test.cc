@@ -171,7 +171,7 @@ TEST(HtmlFacts, SurvivesHostileDocuments) {
 // ---------------------------------------------------------------------------------------------
 // The rules, on whole messages.
 
-constexpr const char* kRules = R"(
+constexpr const char* kHtmlRules = R"(
 body HTML_MESSAGE eval:html_test('html')
 body HTML_FONT_LOW_CONTRAST eval:html_test('font_low_contrast')
 body HTML_EXTRA_CLOSE eval:html_range('closed_extra_ratio', '0.09', 'inf')
@@ -191,7 +191,7 @@ body __HTML_CHARSET_FARAWAY eval:html_charset_faraway()
 )";
 
 TEST(HtmlEval, HtmlMessageHitsHtmlPartsOnly) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kHtmlRules);
   auto html = scanWith(*rules, htmlMessage("<html><body><p>Hello</p></body></html>"));
   EXPECT_TRUE(html.hit("HTML_MESSAGE"));
   EXPECT_EQ(html.hits["HTML_MESSAGE"], "html part 1: html");
@@ -202,7 +202,7 @@ TEST(HtmlEval, HtmlMessageHitsHtmlPartsOnly) {
 }
 
 TEST(HtmlEval, LowContrastNamesTheColours) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kHtmlRules);
   auto hit = scanWith(*rules, htmlMessage("<p>Buy now <font color=\"#fefefe\">ham words</font>"));
   ASSERT_TRUE(hit.hit("HTML_FONT_LOW_CONTRAST"));
   EXPECT_NE(hit.hits["HTML_FONT_LOW_CONTRAST"].find("between #fefefe and #ffffff"),
@@ -213,7 +213,7 @@ TEST(HtmlEval, LowContrastNamesTheColours) {
 }
 
 TEST(HtmlEval, RangesAndBalances) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kHtmlRules);
   auto hit = scanWith(*rules, htmlMessage("<body><b>x</b></b></b><font size=7>Big</font>"));
   EXPECT_TRUE(hit.hit("HTML_EXTRA_CLOSE"));
   EXPECT_NE(hit.hits["HTML_EXTRA_CLOSE"].find("closed_extra_ratio 0.285714 in (0.09, inf]"),
@@ -230,7 +230,7 @@ TEST(HtmlEval, RangesAndBalances) {
 }
 
 TEST(HtmlEval, ImagesAndLinkedImages) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kHtmlRules);
   auto hit = scanWith(*rules, htmlMessage("<a href=\"http://x.example/\"><img src=\"cid:1\" "
                                           "width=600 height=400>Click</a>"));
   EXPECT_TRUE(hit.hit("HTML_IMAGE_ONLY_04"));
@@ -243,7 +243,7 @@ TEST(HtmlEval, ImagesAndLinkedImages) {
 }
 
 TEST(HtmlEval, ObfuscationTitleCommentsIframesFaces) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kHtmlRules);
   auto hit = scanWith(
       *rules, htmlMessage("<title>A title far longer than the subject of the message</title>"
                           "V<b>i</b>a<b>g</b>ra<!x><iframe src=\"http://x.example/\"></iframe>"
@@ -268,15 +268,15 @@ TEST(HtmlEval, ObfuscationTitleCommentsIframesFaces) {
 TEST(HtmlEval, CharsetFarawayNeedsOkLocales) {
   const std::string message =
       htmlMessage("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\">x");
-  EXPECT_FALSE(scanWith(*compileText(kRules), message).hit("__HTML_CHARSET_FARAWAY"));
-  auto english = compileText(std::string(kRules) + "ok_locales en\n");
+  EXPECT_FALSE(scanWith(*compileText(kHtmlRules), message).hit("__HTML_CHARSET_FARAWAY"));
+  auto english = compileText(std::string(kHtmlRules) + "ok_locales en\n");
   EXPECT_TRUE(scanWith(*english, message).hit("__HTML_CHARSET_FARAWAY"));
-  auto russian = compileText(std::string(kRules) + "ok_locales en ru\n");
+  auto russian = compileText(std::string(kHtmlRules) + "ok_locales en ru\n");
   EXPECT_FALSE(scanWith(*russian, message).hit("__HTML_CHARSET_FARAWAY"));
 }
 
 TEST(HtmlEval, HtmlAttachmentsByNameCount) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kHtmlRules);
   const std::string message =
       "From: a@example.com\nSubject: x\nMIME-Version: 1.0\n"
       "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n"

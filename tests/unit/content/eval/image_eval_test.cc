@@ -15,7 +15,7 @@ using testing::compileText;
 using testing::disabledReason;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kImageRules = R"(
 body GIF_1 eval:image_count('gif','1','1')
 body GIF_2P eval:image_count('gif','2')
 body PNG_1 eval:image_count('png','1','1')
@@ -104,7 +104,7 @@ std::string message(const std::vector<Image>& images, const std::string& text = 
 }
 
 TEST(ImageEval, CountsAndSizesEachFormat) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kImageRules);
   auto scanned = scanWith(*rules, message({{"image/gif", "logo.gif", gif(800, 600)},
                                            {"image/png", "a.png", png(10, 10)},
                                            {"image/jpeg", "b.jpg", jpeg(300, 220)}}));
@@ -123,7 +123,7 @@ TEST(ImageEval, CountsAndSizesEachFormat) {
 }
 
 TEST(ImageEval, AreaRangeAndTwoImages) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kImageRules);
   auto scanned = scanWith(*rules, message({{"image/gif", "a.gif", gif(500, 400)},
                                            {"image/gif", "b.gif", gif(10, 10)}}));
   EXPECT_TRUE(scanned.hit("GIF_2P"));
@@ -133,7 +133,7 @@ TEST(ImageEval, AreaRangeAndTwoImages) {
 }
 
 TEST(ImageEval, TruncatedImagesCountWithoutSize) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kImageRules);
   auto scanned = scanWith(*rules, message({{"image/gif", "logo.gif", "GIF89a\x20"},
                                            {"image/png", "a.png", png(10, 10).substr(0, 20)},
                                            {"image/jpeg", "b.jpg", jpeg(300, 220).substr(0, 25)}}));
@@ -146,7 +146,7 @@ TEST(ImageEval, TruncatedImagesCountWithoutSize) {
 }
 
 TEST(ImageEval, HugeDimensionsDoNotOverflow) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kImageRules);
   auto scanned = scanWith(*rules, message({{"image/png", "big.png", png(0xffffffff, 0xffffffff)},
                                            {"image/gif", "g.gif", gif(65535, 65535)}}));
   EXPECT_TRUE(scanned.hit("ALL_AREA"));
@@ -155,7 +155,7 @@ TEST(ImageEval, HugeDimensionsDoNotOverflow) {
 }
 
 TEST(ImageEval, MalformedBase64AndWrongContent) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kImageRules);
   const std::string garbage =
       "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
       "Content-Type: image/gif\nContent-Transfer-Encoding: base64\n\n!!!%%%***\n"
@@ -170,7 +170,7 @@ TEST(ImageEval, MalformedBase64AndWrongContent) {
 }
 
 TEST(ImageEval, JpegSegmentWalkIsBounded) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kImageRules);
   std::string looping("\xff\xd8", 2);
   for (int i = 0; i < 1000; ++i) looping += std::string("\xff\xe1\x00\x02", 4);
   auto scanned = scanWith(*rules, message({{"image/jpeg", "x.jpg", looping}}));

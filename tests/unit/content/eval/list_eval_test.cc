@@ -12,7 +12,7 @@ using testing::disabledReason;
 using testing::ScanInput;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kListRules = R"(
 welcomelist_from *@friends.example boss@work.example
 whitelist_from old@legacy.example
 unwelcomelist_from boss@work.example
@@ -30,7 +30,7 @@ header BAD_ARGS eval:check_from_in_welcomelist('x')
 )";
 
 TEST(ListEval, WelcomelistFromGlobs) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kListRules);
   auto hits = scanWith(*rules, "From: Ann <Ann@Friends.example>\n\nhi\n");
   EXPECT_TRUE(hits.hit("USER_IN_WELCOMELIST"));
   EXPECT_TRUE(hits.hit("USER_IN_WHITELIST"));
@@ -41,7 +41,7 @@ TEST(ListEval, WelcomelistFromGlobs) {
 }
 
 TEST(ListEval, BlocklistAndRecipientLists) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kListRules);
   auto hits = scanWith(*rules, "From: spammer@bulk.example\nTo: postmaster@example.org\n\nhi\n");
   EXPECT_TRUE(hits.hit("USER_IN_BLOCKLIST"));
   EXPECT_EQ(hits.hits["USER_IN_BLOCKLIST"], "spammer@bulk.example matches spammer@*.example");
@@ -52,7 +52,7 @@ TEST(ListEval, BlocklistAndRecipientLists) {
 }
 
 TEST(ListEval, NamedAddressLists) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kListRules);
   auto hits =
       scanWith(*rules, "From: alerts@secure.bank.example\nReply-To: x@bank.example\n\nhi\n");
   EXPECT_TRUE(hits.hit("FROM_BANK"));
@@ -63,7 +63,7 @@ TEST(ListEval, NamedAddressLists) {
 }
 
 TEST(ListEval, BadArgumentsDisableTheRule) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kListRules);
   EXPECT_NE(disabledReason(*rules, "FROM_NOWHERE"), "");
   EXPECT_NE(disabledReason(*rules, "BAD_ARGS"), "");
   EXPECT_EQ(disabledReason(*rules, "FROM_BANK"), "");

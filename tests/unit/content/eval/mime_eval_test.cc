@@ -14,7 +14,7 @@ using testing::compileText;
 using testing::disabledReason;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kMimeRules = R"(
 body MIME_HTML_ONLY eval:check_for_mime_html_only()
 body MIME_HTML eval:check_for_mime_html()
 body MIME_HTML_MOSTLY eval:check_mime_multipart_ratio('0.00','0.01')
@@ -40,8 +40,8 @@ header HEAD_LONG eval:check_msg_parse_flags('truncated_header')
 body FARAWAY eval:check_for_faraway_charset()
 )";
 
-std::string alternative(const std::string& text, const std::string& html,
-                        const std::string& epilogue = "") {
+std::string mimeAlternative(const std::string& text, const std::string& html,
+                            const std::string& epilogue = "") {
   return "From: a@example.com\nSubject: hello\nMIME-Version: 1.0\n"
          "Content-Type: multipart/alternative; boundary=\"b1\"\n\n"
          "preamble\n--b1\nContent-Type: text/plain; charset=us-ascii\n\n" +
@@ -50,13 +50,13 @@ std::string alternative(const std::string& text, const std::string& html,
 }
 
 TEST(MimeEval, HtmlOnlyAgainstAlternatives) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   auto html = scanWith(*rules, "From: a@example.com\nContent-Type: text/html\n\n<p>Buy now</p>\n");
   EXPECT_TRUE(html.hit("MIME_HTML_ONLY"));
   EXPECT_TRUE(html.hit("MIME_HTML"));
   EXPECT_EQ(html.hits["MIME_HTML_ONLY"], "Content-Type: text/html");
 
-  auto both = scanWith(*rules, alternative("Buy now", "<p>Buy now</p>"));
+  auto both = scanWith(*rules, mimeAlternative("Buy now", "<p>Buy now</p>"));
   EXPECT_FALSE(both.hit("MIME_HTML_ONLY"));
   EXPECT_TRUE(both.hit("MIME_HTML"));
 
@@ -66,7 +66,7 @@ TEST(MimeEval, HtmlOnlyAgainstAlternatives) {
 }
 
 TEST(MimeEval, HtmlOnlyInsideMixed) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   const std::string message =
       "From: a@example.com\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\n"
       "Content-Type: text/html\n\n<b>hi</b>\n--zz\nContent-Type: application/pdf\n"
@@ -81,19 +81,19 @@ TEST(MimeEval, HtmlOnlyInsideMixed) {
 }
 
 TEST(MimeEval, HtmlMostlyComparesTheAlternativesSizes) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   const std::string big_html = "<p>" + std::string(2000, 'x') + "</p>";
-  EXPECT_TRUE(scanWith(*rules, alternative("", big_html)).hit("MIME_HTML_MOSTLY"));
-  EXPECT_TRUE(scanWith(*rules, alternative("x", big_html)).hit("MIME_HTML_MOSTLY"));
+  EXPECT_TRUE(scanWith(*rules, mimeAlternative("", big_html)).hit("MIME_HTML_MOSTLY"));
+  EXPECT_TRUE(scanWith(*rules, mimeAlternative("x", big_html)).hit("MIME_HTML_MOSTLY"));
   EXPECT_FALSE(
-      scanWith(*rules, alternative(std::string(100, 'y'), big_html)).hit("MIME_HTML_MOSTLY"));
+      scanWith(*rules, mimeAlternative(std::string(100, 'y'), big_html)).hit("MIME_HTML_MOSTLY"));
   // Not multipart/alternative: the ratio stays 1.
   EXPECT_FALSE(
       scanWith(*rules, "Content-Type: text/html\n\n" + big_html + "\n").hit("MIME_HTML_MOSTLY"));
 }
 
 TEST(MimeEval, QuotedPrintableLongLines) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   auto message = [](size_t length) {
     return "From: a@example.com\nContent-Type: text/plain\n"
            "Content-Transfer-Encoding: quoted-printable\n\n" +
@@ -115,7 +115,7 @@ TEST(MimeEval, QuotedPrintableLongLines) {
 }
 
 TEST(MimeEval, Base64Text) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   const std::string head = "From: a@example.com\nContent-Type: text/plain";
   const std::string body = "\nContent-Transfer-Encoding: base64\n\naGVsbG8gd29ybGQ=\n";
   EXPECT_TRUE(scanWith(*rules, head + body).hit("MIME_BASE64_TEXT"));
@@ -126,7 +126,7 @@ TEST(MimeEval, Base64Text) {
 }
 
 TEST(MimeEval, Base64LineLength) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   auto message = [](size_t length) {
     return "From: a@example.com\nContent-Type: application/octet-stream\n"
            "Content-Transfer-Encoding: base64\n\n" +
@@ -144,7 +144,7 @@ TEST(MimeEval, Base64LineLength) {
 }
 
 TEST(MimeEval, MalformedBase64IsMeasuredNotDecoded) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   const std::string message =
       "From: a@example.com\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
       "!!!not*base64***" +
@@ -156,14 +156,15 @@ TEST(MimeEval, MalformedBase64IsMeasuredNotDecoded) {
 }
 
 TEST(MimeEval, MissingBoundaryAndEpilogue) {
-  auto rules = compileText(kRules);
-  auto closed = scanWith(*rules, alternative("text", "<p>text</p>"));
+  auto rules = compileText(kMimeRules);
+  auto closed = scanWith(*rules, mimeAlternative("text", "<p>text</p>"));
   EXPECT_FALSE(closed.hit("MIME_MISSING_BOUNDARY"));
   EXPECT_FALSE(closed.hit("MIME_EPI"));
   EXPECT_FALSE(closed.hit("MIME_NO_HEADERS"));
 
-  EXPECT_TRUE(scanWith(*rules, alternative("t", "<p>t</p>", "trailing words\n")).hit("MIME_EPI"));
-  EXPECT_FALSE(scanWith(*rules, alternative("t", "<p>t</p>", "\n.\n  \n")).hit("MIME_EPI"));
+  EXPECT_TRUE(
+      scanWith(*rules, mimeAlternative("t", "<p>t</p>", "trailing words\n")).hit("MIME_EPI"));
+  EXPECT_FALSE(scanWith(*rules, mimeAlternative("t", "<p>t</p>", "\n.\n  \n")).hit("MIME_EPI"));
 
   const std::string unclosed =
       "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"q\"\n\n--q\n"
@@ -174,7 +175,7 @@ TEST(MimeEval, MissingBoundaryAndEpilogue) {
 }
 
 TEST(MimeEval, PartHeaderFlags) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   const std::string no_separator =
       "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"q\"\n\n--q\n"
       "Content-Type: text/plain\nbody right after the header\n--q--\n";
@@ -183,11 +184,11 @@ TEST(MimeEval, PartHeaderFlags) {
       "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"q\"\n\n--q\n"
       "just text, no header\n--q--\n";
   EXPECT_TRUE(scanWith(*rules, no_headers).hit("MIME_NO_HEADERS"));
-  EXPECT_FALSE(scanWith(*rules, alternative("a", "<p>a</p>")).hit("MIME_HB_SEP"));
+  EXPECT_FALSE(scanWith(*rules, mimeAlternative("a", "<p>a</p>")).hit("MIME_HB_SEP"));
 }
 
 TEST(MimeEval, HeaderSectionFlags) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   EXPECT_TRUE(scanWith(*rules, "From: a@example.com\nSubject: no body").hit("HB_SEP"));
   EXPECT_FALSE(scanWith(*rules, "From: a@example.com\nSubject: x\n\nbody\n").hit("HB_SEP"));
   const std::string long_value = "X-Long: " + std::string(9000, 'a') + "\n";
@@ -199,7 +200,7 @@ TEST(MimeEval, HeaderSectionFlags) {
 }
 
 TEST(MimeEval, AsciiTextIllegalAndUnicodeEscapes) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   auto eight_bit = scanWith(*rules, "From: a@example.com\nSubject: x\n\ncaf\xe9 au lait\n");
   EXPECT_TRUE(eight_bit.hit("FAKE_ASCII"));
   EXPECT_EQ(eight_bit.hits["FAKE_ASCII"], "1 non-ASCII line(s) in us-ascii");
@@ -216,7 +217,7 @@ TEST(MimeEval, AsciiTextIllegalAndUnicodeEscapes) {
 }
 
 TEST(MimeEval, Uppercase) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   std::string shouting;
   for (int i = 0; i < 20; ++i) shouting += "BUY THESE SHARES NOW ";
   auto loud = scanWith(*rules, "Subject: hi\n\n" + shouting + "\n");
@@ -236,18 +237,18 @@ TEST(MimeEval, Uppercase) {
 }
 
 TEST(MimeEval, MultipartAlternativeWithNonText) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   const std::string message =
       "Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n"
       "--b\nContent-Type: application/octet-stream\n\nyyy\n--b--\n";
   auto scanned = scanWith(*rules, message);
   EXPECT_TRUE(scanned.hit("MA_NON_TEXT"));
   EXPECT_EQ(scanned.hits["MA_NON_TEXT"], "multipart/alternative holds application/octet-stream");
-  EXPECT_FALSE(scanWith(*rules, alternative("a", "<p>a</p>")).hit("MA_NON_TEXT"));
+  EXPECT_FALSE(scanWith(*rules, mimeAlternative("a", "<p>a</p>")).hit("MA_NON_TEXT"));
 }
 
 TEST(MimeEval, BadIsoCharset) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   EXPECT_TRUE(scanWith(*rules, "Content-Type: text/plain; charset=iso-foo-bar\n\nx\n")
                   .hit("MIME_BAD_ISO_CHARSET"));
   EXPECT_FALSE(scanWith(*rules, "Content-Type: text/plain; charset=iso-8859-1\n\nx\n")
@@ -259,17 +260,17 @@ TEST(MimeEval, BadIsoCharset) {
 TEST(MimeEval, FarawayCharsetFollowsOkLocales) {
   const std::string message =
       "Content-Type: text/plain; charset=koi8-r\nSubject: x\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n";
-  EXPECT_FALSE(scanWith(*compileText(kRules), message).hit("FARAWAY"));  // default: all
-  auto english = compileText(std::string("ok_locales en\n") + kRules);
+  EXPECT_FALSE(scanWith(*compileText(kMimeRules), message).hit("FARAWAY"));  // default: all
+  auto english = compileText(std::string("ok_locales en\n") + kMimeRules);
   auto scanned = scanWith(*english, message);
   EXPECT_TRUE(scanned.hit("FARAWAY"));
   EXPECT_EQ(scanned.hits["FARAWAY"], "charset koi8-r");
-  EXPECT_FALSE(
-      scanWith(*compileText(std::string("ok_locales en ru\n") + kRules), message).hit("FARAWAY"));
+  EXPECT_FALSE(scanWith(*compileText(std::string("ok_locales en ru\n") + kMimeRules), message)
+                   .hit("FARAWAY"));
 }
 
 TEST(MimeEval, CrlfLineEndsCountAsOneByte) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kMimeRules);
   auto message = [](size_t length) {
     return "From: a@example.com\r\nContent-Type: text/plain\r\n"
            "Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
@@ -282,7 +283,7 @@ TEST(MimeEval, CrlfLineEndsCountAsOneByte) {
 
 TEST(MimeEval, MultipartWhoseBoundaryNeverOccurs) {
   // SpamAssassin still reads it as a multipart/alternative holding one text part.
-  auto rules = compileText(std::string(kRules) + R"(
+  auto rules = compileText(std::string(kMimeRules) + R"(
 rawbody MULTIPART_ALT eval:check_for_mime('mime_multipart_alternative')
 body TEXT_PARTS eval:check_for_mime('mime_body_text_count')
 )");

@@ -66,7 +66,8 @@ SiteServices services() {
   return s;
 }
 
-const char* kPlain = "From: a@example.org\nTo: b@example.net\nSubject: hi\n\nsee http://x.test/\n";
+const char* kPlainWithUri =
+    "From: a@example.org\nTo: b@example.net\nSubject: hi\n\nsee http://x.test/\n";
 
 TEST(NetworkEval, WithoutDnsListsEveryListTestSaysWhatItNeeds) {
   auto rules = compileText(kDnsRules);
@@ -90,7 +91,7 @@ TEST(NetworkEval, ConfiguredListsAnswerFromTheirSymbols) {
   CompileOptions options;
   options.services = services();
   auto rules = compileText(kDnsRules, options);
-  ScanInput input{kPlain, std::nullopt, std::nullopt, {}, nullptr, {"ZEN_PBL"}};
+  ScanInput input{kPlainWithUri, std::nullopt, std::nullopt, {}, nullptr, {"ZEN_PBL"}};
   auto scanned = scanWith(*rules, input);
   EXPECT_TRUE(scanned.hit("__RCVD_IN_ZEN"));
   EXPECT_EQ(scanned.hits["__RCVD_IN_ZEN"],
@@ -172,7 +173,7 @@ tflags LEARNED   learn
 )";
   AuthResults auth;
   auth.spf = SpfOutcome{"pass", "mailfrom", "example.org", ""};
-  ScanInput input{kPlain, std::nullopt, std::nullopt, {}, &auth, {}};
+  ScanInput input{kPlainWithUri, std::nullopt, std::nullopt, {}, &auth, {}};
   for (int set = 0; set <= 3; ++set) {
     CompileOptions options;
     options.score_set = set;

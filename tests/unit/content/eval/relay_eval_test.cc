@@ -18,7 +18,7 @@ using testing::disabledReason;
 using testing::ScanInput;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kRelayRules = R"(
 header ALL_TRUSTED eval:check_all_trusted()
 header NO_RELAYS eval:check_no_relays()
 header __UNPARSEABLE_RELAY_COUNT eval:check_relays_unparseable()
@@ -37,7 +37,7 @@ header ENVFROM EnvelopeFrom =~ /\@/
 header EXTERNAL_HEADERS ALL-EXTERNAL =~ /X-Marker: outside/
 )";
 
-std::string message(std::string_view received, std::string_view extra = "") {
+std::string relayMessage(std::string_view received, std::string_view extra = "") {
   std::string out(received);
   out += extra;
   out += "From: Joe <joe@example.com>\nTo: a@example.org\nSubject: hi\n\nbody\n";
@@ -45,15 +45,15 @@ std::string message(std::string_view received, std::string_view extra = "") {
 }
 
 const CompiledRules& rules() {
-  static const auto compiled = compileText(kRules);
+  static const auto compiled = compileText(kRelayRules);
   return *compiled;
 }
 
 TEST(RelayEval, AllTrustedWhenEveryRelayIsPrivate) {
   auto scanned =
-      scanWith(rules(), message("Received: from pc (pc.lan [192.168.1.20]) by gw.lan "
-                                "(Postfix) with ESMTP id 1A; Mon, 1 Jan 2024 10:00:00 +0000\n"
-                                "Received: from [10.0.0.5] by pc.lan (Exim 4.50) id 1B\n"));
+      scanWith(rules(), relayMessage("Received: from pc (pc.lan [192.168.1.20]) by gw.lan "
+                                     "(Postfix) with ESMTP id 1A; Mon, 1 Jan 2024 10:00:00 +0000\n"
+                                     "Received: from [10.0.0.5] by pc.lan (Exim 4.50) id 1B\n"));
   ASSERT_TRUE(scanned.hit("ALL_TRUSTED"));
   EXPECT_EQ(scanned.hits.at("ALL_TRUSTED"), "all 2 relays trusted");
   EXPECT_TRUE(scanned.hit("TRUSTED_TEXT"));
@@ -63,80 +63,84 @@ TEST(RelayEval, AllTrustedWhenEveryRelayIsPrivate) {
 
 TEST(RelayEval, TrustEndsAtTheFirstPublicRelay) {
   auto scanned =
-      scanWith(rules(), message("Received: from pc (pc.lan [192.168.1.20]) by gw.lan "
-                                "(Postfix) with ESMTP id 1A\n"
-                                "Received: from spammer (unknown [203.0.113.9]) by pc.lan "
-                                "(Postfix) with SMTP id 2B\n"
-                                "Received: from inner (inner.lan [10.1.1.1]) by x.example "
-                                "(Postfix) with SMTP id 3C\n"));
+      scanWith(rules(), relayMessage("Received: from pc (pc.lan [192.168.1.20]) by gw.lan "
+                                     "(Postfix) with ESMTP id 1A\n"
+                                     "Received: from spammer (unknown [203.0.113.9]) by pc.lan "
+                                     "(Postfix) with SMTP id 2B\n"
+                                     "Received: from inner (inner.lan [10.1.1.1]) by x.example "
+                                     "(Postfix) with SMTP id 3C\n"));
   EXPECT_FALSE(scanned.hit("ALL_TRUSTED"));
   EXPECT_TRUE(scanned.hit("RDNS_NONE"));
   ASSERT_TRUE(scanned.hit("FIRST_UNTRUSTED"));
 }
 
 TEST(RelayEval, NoRelaysAndUnparseableRelays) {
-  auto none = scanWith(rules(), message(""));
+  auto none = scanWith(rules(), relayMessage(""));
   ASSERT_TRUE(none.hit("NO_RELAYS"));
   EXPECT_EQ(none.hits.at("NO_RELAYS"), "no relay in the Received fields");
   EXPECT_FALSE(none.hit("ALL_TRUSTED"));
 
   auto broken =
-      scanWith(rules(), message("Received: from garbage garbage\n"
-                                "Received: from [10.0.0.5] by pc.lan (Exim 4.50) id 1B\n"));
+      scanWith(rules(), relayMessage("Received: from garbage garbage\n"
+                                     "Received: from [10.0.0.5] by pc.lan (Exim 4.50) id 1B\n"));
   EXPECT_TRUE(broken.hit("UNPARSEABLE_RELAY"));
   EXPECT_FALSE(broken.hit("NO_RELAYS"));
   EXPECT_FALSE(broken.hit("ALL_TRUSTED"));  // an unparseable field may hide an untrusted relay
 
-  auto skipped = scanWith(rules(), message("Received: (qmail 27981 invoked by uid 225); 14 Mar "
-                                           "2003 07:24:34 -0000\n"));
+  auto skipped =
+      scanWith(rules(), relayMessage("Received: (qmail 27981 invoked by uid 225); 14 Mar "
+                                     "2003 07:24:34 -0000\n"));
   EXPECT_TRUE(skipped.hit("NO_RELAYS"));
   EXPECT_FALSE(skipped.hit("UNPARSEABLE_RELAY"));
 }
 
 TEST(RelayEval, OriginatingIpHeadersAddTheOldestRelay) {
-  const std::string rules_text = std::string(kRules) + "originating_ip_headers X-Originating-IP\n";
+  const std::string rules_text =
+      std::string(kRelayRules) + "originating_ip_headers X-Originating-IP\n";
   auto compiled = compileText(rules_text);
-  auto scanned = scanWith(*compiled, message("", "X-Originating-IP: [198.51.100.7]\n"));
+  auto scanned = scanWith(*compiled, relayMessage("", "X-Originating-IP: [198.51.100.7]\n"));
   EXPECT_FALSE(scanned.hit("NO_RELAYS"));
   ASSERT_TRUE(scanned.hit("FIRST_UNTRUSTED"));
   EXPECT_NE(scanned.hits.at("FIRST_UNTRUSTED").find("198.51.100.7"), std::string::npos);
 }
 
 TEST(RelayEval, ConfiguredNetworksDecideTrust) {
-  auto compiled = compileText(std::string(kRules) +
+  auto compiled = compileText(std::string(kRelayRules) +
                               "trusted_networks !203.0.113.66 203.0.113.0/24 198.51.\n"
                               "internal_networks 203.0.113.0/24\n");
   const std::string trusted_hop =
       "Received: from mx (mx.example [203.0.113.9]) by gw.example "
       "(Postfix) with ESMTP id 1A\n";
-  EXPECT_TRUE(scanWith(*compiled, message(trusted_hop)).hit("ALL_TRUSTED"));
-  auto excluded = scanWith(*compiled, message("Received: from mx (mx.example [203.0.113.66]) by "
-                                              "gw.example (Postfix) with ESMTP id 1A\n"));
+  EXPECT_TRUE(scanWith(*compiled, relayMessage(trusted_hop)).hit("ALL_TRUSTED"));
+  auto excluded =
+      scanWith(*compiled, relayMessage("Received: from mx (mx.example [203.0.113.66]) by "
+                                       "gw.example (Postfix) with ESMTP id 1A\n"));
   EXPECT_FALSE(excluded.hit("ALL_TRUSTED"));
   // 198.51/16 is trusted but not internal: the relay is external, so RDNS_NONE looks at it.
   auto external =
-      scanWith(*compiled, message(trusted_hop + "Received: from x (unknown [198.51.100.4]) by "
-                                                "mx.example (Postfix) with ESMTP id 2B\n"
-                                                "X-Marker: outside\n"));
+      scanWith(*compiled, relayMessage(trusted_hop + "Received: from x (unknown [198.51.100.4]) by "
+                                                     "mx.example (Postfix) with ESMTP id 2B\n"
+                                                     "X-Marker: outside\n"));
   EXPECT_TRUE(external.hit("ALL_TRUSTED"));
   EXPECT_TRUE(external.hit("RDNS_NONE"));
   EXPECT_TRUE(external.hit("EXTERNAL_HEADERS"));
   // Private addresses are not trusted once networks are configured.
-  EXPECT_FALSE(scanWith(*compiled, message("Received: from pc (pc.lan [192.168.1.20]) by gw.lan "
-                                           "(Postfix) with ESMTP id 1A\n"))
-                   .hit("ALL_TRUSTED"));
+  EXPECT_FALSE(
+      scanWith(*compiled, relayMessage("Received: from pc (pc.lan [192.168.1.20]) by gw.lan "
+                                       "(Postfix) with ESMTP id 1A\n"))
+          .hit("ALL_TRUSTED"));
 }
 
 TEST(RelayEval, AuthenticatedRelaysAreTrusted) {
-  auto scanned = scanWith(rules(), message("Received: from laptop (dsl.example.net "
-                                           "[203.0.113.5]) by smtp.example.org (Postfix) with "
-                                           "ESMTPSA id 1234\n"));
+  auto scanned = scanWith(rules(), relayMessage("Received: from laptop (dsl.example.net "
+                                                "[203.0.113.5]) by smtp.example.org (Postfix) with "
+                                                "ESMTPSA id 1234\n"));
   EXPECT_TRUE(scanned.hit("ALL_TRUSTED"));
 }
 
 TEST(RelayEval, TheFirstHandClientIsTheNearestRelay) {
   ScanInput input;
-  input.raw = message(
+  input.raw = relayMessage(
       "Received: from pc (pc.lan [192.168.1.20]) by gw.lan (Postfix) with ESMTP "
       "id 1A\n");
   FirstHandClient client;
@@ -280,40 +284,46 @@ TEST(RelayEval, QmailScannerCarriesTheEnvelopeSenderToTheNextField) {
 }
 
 TEST(RelayEval, HeloIpMismatchOutsideTheSameSlash24) {
-  auto hit = scanWith(rules(), message("Received: from 198.51.100.7 (unknown [203.0.113.9]) by "
-                                       "mx.example.org (Postfix) with SMTP id 1A\n"));
+  auto hit =
+      scanWith(rules(), relayMessage("Received: from 198.51.100.7 (unknown [203.0.113.9]) by "
+                                     "mx.example.org (Postfix) with SMTP id 1A\n"));
   ASSERT_TRUE(hit.hit("RCVD_HELO_IP_MISMATCH"));
   EXPECT_EQ(hit.hits.at("RCVD_HELO_IP_MISMATCH"), "relay 203.0.113.9 said HELO 198.51.100.7");
   EXPECT_TRUE(hit.hit("NUMERIC_HELO"));
   EXPECT_TRUE(hit.hit("FORGED_IP_HELO"));
-  auto near = scanWith(rules(), message("Received: from 203.0.113.7 (unknown [203.0.113.9]) by "
-                                        "mx.example.org (Postfix) with SMTP id 1A\n"));
+  auto near =
+      scanWith(rules(), relayMessage("Received: from 203.0.113.7 (unknown [203.0.113.9]) by "
+                                     "mx.example.org (Postfix) with SMTP id 1A\n"));
   EXPECT_FALSE(near.hit("RCVD_HELO_IP_MISMATCH"));
   EXPECT_TRUE(near.hit("NUMERIC_HELO"));
-  auto private_helo = scanWith(rules(), message("Received: from 10.0.0.1 (unknown [203.0.113.9]) "
-                                                "by mx.example.org (Postfix) with SMTP id 1A\n"));
+  auto private_helo =
+      scanWith(rules(), relayMessage("Received: from 10.0.0.1 (unknown [203.0.113.9]) "
+                                     "by mx.example.org (Postfix) with SMTP id 1A\n"));
   EXPECT_FALSE(private_helo.hit("RCVD_HELO_IP_MISMATCH"));
   EXPECT_FALSE(private_helo.hit("NUMERIC_HELO"));
   EXPECT_FALSE(hit.hit("ILLEGAL_IP"));
 }
 
 TEST(RelayEval, DotcomHeloWithoutReverseDns) {
-  auto hit = scanWith(rules(), message("Received: from mx02.hotmail.com (unknown [203.0.113.9]) "
-                                       "by mx.example.org (Postfix) with SMTP id 1A\n"));
+  auto hit =
+      scanWith(rules(), relayMessage("Received: from mx02.hotmail.com (unknown [203.0.113.9]) "
+                                     "by mx.example.org (Postfix) with SMTP id 1A\n"));
   ASSERT_TRUE(hit.hit("NO_RDNS_DOTCOM_HELO"));
   EXPECT_EQ(hit.hits.at("NO_RDNS_DOTCOM_HELO"),
             "relay 203.0.113.9 said HELO mx02.hotmail.com but has no rDNS");
-  EXPECT_FALSE(scanWith(rules(), message("Received: from mx02.hotmail.com (mx.hotmail.com "
-                                         "[203.0.113.9]) by mx.example.org (Postfix) with SMTP "
-                                         "id 1A\n"))
-                   .hit("NO_RDNS_DOTCOM_HELO"));
+  EXPECT_FALSE(
+      scanWith(rules(), relayMessage("Received: from mx02.hotmail.com (mx.hotmail.com "
+                                     "[203.0.113.9]) by mx.example.org (Postfix) with SMTP "
+                                     "id 1A\n"))
+          .hit("NO_RDNS_DOTCOM_HELO"));
   // The oldest public relay decides, as in SpamAssassin.
-  EXPECT_FALSE(scanWith(rules(), message("Received: from mx02.hotmail.com (unknown "
-                                         "[203.0.113.9]) by mx.example.org (Postfix) with SMTP "
-                                         "id 1A\n"
-                                         "Received: from a (a.example.net [198.51.100.1]) by "
-                                         "b.example.net (Postfix) with SMTP id 2B\n"))
-                   .hit("NO_RDNS_DOTCOM_HELO"));
+  EXPECT_FALSE(
+      scanWith(rules(), relayMessage("Received: from mx02.hotmail.com (unknown "
+                                     "[203.0.113.9]) by mx.example.org (Postfix) with SMTP "
+                                     "id 1A\n"
+                                     "Received: from a (a.example.net [198.51.100.1]) by "
+                                     "b.example.net (Postfix) with SMTP id 2B\n"))
+          .hit("NO_RDNS_DOTCOM_HELO"));
 }
 
 TEST(RelayEval, ForgedReceivedTrail) {
@@ -324,7 +334,7 @@ TEST(RelayEval, ForgedReceivedTrail) {
       "SMTP id 2B\n"
       "Received: from c (c.three.example [198.51.100.3]) by hop.another.example (Postfix) with "
       "SMTP id 3C\n";
-  auto hit = scanWith(rules(), message(forged));
+  auto hit = scanWith(rules(), relayMessage(forged));
   ASSERT_TRUE(hit.hit("FORGED_RCVD_TRAIL"));
   EXPECT_EQ(hit.hits.at("FORGED_RCVD_TRAIL"),
             "2 broken hops in the Received trail, e.g. hop by other.example received from a host "
@@ -336,16 +346,18 @@ TEST(RelayEval, ForgedReceivedTrail) {
       "id 2B\n"
       "Received: from c (c.three.example [198.51.100.3]) by relay.two.example (Postfix) with "
       "SMTP id 3C\n";
-  EXPECT_FALSE(scanWith(rules(), message(consistent)).hit("FORGED_RCVD_TRAIL"));
+  EXPECT_FALSE(scanWith(rules(), relayMessage(consistent)).hit("FORGED_RCVD_TRAIL"));
 }
 
 TEST(RelayEval, FromDomainInReceivedHeaders) {
-  EXPECT_TRUE(scanWith(rules(), message("Received: from out (out.example.com [198.51.100.1]) by "
-                                        "in.example.com (Postfix) with SMTP id 1A\n"))
-                  .hit("FROM_IN_RCVD"));
-  EXPECT_FALSE(scanWith(rules(), message("Received: from out (out.example.net [198.51.100.1]) by "
-                                         "in.example.org (Postfix) with SMTP id 1A\n"))
-                   .hit("FROM_IN_RCVD"));
+  EXPECT_TRUE(
+      scanWith(rules(), relayMessage("Received: from out (out.example.com [198.51.100.1]) by "
+                                     "in.example.com (Postfix) with SMTP id 1A\n"))
+          .hit("FROM_IN_RCVD"));
+  EXPECT_FALSE(
+      scanWith(rules(), relayMessage("Received: from out (out.example.net [198.51.100.1]) by "
+                                     "in.example.org (Postfix) with SMTP id 1A\n"))
+          .hit("FROM_IN_RCVD"));
 }
 
 TEST(RelayEval, BadArgumentsDisableTheRule) {
@@ -368,7 +380,7 @@ TEST(RelayEval, ThousandsOfReceivedFieldsStayBounded) {
                 ".example (Postfix) with SMTP id " + std::to_string(i) + "\n";
   }
   received += "Received: from x ([[[[(((<<>>)))]]]] [[2001:db8::1]]) by ::: (\n";
-  auto scanned = scanWith(rules(), message(received));
+  auto scanned = scanWith(rules(), relayMessage(received));
   EXPECT_FALSE(scanned.hit("ALL_TRUSTED"));
   EXPECT_TRUE(scanned.hit("FORGED_RCVD_TRAIL"));
 }

@@ -14,7 +14,7 @@ using testing::compileText;
 using testing::disabledReason;
 using testing::scanWith;
 
-constexpr const char* kRules = R"(
+constexpr const char* kUriRules = R"(
 body HTTPS_HTTP_MISMATCH eval:check_https_http_mismatch('1','10')
 body HTTPS_IP_MISMATCH eval:check_https_ip_mismatch()
 body URI_TRUNCATED eval:check_uri_truncated()
@@ -26,7 +26,7 @@ std::string html(const std::string& body) {
 }
 
 TEST(UriEval, HttpsTextOverAnotherSite) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kUriRules);
   auto phish = scanWith(*rules, html("<a href=\"http://evil-site.example.com/login\">"
                                      "https://www.mybank.com/login</a>"));
   EXPECT_TRUE(phish.hit("HTTPS_HTTP_MISMATCH"));
@@ -42,7 +42,7 @@ TEST(UriEval, HttpsTextOverAnotherSite) {
 }
 
 TEST(UriEval, HttpsMismatchNeedsFewerThanMaxAnchors) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kUriRules);
   std::string many = "<a href=\"http://evil.example.com/\">https://www.mybank.com/</a>";
   for (int i = 0; i < 10; ++i)
     many += "<a href=\"http://site" + std::to_string(i) + ".example.org/\">x</a>";
@@ -50,7 +50,7 @@ TEST(UriEval, HttpsMismatchNeedsFewerThanMaxAnchors) {
 }
 
 TEST(UriEval, HttpsShownOverAnIpAddress) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kUriRules);
   auto scanned =
       scanWith(*rules, html("<a href=\"http://192.0.2.7/bank/\">https://www.mybank.com</a>"));
   EXPECT_TRUE(scanned.hit("HTTPS_IP_MISMATCH"));
@@ -62,7 +62,7 @@ TEST(UriEval, HttpsShownOverAnIpAddress) {
 }
 
 TEST(UriEval, TruncatedUri) {
-  auto rules = compileText(kRules);
+  auto rules = compileText(kUriRules);
   const std::string long_uri = "http://example.com/" + std::string(9000, 'a');
   EXPECT_TRUE(scanWith(*rules, html("<a href=\"" + long_uri + "\">x</a>")).hit("URI_TRUNCATED"));
   EXPECT_FALSE(
